@@ -1,0 +1,75 @@
+// `pnpm bench [--filter TEXT] [--time MS] [--smoke] [--json FILE]`: runs every *.bench.ts in
+// the workspace (packages/, obs/) and prints a table of numbers.
+import { readdirSync, writeFileSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { Bench } from 'tinybench';
+import { formatBenchTable, validateBenchCases, type BenchResult } from './bench-case.js';
+
+const root = resolve(import.meta.dirname, '../../..');
+
+function findBenchFiles(): string[] {
+  const files: string[] = [];
+  for (const group of ['packages', 'obs']) {
+    let entries: string[];
+    try {
+      entries = readdirSync(join(root, group), { recursive: true, encoding: 'utf8' });
+    } catch {
+      continue;
+    }
+    for (const e of entries) {
+      if (e.endsWith('.bench.ts') && !e.includes('node_modules') && !e.includes('/dist/')) files.push(join(root, group, e));
+    }
+  }
+  return files.sort();
+}
+
+const { values } = parseArgs({
+  options: {
+    filter: { type: 'string' },
+    time: { type: 'string', default: '1000' },
+    smoke: { type: 'boolean', default: false },
+    json: { type: 'string' },
+  },
+});
+const timeMs = Number(values.time);
+if (!(timeMs > 0)) throw new Error(`--time must be a positive number of milliseconds, got '${values.time}'.`);
+
+const results: BenchResult[] = [];
+for (const file of findBenchFiles()) {
+  const rel = relative(root, file);
+  const mod = (await import(pathToFileURL(file).href)) as { benchmarks?: unknown };
+  for (const c of validateBenchCases(rel, mod.benchmarks)) {
+    if (values.filter && !`${rel} ${c.name}`.includes(values.filter)) continue;
+    await c.setup?.();
+    if (values.smoke) {
+      c.fn(); // one call: proves the case still runs, measures nothing
+      console.log(`ok  ${rel}  ${c.name}`);
+      continue;
+    }
+    const bench = new Bench({ time: timeMs, warmupTime: Math.min(200, timeMs / 5) });
+    bench.add(c.name, c.fn);
+    await bench.run();
+    const task = bench.tasks[0];
+    const result = task?.result;
+    if (!result || result.state !== 'completed') throw new Error(`${rel}: benchmark '${c.name}' did not complete (${result?.state ?? 'no result'}).`);
+    const meanMs = result.latency.mean;
+    const opsPerSecond = 1000 / meanMs;
+    results.push({
+      file: rel,
+      name: c.name,
+      meanMs,
+      rmePercent: result.latency.rme,
+      samples: result.latency.samplesCount,
+      opsPerSecond,
+      itemsPerSecond: c.itemsPerIteration === undefined ? undefined : opsPerSecond * c.itemsPerIteration,
+      itemUnit: c.itemUnit,
+    });
+    process.stderr.write(`measured ${rel}: ${c.name}\n`);
+  }
+}
+if (!values.smoke) {
+  console.log(formatBenchTable(results));
+  if (values.json) writeFileSync(values.json, JSON.stringify(results, null, 2));
+}
