@@ -39,6 +39,8 @@ export class SkyStackError extends Error {
   readonly hint: string | undefined;
 
   /**
+   * Creates an error with a stable code.
+   *
    * @param code - stable identifier of the failure kind (e.g. `BUTLER_DATASET_NOT_FOUND`)
    * @param message - what failed, what was expected and what was given
    * @param options - `cause` and `hint`
@@ -57,6 +59,8 @@ export class SkyStackError extends Error {
  */
 export class AssertionError extends SkyStackError {
   /**
+   * Creates the error for a failed invariant.
+   *
    * @param message - the invariant that failed
    */
   constructor(message: string) {
@@ -69,6 +73,8 @@ export class AssertionError extends SkyStackError {
  */
 export class InvalidArgumentError extends SkyStackError {
   /**
+   * Creates the error for a bad argument.
+   *
    * @param message - what was wrong with the argument, what was expected and what was given
    * @param options - `cause` and `hint`
    */
@@ -102,6 +108,8 @@ export class InvalidLogLevelError extends SkyStackError {
   readonly allowed: readonly string[];
 
   /**
+   * Creates the error; the message is `problem` followed by the list of allowed levels.
+   *
    * @param value - the level text or `--log-level` value that was given
    * @param problem - what was wrong with it, as one or more sentences ending with a full stop,
    *   e.g. `Unknown log level 'LOUD'.`
