@@ -91,7 +91,8 @@ describe('SpherePoint.separation', () => {
     const n = 50;
     const l1 = new Float64Array(n), b1 = new Float64Array(n), l2 = new Float64Array(n), b2 = new Float64Array(n);
     for (let i = 0; i < n; i++) {
-      l1[i] = i * 0.1; b1[i] = Math.sin(i) * 1.5; l2[i] = i * 0.37; b2[i] = Math.cos(i) * 1.5;
+      // Longitudes already in [0, 2π), so SpherePoint stores them unchanged and results must be identical.
+      l1[i] = (i * 0.1) % (2 * Math.PI); b1[i] = Math.sin(i) * 1.5; l2[i] = (i * 0.37) % (2 * Math.PI); b2[i] = Math.cos(i) * 1.5;
     }
     const out = separationRadiansArray(l1, b1, l2, b2);
     for (let i = 0; i < n; i++) {

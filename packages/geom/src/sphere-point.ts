@@ -297,7 +297,8 @@ export class SpherePoint {
     const dLon = other.#lon - this.#lon;
     const cosDLon = Math.cos(dLon);
     const denominator = sinLat1 * sinLat2 + cosLat1 * cosLat2 * cosDLon;
-    if (!(denominator > 0)) {
+    // cos(90 deg) is 6e-17 in doubles, not 0: anything below machine epsilon is 90 deg or more.
+    if (!(denominator > Number.EPSILON)) {
       throw new GeomDomainError(
         `${other.toString()} is ${this.separation(other).asDegrees()} deg from ${this.toString()}: a tangent-plane offset needs less than 90 deg.`,
       );
