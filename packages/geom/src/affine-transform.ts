@@ -61,6 +61,8 @@ export class AffineTransform {
   private readonly _y: number;
 
   /**
+   * Makes the transform `p -> linear(p) + translation` (the identity by default).
+   *
    * @param linear - the linear part (the identity when omitted)
    * @param translation - the translation applied after `linear` (zero when omitted)
    */

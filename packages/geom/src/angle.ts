@@ -18,6 +18,8 @@ export class AngleUnit {
   readonly radiansPerUnit: number;
 
   /**
+   * Defines a unit by its size in radians.
+   *
    * @param radiansPerUnit - how many radians one of this unit is
    */
   constructor(radiansPerUnit: number) {
@@ -80,6 +82,8 @@ export class Angle {
   readonly #rad: number;
 
   /**
+   * Makes an angle from a value and its unit.
+   *
    * @param value - the angle, in `unit`
    * @param unit - the unit of `value` (radians by default)
    */

@@ -6,6 +6,8 @@ import { SkyStackError, type SkyStackErrorOptions } from '@skystack/base';
  */
 export class GeomInvalidArgumentError extends SkyStackError {
   /**
+   * Makes the error.
+   *
    * @param message - what was wrong, what was expected and what was given
    * @param options - `cause` and `hint`
    */
@@ -20,6 +22,8 @@ export class GeomInvalidArgumentError extends SkyStackError {
  */
 export class GeomDomainError extends SkyStackError {
   /**
+   * Makes the error.
+   *
    * @param message - what could not be computed and why
    * @param options - `cause` and `hint`
    */

@@ -41,6 +41,8 @@ export class Extent2I {
   readonly y: number;
 
   /**
+   * Makes the integer extent `(x, y)`.
+   *
    * @param x - x component; an integer (0 by default)
    * @param y - y component; an integer (0 by default)
    * @throws {@link GeomInvalidArgumentError} if either component is not a safe integer
@@ -217,6 +219,8 @@ export class Extent2D {
   readonly y: number;
 
   /**
+   * Makes the extent `(x, y)`.
+   *
    * @param x - x component (0 by default)
    * @param y - y component (0 by default)
    */

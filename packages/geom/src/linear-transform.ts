@@ -98,6 +98,8 @@ export class LinearTransform {
   readonly yy: number;
 
   /**
+   * Makes the transform with the given 2x2 matrix (the identity by default).
+   *
    * @param matrix - the matrix as rows, `[[xx, xy], [yx, yy]]`; the identity when omitted
    */
   constructor(matrix?: Matrix2x2) {

@@ -45,6 +45,8 @@ export class Point2I {
   readonly y: number;
 
   /**
+   * Makes the integer point `(x, y)`.
+   *
    * @param x - column coordinate; an integer (0 by default)
    * @param y - row coordinate; an integer (0 by default)
    * @throws {@link GeomInvalidArgumentError} if either coordinate is not a safe integer
@@ -199,6 +201,8 @@ export class Point2D {
   readonly y: number;
 
   /**
+   * Makes the point `(x, y)`.
+   *
    * @param x - x coordinate (0 by default)
    * @param y - y coordinate (0 by default)
    */
