@@ -1,6 +1,21 @@
 const TWO_PI = 2 * Math.PI;
 
 /**
+ * Wraps an angle in radians into `[0, 2π)`, never returning 2π even when rounding would.
+ *
+ * @param rad - any angle in radians
+ * @returns the equivalent angle in `[0, 2π)`
+ * @internal
+ */
+export function wrapRadians(rad: number): number {
+  if (rad >= 0 && rad < TWO_PI) return rad;
+  let wrapped = rad % TWO_PI;
+  if (wrapped < 0) wrapped += TWO_PI;
+  // Adding 2π to a tiny negative value can round up to exactly 2π.
+  return wrapped >= TWO_PI ? 0 : wrapped;
+}
+
+/**
  * A unit of angle: the number of radians in one of it.
  *
  * Multiply a number by a unit with {@link AngleUnit.of} to make an {@link Angle}; there is no
@@ -254,11 +269,7 @@ export class Angle {
    * @returns the wrapped angle
    */
   wrap(): Angle {
-    let wrapped = this.#rad % TWO_PI;
-    if (wrapped < 0) wrapped += TWO_PI;
-    // Adding 2π to a tiny negative value can round up to exactly 2π.
-    if (wrapped >= TWO_PI) wrapped = 0;
-    return new Angle(wrapped);
+    return new Angle(wrapRadians(this.#rad));
   }
 
   /**

@@ -22,7 +22,7 @@ export { AngleInterval } from './sphgeom/angle-interval.js';
 export { NormalizedAngleInterval } from './sphgeom/normalized-angle-interval.js';
 export { orientation } from './sphgeom/orientation.js';
 export { Relationship, invertRelationship, relationshipToString } from './sphgeom/relationship.js';
-export type { Region } from './sphgeom/region.js';
+export { Region } from './sphgeom/region.js';
 export { Circle } from './sphgeom/circle.js';
 export { ConvexPolygon } from './sphgeom/convex-polygon.js';
 export { LonLatBox } from './sphgeom/lon-lat-box.js';

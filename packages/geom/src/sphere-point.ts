@@ -1,17 +1,10 @@
-import { Angle, degrees, type AngleUnit } from './angle.js';
+import { Angle, degrees, wrapRadians, type AngleUnit } from './angle.js';
 import { GeomDomainError, GeomInvalidArgumentError } from './errors.js';
 import { Point2D } from './point.js';
 import { LonLat } from './sphgeom/lon-lat.js';
 import { UnitVector3d } from './sphgeom/unit-vector3d.js';
 
 const HALF_PI = Math.PI / 2;
-const TWO_PI = 2 * Math.PI;
-
-function wrapRadians(rad: number): number {
-  let w = rad % TWO_PI;
-  if (w < 0) w += TWO_PI;
-  return w >= TWO_PI ? 0 : w;
-}
 
 /**
  * Angular distance in radians between two points given in radians, by Vincenty's formula

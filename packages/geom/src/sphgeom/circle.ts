@@ -1,11 +1,11 @@
-import { Angle } from '../angle.js';
+import { Angle, wrapRadians } from '../angle.js';
 import { MAX_ASIN_ERROR } from './constants.js';
 import { ConvexPolygon, relateVerticesToCircle } from './convex-polygon.js';
-import { latitudeOfRadians, longitudeOfRadians, normalizeLonRadians } from './lon-lat.js';
+import { latitudeOfRadians, longitudeOfRadians } from './lon-lat.js';
 import { LonLatBox, halfWidthForCircleRadians, relateBoxToCircle } from './lon-lat-box.js';
 import { AngleInterval } from './angle-interval.js';
 import { NormalizedAngleInterval } from './normalized-angle-interval.js';
-import { type Region, overlapsByWitness } from './region.js';
+import { Region } from './region.js';
 import { Relationship, invertRelationship } from './relationship.js';
 import { UnitVector3d } from './unit-vector3d.js';
 
@@ -58,7 +58,7 @@ let pendingAngle = 0;
  * ```
  * @see lsst.sphgeom.Circle
  */
-export class Circle implements Region {
+export class Circle extends Region {
   readonly #center: UnitVector3d;
   readonly #cl2: number;
   readonly #angle: number;
@@ -71,6 +71,7 @@ export class Circle implements Region {
    *   circle containing only the centre, up to rounding; negative or NaN gives an empty circle)
    */
   constructor(center: UnitVector3d, openingAngle: Angle = Angle.ZERO) {
+    super();
     this.#center = center;
     if (pending) {
       pending = false;
@@ -212,46 +213,7 @@ export class Circle implements Region {
     return Relationship.INTERSECTS;
   }
 
-  /**
-   * @param other - another region
-   * @returns true if the regions certainly overlap, false if certainly not, undefined if unknown
-   */
-  overlaps(other: Region): boolean | undefined {
-    if (this.isEmpty() || other.isEmpty()) return false;
-    return overlapsByWitness(this, other, this.relate(other));
-  }
 
-  /**
-   * @param other - another region
-   * @returns true if the regions certainly have no point in common
-   */
-  isDisjointFrom(other: Region): boolean {
-    return (this.relate(other) & Relationship.DISJOINT) !== 0;
-  }
-
-  /**
-   * @param other - another region
-   * @returns true unless the regions are certainly disjoint
-   */
-  intersects(other: Region): boolean {
-    return !this.isDisjointFrom(other);
-  }
-
-  /**
-   * @param other - another region
-   * @returns true if this circle is certainly inside `other`
-   */
-  isWithin(other: Region): boolean {
-    return (this.relate(other) & Relationship.WITHIN) !== 0;
-  }
-
-  /**
-   * @param other - another region
-   * @returns true if this circle certainly contains `other`
-   */
-  containsRegion(other: Region): boolean {
-    return (this.relate(other) & Relationship.CONTAINS) !== 0;
-  }
 
   /**
    * @returns the centre, a point certainly inside a non-empty circle
@@ -280,7 +242,7 @@ export class Circle implements Region {
     const h = this.#angle + 2 * MAX_ASIN_ERROR;
     const w = halfWidthForCircleRadians(h, lat) + MAX_ASIN_ERROR;
     return new LonLatBox(
-      NormalizedAngleInterval.fromRadians(normalizeLonRadians(lon), normalizeLonRadians(lon)).dilatedBy(Angle.fromRadians(w)),
+      NormalizedAngleInterval.fromRadians(wrapRadians(lon), wrapRadians(lon)).dilatedBy(Angle.fromRadians(w)),
       AngleInterval.fromRadians(lat - h, lat + h),
     );
   }
@@ -382,7 +344,7 @@ export class Circle implements Region {
   }
 
   /** @returns `Circle(UnitVector3d(x, y, z), openingAngleRad)` */
-  toString(): string {
+  override toString(): string {
     return `Circle(${this.#center.toString()}, ${this.#angle})`;
   }
 }

@@ -7,7 +7,7 @@ import { latitudeOfRadians, longitudeOfRadians } from './lon-lat.js';
 import { LonLatBox, boxDotExtremes } from './lon-lat-box.js';
 import { NormalizedAngleInterval } from './normalized-angle-interval.js';
 import { orientation, orientationOf } from './orientation.js';
-import { type Region, overlapsByWitness } from './region.js';
+import { Region, overlapsByWitness } from './region.js';
 import { Relationship, invertRelationship } from './relationship.js';
 import { UnitVector3d } from './unit-vector3d.js';
 
@@ -33,7 +33,7 @@ const BBOX_EPS = 5.0e-10;
  * ```
  * @see lsst.sphgeom.ConvexPolygon
  */
-export class ConvexPolygon implements Region {
+export class ConvexPolygon extends Region {
   readonly #vertices: readonly UnitVector3d[];
 
   /**
@@ -45,6 +45,7 @@ export class ConvexPolygon implements Region {
    *   counter-clockwise order, or the polygon is not strictly convex
    */
   constructor(vertices: readonly UnitVector3d[]) {
+    super();
     const n = vertices.length;
     if (n < 3) {
       throw new GeomInvalidArgumentError(`A ConvexPolygon needs at least 3 vertices; got ${n}.`);
@@ -213,7 +214,7 @@ export class ConvexPolygon implements Region {
    * @param other - another region
    * @returns true if the regions certainly overlap, false if certainly not, undefined if unknown
    */
-  overlaps(other: Region): boolean | undefined {
+  override overlaps(other: Region): boolean | undefined {
     if (other.isEmpty()) return false;
     const r = this.relate(other);
     // Polygon-polygon relations are exact, so "not disjoint" means "overlap".
@@ -221,37 +222,7 @@ export class ConvexPolygon implements Region {
     return overlapsByWitness(this, other, r);
   }
 
-  /**
-   * @param other - another region
-   * @returns true if the regions certainly have no point in common
-   */
-  isDisjointFrom(other: Region): boolean {
-    return (this.relate(other) & Relationship.DISJOINT) !== 0;
-  }
 
-  /**
-   * @param other - another region
-   * @returns true unless the regions are certainly disjoint
-   */
-  intersects(other: Region): boolean {
-    return !this.isDisjointFrom(other);
-  }
-
-  /**
-   * @param other - another region
-   * @returns true if this polygon is certainly inside `other`
-   */
-  isWithin(other: Region): boolean {
-    return (this.relate(other) & Relationship.WITHIN) !== 0;
-  }
-
-  /**
-   * @param other - another region
-   * @returns true if this polygon certainly contains `other`
-   */
-  containsRegion(other: Region): boolean {
-    return (this.relate(other) & Relationship.CONTAINS) !== 0;
-  }
 
   /**
    * @returns the vertices and the centroid: points certainly inside the polygon
@@ -296,7 +267,7 @@ export class ConvexPolygon implements Region {
   }
 
   /** @returns `ConvexPolygon([UnitVector3d(…), …])` */
-  toString(): string {
+  override toString(): string {
     return `ConvexPolygon([${this.#vertices.map((v) => v.toString()).join(', ')}])`;
   }
 }

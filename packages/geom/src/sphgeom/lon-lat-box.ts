@@ -1,12 +1,12 @@
-import { Angle } from '../angle.js';
+import { Angle, wrapRadians } from '../angle.js';
 import { GeomDomainError } from '../errors.js';
 import { AngleInterval } from './angle-interval.js';
 import { Circle } from './circle.js';
 import { DOT_TOLERANCE, MAX_SQUARED_CHORD_LENGTH_ERROR } from './constants.js';
 import { ConvexPolygon, relateVerticesToBox } from './convex-polygon.js';
-import { LonLat, latitudeOfRadians, longitudeOfRadians, normalizeLonRadians } from './lon-lat.js';
+import { LonLat, latitudeOfRadians, longitudeOfRadians } from './lon-lat.js';
 import { NormalizedAngleInterval } from './normalized-angle-interval.js';
-import { type Region, overlapsByWitness } from './region.js';
+import { Region, overlapsByWitness } from './region.js';
 import { Relationship, invertRelationship } from './relationship.js';
 import { UnitVector3d } from './unit-vector3d.js';
 
@@ -29,7 +29,7 @@ const HALF_PI = 0.5 * Math.PI;
  * ```
  * @see lsst.sphgeom.Box
  */
-export class LonLatBox implements Region {
+export class LonLatBox extends Region {
   readonly #lon: NormalizedAngleInterval;
   readonly #lat: AngleInterval;
 
@@ -41,6 +41,7 @@ export class LonLatBox implements Region {
    * @param lat - latitude interval
    */
   constructor(lon: NormalizedAngleInterval, lat: AngleInterval) {
+    super();
     let clippedLat = lat.clippedTo(AngleInterval.fromRadians(-HALF_PI, HALF_PI));
     let l = lon;
     if (clippedLat.isEmpty()) l = NormalizedAngleInterval.empty();
@@ -205,7 +206,7 @@ export class LonLatBox implements Region {
    * @returns true if the point is in the box
    */
   containsLonLat(lon: Angle, lat: Angle): boolean {
-    return this.containsLonLatRadians(normalizeLonRadians(lon.asRadians()), lat.asRadians());
+    return this.containsLonLatRadians(wrapRadians(lon.asRadians()), lat.asRadians());
   }
 
   /**
@@ -275,7 +276,7 @@ export class LonLatBox implements Region {
    * @param other - another region
    * @returns true if the regions certainly overlap, false if certainly not, undefined if unknown
    */
-  overlaps(other: Region): boolean | undefined {
+  override overlaps(other: Region): boolean | undefined {
     if (this.isEmpty() || other.isEmpty()) return false;
     const r = this.relate(other);
     // Box-box relations are exact, so "not disjoint" means "overlap".
@@ -283,37 +284,7 @@ export class LonLatBox implements Region {
     return overlapsByWitness(this, other, r);
   }
 
-  /**
-   * @param other - another region
-   * @returns true if the regions certainly have no point in common
-   */
-  isDisjointFrom(other: Region): boolean {
-    return (this.relate(other) & Relationship.DISJOINT) !== 0;
-  }
 
-  /**
-   * @param other - another region
-   * @returns true unless the regions are certainly disjoint
-   */
-  intersects(other: Region): boolean {
-    return !this.isDisjointFrom(other);
-  }
-
-  /**
-   * @param other - another region
-   * @returns true if this box is certainly inside `other`
-   */
-  isWithin(other: Region): boolean {
-    return (this.relate(other) & Relationship.WITHIN) !== 0;
-  }
-
-  /**
-   * @param other - another region
-   * @returns true if this box certainly contains `other`
-   */
-  containsRegion(other: Region): boolean {
-    return (this.relate(other) & Relationship.CONTAINS) !== 0;
-  }
 
   /**
    * @returns points certainly inside the box (its centre and corners), for overlap tests
@@ -397,7 +368,7 @@ export class LonLatBox implements Region {
   }
 
   /** @returns `LonLatBox([lonA, lonB], [latA, latB])` in radians */
-  toString(): string {
+  override toString(): string {
     return `LonLatBox(${this.#lon.toString()}, ${this.#lat.toString()})`;
   }
 }
@@ -491,7 +462,7 @@ export function boxDotExtremes(box: LonLatBox, nx: number, ny: number, nz: numbe
   const nLon = longitudeOfRadians(nx, ny);
   const nLat = latitudeOfRadians(nx, ny, nz);
   if (box.containsLonLatRadians(nLon, nLat)) mx = norm;
-  if (box.containsLonLatRadians(normalizeLonRadians(nLon + Math.PI), -nLat)) mn = -norm;
+  if (box.containsLonLatRadians(wrapRadians(nLon + Math.PI), -nLat)) mn = -norm;
   const consider = (v: number): void => {
     if (v < mn) mn = v;
     if (v > mx) mx = v;
@@ -501,7 +472,7 @@ export function boxDotExtremes(box: LonLatBox, nx: number, ny: number, nz: numbe
   if (latA <= -HALF_PI) consider(-nz);
   // Parallels (edges of constant latitude), unless at a pole.
   const lonCrit = rxy > 0 ? nLon : NaN;
-  const lonAnti = rxy > 0 ? normalizeLonRadians(nLon + Math.PI) : NaN;
+  const lonAnti = rxy > 0 ? wrapRadians(nLon + Math.PI) : NaN;
   for (const phi of [latA, latB]) {
     if (phi <= -HALF_PI || phi >= HALF_PI) continue;
     const c = Math.cos(phi);

@@ -1,22 +1,10 @@
-import { Angle } from '../angle.js';
+import { Angle, wrapRadians } from '../angle.js';
 import { GeomInvalidArgumentError } from '../errors.js';
 import type { UnitVector3d } from './unit-vector3d.js';
 import type { Vector3d } from './vector3d.js';
 
 const TWO_PI = 2 * Math.PI;
 const HALF_PI = 0.5 * Math.PI;
-
-/**
- * Normalises a longitude in radians to [0, 2π).
- *
- * @internal
- */
-export function normalizeLonRadians(lon: number): number {
-  if (lon >= 0 && lon < TWO_PI) return lon;
-  let w = lon % TWO_PI;
-  if (w < 0) w += TWO_PI;
-  return w >= TWO_PI ? 0 : w;
-}
 
 /**
  * Longitude in radians, in [0, 2π), of a vector (0 on the z axis).
@@ -77,7 +65,7 @@ export class LonLat {
         `Invalid latitude ${lat.asDegrees()} deg: expected a latitude in [-90, 90] deg.`,
       );
     }
-    this.#lon = normalizeLonRadians(lonRad);
+    this.#lon = wrapRadians(lonRad);
     this.#lat = latRad;
   }
 

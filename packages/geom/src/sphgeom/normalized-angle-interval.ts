@@ -1,6 +1,5 @@
-import { Angle } from '../angle.js';
+import { Angle, wrapRadians } from '../angle.js';
 import { GeomInvalidArgumentError } from '../errors.js';
-import { normalizeLonRadians } from './lon-lat.js';
 import { Relationship } from './relationship.js';
 
 const TWO_PI = 2 * Math.PI;
@@ -62,8 +61,8 @@ export class NormalizedAngleInterval {
         return;
       }
     }
-    this.#a = normalizeLonRadians(a);
-    this.#b = normalizeLonRadians(b);
+    this.#a = wrapRadians(a);
+    this.#b = wrapRadians(b);
   }
 
   /**
@@ -91,7 +90,7 @@ export class NormalizedAngleInterval {
    * @returns the interval containing only that angle
    */
   static point(x: Angle): NormalizedAngleInterval {
-    const v = normalizeLonRadians(x.asRadians());
+    const v = wrapRadians(x.asRadians());
     return NormalizedAngleInterval.fromRadians(v, v);
   }
 
@@ -158,7 +157,7 @@ export class NormalizedAngleInterval {
       }
       return x.#a >= this.#a && x.#b <= this.#b;
     }
-    return this.containsRadians(normalizeLonRadians(x.asRadians()));
+    return this.containsRadians(wrapRadians(x.asRadians()));
   }
 
   /**
@@ -224,7 +223,7 @@ export class NormalizedAngleInterval {
    */
   expandedTo(x: Angle | NormalizedAngleInterval): NormalizedAngleInterval {
     if (!(x instanceof NormalizedAngleInterval)) {
-      const v = normalizeLonRadians(x.asRadians());
+      const v = wrapRadians(x.asRadians());
       if (this.isEmpty()) return NormalizedAngleInterval.fromRadians(v, v);
       if (this.containsRadians(v)) return this;
       // Extend whichever end is nearer to v.
@@ -308,7 +307,7 @@ export class NormalizedAngleInterval {
       }
     }
     // a and b may equal 2π after the adjustments; normalise explicitly (2π → 0).
-    return NormalizedAngleInterval.fromRadians(normalizeLonRadians(a), normalizeLonRadians(b));
+    return NormalizedAngleInterval.fromRadians(wrapRadians(a), wrapRadians(b));
   }
 
   /**

@@ -13,7 +13,9 @@ import type { UnitVector3d } from './unit-vector3d.js';
  * "may intersect". This is what pixelizations need to find every pixel that might overlap a
  * region without ever missing one.
  *
- * Implemented by {@link Circle}, {@link ConvexPolygon} and {@link LonLatBox}.
+ * Extended by {@link Circle}, {@link ConvexPolygon} and {@link LonLatBox}. A subclass implements
+ * the abstract members; the predicates ({@link Region.isDisjointFrom}, {@link Region.intersects},
+ * {@link Region.isWithin}, {@link Region.containsRegion}) follow from {@link Region.relate}.
  *
  * @example
  * ```ts
@@ -25,28 +27,28 @@ import type { UnitVector3d } from './unit-vector3d.js';
  * ```
  * @see lsst.sphgeom.Region
  */
-export interface Region {
+export abstract class Region {
   /** @returns true if the region contains no point */
-  isEmpty(): boolean;
+  abstract isEmpty(): boolean;
 
   /** @returns a longitude/latitude box containing the region */
-  getBoundingBox(): LonLatBox;
+  abstract getBoundingBox(): LonLatBox;
 
   /** @returns a circle containing the region */
-  getBoundingCircle(): Circle;
+  abstract getBoundingCircle(): Circle;
 
   /**
    * @param v - a point
    * @returns true if the point is in the region (regions contain their boundary)
    */
-  contains(v: UnitVector3d): boolean;
+  abstract contains(v: UnitVector3d): boolean;
 
   /**
    * @param lon - longitude of a point
    * @param lat - latitude of a point
    * @returns true if the point is in the region
    */
-  containsLonLat(lon: Angle, lat: Angle): boolean;
+  abstract containsLonLat(lon: Angle, lat: Angle): boolean;
 
   /**
    * The relationship of this region A to another region B, as a bit set: DISJOINT only if A
@@ -56,7 +58,7 @@ export interface Region {
    * @param other - the other region
    * @returns the relationship bits
    */
-  relate(other: Region): Relationship;
+  abstract relate(other: Region): Relationship;
 
   /**
    * Whether the two regions overlap: `true` if they certainly share a point, `false` if they
@@ -65,31 +67,51 @@ export interface Region {
    * @param other - the other region
    * @returns true, false or undefined
    */
-  overlaps(other: Region): boolean | undefined;
+  overlaps(other: Region): boolean | undefined {
+    if (this.isEmpty() || other.isEmpty()) return false;
+    return overlapsByWitness(this, other, this.relate(other));
+  }
 
   /**
    * @param other - the other region
    * @returns true if the regions certainly have no point in common
    */
-  isDisjointFrom(other: Region): boolean;
+  isDisjointFrom(other: Region): boolean {
+    return (this.relate(other) & Relationship.DISJOINT) !== 0;
+  }
 
   /**
    * @param other - the other region
    * @returns true unless the regions are certainly disjoint (so "may intersect")
    */
-  intersects(other: Region): boolean;
+  intersects(other: Region): boolean {
+    return !this.isDisjointFrom(other);
+  }
 
   /**
    * @param other - the other region
    * @returns true if this region is certainly inside `other`
    */
-  isWithin(other: Region): boolean;
+  isWithin(other: Region): boolean {
+    return (this.relate(other) & Relationship.WITHIN) !== 0;
+  }
 
   /**
    * @param other - the other region
    * @returns true if this region certainly contains `other`
    */
-  containsRegion(other: Region): boolean;
+  containsRegion(other: Region): boolean {
+    return (this.relate(other) & Relationship.CONTAINS) !== 0;
+  }
+
+  /**
+   * A few points certainly inside the region (none for an empty region), used to prove
+   * overlaps that {@link Region.relate} cannot decide.
+   *
+   * @returns the points
+   * @internal
+   */
+  abstract witnessPoints(): readonly UnitVector3d[];
 }
 
 /**
@@ -120,12 +142,7 @@ export function relationshipToOverlaps(r: Relationship): boolean | undefined {
 export function overlapsByWitness(a: Region, b: Region, r: Relationship): boolean | undefined {
   const known = relationshipToOverlaps(r);
   if (known !== undefined) return known;
-  for (const p of witnessesOf(b)) if (a.contains(p)) return true;
-  for (const p of witnessesOf(a)) if (b.contains(p)) return true;
+  for (const p of b.witnessPoints()) if (a.contains(p)) return true;
+  for (const p of a.witnessPoints()) if (b.contains(p)) return true;
   return undefined;
-}
-
-function witnessesOf(r: Region): readonly UnitVector3d[] {
-  const w = (r as Partial<{ witnessPoints(): readonly UnitVector3d[] }>).witnessPoints;
-  return typeof w === 'function' ? w.call(r) : [];
 }
