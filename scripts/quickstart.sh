@@ -27,6 +27,6 @@ pnpm install --frozen-lockfile --reporter=append-only
 
 case "${1:-}" in
   demo) shift; exec pnpm run demo "$@" ;;
-  test) shift; exec bash "$root/scripts/test-all.sh" "$@" ;;
+  test) shift; bash "$root/scripts/install-test-deps.sh"; exec bash "$root/scripts/test-all.sh" "$@" ;;
   *) echo "usage: bash scripts/quickstart.sh demo|test" >&2; exit 2 ;;
 esac
