@@ -1,0 +1,265 @@
+import { open as openFile, type FileHandle } from 'node:fs/promises';
+import { gunzip, gunzipSync } from 'node:zlib';
+import { promisify } from 'node:util';
+import { FitsError, FitsFormatError } from './errors.js';
+
+const gunzipAsync = promisify(gunzip);
+
+/**
+ * Random access to the bytes of a FITS file: a file read with positional reads, or bytes in
+ * memory. Every read returns a fresh buffer that the caller owns (8-byte aligned, so that
+ * typed-array views of it need no copy).
+ */
+export interface ByteSource {
+  /** The name used in error messages (a path, or what the caller gave). */
+  readonly name: string | undefined;
+  /** The number of bytes. */
+  readonly size: number;
+  /**
+   * Reads `length` bytes at `position` into a new buffer.
+   *
+   * @param position - the byte offset
+   * @param length - how many bytes
+   * @returns the bytes
+   * @throws {@link FitsFormatError} when the source ends before `position + length`
+   */
+  read(position: number, length: number): Promise<Uint8Array>;
+  /**
+   * Fills `target` with the bytes at `position`.
+   *
+   * @param position - the byte offset
+   * @param target - where the bytes go (all of it is filled)
+   * @throws {@link FitsFormatError} when the source ends before `position + target.length`
+   */
+  readInto(position: number, target: Uint8Array): Promise<void>;
+  /** Releases the file handle (nothing for memory); reads after that fail. */
+  close(): Promise<void>;
+}
+
+function locationOf(name: string | undefined): { file?: string } {
+  return name === undefined ? {} : { file: name };
+}
+
+/** Throws the error for a read past the end of the source. */
+function pastEnd(name: string | undefined, size: number, position: number, length: number): never {
+  throw new FitsFormatError(
+    `Unexpected end of file: needed ${length} bytes at byte ${position}, but the file has ${size} bytes.`,
+    { ...locationOf(name), offset: Math.min(size, position), hint: 'The file is truncated.' },
+  );
+}
+
+function closedError(name: string | undefined): FitsError {
+  return new FitsError('FITS_CLOSED', 'The FITS file is closed.', locationOf(name));
+}
+
+/** Bytes in memory. */
+export class MemoryByteSource implements ByteSource {
+  /** The name used in error messages. */
+  readonly name: string | undefined;
+  readonly #bytes: Uint8Array;
+  #closed = false;
+
+  /**
+   * Wraps bytes (not copied; do not modify them while reading).
+   *
+   * @param bytes - the whole file
+   * @param name - the name for error messages
+   */
+  constructor(bytes: Uint8Array, name?: string) {
+    this.#bytes = bytes;
+    this.name = name;
+  }
+
+  /** The number of bytes. */
+  get size(): number {
+    return this.#bytes.length;
+  }
+
+  /**
+   * Copies `length` bytes at `position` into a new buffer.
+   *
+   * @param position - the byte offset
+   * @param length - how many bytes
+   * @returns the copy
+   */
+  async read(position: number, length: number): Promise<Uint8Array> {
+    return this.readSync(position, length);
+  }
+
+  /**
+   * Copies `length` bytes at `position` into a new buffer, synchronously.
+   *
+   * @param position - the byte offset
+   * @param length - how many bytes
+   * @returns the copy
+   */
+  readSync(position: number, length: number): Uint8Array {
+    if (this.#closed) throw closedError(this.name);
+    if (position < 0 || position + length > this.#bytes.length) pastEnd(this.name, this.#bytes.length, position, length);
+    return this.#bytes.slice(position, position + length);
+  }
+
+  /**
+   * Copies the bytes at `position` into `target`.
+   *
+   * @param position - the byte offset
+   * @param target - where the bytes go
+   */
+  async readInto(position: number, target: Uint8Array): Promise<void> {
+    if (this.#closed) throw closedError(this.name);
+    if (position < 0 || position + target.length > this.#bytes.length) {
+      pastEnd(this.name, this.#bytes.length, position, target.length);
+    }
+    target.set(this.#bytes.subarray(position, position + target.length));
+  }
+
+  /** Marks the source closed. */
+  async close(): Promise<void> {
+    this.#closed = true;
+  }
+}
+
+/** A file read with positional reads through one open handle. */
+export class FileByteSource implements ByteSource {
+  /** The path. */
+  readonly name: string;
+  /** The file size when it was opened. */
+  readonly size: number;
+  readonly #handle: FileHandle;
+  #closed = false;
+
+  private constructor(path: string, handle: FileHandle, size: number) {
+    this.name = path;
+    this.#handle = handle;
+    this.size = size;
+  }
+
+  /**
+   * Opens a file for reading.
+   *
+   * @param path - the file
+   * @returns the source
+   * @throws {@link FitsError} (code `FITS_IO`) when the file cannot be opened
+   */
+  static async open(path: string): Promise<FileByteSource> {
+    let handle: FileHandle | undefined;
+    try {
+      handle = await openFile(path, 'r');
+      const stat = await handle.stat();
+      if (!stat.isFile()) {
+        throw new FitsError('FITS_IO', 'Not a regular file.', { file: path });
+      }
+      return new FileByteSource(path, handle, stat.size);
+    } catch (e) {
+      await handle?.close().catch(() => undefined);
+      if (e instanceof FitsError) throw e;
+      throw new FitsError('FITS_IO', `Cannot open the file: ${(e as Error).message}`, { file: path, cause: e });
+    }
+  }
+
+  /**
+   * Reads `length` bytes at `position` into a new buffer.
+   *
+   * @param position - the byte offset
+   * @param length - how many bytes
+   * @returns the bytes
+   */
+  async read(position: number, length: number): Promise<Uint8Array> {
+    const target = new Uint8Array(length);
+    await this.readInto(position, target);
+    return target;
+  }
+
+  /**
+   * Fills `target` with the bytes at `position` (looping over short reads).
+   *
+   * @param position - the byte offset
+   * @param target - where the bytes go
+   */
+  async readInto(position: number, target: Uint8Array): Promise<void> {
+    if (this.#closed) throw closedError(this.name);
+    if (position < 0 || position + target.length > this.size) pastEnd(this.name, this.size, position, target.length);
+    let done = 0;
+    while (done < target.length) {
+      let n: number;
+      try {
+        ({ bytesRead: n } = await this.#handle.read(target, done, target.length - done, position + done));
+      } catch (e) {
+        throw new FitsError('FITS_IO', `Cannot read ${target.length} bytes at byte ${position}: ${(e as Error).message}`, {
+          file: this.name,
+          offset: position + done,
+          cause: e,
+        });
+      }
+      if (n === 0) pastEnd(this.name, position + done, position, target.length); // the file shrank
+      done += n;
+    }
+  }
+
+  /** Closes the file handle (once). */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#handle.close();
+  }
+}
+
+/** True when the bytes start with the gzip magic number 1f 8b. */
+export function isGzip(head: Uint8Array): boolean {
+  return head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b;
+}
+
+function gunzipError(name: string | undefined, e: unknown): FitsFormatError {
+  return new FitsFormatError(`The file is gzip-compressed but cannot be decompressed: ${(e as Error).message}`, {
+    ...locationOf(name),
+    hint: 'The gzip stream is truncated or corrupt.',
+    cause: e,
+  });
+}
+
+/**
+ * Decompresses whole-file gzip bytes, synchronously.
+ *
+ * @param bytes - the compressed bytes
+ * @param name - the name for error messages
+ * @returns the decompressed bytes
+ * @throws {@link FitsFormatError} when the gzip stream is corrupt or truncated
+ */
+export function gunzipBytesSync(bytes: Uint8Array, name?: string): Uint8Array {
+  try {
+    const out = gunzipSync(bytes);
+    return new Uint8Array(out.buffer, out.byteOffset, out.length);
+  } catch (e) {
+    throw gunzipError(name, e);
+  }
+}
+
+/**
+ * Opens a file as a {@link ByteSource}: positional reads, or, for a whole-file gzip file
+ * (magic bytes 1f 8b, whatever its name), its decompressed bytes in memory.
+ *
+ * @param path - the file
+ * @returns the source and whether it was gzip-compressed
+ * @throws {@link FitsError} when the file cannot be read, {@link FitsFormatError} when its
+ * gzip stream is corrupt
+ */
+export async function openByteSource(path: string): Promise<{ source: ByteSource; gzipped: boolean }> {
+  const file = await FileByteSource.open(path);
+  try {
+    const head = file.size >= 2 ? await file.read(0, 2) : new Uint8Array(0);
+    if (!isGzip(head)) return { source: file, gzipped: false };
+    const compressed = await file.read(0, file.size);
+    let out: Uint8Array;
+    try {
+      const b = await gunzipAsync(compressed);
+      out = new Uint8Array(b.buffer, b.byteOffset, b.length);
+    } catch (e) {
+      throw gunzipError(path, e);
+    }
+    await file.close();
+    return { source: new MemoryByteSource(out, path), gzipped: true };
+  } catch (e) {
+    await file.close().catch(() => undefined);
+    throw e;
+  }
+}

@@ -1,0 +1,652 @@
+import type { Box2I } from '@skystack/geom';
+import { openByteSource, gunzipBytesSync, isGzip, MemoryByteSource, type ByteSource } from './byte-source.js';
+import { assertHduChecksum, computeDatasum, addChecksums, type HduChecksumResult } from './checksum.js';
+import {
+  FitsChecksumError,
+  FitsError,
+  FitsFormatError,
+  FitsHduNotFoundError,
+  FitsKeywordError,
+  FitsUnsupportedError,
+  type FitsErrorOptions,
+} from './errors.js';
+import { dataByteLength, FITS_BLOCK_SIZE, Header, paddedByteLength } from './header.js';
+import {
+  bytesPerPixel,
+  decodePixels,
+  isFitsBitpix,
+  type FitsImageData,
+  type FitsPixelFormat,
+} from './image-data.js';
+
+/**
+ * What an HDU holds, from its first keyword: the primary HDU, an `IMAGE` extension, a binary
+ * or ASCII table, a tile-compressed image (a `BINTABLE` with `ZIMAGE = T`), or another
+ * extension type (`'other'`: skipped over by size, not readable here).
+ */
+export type FitsHduKind = 'primary' | 'image' | 'bintable' | 'table' | 'compressed-image' | 'other';
+
+/**
+ * Where an HDU is in its file and what it holds, as read by {@link FitsFile.open} from its
+ * header alone.
+ */
+export interface FitsHduInfo {
+  /** The 0-based HDU index (0 is the primary HDU). */
+  readonly index: number;
+  /** The parsed header (treat as read-only; `clone()` it to edit). */
+  readonly header: Header;
+  /** The byte offset of the header in the (decompressed) file. */
+  readonly headerOffset: number;
+  /** The byte offset of the data unit: the header offset plus the header's padded length. */
+  readonly dataOffset: number;
+  /** The size of the data unit in bytes, padding excluded. */
+  readonly dataByteLength: number;
+  /** What the HDU holds. */
+  readonly kind: FitsHduKind;
+  /** `EXTNAME`, blanks trimmed, when present. */
+  readonly extname?: string;
+  /** `EXTTYPE` (written by afw, sometimes without `EXTNAME`), blanks trimmed, when present. */
+  readonly exttype?: string;
+  /** `EXTVER`, when present. */
+  readonly extver?: number;
+}
+
+/**
+ * Picks an HDU: by 0-based index; by name (`EXTNAME`, then `EXTTYPE`, case-insensitive;
+ * `'PRIMARY'` is HDU 0); or by fields that must all match.
+ */
+export type FitsHduSelector =
+  | number
+  | string
+  | {
+      /** `EXTNAME` (case-insensitive). */
+      readonly extname?: string;
+      /** `EXTTYPE` (case-insensitive). */
+      readonly exttype?: string;
+      /** `EXTVER` (an HDU without it has version 1). */
+      readonly extver?: number;
+    };
+
+/** Options of {@link FitsFile.readImage}. */
+export interface ReadImageOptions {
+  /**
+   * The rectangle to read, in 0-based LOCAL array pixel coordinates (x = column = `NAXIS1`,
+   * y = row = `NAXIS2`; not afw PARENT coordinates: subtract `XY0` first). Only the rows it
+   * covers are read. For images with more than two axes the rectangle is cut from every plane.
+   */
+  readonly bbox?: Box2I;
+}
+
+/** The header and raw data unit of an HDU, from {@link FitsFile.readHeaderAndData}. */
+export interface FitsHeaderAndData {
+  /** Where the HDU is. */
+  readonly info: FitsHduInfo;
+  /** The header (the same object as `info.header`). */
+  readonly header: Header;
+  /** The data unit as stored (big-endian), padding excluded. */
+  readonly data: Uint8Array;
+}
+
+/** The result of checking one HDU with {@link FitsFile.verifyChecksums}. */
+export interface FitsHduChecksumResult extends HduChecksumResult {
+  /** The HDU index. */
+  readonly index: number;
+}
+
+const CARD = 80;
+/** Header bytes read at a time when looking for `END` (doubles as the header grows). */
+const FIRST_HEADER_READ = 4 * FITS_BLOCK_SIZE;
+/** Reads of a sub-image fetch the whole row span at once when it is at most this large... */
+const SPAN_READ_BYTES = 1 << 20;
+/** ...or at most this many times what is needed. */
+const SPAN_READ_FACTOR = 4;
+/** Row reads in flight at once when rows are read one by one. */
+const ROW_READ_CONCURRENCY = 32;
+/** Chunk size when summing a data unit for checksums. */
+const CHECKSUM_CHUNK = 8 << 20;
+
+/** The location prefix that FitsError puts in front of messages (see errors.ts). */
+function prefixOf(file: string | undefined, hdu: number | undefined, offset: number | undefined): string {
+  const parts: string[] = [];
+  if (file !== undefined) parts.push(file);
+  if (hdu !== undefined) parts.push(`HDU ${hdu}`);
+  if (offset !== undefined) parts.push(`byte ${offset}`);
+  return parts.length === 0 ? '' : `${parts.join(', ')}: `;
+}
+
+/**
+ * Re-throws a FitsError with its byte offset shifted by `base` (errors from parsing a header
+ * read on its own count from the header start) and the file and HDU filled in.
+ */
+function relocate(e: unknown, loc: { file?: string; hdu: number; offset: number }, base: number): unknown {
+  if (!(e instanceof FitsError)) return e;
+  let message = e.message;
+  const prefix = prefixOf(e.file, e.hdu, e.offset);
+  if (message.startsWith(prefix)) message = message.slice(prefix.length);
+  if (e.hint !== undefined && message.endsWith(` ${e.hint}`)) message = message.slice(0, -e.hint.length - 1);
+  const opts: FitsErrorOptions = {
+    ...(loc.file === undefined ? {} : { file: loc.file }),
+    hdu: loc.hdu,
+    offset: e.offset === undefined ? loc.offset : e.offset + base,
+    ...(e.hint === undefined ? {} : { hint: e.hint }),
+    cause: e,
+  };
+  if (e instanceof FitsFormatError) return new FitsFormatError(message, opts);
+  if (e instanceof FitsKeywordError) return new FitsKeywordError(message, opts);
+  if (e instanceof FitsUnsupportedError) return new FitsUnsupportedError(message, opts);
+  if (e instanceof FitsChecksumError) return new FitsChecksumError(message, opts);
+  if (e instanceof FitsHduNotFoundError) return new FitsHduNotFoundError(message, opts);
+  return new FitsError(e.code, message, opts);
+}
+
+function startsWithAscii(bytes: Uint8Array, text: string): boolean {
+  if (bytes.length < text.length) return false;
+  for (let i = 0; i < text.length; i++) if (bytes[i] !== text.charCodeAt(i)) return false;
+  return true;
+}
+
+function trimmedString(v: unknown): string | undefined {
+  return typeof v === 'string' ? v.trim() : undefined;
+}
+
+function kindOf(index: number, header: Header): FitsHduKind {
+  if (index === 0) return 'primary';
+  const xt = trimmedString(header.get('XTENSION'))?.toUpperCase();
+  if (xt === 'IMAGE' || xt === 'IUEIMAGE') return 'image';
+  if (xt === 'BINTABLE' || xt === 'A3DTABLE') return header.get('ZIMAGE') === true ? 'compressed-image' : 'bintable';
+  if (xt === 'TABLE') return 'table';
+  return 'other';
+}
+
+function describeHdu(h: FitsHduInfo): string {
+  const names: string[] = [];
+  if (h.extname !== undefined) names.push(`EXTNAME=${h.extname}`);
+  if (h.exttype !== undefined) names.push(`EXTTYPE=${h.exttype}`);
+  if (h.extver !== undefined) names.push(`EXTVER=${h.extver}`);
+  return `${h.index}: ${h.kind}${names.length > 0 ? ` (${names.join(', ')})` : ''}`;
+}
+
+function describeSelector(selector: FitsHduSelector): string {
+  if (typeof selector === 'number') return `HDU ${selector}`;
+  if (typeof selector === 'string') return `HDU named '${selector}'`;
+  const parts: string[] = [];
+  if (selector.extname !== undefined) parts.push(`EXTNAME='${selector.extname}'`);
+  if (selector.exttype !== undefined) parts.push(`EXTTYPE='${selector.exttype}'`);
+  if (selector.extver !== undefined) parts.push(`EXTVER=${selector.extver}`);
+  return `HDU with ${parts.length > 0 ? parts.join(', ') : 'no criteria'}`;
+}
+
+function sameName(a: string | undefined, b: string): boolean {
+  return a !== undefined && a.toUpperCase() === b.trim().toUpperCase();
+}
+
+/** A header keyword read as a finite number (bigints converted), or the fallback when absent. */
+function numberKeyword(header: Header, keyword: string, fallback: number, loc: FitsErrorOptions): number {
+  const v = header.get(keyword);
+  if (v === undefined || v === null) return fallback;
+  const n = typeof v === 'bigint' ? Number(v) : v;
+  if (typeof n !== 'number' || !Number.isFinite(n)) {
+    throw new FitsKeywordError(`Keyword '${keyword}' = ${String(v)}; expected a finite number.`, loc);
+  }
+  return n;
+}
+
+/**
+ * A FITS file opened for random access: the headers of all HDUs are read on open (header
+ * blocks only; data units are skipped by their size), and data units are read on demand with
+ * positional reads, a sub-image reading only the rows it covers. Whole-file gzip
+ * (`*.fits.gz`, or any file starting with the gzip magic bytes) is decompressed into memory
+ * on open.
+ *
+ * Every failure is a {@link FitsError} whose message names the file, the HDU and the byte
+ * offset where known: truncated files, impossible sizes (checked against the file size before
+ * anything is allocated), malformed headers.
+ *
+ * @example
+ * ```ts
+ * const fits = await FitsFile.open('calexp.fits');
+ * try {
+ *   for (const hdu of fits.hdus) console.log(hdu.index, hdu.kind, hdu.extname ?? hdu.exttype);
+ *   const image = await fits.readImage('IMAGE'); // afw's EXTTYPE when there is no EXTNAME
+ *   const cutout = await fits.readImage(1, {
+ *     bbox: Box2I.fromCorner(new Point2I(10, 20), new Extent2I(64, 32)),
+ *   });
+ *   console.log(image.width, image.height, cutout.data.length); // ... 2048
+ * } finally {
+ *   await fits.close();
+ * }
+ * ```
+ * @see astropy.io.fits.open
+ * @see lsst.afw.fits.Fits
+ */
+export class FitsFile {
+  /** The HDUs, in file order. */
+  readonly hdus: readonly FitsHduInfo[];
+  /** The file path or the name given to {@link FitsFile.fromBytes}; used in error messages. */
+  readonly name: string | undefined;
+  /** True when the file was whole-file gzip-compressed (and is read from memory). */
+  readonly gzipped: boolean;
+  /** The size in bytes of the (decompressed) file. */
+  readonly size: number;
+  /** Bytes after the last HDU that were ignored (zero padding some writers leave). */
+  readonly trailingBytes: number;
+  readonly #source: ByteSource;
+
+  private constructor(source: ByteSource, gzipped: boolean, hdus: FitsHduInfo[], trailingBytes: number) {
+    this.#source = source;
+    this.name = source.name;
+    this.size = source.size;
+    this.gzipped = gzipped;
+    this.hdus = Object.freeze(hdus);
+    this.trailingBytes = trailingBytes;
+  }
+
+  /**
+   * Opens a FITS file and reads the headers of all its HDUs.
+   *
+   * @param path - the file (gzip-compressed or not)
+   * @returns the open file; {@link FitsFile.close} it when done
+   * @throws {@link FitsError} (code `FITS_IO`) when the file cannot be read
+   * @throws {@link FitsFormatError} when it is not FITS, is truncated, or a header is malformed
+   * or declares a data unit larger than the file
+   */
+  static async open(path: string): Promise<FitsFile> {
+    const { source, gzipped } = await openByteSource(path);
+    try {
+      return await FitsFile.#fromSource(source, gzipped);
+    } catch (e) {
+      await source.close().catch(() => undefined);
+      throw e;
+    }
+  }
+
+  /**
+   * Reads FITS bytes held in memory (gzip-compressed bytes are decompressed first). The bytes
+   * are not copied: do not modify them while the `FitsFile` is in use.
+   *
+   * @param bytes - the whole file
+   * @param name - a name for error messages
+   * @returns the file
+   * @throws {@link FitsFormatError} when the bytes are not valid FITS
+   */
+  static async fromBytes(bytes: Uint8Array, name?: string): Promise<FitsFile> {
+    const gzipped = isGzip(bytes);
+    const source = new MemoryByteSource(gzipped ? gunzipBytesSync(bytes, name) : bytes, name);
+    return FitsFile.#fromSource(source, gzipped);
+  }
+
+  static async #fromSource(source: ByteSource, gzipped: boolean): Promise<FitsFile> {
+    const hdus: FitsHduInfo[] = [];
+    const file = source.name;
+    let offset = 0;
+    let trailing = 0;
+    if (source.size === 0) {
+      throw new FitsFormatError('The file is empty.', { ...(file === undefined ? {} : { file }), offset: 0 });
+    }
+    while (offset < source.size) {
+      const index = hdus.length;
+      const loc = { ...(file === undefined ? {} : { file }), hdu: index, offset };
+      const first = await source.read(offset, Math.min(FIRST_HEADER_READ, source.size - offset));
+      if (index === 0) {
+        if (!startsWithAscii(first, 'SIMPLE  =')) {
+          throw new FitsFormatError('Not a FITS file: it does not start with a SIMPLE card.', {
+            ...loc,
+            hint: 'FITS files start with "SIMPLE  =                    T".',
+          });
+        }
+      } else if (!startsWithAscii(first, 'XTENSION=')) {
+        if (await FitsFile.#isPadding(source, offset)) {
+          trailing = source.size - offset;
+          break;
+        }
+        throw new FitsFormatError('Expected an XTENSION card after the previous HDU.', {
+          ...loc,
+          hint: 'A data unit size in the previous header is wrong, or the file has garbage after its last HDU.',
+        });
+      }
+      const headerBytes = await FitsFile.#readHeaderBytes(source, offset, index, first);
+      let header: Header;
+      let headerLength: number;
+      let dataLength: number;
+      try {
+        ({ header, byteLength: headerLength } = Header.parse(headerBytes, { ...(file === undefined ? {} : { file }), hdu: index }));
+        dataLength = dataByteLength(header);
+      } catch (e) {
+        throw relocate(e, loc, offset);
+      }
+      const dataOffset = offset + headerLength;
+      if (dataOffset > source.size || dataOffset + dataLength > source.size) {
+        throw new FitsFormatError(
+          `The header declares a data unit of ${dataLength} bytes at byte ${dataOffset}, but the file has only ${source.size} bytes.`,
+          { ...loc, offset: dataOffset, hint: 'The file is truncated, or NAXISn/PCOUNT/GCOUNT is corrupt.' },
+        );
+      }
+      const kind = kindOf(index, header);
+      const extname = trimmedString(header.get('EXTNAME'));
+      const exttype = trimmedString(header.get('EXTTYPE'));
+      const ev = header.get('EXTVER');
+      const extver = typeof ev === 'number' && Number.isInteger(ev) ? ev : undefined;
+      hdus.push({
+        index,
+        header,
+        headerOffset: offset,
+        dataOffset,
+        dataByteLength: dataLength,
+        kind,
+        ...(extname === undefined ? {} : { extname }),
+        ...(exttype === undefined ? {} : { exttype }),
+        ...(extver === undefined ? {} : { extver }),
+      });
+      offset = dataOffset + paddedByteLength(dataLength);
+    }
+    return new FitsFile(source, gzipped, hdus, trailing);
+  }
+
+  /** True when the bytes from `offset` to the end are all zeros or blanks. */
+  static async #isPadding(source: ByteSource, offset: number): Promise<boolean> {
+    for (let pos = offset; pos < source.size; pos += 1 << 20) {
+      const chunk = await source.read(pos, Math.min(1 << 20, source.size - pos));
+      for (const b of chunk) if (b !== 0 && b !== 0x20) return false;
+    }
+    return true;
+  }
+
+  /**
+   * Reads the header blocks that start at `offset`, up to and including the block with `END`,
+   * checking that every byte before `END` is printable ASCII (so that a corrupt header stops
+   * the scan early instead of reading the whole file).
+   */
+  static async #readHeaderBytes(source: ByteSource, offset: number, index: number, first: Uint8Array): Promise<Uint8Array> {
+    const file = source.name;
+    const loc = (at: number): FitsErrorOptions => ({ ...(file === undefined ? {} : { file }), hdu: index, offset: at });
+    let buf = first;
+    let scanned = 0;
+    let want = 2 * FIRST_HEADER_READ;
+    for (;;) {
+      if (scanned + CARD > buf.length) {
+        const available = source.size - offset - buf.length;
+        if (available <= 0) {
+          throw new FitsFormatError(`No END card: the header runs to the end of the file after ${scanned / CARD} cards.`, {
+            ...loc(offset + buf.length),
+            hint: 'The file is truncated or is not a FITS file.',
+          });
+        }
+        const more = await source.read(offset + buf.length, Math.min(want, available));
+        const grown = new Uint8Array(buf.length + more.length);
+        grown.set(buf);
+        grown.set(more, buf.length);
+        buf = grown;
+        want *= 2;
+      }
+      for (; scanned + CARD <= buf.length; scanned += CARD) {
+        if (startsWithAscii(buf.subarray(scanned, scanned + 8), 'END     ')) {
+          const length = paddedByteLength(scanned + CARD);
+          if (length > source.size - offset) {
+            throw new FitsFormatError('The file ends inside the last block of a header.', {
+              ...loc(source.size),
+              hint: 'The file is truncated.',
+            });
+          }
+          if (length > buf.length) {
+            const rest = await source.read(offset + buf.length, length - buf.length);
+            const full = new Uint8Array(length);
+            full.set(buf);
+            full.set(rest, buf.length);
+            return full;
+          }
+          return buf.subarray(0, length);
+        }
+        for (let i = scanned; i < scanned + CARD; i++) {
+          const b = buf[i]!;
+          if (b < 0x20 || b > 0x7e) {
+            throw new FitsFormatError(
+              `Header card ${scanned / CARD + 1} has byte 0x${b.toString(16).padStart(2, '0')} in column ${i - scanned + 1}; FITS headers hold only printable ASCII.`,
+              { ...loc(offset + i), hint: 'The header is corrupt, or a data unit size in the previous header is wrong.' },
+            );
+          }
+        }
+      }
+    }
+  }
+
+  #loc(hdu?: number, offset?: number): FitsErrorOptions {
+    return {
+      ...(this.name === undefined ? {} : { file: this.name }),
+      ...(hdu === undefined ? {} : { hdu }),
+      ...(offset === undefined ? {} : { offset }),
+    };
+  }
+
+  /**
+   * Finds an HDU by index, by name (`EXTNAME` first, then afw's `EXTTYPE`; `'PRIMARY'` is HDU
+   * 0), or by `{ extname, exttype, extver }` (all given fields must match). Names are
+   * compared case-insensitively; the first match wins, as in astropy.
+   *
+   * @param selector - the index, the name, or the fields to match
+   * @returns the HDU
+   * @throws {@link FitsHduNotFoundError} when none matches; the message lists the HDUs there are
+   */
+  findHdu(selector: FitsHduSelector): FitsHduInfo {
+    let found: FitsHduInfo | undefined;
+    if (typeof selector === 'number') {
+      found = Number.isInteger(selector) ? this.hdus[selector] : undefined;
+    } else if (typeof selector === 'string') {
+      found =
+        this.hdus.find((h) => sameName(h.extname, selector)) ??
+        this.hdus.find((h) => sameName(h.exttype, selector)) ??
+        (selector.trim().toUpperCase() === 'PRIMARY' ? this.hdus[0] : undefined);
+    } else {
+      const { extname, exttype, extver } = selector;
+      found = this.hdus.find(
+        (h) =>
+          (extname === undefined || sameName(h.extname, extname)) &&
+          (exttype === undefined || sameName(h.exttype, exttype)) &&
+          (extver === undefined || (h.extver ?? 1) === extver),
+      );
+    }
+    if (found === undefined) {
+      throw new FitsHduNotFoundError(
+        `There is no ${describeSelector(selector)}; the file has ${this.hdus.length} HDUs: ${this.hdus.map(describeHdu).join('; ')}.`,
+        this.#loc(),
+      );
+    }
+    return found;
+  }
+
+  /**
+   * Reads the data unit of an HDU as stored (big-endian, padding excluded), for readers of
+   * tables and compressed images.
+   *
+   * @param selector - which HDU
+   * @returns a new buffer the caller owns
+   * @throws {@link FitsHduNotFoundError} when there is no such HDU
+   * @throws {@link FitsFormatError} when the file is shorter than the header says
+   */
+  async readData(selector: FitsHduSelector): Promise<Uint8Array> {
+    const info = this.findHdu(selector);
+    return this.#source.read(info.dataOffset, info.dataByteLength);
+  }
+
+  /**
+   * Reads the header and the raw data unit of an HDU.
+   *
+   * @param selector - which HDU
+   * @returns the HDU's info, header and data bytes
+   * @throws {@link FitsHduNotFoundError} when there is no such HDU
+   */
+  async readHeaderAndData(selector: FitsHduSelector): Promise<FitsHeaderAndData> {
+    const info = this.findHdu(selector);
+    const data = await this.#source.read(info.dataOffset, info.dataByteLength);
+    return { info, header: info.header, data };
+  }
+
+  /**
+   * Reads the header bytes of an HDU exactly as stored (whole 2880-byte blocks).
+   *
+   * @param selector - which HDU
+   * @returns the header blocks
+   */
+  async readHeaderBytes(selector: FitsHduSelector): Promise<Uint8Array> {
+    const info = this.findHdu(selector);
+    return this.#source.read(info.headerOffset, info.dataOffset - info.headerOffset);
+  }
+
+  /** The storage format and axes of an image HDU, checked. */
+  #imageLayout(info: FitsHduInfo): { format: FitsPixelFormat; axes: number[] } {
+    const loc = this.#loc(info.index, info.headerOffset);
+    if (info.kind === 'compressed-image') {
+      throw new FitsUnsupportedError('This HDU is a tile-compressed image; FitsFile.readImage reads uncompressed images.', {
+        ...loc,
+        hint: 'Read it with the tile-compression reader of @skystack/fits.',
+      });
+    }
+    if (info.kind !== 'primary' && info.kind !== 'image') {
+      throw new FitsHduNotFoundError(`HDU ${info.index} is a ${info.kind} HDU, not an image.`, {
+        ...loc,
+        hint: 'Read tables with the binary-table reader.',
+      });
+    }
+    const h = info.header;
+    const bitpix = h.get('BITPIX');
+    if (!isFitsBitpix(bitpix)) throw new FitsFormatError(`BITPIX = ${String(bitpix)} is not a valid BITPIX.`, loc);
+    const naxis = h.get('NAXIS') as number; // validated by dataByteLength on open
+    if (h.get('GROUPS') === true && h.get('NAXIS1') === 0) {
+      throw new FitsUnsupportedError('Random-groups primary HDUs are not images.', loc);
+    }
+    const axes: number[] = [];
+    for (let i = 1; i <= naxis; i++) axes.push(h.get(`NAXIS${i}`) as number);
+    const bzero = numberKeyword(h, 'BZERO', 0, loc);
+    const bscale = numberKeyword(h, 'BSCALE', 1, loc);
+    const blankValue = h.get('BLANK');
+    const blank =
+      bitpix > 0 && (typeof blankValue === 'bigint' || (typeof blankValue === 'number' && Number.isInteger(blankValue)))
+        ? blankValue
+        : undefined;
+    const format: FitsPixelFormat = blank === undefined ? { bitpix, bzero, bscale } : { bitpix, bzero, bscale, blank };
+    return { format, axes };
+  }
+
+  /**
+   * Reads the pixels of an image HDU (the primary HDU or an `IMAGE` extension), whole or a
+   * rectangle of it, decoded to a typed array with `BZERO` / `BSCALE` / `BLANK` applied as
+   * astropy does (see {@link FitsImageData}). A rectangle is read row span by row span, so a
+   * small cutout of a large image reads little more than its own pixels.
+   *
+   * @param selector - which HDU
+   * @param options - the rectangle to read, in local 0-based pixel coordinates
+   * @returns the pixels; an HDU with `NAXIS = 0` gives an empty array with `naxis = []`
+   * @throws {@link FitsHduNotFoundError} when there is no such HDU or it is not an image
+   * @throws {@link FitsUnsupportedError} for a tile-compressed image
+   * @throws {@link FitsError} (code `FITS_OUT_OF_BOUNDS`) when the rectangle is not inside the image
+   * @example
+   * ```ts
+   * const mask = await fits.readImage({ exttype: 'MASK' }); // Uint16Array for BITPIX 16 + BZERO 32768
+   * ```
+   */
+  async readImage(selector: FitsHduSelector, options: ReadImageOptions = {}): Promise<FitsImageData> {
+    const info = this.findHdu(selector);
+    const { format, axes } = this.#imageLayout(info);
+    const location = this.#loc(info.index, info.dataOffset);
+    const width = axes[0] ?? 0;
+    const height = axes.length === 0 ? 0 : (axes[1] ?? 1);
+    const { bbox } = options;
+    if (bbox === undefined) {
+      const bytes = await this.#source.read(info.dataOffset, info.dataByteLength);
+      const data = decodePixels(bytes, format, { inPlace: true, location });
+      return { ...format, data, width, height, naxis: axes };
+    }
+    if (axes.length === 0 && !bbox.isEmpty()) this.#outOfBounds(info, bbox, width, height);
+    const x0 = bbox.getMinX();
+    const y0 = bbox.getMinY();
+    const bw = bbox.getWidth();
+    const bh = bbox.getHeight();
+    if (!bbox.isEmpty() && (x0 < 0 || y0 < 0 || bbox.getMaxX() >= width || bbox.getMaxY() >= height)) {
+      this.#outOfBounds(info, bbox, width, height);
+    }
+    const rest = axes.slice(2);
+    const planes = rest.reduce((a, b) => a * b, 1);
+    const size = bytesPerPixel(format.bitpix);
+    const naxis = axes.length === 0 ? [] : axes.length === 1 ? [bw] : [bw, bh, ...rest];
+    const out = new Uint8Array(bw * bh * planes * size);
+    if (out.length > 0) await this.#readRect(info, out, { width, height, planes, size, x0, y0, bw, bh });
+    const data = decodePixels(out, format, { inPlace: true, location });
+    return { ...format, data, width: bw, height: axes.length === 1 ? 1 : bh, naxis };
+  }
+
+  #outOfBounds(info: FitsHduInfo, bbox: Box2I, width: number, height: number): never {
+    throw new FitsError(
+      'FITS_OUT_OF_BOUNDS',
+      `The requested bbox ${bbox.toString()} is not inside the ${width}x${height} image (x 0..${width - 1}, y 0..${height - 1}).`,
+      { ...this.#loc(info.index), hint: 'The bbox is in local 0-based pixel coordinates; subtract XY0 from PARENT coordinates.' },
+    );
+  }
+
+  async #readRect(
+    info: FitsHduInfo,
+    out: Uint8Array,
+    r: { width: number; height: number; planes: number; size: number; x0: number; y0: number; bw: number; bh: number },
+  ): Promise<void> {
+    const { width, height, planes, size, x0, y0, bw, bh } = r;
+    const rowBytes = bw * size;
+    const stride = width * size;
+    for (let p = 0; p < planes; p++) {
+      const planeStart = info.dataOffset + p * height * stride;
+      const first = planeStart + y0 * stride + x0 * size;
+      const outPlane = out.subarray(p * bh * rowBytes, (p + 1) * bh * rowBytes);
+      if (bw === width) {
+        await this.#source.readInto(first, outPlane);
+        continue;
+      }
+      const span = (bh - 1) * stride + rowBytes;
+      if (span <= SPAN_READ_BYTES || span <= SPAN_READ_FACTOR * outPlane.length) {
+        const block = await this.#source.read(first, span);
+        for (let y = 0; y < bh; y++) outPlane.set(block.subarray(y * stride, y * stride + rowBytes), y * rowBytes);
+        continue;
+      }
+      for (let y = 0; y < bh; y += ROW_READ_CONCURRENCY) {
+        const reads: Promise<void>[] = [];
+        for (let k = y; k < Math.min(bh, y + ROW_READ_CONCURRENCY); k++) {
+          reads.push(this.#source.readInto(first + k * stride, outPlane.subarray(k * rowBytes, (k + 1) * rowBytes)));
+        }
+        await Promise.all(reads);
+      }
+    }
+  }
+
+  /**
+   * Checks the `CHECKSUM` and `DATASUM` keywords of one HDU, or of all of them, against the
+   * bytes in the file (header blocks as stored, data unit with its padding).
+   *
+   * @param selector - which HDU; all of them when omitted
+   * @returns per HDU, `'ok'` or `'missing'` for each keyword, and the computed sums
+   * @throws {@link FitsChecksumError} at the first HDU whose `CHECKSUM` or `DATASUM` does not match
+   * @see astropy.io.fits.open (`checksum=True`)
+   */
+  async verifyChecksums(selector?: FitsHduSelector): Promise<FitsHduChecksumResult[]> {
+    const targets = selector === undefined ? this.hdus : [this.findHdu(selector)];
+    const results: FitsHduChecksumResult[] = [];
+    for (const info of targets) {
+      const headerBytes = await this.#source.read(info.headerOffset, info.dataOffset - info.headerOffset);
+      const end = Math.min(this.size, info.dataOffset + paddedByteLength(info.dataByteLength));
+      // Sum the data unit in chunks; pass the sum to assertHduChecksum through a 4-byte stand-in
+      // whose own sum is the data sum (the checksum is additive).
+      let datasum = 0;
+      for (let pos = info.dataOffset; pos < end; pos += CHECKSUM_CHUNK) {
+        const chunk = await this.#source.read(pos, Math.min(CHECKSUM_CHUNK, end - pos));
+        datasum = computeDatasum(chunk, datasum);
+      }
+      const standIn = new Uint8Array(4);
+      new DataView(standIn.buffer).setUint32(0, datasum);
+      const r = assertHduChecksum(headerBytes, standIn, this.#loc(info.index, info.headerOffset));
+      results.push({ ...r, index: info.index, hduSum: addChecksums(computeDatasum(headerBytes), datasum) });
+    }
+    return results;
+  }
+
+  /**
+   * Closes the file. Reads after that throw a {@link FitsError} with code `FITS_CLOSED`.
+   */
+  async close(): Promise<void> {
+    await this.#source.close();
+  }
+}
