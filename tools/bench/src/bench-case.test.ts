@@ -8,6 +8,8 @@ describe('validateBenchCases', () => {
     expect(() => validateBenchCases('a.bench.ts', undefined)).toThrow(/a\.bench\.ts: expected a named export 'benchmarks'/);
     expect(() => validateBenchCases('b.bench.ts', [{ name: 'x' }])).toThrow(/b\.bench\.ts: benchmarks\[0\]/);
     expect(() => validateBenchCases('c.bench.ts', [{ name: 'x', fn, itemsPerIteration: 0 }])).toThrow(/positive/);
+    expect(validateBenchCases('d.bench.ts', [{ name: 'astropy', measure: () => ({ meanMs: 1, samples: 3 }) }])).toHaveLength(1);
+    expect(() => validateBenchCases('e.bench.ts', [{ name: 'both', fn, measure: () => ({ meanMs: 1, samples: 1 }) }])).toThrow(/exactly one/);
   });
 });
 

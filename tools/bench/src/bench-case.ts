@@ -11,8 +11,24 @@ export interface BenchCase {
   readonly itemUnit?: string;
   /** Prepares inputs once before timing. */
   readonly setup?: () => void | Promise<void>;
-  /** The work to time. */
-  readonly fn: () => unknown;
+  /** The work to time; may be async (the harness awaits it). */
+  readonly fn?: () => unknown;
+  /**
+   * Instead of `fn`: a measurement taken elsewhere, for side-by-side numbers from another tool
+   * (for example astropy timing itself in a Python process). Returns the mean time of one
+   * call and how many calls were timed.
+   */
+  readonly measure?: () => Promise<ExternalMeasurement> | ExternalMeasurement;
+}
+
+/** A timing reported by a case's `measure` function. */
+export interface ExternalMeasurement {
+  /** Mean wall time of one call, milliseconds. */
+  readonly meanMs: number;
+  /** Calls timed. */
+  readonly samples: number;
+  /** Relative margin of error of the mean, percent (0 when unknown). */
+  readonly rmePercent?: number;
 }
 
 /** One measured result. */
@@ -49,8 +65,8 @@ export function validateBenchCases(file: string, value: unknown): BenchCase[] {
   }
   return value.map((c: unknown, i) => {
     const rec = c as Partial<BenchCase> | null;
-    if (rec === null || typeof rec !== 'object' || typeof rec.name !== 'string' || typeof rec.fn !== 'function') {
-      throw new Error(`${file}: benchmarks[${i}] must be an object with a string 'name' and a function 'fn'.`);
+    if (rec === null || typeof rec !== 'object' || typeof rec.name !== 'string' || (typeof rec.fn === 'function') === (typeof rec.measure === 'function')) {
+      throw new Error(`${file}: benchmarks[${i}] must be an object with a string 'name' and exactly one of the functions 'fn' and 'measure'.`);
     }
     if (rec.itemsPerIteration !== undefined && !(rec.itemsPerIteration > 0)) {
       throw new Error(`${file}: benchmarks[${i}] ('${rec.name}') has itemsPerIteration ${rec.itemsPerIteration}; it must be positive.`);

@@ -44,24 +44,31 @@ for (const file of findBenchFiles()) {
     if (values.filter && !`${rel} ${c.name}`.includes(values.filter)) continue;
     await c.setup?.();
     if (values.smoke) {
-      c.fn(); // one call: proves the case still runs, measures nothing
+      // One call proves the case still runs; external measurements are not run.
+      if (c.fn) await c.fn();
       console.log(`ok  ${rel}  ${c.name}`);
       continue;
     }
-    const bench = new Bench({ time: timeMs, warmupTime: Math.min(200, timeMs / 5) });
-    bench.add(c.name, c.fn);
-    await bench.run();
-    const task = bench.tasks[0];
-    const result = task?.result;
-    if (!result || result.state !== 'completed') throw new Error(`${rel}: benchmark '${c.name}' did not complete (${result?.state ?? 'no result'}).`);
-    const meanMs = result.latency.mean;
+    let measured: { meanMs: number; samples: number; rmePercent: number };
+    if (c.measure) {
+      const m = await c.measure();
+      measured = { meanMs: m.meanMs, samples: m.samples, rmePercent: m.rmePercent ?? 0 };
+    } else {
+      const bench = new Bench({ time: timeMs, warmupTime: Math.min(200, timeMs / 5) });
+      bench.add(c.name, c.fn!);
+      await bench.run();
+      const result = bench.tasks[0]?.result;
+      if (!result || result.state !== 'completed') throw new Error(`${rel}: benchmark '${c.name}' did not complete (${result?.state ?? 'no result'}).`);
+      measured = { meanMs: result.latency.mean, samples: result.latency.samplesCount, rmePercent: result.latency.rme };
+    }
+    const { meanMs } = measured;
     const opsPerSecond = 1000 / meanMs;
     results.push({
       file: rel,
       name: c.name,
       meanMs,
-      rmePercent: result.latency.rme,
-      samples: result.latency.samplesCount,
+      rmePercent: measured.rmePercent,
+      samples: measured.samples,
       opsPerSecond,
       itemsPerSecond: c.itemsPerIteration === undefined ? undefined : opsPerSecond * c.itemsPerIteration,
       itemUnit: c.itemUnit,
