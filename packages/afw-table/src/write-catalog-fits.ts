@@ -1,0 +1,125 @@
+import { BinaryTable, Card, writeFits, type BinaryTableColumnInput, type EncodedBinaryTable } from '@skystack/fits';
+import type { BaseCatalog, BaseRecord } from './base-catalog.js';
+import { Schema, isArrayFieldType, type FieldType } from './schema.js';
+
+/** Options of {@link writeCatalogFits}. */
+export interface WriteCatalogFitsOptions {
+  /** `AFW_TYPE` to write (`'SOURCE'`, `'SIMPLE'`); none for a BaseCatalog. */
+  readonly afwType?: string;
+}
+
+const TFORM: Record<Exclude<FieldType, 'Flag' | 'String'>, string> = {
+  B: 'B',
+  U: 'I',
+  I: 'J',
+  L: 'K',
+  F: 'E',
+  D: 'D',
+  Angle: 'D',
+  ArrayB: 'B',
+  ArrayU: 'I',
+  ArrayI: 'J',
+  ArrayF: 'E',
+  ArrayD: 'D',
+};
+
+/**
+ * Encodes a catalog as an afw binary table: the header and data unit.
+ *
+ * The layout is afw's FitsWriter's: a `flags` bit column first (`FLAGCOL = 1`, one `TFLAGn`
+ * and `TFDOCn` per Flag field, in schema order) when there are Flag fields, then one column per
+ * other field with `TTYPEn`, `TFORMn`, `TUNITn`, `TDOCn` and `TCCLSn` (`Scalar`, `Angle`,
+ * `Array`, `String`), then the `ALIAS` cards, `AFW_TABLE_VERSION` ({@link Schema.VERSION}),
+ * `AFW_TYPE`, and the catalog's metadata.
+ *
+ * @param catalog - the catalog
+ * @param options - the `AFW_TYPE`
+ * @returns the header and the data bytes
+ * @see lsst.afw.table.io.FitsWriter
+ */
+export function encodeCatalogFits(catalog: BaseCatalog<BaseRecord>, options: WriteCatalogFitsOptions = {}): EncodedBinaryTable {
+  const schema = catalog.schema;
+  const nRows = catalog.length;
+  const fields = schema.getFields();
+  const flags = fields.filter((f) => f.type === 'Flag');
+  const inputs: BinaryTableColumnInput[] = [];
+  if (flags.length > 0) {
+    const nFlags = flags.length;
+    const rowBytes = Math.ceil(nFlags / 8);
+    const packed = new Uint8Array(nRows * rowBytes);
+    flags.forEach((f, b) => {
+      const column = catalog.getColumn(f.name) as Uint8Array;
+      const byte = b >> 3;
+      const mask = 0x80 >> (b & 7);
+      for (let r = 0; r < nRows; r++) if (column[r]) packed[r * rowBytes + byte]! |= mask;
+    });
+    inputs.push({ name: 'flags', format: `${nFlags}X`, data: packed });
+  }
+  for (const f of fields) {
+    if (f.type === 'Flag') continue;
+    const tccls = f.type === 'Angle' ? 'Angle' : f.type === 'String' ? 'String' : isArrayFieldType(f.type) ? 'Array' : 'Scalar';
+    const format = f.type === 'String' ? `${f.size}A` : `${f.size}${TFORM[f.type]}`;
+    inputs.push({
+      name: f.name,
+      format,
+      data: catalog.getColumn(f.name),
+      ...(f.units === '' ? {} : { unit: f.units }),
+      ...(f.doc === '' ? {} : { doc: f.doc }),
+      extra: { TCCLS: tccls },
+    });
+  }
+  const { header, data } = BinaryTable.encode(inputs, nRows);
+  if (flags.length > 0) {
+    header.add(new Card('FLAGCOL', 1, 'Column number for the bitflags.'));
+    // Each TFLAGn goes where afw's writer puts it: after the cards of the column before it in
+    // the schema, so that readers rebuild the same field order.
+    const columnNumber = new Map<string, number>();
+    inputs.forEach((input, i) => columnNumber.set(input.name, i + 1));
+    let bit = 0;
+    let pending: Card[] = [];
+    const flush = (before: number | undefined): void => {
+      for (const card of pending) {
+        if (before === undefined) header.add(card);
+        else header.insertBefore(`TTYPE${before}`, card);
+      }
+      pending = [];
+    };
+    for (const f of fields) {
+      if (f.type === 'Flag') {
+        bit++;
+        pending.push(new Card(`TFLAG${bit}`, f.name));
+        if (f.doc !== '') pending.push(new Card(`TFDOC${bit}`, f.doc));
+      } else if (pending.length > 0) {
+        flush(columnNumber.get(f.name));
+      }
+    }
+    flush(undefined);
+  }
+  for (const [alias, target] of schema.getAliasMap()) header.add(new Card('ALIAS', `${alias}:${target}`));
+  header.add(new Card('AFW_TABLE_VERSION', Schema.VERSION));
+  if (options.afwType !== undefined) {
+    const kind = options.afwType.charAt(0) + options.afwType.slice(1).toLowerCase();
+    header.add(new Card('AFW_TYPE', options.afwType, `Tells lsst::afw to load this as a ${kind} table.`));
+  }
+  for (const card of catalog.getMetadata().cards()) header.add(card);
+  // Strings too long for one card continue on CONTINUE cards; announce the convention as
+  // cfitsio does, so that fitsverify accepts it.
+  if (!header.has('LONGSTRN') && header.cards().some((c) => typeof c.value === 'string' && c.value.length > 68)) {
+    header.add(new Card('LONGSTRN', 'OGIP 1.0', 'The OGIP long string convention may be used.'));
+  }
+  return { header, data };
+}
+
+/**
+ * Writes a catalog to a FITS file in afw's layout (an empty primary HDU, then the table; see
+ * {@link encodeCatalogFits}). The file is written to a temporary name and renamed into place.
+ *
+ * @param path - the output file
+ * @param catalog - the catalog
+ * @param options - the `AFW_TYPE`
+ * @see lsst.afw.table.BaseCatalog.writeFits
+ */
+export async function writeCatalogFits(path: string, catalog: BaseCatalog<BaseRecord>, options: WriteCatalogFitsOptions = {}): Promise<void> {
+  const { header, data } = encodeCatalogFits(catalog, options);
+  await writeFits(path, [{ header, data }]);
+}
