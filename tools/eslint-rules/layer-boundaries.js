@@ -7,8 +7,9 @@ import { fileURLToPath } from 'node:url';
 
 /** Layer names from lowest to highest, as in DESIGN.md. */
 export const LAYERS = ['foundation', 'compute', 'data', 'framework', 'science', 'instrument'];
-/** Dev-only packages (tools/*) may import anything; nothing may import them. */
+/** Dev-only packages (tools/*) may import anything; only tests and benchmarks may import them. */
 const TOOLING = 'tooling';
+const TEST_FILE = /(\.test\.ts|\.bench\.ts)$|\/test\//;
 
 const workspaceRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -71,6 +72,7 @@ export function createLayerBoundariesRule(packages) {
         context.report({ node, message: `Package ${info.layer === undefined ? target : self.name} has no "layer:<name>" tag in package.json nx.tags (layers: ${LAYERS.join(', ')}).` });
         return;
       }
+      if (info.layer === TOOLING && TEST_FILE.test(context.filename)) return;
       if (info.layer === TOOLING || rank(info.layer) > rank(self.layer)) {
         context.report({ node, message: `${self.name} (layer ${self.layer}) must not import ${target} (layer ${info.layer}): a package depends only on packages of its own or a lower layer.` });
       }

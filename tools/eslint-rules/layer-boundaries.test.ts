@@ -18,6 +18,8 @@ new RuleTester({ languageOptions: { ecmaVersion: 2023, sourceType: 'module' } })
     { filename: geomFile, code: "import { Angle } from './angle.js';" },
     { filename: demoFile, code: "import { SpherePoint } from '@skystack/geom';" },
     { filename: geomFile, code: "import fc from 'fast-check';" },
+    { filename: resolve(root, 'packages/geom/src/x.test.ts'), code: "import { CI } from '@skystack/test-support';" },
+    { filename: resolve(root, 'packages/geom/test/support.ts'), code: "import { CI } from '@skystack/test-support';" },
   ],
   invalid: [
     { filename: geomFile, code: "import { x } from '@skystack/base/src/errors.js';", errors: [{ message: /Deep import/ }] },

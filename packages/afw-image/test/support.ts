@@ -1,39 +1,22 @@
-// Test support: the fixture directory, astropy through Debian's /usr/bin/python3, fitsverify.
-// With CI=true a missing fixture directory, astropy or fitsverify is a failure, not a skip.
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+// Test support of @skystack/afw-image: the afw fixtures and astropy helpers for pixels, on top
+// of @skystack/test-support (which owns the missing-reference rule: fail under CI, else skip).
+import { FIXTURES, astropyAvailable, fitsverify, fitsverifyAvailable, fixturePath, runPython } from '@skystack/test-support';
+import { join } from 'node:path';
 
-const repoRoot = resolve(import.meta.dirname, '../../..');
+export { fitsverify };
+
 /** The afw fixture directory. */
-export const afwFixtures = resolve(process.env['SKYSTACK_FIXTURES'] ?? resolve(repoRoot, '../shared/fixtures'), 'afw');
-/** Whether the fixtures are there. */
-export const fixturesPresent = existsSync(resolve(afwFixtures, 'HSC-0908120-056-small.fits'));
-
-const PYTHON = '/usr/bin/python3';
-
-function probe(args: string[], cmd = PYTHON): boolean {
-  try {
-    return spawnSync(cmd, args, { stdio: 'ignore' }).status === 0;
-  } catch {
-    return false;
-  }
-}
-
-/** Whether astropy and numpy import. */
-export const astropyPresent = probe(['-c', 'import astropy.io.fits, numpy']);
-/** Whether fitsverify runs. */
-export const fitsverifyPresent = probe(['-h'], 'fitsverify') || existsSync('/usr/bin/fitsverify');
-
-if (process.env['CI'] === 'true') {
-  if (!fixturesPresent) throw new Error(`afw fixtures missing at ${afwFixtures} (set SKYSTACK_FIXTURES).`);
-  if (!astropyPresent) throw new Error(`astropy is not importable by ${PYTHON} (install python3-astropy).`);
-  if (!fitsverifyPresent) throw new Error('fitsverify is missing (install the Debian package fitsverify).');
-}
+export const afwFixtures = join(FIXTURES, 'afw');
+/** Whether the fixtures are there (under CI, their absence throws). */
+export const fixturesPresent = fixturePath('afw', 'HSC-0908120-056-small.fits') !== undefined;
+/** Whether astropy and numpy import (under CI, their absence throws). */
+export const astropyPresent = astropyAvailable();
+/** Whether fitsverify runs (under CI, its absence throws). */
+export const fitsverifyPresent = fitsverifyAvailable();
 
 /** Path of an afw fixture. */
 export function fixture(name: string): string {
-  return resolve(afwFixtures, name);
+  return join(afwFixtures, name);
 }
 
 /**
@@ -47,20 +30,13 @@ export function python<T>(code: string, args: string[] = []): T {
     'from astropy.io import fits',
     "def px(a): return base64.b64encode(np.ascontiguousarray(np.asarray(a, dtype='<f8')).tobytes()).decode()",
   ].join('\n');
-  const out = execFileSync(PYTHON, ['-c', `${prelude}\n${code}`, ...args], { encoding: 'utf8', maxBuffer: 1 << 28 });
-  return JSON.parse(out) as T;
+  return JSON.parse(runPython(`${prelude}\n${code}`, args)) as T;
 }
 
 /** Decodes `px()` output. */
 export function decodePx(b64: string): Float64Array {
   const buf = Buffer.from(b64, 'base64');
   return new Float64Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
-}
-
-/** Runs `fitsverify -q` and returns its status and output. */
-export function fitsverify(path: string): { status: number | null; output: string } {
-  const r = spawnSync('fitsverify', ['-q', path], { encoding: 'utf8' });
-  return { status: r.status, output: `${r.stdout}${r.stderr}` };
 }
 
 /** The pixels of an image-like view, compact, as float64 (NaN-preserving) for comparisons. */

@@ -3,26 +3,21 @@
  * doc, flag bit and alias is compared with what astropy (Debian's python3-astropy, run as
  * `/usr/bin/python3 astropy-dump.py`) sees in the same file, never with our own output.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { FIXTURES, PYTHON, astropyAvailable, fitsverify, fitsverifyAvailable, fixturePath } from '@skystack/test-support';
 import { BaseCatalog, SimpleCatalog, SourceCatalog, type ColumnArray } from '../src/index.js';
 
-const fixtures = process.env['SKYSTACK_FIXTURES'] ?? resolve(import.meta.dirname, '../../../../shared/fixtures');
-const afwDir = resolve(fixtures, 'afw');
-const python = '/usr/bin/python3';
+const afwDir = join(FIXTURES, 'afw');
+const python = PYTHON;
 const dumpScript = resolve(import.meta.dirname, 'astropy-dump.py');
-const haveFixtures = existsSync(join(afwDir, 'sourceCatalog-hsc-v2.fits'));
-const haveAstropy = spawnSync(python, ['-c', 'import astropy.io.fits'], { stdio: 'ignore' }).status === 0;
-const haveFitsverify = spawnSync('fitsverify', ['-h'], { stdio: 'ignore' }).error === undefined;
-
-if (process.env['CI'] === 'true') {
-  if (!haveFixtures) throw new Error(`afw fixtures missing under ${afwDir} (set SKYSTACK_FIXTURES).`);
-  if (!haveAstropy) throw new Error(`${python} cannot import astropy (install python3-astropy).`);
-  if (!haveFitsverify) throw new Error('fitsverify is not installed (Debian package fitsverify).');
-}
+// Under CI a missing fixture directory, astropy or fitsverify throws here (@skystack/test-support).
+const haveFixtures = fixturePath('afw', 'sourceCatalog-hsc-v2.fits') !== undefined;
+const haveAstropy = astropyAvailable();
+const haveFitsverify = fitsverifyAvailable();
 
 interface DumpItem {
   kind: 'column' | 'bit';
@@ -282,12 +277,12 @@ describe.skipIf(!haveFixtures || !haveAstropy)('catalogs we write', () => {
     if (haveFitsverify) {
       // afw writes one ALIAS card per alias, which fitsverify reports as duplicated keywords
       // (it does so for afw's own files too); anything else must be clean.
-      const result = spawnSync('fitsverify', [out], { encoding: 'utf8' });
-      const report = result.stdout + result.stderr;
+      const result = fitsverify(out, false);
+      const report = result.output;
       expect(report).toMatch(/Verification found \d+ warning\(s\) and 0 error\(s\)/);
       const warnings = report.split('\n').filter((line) => line.includes('*** Warning'));
       expect(warnings.filter((w) => !w.includes('Keyword ALIAS is duplicated'))).toEqual([]);
-      if (dump.aliases.length === 0) expect(spawnSync('fitsverify', ['-q', out], { encoding: 'utf8' }).stdout).toMatch(/verification OK/);
+      if (dump.aliases.length === 0) expect(fitsverify(out).output).toMatch(/verification OK/);
     }
   });
 });

@@ -2,21 +2,17 @@
  * Interoperability with regions written by the real lsst.sphgeom: the ConvexPolygons encoded in
  * daf_butler's HSC registry export (tracts, patches, visits, visit-detector regions).
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { fixturePath } from '@skystack/test-support';
 import { describe, expect, it } from 'vitest';
 import { ConvexPolygon } from './convex-polygon.js';
 import { HtmPixelization } from './htm-pixelization.js';
 import { Relationship } from './relationship.js';
 import { UnitVector3d } from './unit-vector3d.js';
 
-const fixtures = process.env['SKYSTACK_FIXTURES'] ?? resolve(import.meta.dirname, '../../../../../shared/fixtures');
-const exportFile = resolve(fixtures, 'daf_butler/tests/data/registry/hsc-rc2-subset.yaml');
-const present = existsSync(exportFile);
-
-if (!present && process.env['CI'] === 'true') {
-  throw new Error(`Fixture ${exportFile} is missing (set SKYSTACK_FIXTURES).`);
-}
+// Undefined (skip) when missing; under CI a missing fixture throws.
+const exportFile = fixturePath('daf_butler', 'tests', 'data', 'registry', 'hsc-rc2-subset.yaml');
+const present = exportFile !== undefined;
 
 /** Decodes sphgeom's ConvexPolygon encoding: byte 0x70, then N × 3 little-endian float64. */
 function decodeConvexPolygonVertices(hex: string): UnitVector3d[] {
@@ -55,7 +51,7 @@ function readRegions(text: string): EncodedRegion[] {
 }
 
 describe.skipIf(!present)('regions written by lsst.sphgeom (daf_butler hsc-rc2-subset.yaml)', () => {
-  const regions = present ? readRegions(readFileSync(exportFile, 'utf8')) : [];
+  const regions = present ? readRegions(readFileSync(exportFile!, 'utf8')) : [];
 
   it('decodes every polygon and accepts it as a strictly convex counter-clockwise polygon', () => {
     expect(regions.length).toBeGreaterThan(1000);
