@@ -332,6 +332,56 @@ describe('BinaryTable.decode: variable-length arrays', () => {
   });
 });
 
+describe('BinaryTable heap ranges: raw bytes, and tables decoded without their heap', () => {
+  // Row = 1PB (8 bytes) + 1QI (16 bytes); 2 rows; a 4-byte gap (THEAP = 52) before the heap.
+  const main = bytes(
+    0, 0, 0, 3, 0, 0, 0, 0, /* 3 B at 0 */ 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 3, /* 2 I at 3 */
+    0, 0, 0, 0, 0, 0, 0, 0, /* empty */ 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 7, /* 1 I at 7 */
+  );
+  const heap = bytes(9, 8, 7, 0x12, 0x34, 0xff, 0xfe, 0x80, 0x00);
+  const h = header(24, 2, { TTYPE1: 'b', TFORM1: '1PB(3)', TTYPE2: 'i', TFORM2: '1QI(2)', TTYPE3: 'n', TFORM3: '0J', THEAP: 52 }, 4 + heap.length);
+  const data = bytes(...main, 0, 0, 0, 0, ...heap);
+
+  it('gives the data-unit offset and length of each row, and its raw big-endian bytes', () => {
+    const t = BinaryTable.decode(h, data);
+    expect(t.heapRange('b', 0)).toEqual({ count: 3, offset: 52, byteLength: 3 });
+    expect(t.heapRange('i', 0)).toEqual({ count: 2, offset: 55, byteLength: 4 });
+    expect(t.heapRange('b', 1)).toEqual({ count: 0, offset: 52, byteLength: 0 });
+    expect(t.heapRange('i', 1)).toEqual({ count: 1, offset: 59, byteLength: 2 });
+    expect(t.getHeapBytes('b', 0)).toEqual(Uint8Array.of(9, 8, 7));
+    expect(t.getHeapBytes('i', 0)).toEqual(Uint8Array.of(0x12, 0x34, 0xff, 0xfe));
+    expect(t.getHeapBytes('i', 1)).toEqual(Uint8Array.of(0x80, 0x00));
+    expect(t.getHeapBytes('b', 1).length).toBe(0);
+    expect(() => t.heapRange('n', 0)).toThrow(FitsKeywordError);
+    expect(() => t.heapRange('b', 2)).toThrow(InvalidArgumentError);
+  });
+
+  it('decodes the main table alone, still checking descriptors against PCOUNT', () => {
+    const t = BinaryTable.decode(h, main, { mainTableOnly: true, file: 'm.fits', hdu: 3, dataOffset: 2880 });
+    expect(t.nRows).toBe(2);
+    expect(t.heapRange('i', 1)).toEqual({ count: 1, offset: 59, byteLength: 2 });
+    expect(t.getHeapBytes('b', 1).length).toBe(0);
+    const e = thrown(() => t.getHeapBytes('b', 0));
+    expect(e).toBeInstanceOf(FitsFormatError);
+    expect(e.message).toMatch(/^m\.fits, HDU 3: Column 'b' .* lives in the heap, but the table was decoded from its main table only/);
+    expect(() => t.getColumn('i')).toThrow(/main table only/);
+    // a descriptor past the declared heap is still caught
+    const bad = main.slice();
+    bad[31] = 200;
+    expect(() => BinaryTable.decode(h, bad, { mainTableOnly: true })).toThrow(/points outside the heap/);
+    // and the main table must be complete
+    expect(() => BinaryTable.decode(h, main.subarray(0, 40), { mainTableOnly: true })).toThrow(/main table is truncated/);
+  });
+
+  it('gives keyword errors the header offset when it is known', () => {
+    const broken = h.clone();
+    broken.set('TFORM2', '1QZ');
+    const e = thrown(() => BinaryTable.decode(broken, data, { file: 'k.fits', hdu: 1, dataOffset: 5760, headerOffset: 2880 }));
+    expect((e as FitsFormatError).offset).toBe(2880);
+    expect(e.message).toMatch(/^k\.fits, HDU 1, byte 2880: /);
+  });
+});
+
 describe('BinaryTable.decode: bad headers and data', () => {
   it('checks NAXIS1 against the sum of the column widths', () => {
     const e = thrown(() => BinaryTable.decode(header(10, 1, { TFORM1: '1J', TFORM2: '1D' }), new Uint8Array(10)));

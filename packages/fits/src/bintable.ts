@@ -4,6 +4,7 @@ import { encodeBinaryTable, type BinaryTableColumnInput, type EncodedBinaryTable
 import type { HeaderValue } from './card.js';
 import { FitsFormatError, FitsKeywordError, type FitsErrorOptions } from './errors.js';
 import type { Header } from './header.js';
+import type { FitsPixelType } from './image-data.js';
 import { parseTform, tformWidth, type TformSpec, type TformType } from './tform.js';
 
 /**
@@ -30,22 +31,7 @@ import { parseTform, tformWidth, type TformSpec, type TformType } from './tform.
  *
  * @see astropy.io.fits.FITS_rec (which makes the same choices)
  */
-export type BinaryTableDtype =
-  | 'bool'
-  | 'bit'
-  | 'uint8'
-  | 'int8'
-  | 'int16'
-  | 'uint16'
-  | 'int32'
-  | 'uint32'
-  | 'int64'
-  | 'uint64'
-  | 'float32'
-  | 'float64'
-  | 'complex64'
-  | 'complex128'
-  | 'string';
+export type BinaryTableDtype = 'bool' | 'bit' | FitsPixelType | 'complex64' | 'complex128' | 'string';
 
 /** A typed array of column values (see {@link BinaryTableDtype} for which one a column gives). */
 export type BinaryTableNumericArray =
@@ -143,6 +129,29 @@ export interface BinaryTableDecodeOptions {
   readonly hdu?: number;
   /** The byte offset of the data unit in the file, so that errors give file offsets. */
   readonly dataOffset?: number;
+  /**
+   * The byte offset of the header in the file ({@link FitsHduInfo.headerOffset}), so that
+   * errors about keywords give it as their offset.
+   */
+  readonly headerOffset?: number;
+  /**
+   * The data hold only the main table (`NAXIS1 × NAXIS2` bytes, for instance read on their own
+   * from a large file), not the heap. Descriptors are still checked against the heap the header
+   * declares (`PCOUNT`, `THEAP`); {@link BinaryTable.heapRange} says where each variable-length
+   * array lies, so that the caller can read just those bytes. Decoding a variable-length column
+   * then throws a {@link FitsFormatError}. Default false.
+   */
+  readonly mainTableOnly?: boolean;
+}
+
+/** Where one variable-length array of a binary table lies, from {@link BinaryTable.heapRange}. */
+export interface BinaryTableHeapRange {
+  /** The number of elements (bits for `X`, characters for `A`). */
+  readonly count: number;
+  /** The byte offset of the array from the start of the data unit (`THEAP` + descriptor offset). */
+  readonly offset: number;
+  /** The number of bytes of the array. */
+  readonly byteLength: number;
 }
 
 const EXTRA_ROOTS = ['TDOC', 'TCCLS', 'TCOMM', 'TUCD', 'TLMIN', 'TLMAX', 'TDMIN', 'TDMAX', 'TCTYP', 'TCUNI', 'TCRPX', 'TCRVL', 'TCDLT'];
@@ -152,6 +161,7 @@ interface Location {
   readonly file?: string;
   readonly hdu?: number;
   readonly dataOffset?: number;
+  readonly headerOffset?: number;
 }
 
 function errorOptions(loc: Location, relOffset?: number, hint?: string): FitsErrorOptions {
@@ -159,6 +169,7 @@ function errorOptions(loc: Location, relOffset?: number, hint?: string): FitsErr
   if (loc.file !== undefined) o.file = loc.file;
   if (loc.hdu !== undefined) o.hdu = loc.hdu;
   if (relOffset !== undefined && loc.dataOffset !== undefined) o.offset = loc.dataOffset + relOffset;
+  else if (relOffset === undefined && loc.headerOffset !== undefined) o.offset = loc.headerOffset;
   if (hint !== undefined) o.hint = hint;
   return o;
 }
@@ -334,6 +345,7 @@ export class BinaryTable {
   readonly columns: readonly BinaryTableColumn[];
 
   private readonly data: Uint8Array;
+  private readonly hasHeap: boolean;
   private readonly location: Location;
   private readonly states: readonly ColumnState[];
   private readonly byName = new Map<string, number>();
@@ -341,10 +353,17 @@ export class BinaryTable {
   private readonly cache = new Map<number, BinaryTableColumnData>();
 
   private constructor(header: Header, data: Uint8Array, options: BinaryTableDecodeOptions) {
-    const loc: Location = { ...header.location, ...options };
+    const loc: Location = {
+      ...header.location,
+      ...(options.file === undefined ? {} : { file: options.file }),
+      ...(options.hdu === undefined ? {} : { hdu: options.hdu }),
+      ...(options.dataOffset === undefined ? {} : { dataOffset: options.dataOffset }),
+      ...(options.headerOffset === undefined ? {} : { headerOffset: options.headerOffset }),
+    };
     this.location = loc;
     this.header = header;
     this.data = data;
+    this.hasHeap = options.mainTableOnly !== true;
 
     const xtension = header.get('XTENSION');
     const kind = typeof xtension === 'string' ? xtension.trim().toUpperCase() : undefined;
@@ -374,7 +393,13 @@ export class BinaryTable {
         errorOptions(loc),
       );
     }
-    if (data.length < mainBytes + pcount) {
+    if (!this.hasHeap && data.length < mainBytes) {
+      throw new FitsFormatError(
+        `The main table is truncated: NAXIS1 × NAXIS2 = ${naxis1} × ${naxis2} = ${mainBytes} bytes expected, ${data.length} given.`,
+        errorOptions(loc, data.length),
+      );
+    }
+    if (this.hasHeap && data.length < mainBytes + pcount) {
       throw new FitsFormatError(
         `The data unit is truncated: NAXIS1 × NAXIS2 + PCOUNT = ${naxis1} × ${naxis2} + ${pcount} = ${mainBytes + pcount} bytes expected, ${data.length} given.`,
         errorOptions(loc, data.length),
@@ -410,9 +435,10 @@ export class BinaryTable {
   private describeColumn(header: Header, n: number, offset: number, loc: Location): ColumnState {
     const format = optionalString(header, `TFORM${n}`, loc);
     if (format === null) throw new FitsKeywordError(`TFORM${n} is missing (TFIELDS says there are more columns).`, errorOptions(loc));
-    const tfOptions: { file?: string; hdu?: number; column: number } = { column: n };
+    const tfOptions: { file?: string; hdu?: number; offset?: number; column: number } = { column: n };
     if (loc.file !== undefined) tfOptions.file = loc.file;
     if (loc.hdu !== undefined) tfOptions.hdu = loc.hdu;
+    if (loc.headerOffset !== undefined) tfOptions.offset = loc.headerOffset;
     const tform = parseTform(format, tfOptions);
     const name = (optionalString(header, `TTYPE${n}`, loc) ?? '').trimEnd();
     const unit = optionalString(header, `TUNIT${n}`, loc);
@@ -679,6 +705,60 @@ export class BinaryTable {
   }
 
   /**
+   * Where the variable-length array of one row of a `P`/`Q` column lies in the data unit, from
+   * its descriptor (checked against the heap when the table was decoded). Works on a table
+   * decoded with {@link BinaryTableDecodeOptions.mainTableOnly}, to read only the arrays needed.
+   *
+   * @param nameOrIndex - the column name or 0-based index
+   * @param row - the 0-based row
+   * @returns the element count, the byte offset from the start of the data unit, and the byte length
+   * @throws FitsKeywordError when there is no such column or it is not a variable-length column
+   * @throws InvalidArgumentError when the row is out of range
+   */
+  heapRange(nameOrIndex: string | number, row: number): BinaryTableHeapRange {
+    const { meta } = this.state(nameOrIndex);
+    if (!meta.variableLength) {
+      throw new FitsKeywordError(
+        `Column '${meta.name}' (TFORM = '${meta.format}') is not a variable-length (P/Q) column.`,
+        errorOptions(this.location),
+      );
+    }
+    if (!Number.isInteger(row) || row < 0 || row >= this.nRows) {
+      throw new InvalidArgumentError(`Row ${row} is out of range: the table has ${this.nRows} rows.`);
+    }
+    if (meta.tform.repeat === 0) return { count: 0, offset: this.heapOffset, byteLength: 0 };
+    const [count, offset] = this.descriptor(meta, row, viewOf(this.data));
+    return { count, offset: this.heapOffset + offset, byteLength: tformWidth(meta.type, count) };
+  }
+
+  /**
+   * The raw bytes of the variable-length array of one row of a `P`/`Q` column, as stored
+   * (big-endian, not decoded): what tile-compressed images keep in `COMPRESSED_DATA`. A view of
+   * the table's bytes, not a copy.
+   *
+   * @param nameOrIndex - the column name or 0-based index
+   * @param row - the 0-based row
+   * @returns the bytes (empty for an empty array)
+   * @throws FitsKeywordError when there is no such column or it is not a variable-length column
+   * @throws FitsFormatError when the table was decoded without its heap
+   * @throws InvalidArgumentError when the row is out of range
+   */
+  getHeapBytes(nameOrIndex: string | number, row: number): Uint8Array {
+    const range = this.heapRange(nameOrIndex, row);
+    if (range.byteLength > 0) this.requireHeap(this.column(nameOrIndex));
+    return this.data.subarray(range.offset, range.offset + range.byteLength);
+  }
+
+  private requireHeap(meta: BinaryTableColumn): void {
+    if (!this.hasHeap) {
+      throw new FitsFormatError(
+        `Column '${meta.name}' (TFORM = '${meta.format}') lives in the heap, but the table was decoded from its main table only.`,
+        errorOptions(this.location, undefined, 'Decode the whole data unit, or read the bytes that heapRange() gives.'),
+      );
+    }
+  }
+
+  /**
    * Reads one bit of a fixed-width `X` column (afw packs its Flag fields this way), straight
    * from the table bytes.
    *
@@ -789,6 +869,7 @@ export class BinaryTable {
       }
       return decodeNumeric(meta.type, mode, meta.tscal, meta.tzero, this.data, start, this.rowBytes, this.nRows, meta.repeat);
     }
+    if (meta.tform.repeat !== 0 && this.nRows > 0) this.requireHeap(meta);
     const dv = viewOf(this.data);
     const rows = meta.tform.repeat === 0 ? 0 : this.nRows;
     if (meta.type === 'A') {

@@ -5,6 +5,11 @@ import { FitsError, FitsFormatError } from './errors.js';
 
 const gunzipAsync = promisify(gunzip);
 
+/** Reads larger than this are split into chunks of this size... */
+const PARALLEL_READ_CHUNK = 4 << 20;
+/** ...of which this many are in flight at once (the I/O thread pool has 4 threads by default). */
+const PARALLEL_READS = 8;
+
 /**
  * Random access to the bytes of a FITS file: a file read with positional reads, or bytes in
  * memory. Every read returns a fresh buffer that the caller owns (8-byte aligned, so that
@@ -29,12 +34,17 @@ export interface ByteSource {
    *
    * @param position - the byte offset
    * @param target - where the bytes go (all of it is filled)
+   * @param onChunk - called with `[start, end)` of `target` as each part of it is filled (parts
+   *   start at multiples of 8), so that the caller can work on the bytes while the rest is read
    * @throws {@link FitsFormatError} when the source ends before `position + target.length`
    */
-  readInto(position: number, target: Uint8Array): Promise<void>;
+  readInto(position: number, target: Uint8Array, onChunk?: ChunkListener): Promise<void>;
   /** Releases the file handle (nothing for memory); reads after that fail. */
   close(): Promise<void>;
 }
+
+/** Told which part `[start, end)` of a target buffer has been filled. */
+export type ChunkListener = (start: number, end: number) => void;
 
 function locationOf(name: string | undefined): { file?: string } {
   return name === undefined ? {} : { file: name };
@@ -104,13 +114,15 @@ export class MemoryByteSource implements ByteSource {
    *
    * @param position - the byte offset
    * @param target - where the bytes go
+   * @param onChunk - called once, with the whole target
    */
-  async readInto(position: number, target: Uint8Array): Promise<void> {
+  async readInto(position: number, target: Uint8Array, onChunk?: ChunkListener): Promise<void> {
     if (this.#closed) throw closedError(this.name);
     if (position < 0 || position + target.length > this.#bytes.length) {
       pastEnd(this.name, this.#bytes.length, position, target.length);
     }
     target.set(this.#bytes.subarray(position, position + target.length));
+    onChunk?.(0, target.length);
   }
 
   /** Marks the source closed. */
@@ -175,10 +187,33 @@ export class FileByteSource implements ByteSource {
    *
    * @param position - the byte offset
    * @param target - where the bytes go
+   * @param onChunk - called as each part of `target` is filled
    */
-  async readInto(position: number, target: Uint8Array): Promise<void> {
+  async readInto(position: number, target: Uint8Array, onChunk?: ChunkListener): Promise<void> {
     if (this.#closed) throw closedError(this.name);
     if (position < 0 || position + target.length > this.size) pastEnd(this.name, this.size, position, target.length);
+    if (target.length > PARALLEL_READ_CHUNK) {
+      // Large reads go in chunks, several in flight: the copies (and the page faults of a fresh
+      // buffer) then run on several threads of the I/O pool.
+      for (let start = 0; start < target.length; start += PARALLEL_READ_CHUNK * PARALLEL_READS) {
+        const reads: Promise<void>[] = [];
+        for (let k = 0; k < PARALLEL_READS; k++) {
+          const from = start + k * PARALLEL_READ_CHUNK;
+          if (from >= target.length) break;
+          const to = Math.min(target.length, from + PARALLEL_READ_CHUNK);
+          const read = this.#readFully(position + from, target.subarray(from, to));
+          reads.push(onChunk === undefined ? read : read.then(() => onChunk(from, to)));
+        }
+        await Promise.all(reads);
+      }
+      return;
+    }
+    await this.#readFully(position, target);
+    onChunk?.(0, target.length);
+  }
+
+  /** Fills `target` from `position` with one positional read (looping over short reads). */
+  async #readFully(position: number, target: Uint8Array): Promise<void> {
     let done = 0;
     while (done < target.length) {
       let n: number;

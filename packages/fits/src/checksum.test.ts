@@ -1,5 +1,5 @@
-import { execFileSync, spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
+import { astropyAvailable, randomBytes, runPython } from '../test/support.js';
 import {
   addChecksums,
   assertHduChecksum,
@@ -11,24 +11,7 @@ import {
 } from './checksum.js';
 import { FitsChecksumError } from './errors.js';
 
-const PYTHON = '/usr/bin/python3';
-const astropyOk = spawnSync(PYTHON, ['-c', 'import astropy.io.fits'], { stdio: 'ignore' }).status === 0;
-if (!astropyOk && process.env['CI'] === 'true') {
-  throw new Error(`astropy is not importable by ${PYTHON}; run 'bash scripts/install-test-deps.sh'.`);
-}
-
-function randomBytes(n: number, seed: number): Uint8Array {
-  let a = seed >>> 0;
-  const out = new Uint8Array(n);
-  for (let i = 0; i < n; i++) {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    out[i] = ((t ^ (t >>> 14)) >>> 0) & 0xff;
-  }
-  return out;
-}
+const astropyOk = astropyAvailable();
 
 /** The straightforward algorithm of the checksum paper, byte by byte. */
 function referenceSum(buf: Uint8Array): number {
@@ -90,7 +73,7 @@ for hexdata in json.load(sys.stdin):
 print(json.dumps(out))
 `;
     const input = JSON.stringify(bufs.map((b) => Buffer.from(b).toString('hex')));
-    const expected = JSON.parse(execFileSync(PYTHON, ['-c', script], { input, encoding: 'utf8' })) as [number, string, string][];
+    const expected = JSON.parse(runPython(script, { input })) as [number, string, string][];
     bufs.forEach((b, i) => {
       const [sum, plain, complemented] = expected[i]!;
       expect(computeDatasum(b)).toBe(sum);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { Box2I, Extent2I, Point2I } from '@skystack/geom';
 import { afterAll, describe, expect, it } from 'vitest';
-import { FitsError, FitsFormatError, FitsHduNotFoundError, FitsKeywordError, FitsUnsupportedError } from './errors.js';
+import { FitsError, FitsFormatError, FitsHduNotFoundError, FitsKeywordError } from './errors.js';
 import { FitsFile } from './fits-file.js';
 import { encodeFits } from './fits-writer.js';
 import { Header } from './header.js';
@@ -184,7 +184,9 @@ describe('FitsFile: finding and reading HDUs', () => {
     const fits = await FitsFile.fromBytes(encodeFits([{}, { header: tableHeader, data: new Uint8Array(4) }, { header: z, data: new Uint8Array(4) }]), 't.fits');
     expect(fits.hdus.map((h) => h.kind)).toEqual(['primary', 'bintable', 'compressed-image']);
     await expect(fits.readImage(1)).rejects.toThrow(FitsHduNotFoundError);
-    await expect(fits.readImage(2)).rejects.toThrow(FitsUnsupportedError);
+    // A ZIMAGE table without the keywords of the convention: a keyword error at its header.
+    await expect(fits.readImage(2)).rejects.toThrow(FitsKeywordError);
+    await expect(fits.readImage(2)).rejects.toThrow(/^t\.fits, HDU 2, byte \d+: The compressed image header has no ZBITPIX/);
     await fits.close();
     const e = await fits.readData(1).catch((err: unknown) => err);
     expect((e as FitsError).code).toBe('FITS_CLOSED');
@@ -199,6 +201,24 @@ describe('FitsFile: finding and reading HDUs', () => {
 });
 
 describe('FitsFile on disk: sub-images read only their rows', () => {
+  it('reads images larger than several read chunks (parallel reads, each part swapped as it lands)', async () => {
+    // 36 MB of float32 and 18 MB of uint16: nine and five 4 MiB chunks, the last ones partial.
+    const width = 3001;
+    const height = 3000;
+    const f32 = Float32Array.from({ length: width * height }, (_, i) => (i % 10007) * 0.5 - 7);
+    const u16 = Uint16Array.from({ length: width * height }, (_, i) => (i * 31) & 0xffff);
+    const path = join(dir, 'chunks.fits');
+    writeFileSync(path, encodeFits([{ data: { data: f32, width, height } }, { data: { data: u16, width, height } }]));
+    const fits = await FitsFile.open(path);
+    const a = await fits.readImage(0);
+    const b = await fits.readImage(1);
+    expect(a.data).toBeInstanceOf(Float32Array);
+    expect(b.data).toBeInstanceOf(Uint16Array);
+    expect(Buffer.compare(Buffer.from(a.data.buffer, a.data.byteOffset, a.data.byteLength), Buffer.from(f32.buffer))).toBe(0);
+    expect(Buffer.compare(Buffer.from(b.data.buffer, b.data.byteOffset, b.data.byteLength), Buffer.from(u16.buffer))).toBe(0);
+    await fits.close();
+  });
+
   it('narrow and wide cutouts of a large image, row by row or by span, equal the slice of the full read', async () => {
     const width = 4096;
     const height = 96;

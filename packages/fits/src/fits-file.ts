@@ -1,6 +1,15 @@
 import type { Box2I } from '@skystack/geom';
 import { openByteSource, gunzipBytesSync, isGzip, MemoryByteSource, type ByteSource } from './byte-source.js';
+import { BinaryTable } from './bintable.js';
 import { assertHduChecksum, computeDatasum, addChecksums, type HduChecksumResult } from './checksum.js';
+import { compressedImageHeader, TILE_COLUMNS, tiledImageSource } from './compressed-image-hdu.js';
+import {
+  decodeTiledImage,
+  overlappingTiles,
+  readTiledImageParams,
+  type TiledImageParams,
+  type TiledImageRegion,
+} from './compression/tiled-image.js';
 import {
   FitsChecksumError,
   FitsError,
@@ -14,9 +23,14 @@ import { dataByteLength, FITS_BLOCK_SIZE, Header, paddedByteLength } from './hea
 import {
   bytesPerPixel,
   decodePixels,
+  decodeStoredPixels,
   isFitsBitpix,
+  bigEndianToHost,
+  storedView,
+  type FitsBitpix,
   type FitsImageData,
   type FitsPixelFormat,
+  type FitsStoredPixelArray,
 } from './image-data.js';
 
 /**
@@ -49,6 +63,13 @@ export interface FitsHduInfo {
   readonly exttype?: string;
   /** `EXTVER`, when present. */
   readonly extver?: number;
+  /**
+   * The header of the image the HDU holds: the HDU's own header for the primary HDU and
+   * `IMAGE` extensions; for a tile-compressed image, the uncompressed image's header rebuilt
+   * from the table header as astropy's `CompImageHDU.header` does (`ZBITPIX` → `BITPIX`,
+   * `ZNAXISn` → `NAXISn`, ...; see {@link compressedImageHeader}). Absent for tables.
+   */
+  readonly imageHeader?: Header;
 }
 
 /**
@@ -100,6 +121,8 @@ const FIRST_HEADER_READ = 4 * FITS_BLOCK_SIZE;
 const SPAN_READ_BYTES = 1 << 20;
 /** ...or at most this many times what is needed. */
 const SPAN_READ_FACTOR = 4;
+/** Heap ranges of compressed tiles closer than this are fetched with one read. */
+const TILE_GAP_BYTES = 64 << 10;
 /** Row reads in flight at once when rows are read one by one. */
 const ROW_READ_CONCURRENCY = 32;
 /** Chunk size when summing a data unit for checksums. */
@@ -189,6 +212,28 @@ function numberKeyword(header: Header, keyword: string, fallback: number, loc: F
     throw new FitsKeywordError(`Keyword '${keyword}' = ${String(v)}; expected a finite number.`, loc);
   }
   return n;
+}
+
+/** What {@link FitsFile} needs to decode an image HDU. */
+interface ImageLayout {
+  readonly format: FitsPixelFormat;
+  readonly axes: number[];
+  /** The tile parameters, for a compressed image. */
+  readonly tiled?: TiledImageParams;
+}
+
+/** Where the tile bytes of a compressed image come from: a column, a row, and its heap range. */
+type HeapReader = (column: string, row: number, offset: number, length: number) => Uint8Array;
+
+/** The storage format of an image: `BITPIX`, `BZERO`, `BSCALE`, and `BLANK` for integers. */
+function pixelFormat(h: Header, bitpix: FitsBitpix, blankValue: unknown, loc: FitsErrorOptions): FitsPixelFormat {
+  const bzero = numberKeyword(h, 'BZERO', 0, loc);
+  const bscale = numberKeyword(h, 'BSCALE', 1, loc);
+  const blank =
+    bitpix > 0 && (typeof blankValue === 'bigint' || (typeof blankValue === 'number' && Number.isInteger(blankValue)))
+      ? blankValue
+      : undefined;
+  return blank === undefined ? { bitpix, bzero, bscale } : { bitpix, bzero, bscale, blank };
 }
 
 /**
@@ -326,6 +371,7 @@ export class FitsFile {
       const exttype = trimmedString(header.get('EXTTYPE'));
       const ev = header.get('EXTVER');
       const extver = typeof ev === 'number' && Number.isInteger(ev) ? ev : undefined;
+      const imageHeader = FitsFile.#imageHeaderOf(kind, header);
       hdus.push({
         index,
         header,
@@ -336,10 +382,22 @@ export class FitsFile {
         ...(extname === undefined ? {} : { extname }),
         ...(exttype === undefined ? {} : { exttype }),
         ...(extver === undefined ? {} : { extver }),
+        ...(imageHeader === undefined ? {} : { imageHeader }),
       });
       offset = dataOffset + paddedByteLength(dataLength);
     }
     return new FitsFile(source, gzipped, hdus, trailing);
+  }
+
+  /** The image header of an HDU (see {@link FitsHduInfo.imageHeader}); never throws. */
+  static #imageHeaderOf(kind: FitsHduKind, header: Header): Header | undefined {
+    if (kind === 'primary' || kind === 'image') return header;
+    if (kind !== 'compressed-image') return undefined;
+    try {
+      return compressedImageHeader(header);
+    } catch {
+      return undefined; // a value no card can hold; readImage reports the keyword problem
+    }
   }
 
   /** True when the bytes from `offset` to the end are all zeros or blanks. */
@@ -491,14 +549,19 @@ export class FitsFile {
     return this.#source.read(info.headerOffset, info.dataOffset - info.headerOffset);
   }
 
-  /** The storage format and axes of an image HDU, checked. */
-  #imageLayout(info: FitsHduInfo): { format: FitsPixelFormat; axes: number[] } {
+  /** The storage format and axes of an image HDU, checked; with the tile parameters of a compressed one. */
+  #imageLayout(info: FitsHduInfo): ImageLayout {
     const loc = this.#loc(info.index, info.headerOffset);
+    const h = info.header;
     if (info.kind === 'compressed-image') {
-      throw new FitsUnsupportedError('This HDU is a tile-compressed image; FitsFile.readImage reads uncompressed images.', {
-        ...loc,
-        hint: 'Read it with the tile-compression reader of @skystack/fits.',
-      });
+      let tiled: TiledImageParams;
+      try {
+        tiled = readTiledImageParams(h);
+      } catch (e) {
+        throw relocate(e, { ...this.#fileLoc(), hdu: info.index, offset: info.headerOffset }, 0);
+      }
+      const blank = h.get('ZBLANK') ?? h.get('BLANK');
+      return { format: pixelFormat(h, tiled.bitpix, blank, loc), axes: [...tiled.axes], tiled };
     }
     if (info.kind !== 'primary' && info.kind !== 'image') {
       throw new FitsHduNotFoundError(`HDU ${info.index} is a ${info.kind} HDU, not an image.`, {
@@ -506,7 +569,6 @@ export class FitsFile {
         hint: 'Read tables with the binary-table reader.',
       });
     }
-    const h = info.header;
     const bitpix = h.get('BITPIX');
     if (!isFitsBitpix(bitpix)) throw new FitsFormatError(`BITPIX = ${String(bitpix)} is not a valid BITPIX.`, loc);
     const naxis = h.get('NAXIS') as number; // validated by dataByteLength on open
@@ -515,44 +577,55 @@ export class FitsFile {
     }
     const axes: number[] = [];
     for (let i = 1; i <= naxis; i++) axes.push(h.get(`NAXIS${i}`) as number);
-    const bzero = numberKeyword(h, 'BZERO', 0, loc);
-    const bscale = numberKeyword(h, 'BSCALE', 1, loc);
-    const blankValue = h.get('BLANK');
-    const blank =
-      bitpix > 0 && (typeof blankValue === 'bigint' || (typeof blankValue === 'number' && Number.isInteger(blankValue)))
-        ? blankValue
-        : undefined;
-    const format: FitsPixelFormat = blank === undefined ? { bitpix, bzero, bscale } : { bitpix, bzero, bscale, blank };
-    return { format, axes };
+    return { format: pixelFormat(h, bitpix, h.get('BLANK'), loc), axes };
+  }
+
+  #fileLoc(): { file?: string } {
+    return this.name === undefined ? {} : { file: this.name };
   }
 
   /**
-   * Reads the pixels of an image HDU (the primary HDU or an `IMAGE` extension), whole or a
-   * rectangle of it, decoded to a typed array with `BZERO` / `BSCALE` / `BLANK` applied as
-   * astropy does (see {@link FitsImageData}). A rectangle is read row span by row span, so a
-   * small cutout of a large image reads little more than its own pixels.
+   * Reads the pixels of an image HDU (the primary HDU, an `IMAGE` extension, or a
+   * tile-compressed image), whole or a rectangle of it, decoded to a typed array with
+   * `BZERO` / `BSCALE` / `BLANK` applied as astropy does (see {@link FitsImageData}). A
+   * rectangle of an uncompressed image is read row span by row span, so a small cutout of a
+   * large image reads little more than its own pixels; of a compressed image, only the tiles
+   * it overlaps are read (the table rows, then their bytes in the heap) and decompressed.
+   *
+   * Compressed images (RICE_1, GZIP_1, GZIP_2, PLIO_1, NOCOMPRESS; quantised floats with
+   * dithering) come back exactly as an uncompressed image with the same keywords would: the
+   * width and height are `ZNAXIS1`/`ZNAXIS2`, the format is `ZBITPIX` with the table's
+   * `BZERO`/`BSCALE` and `ZBLANK` (or `BLANK`).
    *
    * @param selector - which HDU
    * @param options - the rectangle to read, in local 0-based pixel coordinates
    * @returns the pixels; an HDU with `NAXIS = 0` gives an empty array with `naxis = []`
    * @throws {@link FitsHduNotFoundError} when there is no such HDU or it is not an image
-   * @throws {@link FitsUnsupportedError} for a tile-compressed image
+   * @throws {@link FitsUnsupportedError} for HCOMPRESS_1 tiles
+   * @throws {@link FitsFormatError} for corrupt tiles (the message names the tile, the offset
+   *   is where its bytes are)
    * @throws {@link FitsError} (code `FITS_OUT_OF_BOUNDS`) when the rectangle is not inside the image
    * @example
    * ```ts
    * const mask = await fits.readImage({ exttype: 'MASK' }); // Uint16Array for BITPIX 16 + BZERO 32768
+   * const tile = await (await FitsFile.open('calexp.fits.fz')).readImage('IMAGE', { bbox }); // only the tiles it needs
    * ```
    */
   async readImage(selector: FitsHduSelector, options: ReadImageOptions = {}): Promise<FitsImageData> {
     const info = this.findHdu(selector);
-    const { format, axes } = this.#imageLayout(info);
+    const { format, axes, tiled } = this.#imageLayout(info);
     const location = this.#loc(info.index, info.dataOffset);
     const width = axes[0] ?? 0;
     const height = axes.length === 0 ? 0 : (axes[1] ?? 1);
     const { bbox } = options;
     if (bbox === undefined) {
-      const bytes = await this.#source.read(info.dataOffset, info.dataByteLength);
-      const data = decodePixels(bytes, format, { inPlace: true, location });
+      if (tiled !== undefined) return this.#readTiled(info, format, axes, tiled, undefined);
+      // Swap each part of the buffer to host order as soon as it is read, while the rest is read.
+      const size = bytesPerPixel(format.bitpix);
+      const bytes = new Uint8Array(info.dataByteLength);
+      await this.#source.readInto(info.dataOffset, bytes, (start, end) => bigEndianToHost(bytes.subarray(start, end), size));
+      const stored = storedView(format.bitpix, bytes);
+      const data = decodeStoredPixels(stored, format, { inPlace: true, location });
       return { ...format, data, width, height, naxis: axes };
     }
     if (axes.length === 0 && !bbox.isEmpty()) this.#outOfBounds(info, bbox, width, height);
@@ -564,13 +637,131 @@ export class FitsFile {
       this.#outOfBounds(info, bbox, width, height);
     }
     const rest = axes.slice(2);
+    const naxis = axes.length === 0 ? [] : axes.length === 1 ? [bw] : [bw, bh, ...rest];
+    if (tiled !== undefined) {
+      const region = { start: [x0, y0, ...rest.map(() => 0)].slice(0, axes.length), size: naxis };
+      return this.#readTiled(info, format, naxis, tiled, region);
+    }
     const planes = rest.reduce((a, b) => a * b, 1);
     const size = bytesPerPixel(format.bitpix);
-    const naxis = axes.length === 0 ? [] : axes.length === 1 ? [bw] : [bw, bh, ...rest];
     const out = new Uint8Array(bw * bh * planes * size);
     if (out.length > 0) await this.#readRect(info, out, { width, height, planes, size, x0, y0, bw, bh });
     const data = decodePixels(out, format, { inPlace: true, location });
     return { ...format, data, width: bw, height: axes.length === 1 ? 1 : bh, naxis };
+  }
+
+  /**
+   * Decodes a tile-compressed image, or a region of it (already checked to be inside), reading
+   * only the tiles the region overlaps.
+   */
+  async #readTiled(
+    info: FitsHduInfo,
+    format: FitsPixelFormat,
+    naxis: readonly number[],
+    params: TiledImageParams,
+    region: TiledImageRegion | undefined,
+  ): Promise<FitsImageData> {
+    const location = this.#loc(info.index, info.dataOffset);
+    const shape = {
+      width: naxis[0] ?? 0,
+      height: naxis.length === 0 ? 0 : (naxis[1] ?? 1),
+      naxis: [...naxis],
+    };
+    if (naxis.length === 0 || naxis.some((n) => n === 0)) {
+      return { ...format, data: decodePixels(new Uint8Array(0), format, { location }), ...shape };
+    }
+    let lastOffset = info.dataOffset;
+    const fail = (e: unknown): unknown => relocate(e, { ...this.#fileLoc(), hdu: info.index, offset: lastOffset }, 0);
+    let rows: number[];
+    try {
+      rows = overlappingTiles(params, region === undefined ? {} : { region });
+    } catch (e) {
+      throw fail(e);
+    }
+    const { table, read } = await this.#tileTable(info, rows, params.nTiles);
+    const source = tiledImageSource(table, (column, row) => {
+      const range = table.heapRange(column, row);
+      lastOffset = info.dataOffset + range.offset;
+      return read(column, row, range.offset, range.byteLength);
+    });
+    let stored;
+    try {
+      stored = decodeTiledImage(source, { ...(region === undefined ? {} : { region }), raw: true });
+    } catch (e) {
+      throw fail(e);
+    }
+    const data = decodeStoredPixels(stored.data as FitsStoredPixelArray, format, { inPlace: true, location });
+    return { ...format, data, ...shape };
+  }
+
+  /**
+   * The table of a compressed image and a reader of its tile bytes: the whole data unit when
+   * most of it is needed (or it is small), else the main table and then only the heap spans of
+   * the given rows, read with positional reads (nearby ranges merged into one read).
+   */
+  async #tileTable(info: FitsHduInfo, rows: readonly number[], nTiles: number): Promise<{ table: BinaryTable; read: HeapReader }> {
+    const options = { ...this.#fileLoc(), hdu: info.index, dataOffset: info.dataOffset, headerOffset: info.headerOffset };
+    const fail = (e: unknown): unknown => relocate(e, { ...this.#fileLoc(), hdu: info.index, offset: info.dataOffset }, 0);
+    const whole = async (): Promise<{ table: BinaryTable; read: HeapReader }> => {
+      const data = await this.#source.read(info.dataOffset, info.dataByteLength);
+      let table: BinaryTable;
+      try {
+        table = BinaryTable.decode(info.header, data, options);
+      } catch (e) {
+        throw fail(e);
+      }
+      return { table, read: (_c, _r, offset, length) => data.subarray(offset, offset + length) };
+    };
+    if (rows.length >= nTiles || info.dataByteLength <= SPAN_READ_BYTES) return whole();
+    const mainBytes = (info.header.get('NAXIS1') as number) * (info.header.get('NAXIS2') as number); // checked on open
+    const main = await this.#source.read(info.dataOffset, mainBytes);
+    let table: BinaryTable;
+    const ranges: { key: string; offset: number; end: number }[] = [];
+    try {
+      table = BinaryTable.decode(info.header, main, { ...options, mainTableOnly: true });
+      const columns = TILE_COLUMNS.filter((c) => table.hasColumn(c) && table.column(c).variableLength);
+      for (const row of rows) {
+        if (row >= table.nRows) continue; // decodeTiledImage reports the missing rows
+        for (const column of columns) {
+          const r = table.heapRange(column, row);
+          if (r.byteLength > 0) ranges.push({ key: `${column}\0${row}`, offset: r.offset, end: r.offset + r.byteLength });
+        }
+      }
+    } catch (e) {
+      throw fail(e);
+    }
+    ranges.sort((a, b) => a.offset - b.offset);
+    const spans: { offset: number; end: number; members: typeof ranges }[] = [];
+    let total = 0;
+    for (const r of ranges) {
+      const last = spans[spans.length - 1];
+      if (last !== undefined && r.offset <= last.end + TILE_GAP_BYTES) {
+        total += Math.max(0, r.end - last.end);
+        last.end = Math.max(last.end, r.end);
+        last.members.push(r);
+      } else {
+        spans.push({ offset: r.offset, end: r.end, members: [r] });
+        total += r.end - r.offset;
+      }
+    }
+    if (total > info.dataByteLength / 2) return whole();
+    const fetched = new Map<string, Uint8Array>();
+    for (let i = 0; i < spans.length; i += ROW_READ_CONCURRENCY) {
+      const batch = spans.slice(i, i + ROW_READ_CONCURRENCY);
+      const blocks = await Promise.all(batch.map((s) => this.#source.read(info.dataOffset + s.offset, s.end - s.offset)));
+      batch.forEach((s, k) => {
+        for (const m of s.members) fetched.set(m.key, blocks[k]!.subarray(m.offset - s.offset, m.end - s.offset));
+      });
+    }
+    const read: HeapReader = (column, row, _offset, length) => {
+      if (length === 0) return new Uint8Array(0);
+      const bytes = fetched.get(`${column}\0${row}`);
+      if (bytes === undefined) {
+        throw new FitsError('FITS_INTERNAL', `Tile ${row} of column '${column}' was not read.`, this.#loc(info.index, info.dataOffset));
+      }
+      return bytes;
+    };
+    return { table, read };
   }
 
   #outOfBounds(info: FitsHduInfo, bbox: Box2I, width: number, height: number): never {

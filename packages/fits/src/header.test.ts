@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { Card } from './card.js';
 import { FitsFormatError, FitsKeywordError } from './errors.js';
 import { FITS_BLOCK_SIZE, Header, dataByteLength, paddedByteLength } from './header.js';
+import { astropyAvailable, normaliseTag, PY_TAG, runPython, taggedCards, type TaggedCard } from '../test/support.js';
 
 const ascii = (s: string): Uint8Array => Uint8Array.from(s, (c) => c.charCodeAt(0));
 const text = (b: Uint8Array): string => String.fromCharCode(...b);
@@ -305,20 +305,7 @@ describe('parsing speed', () => {
   });
 });
 
-/** True when /usr/bin/python3 can import astropy; with CI=true, its absence is a failure. */
-function haveAstropy(): boolean {
-  try {
-    execFileSync('/usr/bin/python3', ['-c', 'import astropy.io.fits'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    if (process.env['CI'] === 'true') {
-      throw new Error('/usr/bin/python3 cannot import astropy. Run `bash scripts/install-test-deps.sh`.');
-    }
-    return false;
-  }
-}
-
-describe.skipIf(!haveAstropy())('astropy reads what we write', () => {
+describe.skipIf(!astropyAvailable())('astropy reads what we write', () => {
   it('verifies the header and reads every value and comment back', () => {
     const header = new Header();
     header.set('SIMPLE', true, 'conforms to FITS');
@@ -349,35 +336,15 @@ describe.skipIf(!haveAstropy())('astropy reads what we write', () => {
       const script = String.raw`
 import json, sys
 from astropy.io import fits
+${PY_TAG}
 with fits.open(sys.argv[1]) as hdul:
     hdul.verify('exception')
-    rows = []
-    for c in hdul[0].header.cards:
-        v = c.value
-        if isinstance(v, bool): t = ['bool', v]
-        elif isinstance(v, int): t = ['int', str(v)]
-        elif isinstance(v, float): t = ['float', repr(v)]
-        elif isinstance(v, str): t = ['str', v]
-        else: t = ['undef']
-        rows.append([c.keyword, t, c.comment])
+    rows = [[c.keyword, tag(c.value), c.comment] for c in hdul[0].header.cards]
 print(json.dumps(rows))
 `;
-      const rows = JSON.parse(execFileSync('/usr/bin/python3', ['-c', script, path], { encoding: 'utf8' })) as [
-        string,
-        [string, unknown?],
-        string,
-      ][];
-      const expected = header.cards().map((c) => {
-        let t: [string, unknown?];
-        if (c.value === undefined) t = ['str', c.comment];
-        else if (c.value === null) t = ['undef'];
-        else if (typeof c.value === 'boolean') t = ['bool', c.value];
-        else if (typeof c.value === 'bigint') t = ['int', c.value.toString()];
-        else if (typeof c.value === 'number') t = c.isFloat ? ['float', c.value] : ['int', String(c.value)];
-        else t = ['str', c.value];
-        return [c.keyword, t, c.isCommentary ? '' : (c.comment ?? '')];
-      });
-      const actual = rows.map(([k, t, c]) => [k, t[0] === 'float' ? ['float', Number(t[1])] : t, c]);
+      const rows = JSON.parse(runPython(script, { args: [path] })) as TaggedCard[];
+      const expected = taggedCards(header);
+      const actual = rows.map(([k, t, c]) => [k, normaliseTag(t), c]);
       expect(actual).toEqual(expected);
       expect(rows.find((r) => r[0] === 'WHOLEF')![1]).toEqual(['float', '30.0']);
       expect(rows.find((r) => r[0] === 'WHOLE')![1]).toEqual(['int', '30']);

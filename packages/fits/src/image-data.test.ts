@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { FitsFormatError, FitsUnsupportedError } from './errors.js';
 import {
   decodePixels,
+  decodeStoredPixels,
   decodedPixelType,
   encodePixels,
   encodePixelsInto,
@@ -11,25 +12,13 @@ import {
   swapBytesJs,
   type FitsBitpix,
   type FitsPixelArray,
+  type FitsStoredPixelArray,
 } from './image-data.js';
+import { randomBytes } from '../test/support.js';
 
 /** The elements of a non-bigint pixel array as numbers. */
 function nums(a: FitsPixelArray): number[] {
   return Array.from(a as ArrayLike<number>);
-}
-
-/** Deterministic pseudo-random bytes (mulberry32). */
-function randomBytes(n: number, seed: number): Uint8Array {
-  let a = seed >>> 0;
-  const out = new Uint8Array(n);
-  for (let i = 0; i < n; i++) {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    out[i] = ((t ^ (t >>> 14)) >>> 0) & 0xff;
-  }
-  return out;
 }
 
 /** Big-endian bytes written value by value with DataView (an independent encoder). */
@@ -165,6 +154,41 @@ describe('decodePixels', () => {
       /^x\.fits, HDU 2: 3 bytes are not a whole number/,
     );
     expect(() => decodePixels(new Uint8Array(4), { bitpix: 16, bzero: 0, bscale: 0 })).toThrow(FitsUnsupportedError);
+  });
+});
+
+describe('decodeStoredPixels', () => {
+  it('gives what decodePixels gives for the same values in host order', () => {
+    const cases: [FitsStoredPixelArray, { bitpix: FitsBitpix; bzero: number; bscale: number; blank?: number }][] = [
+      [Uint8Array.of(0, 1, 128, 255), { bitpix: 8, bzero: 0, bscale: 1 }],
+      [Uint8Array.of(0, 1, 128, 255), { bitpix: 8, bzero: -128, bscale: 1 }],
+      [Int16Array.of(-32768, -1, 0, 32767, 5), { bitpix: 16, bzero: 32768, bscale: 1 }],
+      [Int16Array.of(-32768, -1, 0, 32767, 5), { bitpix: 16, bzero: 100, bscale: 0.5, blank: -1 }],
+      [Int32Array.of(-2147483648, -1, 0, 2147483647), { bitpix: 32, bzero: 2147483648, bscale: 1 }],
+      [Int32Array.of(-2147483648, -1, 0, 7), { bitpix: 32, bzero: 1.5, bscale: 3, blank: 7 }],
+      [BigInt64Array.of(-5n, 0n, 1n << 62n), { bitpix: 64, bzero: 9223372036854775808, bscale: 1 }],
+      [BigInt64Array.of(-5n, 0n, 1n << 62n), { bitpix: 64, bzero: 2, bscale: 0.25 }],
+      [Float32Array.of(1.5, Number.NaN, -0), { bitpix: -32, bzero: 1, bscale: 2 }],
+      [Float64Array.of(1.5, Number.NaN, -0), { bitpix: -64, bzero: 0, bscale: 1 }],
+    ];
+    for (const [stored, format] of cases) {
+      const bigEndian = new Uint8Array(stored.byteLength);
+      bigEndian.set(new Uint8Array(stored.buffer, stored.byteOffset, stored.byteLength));
+      swapBytes(bigEndian, stored.BYTES_PER_ELEMENT as 1 | 2 | 4 | 8);
+      const want = decodePixels(bigEndian, format);
+      const got = decodeStoredPixels(stored.slice(), format);
+      expect(got.constructor).toBe(want.constructor);
+      expect(Array.from(got as ArrayLike<number | bigint>)).toEqual(Array.from(want as ArrayLike<number | bigint>));
+    }
+  });
+
+  it('converts in place when asked, and checks the array type', () => {
+    const stored = Int16Array.of(-32768, 0);
+    const u = decodeStoredPixels(stored, { bitpix: 16, bzero: 32768, bscale: 1 }, { inPlace: true });
+    expect(u.buffer).toBe(stored.buffer);
+    expect(nums(u)).toEqual([0, 32768]);
+    expect(() => decodeStoredPixels(new Int32Array(2), { bitpix: 16, bzero: 0, bscale: 1 })).toThrow(FitsFormatError);
+    expect(() => decodeStoredPixels(new Int16Array(2), { bitpix: 16, bzero: 0, bscale: 0 })).toThrow(FitsUnsupportedError);
   });
 });
 

@@ -192,8 +192,40 @@ export function swapBytes(bytes: Uint8Array, size: 1 | 2 | 4 | 8): void {
   swapBytesJs(bytes, size);
 }
 
-function bigEndianToHost(bytes: Uint8Array, size: 1 | 2 | 4 | 8): void {
+/**
+ * Puts big-endian elements in host byte order, in place (nothing to do on big-endian hosts).
+ *
+ * @param bytes - the elements
+ * @param size - the element size in bytes
+ */
+export function bigEndianToHost(bytes: Uint8Array, size: 1 | 2 | 4 | 8): void {
   if (HOST_LITTLE_ENDIAN) swapBytes(bytes, size);
+}
+
+/**
+ * The stored values of `BITPIX` pixels held (in host byte order) in `bytes`, as a typed-array
+ * view of the same memory (no copy): for {@link decodeStoredPixels}.
+ *
+ * @param bitpix - the `BITPIX`
+ * @param bytes - the bytes, a whole number of pixels, at an offset aligned to the element size
+ * @returns the view
+ */
+export function storedView(bitpix: FitsBitpix, bytes: Uint8Array): FitsStoredPixelArray {
+  const n = bytes.length / bytesPerPixel(bitpix);
+  switch (bitpix) {
+    case 8:
+      return bytes;
+    case 16:
+      return new Int16Array(bytes.buffer, bytes.byteOffset, n);
+    case 32:
+      return new Int32Array(bytes.buffer, bytes.byteOffset, n);
+    case 64:
+      return new BigInt64Array(bytes.buffer, bytes.byteOffset, n);
+    case -32:
+      return new Float32Array(bytes.buffer, bytes.byteOffset, n);
+    case -64:
+      return new Float64Array(bytes.buffer, bytes.byteOffset, n);
+  }
 }
 
 /** XORs every 32-bit word (and the trailing bytes, byte-wise) of an 8-aligned buffer. */
@@ -434,9 +466,63 @@ export function decodePixels(bytes: Uint8Array, format: FitsPixelFormat, options
       location,
     );
   }
-  const type = decodedPixelType(format);
   const work = workingCopy(bytes, options.inPlace === true);
   bigEndianToHost(work, size);
+  return hostToPhysical(work, format);
+}
+
+/** The typed arrays that hold stored (unscaled) pixels in host byte order, one per `BITPIX`. */
+export type FitsStoredPixelArray = Uint8Array | Int16Array | Int32Array | BigInt64Array | Float32Array | Float64Array;
+
+/**
+ * Applies `BZERO` / `BSCALE` / `BLANK` to stored pixel values that are already in host byte
+ * order (what tile decompression gives), exactly as {@link decodePixels} does after its byte
+ * swap: the same array types, the same float arithmetic, `BLANK` to NaN for scaled integers.
+ *
+ * @param stored - the stored values, in the array type of `BITPIX` (`Uint8Array` for 8,
+ *   `Int16Array` for 16, `Int32Array` for 32, `BigInt64Array` for 64, `Float32Array` for -32,
+ *   `Float64Array` for -64)
+ * @param format - `BITPIX`, `BZERO`, `BSCALE` and `BLANK`
+ * @param options - convert in the buffer of `stored` (`inPlace`); location for errors
+ * @returns the physical pixels (see {@link FitsImageData})
+ * @throws {@link FitsFormatError} when `BITPIX` is invalid or does not match the array type
+ * @throws {@link FitsUnsupportedError} when `BSCALE` is 0
+ * @example
+ * ```ts
+ * decodeStoredPixels(Int16Array.of(-32768, 0), { bitpix: 16, bzero: 32768, bscale: 1 }); // Uint16Array [0, 32768]
+ * ```
+ */
+export function decodeStoredPixels(
+  stored: FitsStoredPixelArray,
+  format: FitsPixelFormat,
+  options: DecodePixelsOptions = {},
+): FitsPixelArray {
+  const location = options.location ?? {};
+  checkFormat(format, location);
+  const expected = STORED_ARRAY[format.bitpix];
+  if (!(stored instanceof expected)) {
+    throw new FitsFormatError(
+      `BITPIX ${format.bitpix} pixels are held in a ${expected.name}, not a ${stored.constructor.name}.`,
+      location,
+    );
+  }
+  const bytes = new Uint8Array(stored.buffer, stored.byteOffset, stored.byteLength);
+  return hostToPhysical(workingCopy(bytes, options.inPlace === true), format);
+}
+
+const STORED_ARRAY: Record<FitsBitpix, { new (n: number): FitsStoredPixelArray; readonly name: string }> = {
+  8: Uint8Array,
+  16: Int16Array,
+  32: Int32Array,
+  64: BigInt64Array,
+  [-32]: Float32Array,
+  [-64]: Float64Array,
+};
+
+/** The physical pixels of stored values in host byte order (8-aligned bytes, converted in place where possible). */
+function hostToPhysical(work: Uint8Array, format: FitsPixelFormat): FitsPixelArray {
+  const type = decodedPixelType(format);
+  const size = bytesPerPixel(format.bitpix);
   const { buffer, byteOffset } = work;
   const n = work.length / size;
   switch (format.bitpix) {

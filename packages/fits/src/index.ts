@@ -19,9 +19,14 @@ export type {
 export { writeFits, encodeFits, makeImageHeader } from './fits-writer.js';
 export type { FitsHduInput, FitsHduStreamInput, WriteFitsOptions, MakeImageHeaderOptions } from './fits-writer.js';
 
+// Tile-compressed image HDUs: the image header of a ZIMAGE table, the table as a tile source, compressed writes
+export { makeCompressedImageHdu, compressedImageHeader, tiledImageSource } from './compressed-image-hdu.js';
+export type { MakeCompressedImageHduOptions, TileBytesReader } from './compressed-image-hdu.js';
+
 // Image pixels
 export {
   decodePixels,
+  decodeStoredPixels,
   encodePixels,
   encodePixelsInto,
   decodedPixelType,
@@ -34,6 +39,7 @@ export {
 export type {
   FitsBitpix,
   FitsPixelArray,
+  FitsStoredPixelArray,
   FitsPixelType,
   FitsPixelFormat,
   FitsImageData,
@@ -50,6 +56,7 @@ export type {
   BinaryTableNumericArray,
   BinaryTableColumnData,
   BinaryTableDecodeOptions,
+  BinaryTableHeapRange,
 } from './bintable.js';
 export type {
   BinaryTableColumnInput,
@@ -68,7 +75,7 @@ export { plioDecompress, plioCompress, PLIO_MAX_VALUE } from './compression/plio
 export type { PlioIntegerArray } from './compression/plio.js';
 export { dequantize, ditherRandomValues, ditherSeedIndex, N_RANDOM, NULL_VALUE, ZERO_VALUE } from './compression/quantize.js';
 export type { QuantizeMethod, DequantizeParams } from './compression/quantize.js';
-export { readTiledImageParams, decodeTiledImage, compressImageTiles } from './compression/tiled-image.js';
+export { readTiledImageParams, decodeTiledImage, overlappingTiles, compressImageTiles } from './compression/tiled-image.js';
 export type {
   CompressionType,
   TiledImageHeader,

@@ -6,8 +6,7 @@
  * 2. tables of every type encoded here are written as a FITS file that astropy must read back
  *    with the values, dtypes, units and TDIM shapes they were given.
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,15 +15,10 @@ import type { BinaryTableColumnInput } from '../src/bintable-encode.js';
 import { FitsFile } from '../src/fits-file.js';
 import { encodeFits } from '../src/fits-writer.js';
 import { Header } from '../src/header.js';
+import { AFW, afwAvailable, astropyAvailable, runPython } from './support.js';
 
-const fixtures = process.env['SKYSTACK_FIXTURES'] ?? resolve(import.meta.dirname, '../../../../shared/fixtures');
-const afw = resolve(fixtures, 'afw');
-const present = existsSync(afw);
-const ci = process.env['CI'] === 'true';
-
-if (!present && ci) {
-  throw new Error(`Fixture directory ${afw} is missing (set SKYSTACK_FIXTURES).`);
-}
+const afw = AFW;
+const present = afwAvailable();
 
 const FILES = [
   'sourceCatalog-hsc-v2.fits',
@@ -38,20 +32,6 @@ const FILES = [
   'HSC-0908120-056-small.fits',
   'ticket42210.fits',
 ];
-
-function astropyAvailable(): boolean {
-  try {
-    execFileSync('/usr/bin/python3', ['-c', 'import astropy.io.fits'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    if (ci) {
-      throw new Error(
-        '/usr/bin/python3 cannot import astropy, which the binary-table tests compare against. Run `bash scripts/install-test-deps.sh`.',
-      );
-    }
-    return false;
-  }
-}
 
 const haveAstropy = astropyAvailable();
 
@@ -148,7 +128,7 @@ json.dump(out, sys.stdout)
 `;
 
 function runAstropy(paths: readonly string[]): Record<string, AstropyHdu[]> {
-  const json = execFileSync('/usr/bin/python3', ['-c', ASTROPY_SCRIPT, ...paths], { encoding: 'utf8', maxBuffer: 512 * 1024 * 1024 });
+  const json = runPython(ASTROPY_SCRIPT, { args: paths });
   return JSON.parse(json) as Record<string, AstropyHdu[]>;
 }
 

@@ -7,15 +7,19 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BinaryTable } from '../src/bintable.js';
+import { makeCompressedImageHdu, tiledImageSource } from '../src/compressed-image-hdu.js';
+import { FitsFile } from '../src/fits-file.js';
+import { encodeFits } from '../src/fits-writer.js';
 import type { FitsPixelArray } from '../src/image-data.js';
 import { riceCompress, riceDecompress } from '../src/compression/rice.js';
 import {
-  compressImageTiles,
   decodeTiledImage,
   readTiledImageParams,
+  type TiledImageSource,
   type WritableCompressionType,
 } from '../src/compression/tiled-image.js';
-import { astropyAvailable, buildCompressedFits, parseFits, prng, runPython, zimageSource } from './compression-helpers.js';
+import { astropyAvailable, expectBboxReadsAreSlices, expectImageHeadersLikeAstropy, prng, runPython } from './support.js';
 
 const HAVE_ASTROPY = astropyAvailable();
 
@@ -63,25 +67,39 @@ cases = {
   'rice_f64_dither1': (fl.astype(np.float64), dict(compression_type='RICE_1', quantize_method=1, quantize_level=16.0, dither_seed=5)),
   'rice_f32_const_tile': (fl_const, dict(compression_type='RICE_1', quantize_method=1, quantize_level=4.0, dither_seed=3, tile_size=(45, 8))),
 }
+def describe(path, data=None):
+    with fits.open(path) as hl:
+        # BSCALE/BZERO first: astropy drops them from the header once the data are scaled
+        bscale, bzero = hl[1]._header.get('BSCALE'), hl[1]._header.get('BZERO')
+        back = hl[1].data if data is None else data
+        return dict(dtype=str(back.dtype), shape=list(back.shape), bscale=bscale, bzero=bzero,
+                    data=[None if v != v else v for v in back.ravel().tolist()])
+def header(name):
+    h = fits.Header()
+    h['EXTTYPE'] = ('IMAGE', 'afw extension type')
+    h['OBJECT'] = 'case ' + name
+    return h
 manifest = {}
 for name, (data, kw) in cases.items():
     path = f'{out}/{name}.fits'
-    fits.CompImageHDU(data, **kw).writeto(path, overwrite=True)
-    back = fits.open(path)[1].data
-    manifest[name] = dict(dtype=str(back.dtype), shape=list(back.shape),
-                          data=[None if v != v else v for v in back.ravel().tolist()])
+    fits.CompImageHDU(data, header=header(name), name='IMAGE', **kw).writeto(path, overwrite=True)
+    manifest[name] = describe(path)
+# A float image stored as scaled int16: BSCALE and BZERO in the compressed header.
+hdu = fits.CompImageHDU(fl, header=header('rice_scaled_i16'), name='IMAGE', compression_type='RICE_1', tile_size=(16, 8))
+hdu.scale('int16', bscale=0.25, bzero=1000)
+hdu.writeto(f'{out}/rice_scaled_i16.fits', overwrite=True)
+manifest['rice_scaled_i16'] = describe(f'{out}/rice_scaled_i16.fits')
 # A quantised image with null pixels. astropy 5.2 stores NaN as -2147483648 without a ZBLANK
 # keyword, and ignores ZBLANK when reading; declare the null value as cfitsio would, and expect
 # NaN where the image had NaN and astropy's values everywhere else.
 nan_img = fl.copy(); nan_img[7, 3] = np.nan; nan_img[20, 10:14] = np.nan
 path = f'{out}/rice_f32_nulls.fits'
-fits.CompImageHDU(nan_img, compression_type='RICE_1', quantize_method=1, quantize_level=4.0, dither_seed=77).writeto(path, overwrite=True)
+fits.CompImageHDU(nan_img, header=header('rice_f32_nulls'), name='IMAGE', compression_type='RICE_1', quantize_method=1, quantize_level=4.0, dither_seed=77).writeto(path, overwrite=True)
 with fits.open(path, mode='update', disable_image_compression=True) as f:
     f[1].header['ZBLANK'] = -2147483648
 back = fits.open(path)[1].data.copy()
 back[np.isnan(nan_img)] = np.nan
-manifest['rice_f32_nulls'] = dict(dtype=str(back.dtype), shape=list(back.shape),
-                                  data=[None if v != v else v for v in back.ravel().tolist()])
+manifest['rice_f32_nulls'] = describe(path, back)
 json.dump(manifest, open(f'{out}/manifest.json', 'w'))
 `;
 
@@ -102,6 +120,8 @@ interface Expected {
   dtype: string;
   shape: number[];
   data: (number | null)[];
+  bscale?: number | null;
+  bzero?: number | null;
 }
 
 const EXPECTED_ARRAY: Record<string, string> = {
@@ -121,17 +141,19 @@ describe.skipIf(!HAVE_ASTROPY)('tile compression against astropy', () => {
 
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'skystack-compression-'));
-    runPython(WRITE_SCRIPT, [dir]);
+    runPython(WRITE_SCRIPT, { args: [dir] });
     manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as Record<string, Expected>;
   }, 60_000);
   afterAll(() => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  function open(name: string) {
-    const bytes = new Uint8Array(readFileSync(join(dir, `${name}.fits`)));
-    const hdus = parseFits(bytes);
-    return zimageSource(bytes, hdus[1]!);
+  /** The ZIMAGE table of a file astropy wrote, through FitsFile and BinaryTable. */
+  async function open(name: string): Promise<TiledImageSource> {
+    const fits = await FitsFile.open(join(dir, `${name}.fits`));
+    const table = BinaryTable.decode(fits.hdus[1]!.header, await fits.readData(1));
+    await fits.close();
+    return tiledImageSource(table);
   }
 
   function expectPixels(actual: FitsPixelArray, expected: Expected, what: string): void {
@@ -178,18 +200,36 @@ describe.skipIf(!HAVE_ASTROPY)('tile compression against astropy', () => {
     'rice_f32_nulls',
   ];
 
-  it.each(cases)('decodes %s exactly as astropy reads it', (name) => {
+  it.each(cases)('decodes %s exactly as astropy reads it', async (name) => {
     const expected = manifest[name]!;
-    const img = decodeTiledImage(open(name));
+    const img = decodeTiledImage(await open(name));
     expect([...img.shape].reverse()).toEqual(expected.shape);
     expectPixels(img.data, expected, name);
   });
 
-  it('decodes only the overlapping tiles of a bbox, with the same pixels', () => {
+  it.each([...cases, 'rice_scaled_i16'])('%s through FitsFile.readImage: astropy\'s pixels and type; bboxes are slices', async (name) => {
+    const expected = manifest[name]!;
+    const fits = await FitsFile.open(join(dir, `${name}.fits`));
+    expect(fits.hdus[1]!.kind).toBe('compressed-image');
+    const image = await fits.readImage('IMAGE');
+    expect([image.height, image.width]).toEqual(expected.shape);
+    expectPixels(image.data, expected, name);
+    expect([image.bscale, image.bzero]).toEqual([expected.bscale ?? 1, expected.bzero ?? 0]);
+    expect(fits.findHdu({ exttype: 'IMAGE' }).index).toBe(1);
+    expect(fits.hdus[1]!.imageHeader!.get('OBJECT')).toBe(`case ${name}`);
+    await expectBboxReadsAreSlices(fits, 'IMAGE', image);
+    await fits.close();
+  });
+
+  it('gives the image header of every file as astropy\'s CompImageHDU.header', async () => {
+    await expectImageHeadersLikeAstropy([...cases, 'rice_scaled_i16'].map((name) => join(dir, `${name}.fits`)));
+  });
+
+  it('decodes only the overlapping tiles of a bbox, with the same pixels', async () => {
     for (const name of ['rice_i16', 'gzip2_i32', 'rice_f32_dither1', 'plio_i16', 'rice_u16']) {
       const expected = manifest[name]!;
       const [h, w] = expected.shape as [number, number];
-      const src = open(name);
+      const src = await open(name);
       const params = readTiledImageParams(src.header);
       const box = { minX: 7, minY: 9, width: 21, height: 13 };
       const cut = decodeTiledImage(src, { bbox: box });
@@ -208,33 +248,33 @@ describe.skipIf(!HAVE_ASTROPY)('tile compression against astropy', () => {
     }
   });
 
-  it('keeps zero pixels exactly zero with SUBTRACTIVE_DITHER_2', () => {
-    const img = decodeTiledImage(open('rice_f32_dither2'));
+  it('keeps zero pixels exactly zero with SUBTRACTIVE_DITHER_2', async () => {
+    const img = decodeTiledImage(await open('rice_f32_dither2'));
     const w = img.shape[0]!;
     for (let x = 2; x < 9; x++) expect(Object.is(img.data[4 * w + x], 0)).toBe(true);
     expect(img.data[30 * w + 40]).toBe(0);
   });
 
-  it('turns ZBLANK pixels of a quantised image into NaN', () => {
-    const img = decodeTiledImage(open('rice_f32_nulls'));
+  it('turns ZBLANK pixels of a quantised image into NaN', async () => {
+    const img = decodeTiledImage(await open('rice_f32_nulls'));
     const w = img.shape[0]!;
     expect(img.data[7 * w + 3]).toBeNaN();
     expect(img.data[20 * w + 12]).toBeNaN();
     expect(Number.isNaN(img.data[0])).toBe(false);
   });
 
-  it('reads a tile that could not be quantised from GZIP_COMPRESSED_DATA', () => {
-    const src = open('rice_f32_const_tile');
+  it('reads a tile that could not be quantised from GZIP_COMPRESSED_DATA', async () => {
+    const src = await open('rice_f32_const_tile');
     expect(src.getTileBytes(1).length).toBe(0);
-    expect(src.getColumnBytes('GZIP_COMPRESSED_DATA', 1)!.length).toBeGreaterThan(0);
+    expect(src.getColumnBytes!('GZIP_COMPRESSED_DATA', 1)!.length).toBeGreaterThan(0);
     const img = decodeTiledImage(src);
     expect(img.data[10 * 45 + 3]).toBe(3.25);
   });
 
   it.each(['rice_i16', 'rice_i16_full', 'rice_i32', 'rice_u8', 'rice_u16', 'rice_f32_dither1', 'rice_f32_dither2'])(
     'riceCompress reproduces the tile bytes of %s bit for bit',
-    (name) => {
-      const src = open(name);
+    async (name) => {
+      const src = await open(name);
       const p = readTiledImageParams(src.header);
       const [w, h] = p.axes as [number, number];
       const [tw, th] = p.tile as [number, number];
@@ -287,12 +327,12 @@ describe.skipIf(!HAVE_ASTROPY)('tile compression against astropy', () => {
     ];
     const paths: string[] = [];
     for (const [key, type, tile] of plan) {
-      const result = compressImageTiles(images[key]!, width, height, tile === undefined ? { type } : { type, tile });
+      const hdu = makeCompressedImageHdu(images[key]!, width, height, tile === undefined ? { compression: type } : { compression: type, tile });
       const path = join(dir, `ours-${key}-${type}.fits`);
-      writeFileSync(path, buildCompressedFits(result));
+      writeFileSync(path, encodeFits([{}, hdu]));
       paths.push(path);
     }
-    const read = JSON.parse(runPython(READ_SCRIPT, paths)) as Record<string, Expected & { cmp: string }>;
+    const read = JSON.parse(runPython(READ_SCRIPT, { args: paths })) as Record<string, Expected & { cmp: string }>;
     plan.forEach(([key, type], i) => {
       const got = read[paths[i]!]!;
       expect(got.cmp).toBe(type);

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { FitsFormatError } from '../src/errors.js';
 import { riceCompress, riceDecompress, type RiceIntegerArray } from '../src/compression/rice.js';
-import { prng } from './compression-helpers.js';
+import { prng } from './support.js';
 
 type Ctor = { new (n: number): RiceIntegerArray; BYTES_PER_ELEMENT: number };
 

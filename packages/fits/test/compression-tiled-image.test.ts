@@ -7,11 +7,30 @@ import { gzip1Compress } from '../src/compression/gzip.js';
 import {
   compressImageTiles,
   decodeTiledImage,
+  overlappingTiles,
   readTiledImageParams,
+  type CompressedImageTiles,
   type TiledImageSource,
   type WritableCompressionType,
 } from '../src/compression/tiled-image.js';
-import { memorySource, prng, type CardValue } from './compression-helpers.js';
+import { prng } from './support.js';
+
+type CardValue = string | number | boolean | null;
+
+/** A source over hand-made tiles and keywords. */
+function handSource(keys: Record<string, CardValue>, tiles: Uint8Array[], columns: Record<string, number[]> = {}): TiledImageSource {
+  return {
+    nTiles: tiles.length,
+    header: { get: (k) => (k in keys ? keys[k] : undefined) },
+    getTileBytes: (i) => tiles[i]!,
+    getColumnValue: (name, i) => columns[name]?.[i],
+  };
+}
+
+/** A source over what compressImageTiles returns, held in memory. */
+function memorySource(result: CompressedImageTiles): TiledImageSource {
+  return handSource(Object.fromEntries(result.cards.map((c) => [c.keyword, c.value])), result.tiles);
+}
 
 type Kind = 'u8' | 'i8' | 'i16' | 'u16' | 'i32' | 'u32' | 'i64' | 'u64' | 'f32' | 'f64';
 
@@ -111,12 +130,17 @@ describe('compressImageTiles + decodeTiledImage', () => {
         fc.nat(),
         (width, height, tw, th, type, a, b, c, d) => {
           const data = makeImage('i16', width * height, a + b);
-          const src = memorySource(compressImageTiles(data, width, height, { type, tile: [tw, th] }));
+          const memory = memorySource(compressImageTiles(data, width, height, { type, tile: [tw, th] }));
+          const asked: number[] = [];
+          const src: TiledImageSource = { ...memory, getTileBytes: (t) => (asked.push(t), memory.getTileBytes(t)) };
           const x0 = a % width;
           const y0 = b % height;
           const w = 1 + (c % (width - x0));
           const h = 1 + (d % (height - y0));
-          const cut = decodeTiledImage(src, { bbox: { minX: x0, minY: y0, width: w, height: h } });
+          const bbox = { minX: x0, minY: y0, width: w, height: h };
+          const cut = decodeTiledImage(src, { bbox });
+          // overlappingTiles names exactly the tiles the decoder reads, in order
+          expect(overlappingTiles(readTiledImageParams(src.header), { bbox })).toEqual(asked);
           expect(cut.shape).toEqual([w, h]);
           expect(cut.start).toEqual([x0, y0]);
           const expected = new Int16Array(w * h);
@@ -173,16 +197,6 @@ describe('compressImageTiles + decodeTiledImage', () => {
     expect(() => compressImageTiles(new Int16Array(4), 2, 2, { type: 'RICE_1', tile: [0, 1] })).toThrow(FitsFormatError);
   });
 });
-
-/** A source over hand-made tiles and keywords. */
-function handSource(keys: Record<string, CardValue>, tiles: Uint8Array[], columns: Record<string, number[]> = {}): TiledImageSource {
-  return {
-    nTiles: tiles.length,
-    header: { get: (k) => (k in keys ? keys[k] : undefined) },
-    getTileBytes: (i) => tiles[i]!,
-    getColumnValue: (name, i) => columns[name]?.[i],
-  };
-}
 
 describe('decodeTiledImage on hand-made tables', () => {
   it('decodes a 3-d cube with 3-d tiles, and 3-d regions of it', () => {

@@ -13,28 +13,21 @@ import { FitsFile } from '../src/fits-file.js';
 import { encodeFits, makeImageHeader, writeFits, type FitsHduStreamInput } from '../src/fits-writer.js';
 import { encodePixels, pixelTypeOf, type FitsPixelArray } from '../src/image-data.js';
 import {
-  astropyPresent,
+  astropyAvailable,
   describeWithAstropy,
   fitsverify,
-  fitsverifyPresent,
-  runPython,
+  fitsverifyAvailable,
+  prng,
+  runPythonJson,
   samePixels,
   sha256OfPixels,
-} from './fits-file-helpers.js';
+} from './support.js';
+
+const astropyPresent = astropyAvailable();
+const fitsverifyPresent = fitsverifyAvailable();
 
 const dir = mkdtempSync(join(tmpdir(), 'skystack-fits-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-/** Deterministic values in [0, 1). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const W = 13;
 const H = 7;
@@ -42,7 +35,7 @@ const N = W * H;
 
 /** One array per pixel type, extremes first, then pseudo-random values. */
 function arrays(): Record<string, FitsPixelArray> {
-  const r = rng(42);
+  const r = prng(42);
   const fill = <T extends FitsPixelArray>(a: T, extremes: (number | bigint)[], gen: () => number | bigint): T => {
     const target = a as unknown as (number | bigint)[];
     for (let i = 0; i < a.length; i++) target[i] = i < extremes.length ? extremes[i]! : gen();
@@ -171,7 +164,7 @@ describe('writeFits → FitsFile, astropy and fitsverify', () => {
   });
 
   it.skipIf(!astropyPresent)('astropy reads the same values and dtypes, and CHECKSUM/DATASUM verify (warnings are errors)', () => {
-    const got = runPython<Verified[]>(VERIFY_SCRIPT, path);
+    const got = runPythonJson<Verified[]>(VERIFY_SCRIPT, path);
     expect(got.length).toBe(hdus.length);
     expect(got.every((h) => h.checksum === 1 && h.datasum === 1)).toBe(true);
     for (const [name, array] of Object.entries(data)) {
@@ -210,7 +203,7 @@ describe('writeFits → FitsFile, astropy and fitsverify', () => {
 
 describe.skipIf(!astropyPresent)('scaled images decode as astropy decodes them', () => {
   it('BSCALE/BZERO/BLANK for every BITPIX', async () => {
-    const r = rng(7);
+    const r = prng(7);
     const cases: { bitpix: number; stored: FitsPixelArray; cards: string[] }[] = [
       { bitpix: 8, stored: new Uint8Array(N).map(() => r() * 256), cards: ['BSCALE  =                  0.5', 'BZERO   =                -10.0', 'BLANK   =                  255'] },
       { bitpix: 16, stored: new Int16Array(N).map(() => (r() - 0.5) * 65535), cards: ['BSCALE  =                 0.01', 'BZERO   =               1000.0', 'BLANK   =               -32768'] },

@@ -3,22 +3,15 @@
  * of every HDU must parse, write back byte for byte, and give the keyword values astropy
  * gives (astropy is run once through `/usr/bin/python3`).
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import type { HeaderValue } from '../src/card.js';
 import { Header, dataByteLength, paddedByteLength } from '../src/header.js';
+import { AFW, afwAvailable, astropyAvailable, normaliseTag, PY_TAG, runPython, tagValue, type TaggedValue } from './support.js';
 
-const fixtures = process.env['SKYSTACK_FIXTURES'] ?? resolve(import.meta.dirname, '../../../../shared/fixtures');
-const afw = resolve(fixtures, 'afw');
-const present = existsSync(afw);
-const ci = process.env['CI'] === 'true';
-
-if (!present && ci) {
-  throw new Error(`Fixture directory ${afw} is missing (set SKYSTACK_FIXTURES).`);
-}
+const afw = AFW;
+const present = afwAvailable();
 
 /** Every FITS file of the fixtures: plain, tile-compressed (`.fz`) and gzip-compressed. */
 const files = present
@@ -52,8 +45,7 @@ function walk(bytes: Uint8Array, file: string): Hdu[] {
   return hdus;
 }
 
-/** A keyword value as the astropy script writes it: a type tag and a text. */
-type Tagged = ['bool', boolean] | ['int', string] | ['float', string] | ['str', string] | ['undef'] | [string, unknown];
+type Tagged = TaggedValue;
 
 /**
  * Prints `{path: [[hdu, keyword, tagged value, comment], ...]}` for every card astropy reads.
@@ -67,6 +59,7 @@ const ASTROPY_SCRIPT = String.raw`
 import json, sys, warnings
 warnings.simplefilter('ignore')
 from astropy.io import fits
+${PY_TAG}
 
 def continued(card):
     img = card._image
@@ -87,34 +80,16 @@ for path in sys.argv[1:]:
                 v, comment = card.value, card.comment
                 if card._image is not None and len(card._image) > 80 and "''" in card._image:
                     v, comment = continued(card)
-                if isinstance(v, bool): t = ['bool', v]
-                elif isinstance(v, int): t = ['int', str(v)]
-                elif isinstance(v, float): t = ['float', repr(v)]
-                elif isinstance(v, str): t = ['str', v]
-                elif isinstance(v, fits.card.Undefined): t = ['undef']
-                else: t = ['other', repr(v)]
-                rows.append([i, card.keyword, t, comment])
+                rows.append([i, card.keyword, tag(v), comment])
     out[path] = rows
 json.dump(out, sys.stdout)
 `;
 
 /** Runs astropy on all fixture files; `undefined` when /usr/bin/python3 has no astropy. */
 function astropyCards(): Record<string, [number, string, Tagged, string][]> | undefined {
-  try {
-    execFileSync('/usr/bin/python3', ['-c', 'import astropy.io.fits'], { stdio: 'ignore' });
-  } catch {
-    if (ci) {
-      throw new Error(
-        '/usr/bin/python3 cannot import astropy, which the FITS header tests compare against. Run `bash scripts/install-test-deps.sh`.',
-      );
-    }
-    return undefined;
-  }
+  if (!astropyAvailable()) return undefined;
   const paths = files.map((f) => resolve(afw, f));
-  const json = execFileSync('/usr/bin/python3', ['-c', ASTROPY_SCRIPT, ...paths], {
-    encoding: 'utf8',
-    maxBuffer: 256 * 1024 * 1024,
-  });
+  const json = runPython(ASTROPY_SCRIPT, { args: paths });
   const byPath = JSON.parse(json) as Record<string, [number, string, Tagged, string][]>;
   const byName: Record<string, [number, string, Tagged, string][]> = {};
   for (const f of files) byName[f] = byPath[resolve(afw, f)] ?? [];
@@ -137,22 +112,6 @@ const ASTROPY_MISREADS: Record<string, Record<string, [Tagged, string]>> = {
     '1 TTYPE25': [['str', 'deblend_blendedness'], "The Bosch et al. 2018 metric for ''blendedness. ''"],
   },
 };
-
-/** Converts our value to astropy's tagged form (commentary cards: their text, as astropy does). */
-function tag(value: HeaderValue | undefined, text: string | undefined, isFloat: boolean): Tagged {
-  if (value === undefined) return ['str', text ?? ''];
-  if (value === null) return ['undef'];
-  if (typeof value === 'boolean') return ['bool', value];
-  if (typeof value === 'bigint') return ['int', value.toString()];
-  if (typeof value === 'number') return isFloat ? ['float', String(value)] : ['int', String(value)];
-  return ['str', value];
-}
-
-/** Puts astropy's float repr in JavaScript's form (same double), so that they compare as text. */
-function normalise(t: Tagged): Tagged {
-  if (t[0] === 'float') return ['float', String(Number(t[1]))];
-  return t;
-}
 
 describe.skipIf(!present)('headers of the afw fixture files', () => {
   it('finds the fixture files', () => {
@@ -185,13 +144,13 @@ describe.skipIf(!present)('headers of the afw fixture files', () => {
         for (const card of hdu.header) {
           // astropy's comment of a commentary card is '' (the text is its value); of a card without one, ''.
           const comment = card.isCommentary ? '' : (card.comment ?? '');
-          actual.push([i, card.keyword, tag(card.value, card.comment, card.isFloat), comment]);
+          actual.push([i, card.keyword, tagValue(card.value, card.comment, card.isFloat), comment]);
         }
       });
       const fixes = ASTROPY_MISREADS[name] ?? {};
       const want = expected.map(([h, k, t, c]): [number, string, Tagged, string] => {
         const fix = fixes[`${h} ${k}`];
-        return fix === undefined ? [h, k, normalise(t), c] : [h, k, fix[0], fix[1]];
+        return fix === undefined ? [h, k, normaliseTag(t), c] : [h, k, fix[0], fix[1]];
       });
       expect(actual).toEqual(want);
     });

@@ -52,6 +52,22 @@ function truncated(offset: number, pixel: number, nPixels: number): FitsFormatEr
   );
 }
 
+/** Checks BYTEPIX, BLOCKSIZE and the pixel count against the array length. */
+function checkArguments(
+  bytePix: number,
+  blockSize: number,
+  nPixels: number,
+  length: number,
+  verb: string,
+  preposition: string,
+): asserts bytePix is RiceBytePix {
+  checkBytePix(bytePix);
+  checkBlockSize(blockSize);
+  if (!Number.isInteger(nPixels) || nPixels < 0 || nPixels > length) {
+    throw new FitsFormatError(`RICE_1: cannot ${verb} ${nPixels} pixels ${preposition} an array of ${length}.`);
+  }
+}
+
 /**
  * Decodes a Rice (RICE_1) compressed tile into integers.
  *
@@ -84,11 +100,7 @@ export function riceDecompress<T extends RiceIntegerArray>(
   blockSize: number = RICE_DEFAULT_BLOCK_SIZE,
   bytePix: number = bytePixOf(output),
 ): T {
-  checkBytePix(bytePix);
-  checkBlockSize(blockSize);
-  if (!Number.isInteger(nPixels) || nPixels < 0 || nPixels > output.length) {
-    throw new FitsFormatError(`RICE_1: cannot decode ${nPixels} pixels into an array of ${output.length}.`);
-  }
+  checkArguments(bytePix, blockSize, nPixels, output.length, 'decode', 'into');
   if (nPixels === 0) return output;
   if (output instanceof Int32Array) {
     decodeInto(input, output, nPixels, blockSize, bytePix);
@@ -249,11 +261,7 @@ export function riceCompress(
   blockSize: number = RICE_DEFAULT_BLOCK_SIZE,
   bytePix: number = bytePixOf(input),
 ): Uint8Array {
-  checkBytePix(bytePix);
-  checkBlockSize(blockSize);
-  if (!Number.isInteger(nPixels) || nPixels < 0 || nPixels > input.length) {
-    throw new FitsFormatError(`RICE_1: cannot code ${nPixels} pixels of an array of ${input.length}.`);
-  }
+  checkArguments(bytePix, blockSize, nPixels, input.length, 'code', 'of');
   if (nPixels === 0) return new Uint8Array(0);
   const fsBits = FS_BITS[bytePix]!;
   const fsMax = FS_MAX[bytePix]!;

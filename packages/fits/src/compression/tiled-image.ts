@@ -555,6 +555,61 @@ function flipSignBits(buffer: ArrayBuffer, byteLength: number, elementSize: numb
   return u;
 }
 
+/** The range of tile coordinates along each axis that overlap a region (empty where `tHi < tLo`). */
+function tileRange(params: TiledImageParams, start: readonly number[], size: readonly number[]): { tLo: number[]; tHi: number[] } {
+  const tLo: number[] = [];
+  const tHi: number[] = [];
+  for (let k = 0; k < params.axes.length; k++) {
+    tLo.push(Math.floor(start[k]! / params.tile[k]!));
+    tHi.push(size[k] === 0 ? tLo[k]! - 1 : Math.floor((start[k]! + size[k]! - 1) / params.tile[k]!));
+  }
+  return { tLo, tHi };
+}
+
+/** The table row of the tile at tile coordinates `tc` (axis 0 fastest). */
+function tileIndex(tc: readonly number[], tileCounts: readonly number[]): number {
+  let t = 0;
+  for (let k = tc.length - 1; k >= 0; k--) t = t * tileCounts[k]! + tc[k]!;
+  return t;
+}
+
+/** Steps `tc` to the next tile coordinate in `[tLo, tHi]` (axis 0 fastest); false after the last. */
+function nextTile(tc: number[], tLo: readonly number[], tHi: readonly number[]): boolean {
+  for (let k = 0; k < tc.length; k++) {
+    if (tc[k]! < tHi[k]!) {
+      tc[k] = tc[k]! + 1;
+      return true;
+    }
+    tc[k] = tLo[k]!;
+  }
+  return false;
+}
+
+/**
+ * The tiles (table rows, in increasing order) that {@link decodeTiledImage} reads for a region:
+ * those that overlap it. A reader of large files uses it to fetch only those rows' bytes.
+ *
+ * @param params - the image's parameters, from {@link readTiledImageParams}
+ * @param options - the region (`bbox` or `region`; the whole image when neither is given)
+ * @returns the 0-based tile indices
+ * @throws {@link FitsFormatError} when the region is not inside the image
+ * @example
+ * ```ts
+ * const rows = overlappingTiles(readTiledImageParams(header), { bbox: { minX: 0, minY: 10, width: 64, height: 4 } });
+ * ```
+ */
+export function overlappingTiles(params: TiledImageParams, options: DecodeTiledImageOptions = {}): number[] {
+  const { start, size } = resolveRegion(params, options);
+  const nd = params.axes.length;
+  const { tLo, tHi } = tileRange(params, start, size);
+  const out: number[] = [];
+  if (nd === 0 || size.some((z) => z === 0)) return out;
+  const tc = [...tLo];
+  do out.push(tileIndex(tc, params.tileCounts));
+  while (nextTile(tc, tLo, tHi));
+  return out;
+}
+
 /**
  * Decodes a tile-compressed image, or the part of it inside a region: only the tiles that
  * overlap the region are read and decompressed.
@@ -606,13 +661,7 @@ export function decodeTiledImage(source: TiledImageSource, options: DecodeTiledI
     s *= size[k]!;
   }
 
-  // Range of tile coordinates along each axis that overlap the region.
-  const tLo: number[] = [];
-  const tHi: number[] = [];
-  for (let k = 0; k < nd; k++) {
-    tLo.push(Math.floor(start[k]! / tile[k]!));
-    tHi.push(size[k] === 0 ? tLo[k]! - 1 : Math.floor((start[k]! + size[k]! - 1) / tile[k]!));
-  }
+  const { tLo, tHi } = tileRange(params, start, size);
   let scratch: StorageArray | undefined;
   let tilesDecoded = 0;
   const tc = [...tLo];
@@ -621,8 +670,7 @@ export function decodeTiledImage(source: TiledImageSource, options: DecodeTiledI
   const extent: number[] = new Array<number>(nd).fill(0);
   while (!empty) {
     // Tile index and geometry.
-    let t = 0;
-    for (let k = nd - 1; k >= 0; k--) t = t * tileCounts[k]! + tc[k]!;
+    const t = tileIndex(tc, tileCounts);
     let n = 1;
     let inside = true;
     let topAxis = 0;
@@ -652,16 +700,7 @@ export function decodeTiledImage(source: TiledImageSource, options: DecodeTiledI
       throw tileError(t, e);
     }
     tilesDecoded++;
-    // Next tile coordinate (axis 0 fastest).
-    let k = 0;
-    for (; k < nd; k++) {
-      if (tc[k]! < tHi[k]!) {
-        tc[k] = tc[k]! + 1;
-        break;
-      }
-      tc[k] = tLo[k]!;
-    }
-    if (k === nd) break;
+    if (!nextTile(tc, tLo, tHi)) break;
   }
 
   let data: FitsPixelArray = out;
