@@ -1,6 +1,14 @@
 // How afw lays out images in FITS files: xy0 in the `A` WCS and LTV cards, mask planes in MP_*
 // cards, EXTTYPE-named extensions. Internal helpers shared by Image, Mask and MaskedImage.
-import { Header, type FitsFile, type FitsHduInfo, type FitsHduSelector, type FitsPixelArray } from '@skystack/fits';
+import {
+  Header,
+  makeCompressedImageHdu,
+  type FitsFile,
+  type FitsHduInfo,
+  type FitsHduInput,
+  type FitsHduSelector,
+  type FitsPixelArray,
+} from '@skystack/fits';
 import { Box2I, Point2I } from '@skystack/geom';
 import { AfwImageFitsError, AfwImageOutOfBoundsError } from './errors.js';
 import type { ImageOrigin } from './image-base.js';
@@ -73,6 +81,28 @@ export function imageHeaderForWrite(xy0: Point2I, metadata?: Header, exttype?: s
 }
 
 /**
+ * One image plane as an HDU for `writeFits`: plain, or (when `compress` is set and the plane is
+ * not empty) tile-compressed losslessly, row by row, as fpack and afw write it: `GZIP_2` for
+ * float pixels, `RICE_1` for integers. A compressed plane is always an extension, so callers
+ * put an empty primary HDU first.
+ *
+ * @param header - the plane's cards (from {@link imageHeaderForWrite})
+ * @param plane - the pixels, compact, and their dimensions
+ * @param compress - whether to tile-compress the plane
+ * @returns the HDU
+ */
+export function planeHduForWrite(
+  header: Header,
+  plane: { readonly data: PixelArray; readonly width: number; readonly height: number },
+  compress: boolean,
+): FitsHduInput {
+  const { data, width, height } = plane;
+  if (!compress || width === 0 || height === 0) return { header, data: { data, width, height } };
+  const float = data instanceof Float32Array || data instanceof Float64Array;
+  return makeCompressedImageHdu(data, width, height, { compression: float ? 'GZIP_2' : 'RICE_1', header });
+}
+
+/**
  * The mask planes named by `MP_*` cards, as `[name, bit]` pairs sorted by bit.
  *
  * @param header - a mask HDU header
@@ -104,8 +134,23 @@ export function setMaskPlaneCards(header: Header, planes: Iterable<readonly [str
   for (const [name, bit] of planes) header.set(`${MASK_PLANE_PREFIX}${name}`, bit);
 }
 
+/**
+ * The header that describes an HDU's image: for a tile-compressed HDU, the image header rebuilt
+ * from the `Z*` keywords (as astropy's `CompImageHDU.header`), so `NAXISn`, the xy0 cards and
+ * the `MP_*` cards are the image's, not the binary table's; else the HDU's own header.
+ *
+ * @param h - the HDU
+ * @returns the image header
+ */
+function imageHeaderOf(h: FitsHduInfo): Header {
+  return h.imageHeader ?? h.header;
+}
+
+/** Whether an HDU holds image pixels: a primary, image or tile-compressed image HDU with `NAXIS >= 1`. */
 function hasPixels(h: FitsHduInfo): boolean {
-  return (h.kind === 'primary' || h.kind === 'image') && (h.header.getInt('NAXIS') ?? 0) >= 1;
+  return (
+    (h.kind === 'primary' || h.kind === 'image' || h.kind === 'compressed-image') && (imageHeaderOf(h).getInt('NAXIS') ?? 0) >= 1
+  );
 }
 
 function named(h: FitsHduInfo, name: string): boolean {
@@ -156,7 +201,7 @@ export interface ReadPixels {
   readonly height: number;
   /** PARENT position of the first pixel read. */
   readonly xy0: Point2I;
-  /** The HDU header. */
+  /** The image header of the HDU (for a tile-compressed HDU, rebuilt from the `Z*` keywords). */
   readonly header: Header;
 }
 
@@ -189,10 +234,10 @@ export async function readPixelsFromHdu(
   origin: ImageOrigin,
 ): Promise<ReadPixels> {
   const info = file.findHdu(hdu);
-  const header = info.header;
+  const header = imageHeaderOf(info);
   const storedXY0 = readXY0(header);
   const where = `${file.name ?? 'FITS file'} HDU ${info.index}`;
-  if (!hasPixels(info)) throw new AfwImageFitsError(`${where} holds no image pixels (NAXIS = 0 or not an image HDU).`);
+  if (!hasPixels(info)) throw new AfwImageFitsError(`${where} holds no image pixels (NAXIS = 0 or not an image or tile-compressed image HDU).`);
   const naxis = header.getInt('NAXIS') ?? 0;
   const width = header.getInt('NAXIS1') ?? 0;
   const height = naxis >= 2 ? (header.getInt('NAXIS2') ?? 1) : 1;

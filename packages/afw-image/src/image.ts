@@ -3,7 +3,7 @@ import type { Extent2I} from '@skystack/geom';
 import { Box2I, Point2I } from '@skystack/geom';
 import { ImageBase, type ImageOrigin, type PixelViewOptions } from './image-base.js';
 import { AfwImageInvalidArgumentError } from './errors.js';
-import { imageHeaderForWrite, readPixelsFromHdu, selectImageHdu } from './fits-layout.js';
+import { imageHeaderForWrite, planeHduForWrite, readPixelsFromHdu, selectImageHdu } from './fits-layout.js';
 import { allocatePixels, convertPixels, pixelTypeOf, type PixelArray, type PixelArrayTypes, type PixelType } from './pixel-type.js';
 
 /** Options of {@link Image.readFits}. */
@@ -25,6 +25,11 @@ export interface ImageReadFitsOptions<T extends PixelType = PixelType> {
 export interface ImageWriteFitsOptions {
   /** Extra header cards for the HDU (structural and xy0 cards are replaced). */
   readonly metadata?: Header;
+  /**
+   * Tile-compress the pixels losslessly (`GZIP_2` for floats, `RICE_1` for integers), as
+   * fpack does; the image then goes in extension 1 after an empty primary HDU (default `false`).
+   */
+  readonly compress?: boolean;
 }
 
 /** Something an image can be combined with pixel by pixel: a scalar or an image of the same size. */
@@ -120,15 +125,17 @@ export class Image<A extends PixelArray = PixelArray> extends ImageBase<A> {
 
   /**
    * Writes the image as the primary HDU of a FITS file (atomically, with checksums), with xy0 in
-   * the `A` WCS and `LTV` cards, as afw does.
+   * the `A` WCS and `LTV` cards, as afw does (with `compress`, as a tile-compressed extension 1).
    *
    * @param path - the file to write (replaced if it exists)
-   * @param options - extra header cards
+   * @param options - extra header cards; `compress` for a tile-compressed extension
    * @see lsst.afw.image.Image.writeFits
    */
   async writeFits(path: string, options: ImageWriteFitsOptions = {}): Promise<void> {
     const header = imageHeaderForWrite(this.getXY0(), options.metadata);
-    await writeFits(path, [{ header, data: { data: this.compactPixels(), width: this.width, height: this.height } }]);
+    const plane = { data: this.compactPixels(), width: this.width, height: this.height };
+    if (options.compress === true) await writeFits(path, [{}, planeHduForWrite(header, plane, true)]);
+    else await writeFits(path, [planeHduForWrite(header, plane, false)]);
   }
 
   /**

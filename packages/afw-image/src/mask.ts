@@ -2,7 +2,7 @@ import { FitsFile, writeFits, type FitsHduSelector, type Header } from '@skystac
 import type { Extent2I} from '@skystack/geom';
 import { Box2I, Point2I } from '@skystack/geom';
 import { AfwImageFitsError, AfwImageMaskPlaneError } from './errors.js';
-import { imageHeaderForWrite, readMaskPlaneCards, readPixelsFromHdu, selectImageHdu, setMaskPlaneCards } from './fits-layout.js';
+import { imageHeaderForWrite, planeHduForWrite, readMaskPlaneCards, readPixelsFromHdu, selectImageHdu, setMaskPlaneCards } from './fits-layout.js';
 import { ImageBase, type ImageOrigin, type PixelViewOptions } from './image-base.js';
 import { MaskPlaneDict } from './mask-plane-dict.js';
 import { convertPixels } from './pixel-type.js';
@@ -35,6 +35,11 @@ export interface MaskReadFitsOptions {
 export interface MaskWriteFitsOptions {
   /** Extra header cards for the HDU. */
   readonly metadata?: Header;
+  /**
+   * Tile-compress the pixels losslessly (`RICE_1`); the mask then goes in extension 1 after an
+   * empty primary HDU (default `false`).
+   */
+  readonly compress?: boolean;
 }
 
 /**
@@ -112,16 +117,18 @@ export class Mask extends ImageBase<Int32Array> {
 
   /**
    * Writes the mask as the primary HDU of a FITS file (`BITPIX = 32`), with `MP_*` cards and
-   * the xy0 cards, atomically and with checksums.
+   * the xy0 cards, atomically and with checksums (with `compress`, as a RICE_1 tile-compressed extension 1).
    *
    * @param path - the file to write
-   * @param options - extra header cards
+   * @param options - extra header cards; `compress` for a tile-compressed extension
    * @see lsst.afw.image.Mask.writeFits
    */
   async writeFits(path: string, options: MaskWriteFitsOptions = {}): Promise<void> {
     const header = imageHeaderForWrite(this.getXY0(), options.metadata);
     setMaskPlaneCards(header, this.#planeDict.entries());
-    await writeFits(path, [{ header, data: { data: this.compactPixels(), width: this.width, height: this.height } }]);
+    const plane = { data: this.compactPixels(), width: this.width, height: this.height };
+    if (options.compress === true) await writeFits(path, [{}, planeHduForWrite(header, plane, true)]);
+    else await writeFits(path, [planeHduForWrite(header, plane, false)]);
   }
 
   /**

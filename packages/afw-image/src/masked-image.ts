@@ -1,8 +1,8 @@
-import { FitsFile, Header, writeFits, type FitsImageLike } from '@skystack/fits';
+import { FitsFile, Header, writeFits } from '@skystack/fits';
 import type { Extent2I} from '@skystack/geom';
 import { Box2I, Point2I } from '@skystack/geom';
 import { AfwImageLengthError } from './errors.js';
-import { findLayoutHdu, imageHeaderForWrite, readPixelsFromHdu, selectImageHdu, setMaskPlaneCards } from './fits-layout.js';
+import { findLayoutHdu, imageHeaderForWrite, planeHduForWrite, readPixelsFromHdu, selectImageHdu, setMaskPlaneCards } from './fits-layout.js';
 import { Image } from './image.js';
 import type { ImageOrigin } from './image-base.js';
 import { Mask, readMaskHdu } from './mask.js';
@@ -26,6 +26,11 @@ export interface MaskedImageReadFitsOptions<T extends PixelType = PixelType> {
 export interface MaskedImageWriteFitsOptions {
   /** Cards for the (otherwise empty) primary HDU. */
   readonly metadata?: Header;
+  /**
+   * Tile-compress the planes losslessly, as fpack does: `GZIP_2` for the float image and
+   * variance, `RICE_1` for integer images and the mask (default `false`).
+   */
+  readonly compress?: boolean;
 }
 
 /**
@@ -154,7 +159,7 @@ export class MaskedImage<A extends PixelArray = PixelArray> {
    * `EXTNAME`, `INHERIT = T` and the xy0 cards. Atomic, with checksums.
    *
    * @param path - the file to write
-   * @param options - primary header cards
+   * @param options - primary header cards; `compress` for tile-compressed planes
    * @see lsst.afw.image.MaskedImage.writeFits
    */
   async writeFits(path: string, options: MaskedImageWriteFitsOptions = {}): Promise<void> {
@@ -162,12 +167,14 @@ export class MaskedImage<A extends PixelArray = PixelArray> {
     const primary = options.metadata === undefined ? new Header() : options.metadata.clone();
     const maskHeader = imageHeaderForWrite(xy0, undefined, 'MASK');
     setMaskPlaneCards(maskHeader, this.#mask.planeDict.entries());
-    const plane = (p: Image<PixelArray> | Mask): FitsImageLike => ({ data: p.compactPixels(), width: p.width, height: p.height });
+    const compress = options.compress === true;
+    const plane = (header: Header, p: Image<PixelArray> | Mask) =>
+      planeHduForWrite(header, { data: p.compactPixels(), width: p.width, height: p.height }, compress);
     await writeFits(path, [
       { header: primary },
-      { header: imageHeaderForWrite(xy0, undefined, 'IMAGE'), data: plane(this.#image) },
-      { header: maskHeader, data: plane(this.#mask) },
-      { header: imageHeaderForWrite(xy0, undefined, 'VARIANCE'), data: plane(this.#variance) },
+      plane(imageHeaderForWrite(xy0, undefined, 'IMAGE'), this.#image),
+      plane(maskHeader, this.#mask),
+      plane(imageHeaderForWrite(xy0, undefined, 'VARIANCE'), this.#variance),
     ]);
   }
 
