@@ -1,5 +1,6 @@
 import { open as openFile, type FileHandle } from 'node:fs/promises';
-import { gunzip, gunzipSync } from 'node:zlib';
+import { constants as bufferConstants } from 'node:buffer';
+import { constants as zlibConstants, gunzip, gunzipSync } from 'node:zlib';
 import { promisify } from 'node:util';
 import { FitsError, FitsFormatError } from './errors.js';
 
@@ -244,7 +245,15 @@ export function isGzip(head: Uint8Array): boolean {
   return head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b;
 }
 
-function gunzipError(name: string | undefined, e: unknown): FitsFormatError {
+function gunzipError(name: string | undefined, e: unknown, maxBytes?: number): FitsFormatError {
+  const code = (e as { code?: string } | undefined)?.code;
+  if (maxBytes !== undefined && (code === 'ERR_BUFFER_TOO_LARGE' || e instanceof RangeError)) {
+    return new FitsFormatError(`The file is gzip-compressed and inflates to more than ${maxBytes} bytes.`, {
+      ...locationOf(name),
+      hint: 'The file is a gzip bomb or far larger than expected; raise the maxDecompressedBytes option to read it.',
+      cause: e,
+    });
+  }
   return new FitsFormatError(`The file is gzip-compressed but cannot be decompressed: ${(e as Error).message}`, {
     ...locationOf(name),
     hint: 'The gzip stream is truncated or corrupt.',
@@ -252,20 +261,71 @@ function gunzipError(name: string | undefined, e: unknown): FitsFormatError {
   });
 }
 
+/** The default of {@link GunzipOptions.maxDecompressedBytes}: 8 GiB, or less where Node cannot hold that. */
+export const DEFAULT_MAX_DECOMPRESSED_BYTES = Math.min(8 * 1024 ** 3, bufferConstants.MAX_LENGTH);
+
+/** Options of whole-file gzip decompression. */
+export interface GunzipOptions {
+  /**
+   * The most bytes a gzip-compressed file may inflate to; a larger file is rejected with a
+   * {@link FitsFormatError} before more than this is produced (default 8 GiB, capped to what a
+   * Node buffer can hold).
+   */
+  readonly maxDecompressedBytes?: number;
+}
+
+function maxBytesOf(options: GunzipOptions): number {
+  const max = options.maxDecompressedBytes ?? DEFAULT_MAX_DECOMPRESSED_BYTES;
+  if (!(max >= 1)) throw new RangeError(`maxDecompressedBytes = ${max}; expected a positive number of bytes.`);
+  return Math.min(Math.floor(max), bufferConstants.MAX_LENGTH);
+}
+
+/** Compressed bytes inflated to look at the start of the content (at most ~1 MiB of output). */
+const SNIFF_INPUT_BYTES = 1024;
+
+/**
+ * Inflates only the start of the gzip stream and rejects content that is not FITS (it must
+ * start with a SIMPLE card), so that a gzip bomb or another gzip file is refused without
+ * inflating it in full.
+ */
+function sniffGzip(bytes: Uint8Array, name: string | undefined): void {
+  let head: Uint8Array;
+  try {
+    head = gunzipSync(bytes.subarray(0, SNIFF_INPUT_BYTES), { finishFlush: zlibConstants.Z_SYNC_FLUSH });
+  } catch {
+    return; // corrupt: the full inflation reports it
+  }
+  const magic = 'SIMPLE  =';
+  if (head.length < magic.length) return;
+  for (let i = 0; i < magic.length; i++) {
+    if (head[i] !== magic.charCodeAt(i)) {
+      throw new FitsFormatError('The file is gzip-compressed but its content is not FITS: it does not start with a SIMPLE card.', {
+        ...locationOf(name),
+        offset: 0,
+        hint: 'FITS files start with "SIMPLE  =                    T".',
+      });
+    }
+  }
+}
+
 /**
  * Decompresses whole-file gzip bytes, synchronously.
  *
  * @param bytes - the compressed bytes
  * @param name - the name for error messages
+ * @param options - the decompressed size limit
  * @returns the decompressed bytes
- * @throws {@link FitsFormatError} when the gzip stream is corrupt or truncated
+ * @throws {@link FitsFormatError} when the gzip stream is corrupt or truncated, its content is
+ * not FITS, or it inflates to more than `options.maxDecompressedBytes`
  */
-export function gunzipBytesSync(bytes: Uint8Array, name?: string): Uint8Array {
+export function gunzipBytesSync(bytes: Uint8Array, name?: string, options: GunzipOptions = {}): Uint8Array {
+  const maxOutputLength = maxBytesOf(options);
+  sniffGzip(bytes, name);
   try {
-    const out = gunzipSync(bytes);
+    const out = gunzipSync(bytes, { maxOutputLength });
     return new Uint8Array(out.buffer, out.byteOffset, out.length);
   } catch (e) {
-    throw gunzipError(name, e);
+    throw gunzipError(name, e, maxOutputLength);
   }
 }
 
@@ -274,22 +334,26 @@ export function gunzipBytesSync(bytes: Uint8Array, name?: string): Uint8Array {
  * (magic bytes 1f 8b, whatever its name), its decompressed bytes in memory.
  *
  * @param path - the file
+ * @param options - the decompressed size limit of a gzip file
  * @returns the source and whether it was gzip-compressed
  * @throws {@link FitsError} when the file cannot be read, {@link FitsFormatError} when its
- * gzip stream is corrupt
+ * gzip stream is corrupt, its content is not FITS or it inflates to more than
+ * `options.maxDecompressedBytes`
  */
-export async function openByteSource(path: string): Promise<{ source: ByteSource; gzipped: boolean }> {
+export async function openByteSource(path: string, options: GunzipOptions = {}): Promise<{ source: ByteSource; gzipped: boolean }> {
+  const maxOutputLength = maxBytesOf(options);
   const file = await FileByteSource.open(path);
   try {
     const head = file.size >= 2 ? await file.read(0, 2) : new Uint8Array(0);
     if (!isGzip(head)) return { source: file, gzipped: false };
     const compressed = await file.read(0, file.size);
+    sniffGzip(compressed, path);
     let out: Uint8Array;
     try {
-      const b = await gunzipAsync(compressed);
+      const b = await gunzipAsync(compressed, { maxOutputLength });
       out = new Uint8Array(b.buffer, b.byteOffset, b.length);
     } catch (e) {
-      throw gunzipError(path, e);
+      throw gunzipError(path, e, maxOutputLength);
     }
     await file.close();
     return { source: new MemoryByteSource(out, path), gzipped: true };

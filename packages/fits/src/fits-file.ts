@@ -33,6 +33,16 @@ import {
   type FitsStoredPixelArray,
 } from './image-data.js';
 
+/** Options of {@link FitsFile.open} and {@link FitsFile.fromBytes}: limits for hostile input. */
+export interface FitsOpenOptions {
+  /**
+   * The most bytes a gzip-compressed file may inflate to; a larger one is rejected with a
+   * {@link FitsFormatError} before more than this is produced. Default 8 GiB (capped to the
+   * largest Node buffer).
+   */
+  readonly maxDecompressedBytes?: number;
+}
+
 /**
  * What an HDU holds, from its first keyword: the primary HDU, an `IMAGE` extension, a binary
  * or ASCII table, a tile-compressed image (a `BINTABLE` with `ZIMAGE = T`), or another
@@ -290,13 +300,15 @@ export class FitsFile {
    * Opens a FITS file and reads the headers of all its HDUs.
    *
    * @param path - the file (gzip-compressed or not)
+   * @param options - limits for hostile input (the decompressed size of a gzip file)
    * @returns the open file; {@link FitsFile.close} it when done
    * @throws {@link FitsError} (code `FITS_IO`) when the file cannot be read
    * @throws {@link FitsFormatError} when it is not FITS, is truncated, or a header is malformed
-   * or declares a data unit larger than the file
+   * or declares a data unit larger than the file; when a gzip file inflates to more than
+   * `options.maxDecompressedBytes`
    */
-  static async open(path: string): Promise<FitsFile> {
-    const { source, gzipped } = await openByteSource(path);
+  static async open(path: string, options: FitsOpenOptions = {}): Promise<FitsFile> {
+    const { source, gzipped } = await openByteSource(path, options);
     try {
       return await FitsFile.#fromSource(source, gzipped);
     } catch (e) {
@@ -311,12 +323,14 @@ export class FitsFile {
    *
    * @param bytes - the whole file
    * @param name - a name for error messages
+   * @param options - limits for hostile input (the decompressed size of gzip bytes)
    * @returns the file
-   * @throws {@link FitsFormatError} when the bytes are not valid FITS
+   * @throws {@link FitsFormatError} when the bytes are not valid FITS, or gzip bytes inflate to
+   * more than `options.maxDecompressedBytes`
    */
-  static async fromBytes(bytes: Uint8Array, name?: string): Promise<FitsFile> {
+  static async fromBytes(bytes: Uint8Array, name?: string, options: FitsOpenOptions = {}): Promise<FitsFile> {
     const gzipped = isGzip(bytes);
-    const source = new MemoryByteSource(gzipped ? gunzipBytesSync(bytes, name) : bytes, name);
+    const source = new MemoryByteSource(gzipped ? gunzipBytesSync(bytes, name, options) : bytes, name);
     return FitsFile.#fromSource(source, gzipped);
   }
 
@@ -560,6 +574,13 @@ export class FitsFile {
       } catch (e) {
         throw relocate(e, { ...this.#fileLoc(), hdu: info.index, offset: info.headerOffset }, 0);
       }
+      const rows = h.get('NAXIS2') as number; // checked on open
+      if (tiled.nTiles !== rows && !(tiled.nTiles === 0 && rows <= 1)) {
+        throw new FitsFormatError(
+          `The compressed image needs ${tiled.nTiles} tiles (image [${tiled.axes.join(', ')}], tiles [${tiled.tile.join(', ')}]), but the table has ${rows} rows.`,
+          { ...loc, hint: 'ZNAXISn or ZTILEn is corrupt, or the table is truncated.' },
+        );
+      }
       const blank = h.get('ZBLANK') ?? h.get('BLANK');
       return { format: pixelFormat(h, tiled.bitpix, blank, loc), axes: [...tiled.axes], tiled };
     }
@@ -674,7 +695,7 @@ export class FitsFile {
     const fail = (e: unknown): unknown => relocate(e, { ...this.#fileLoc(), hdu: info.index, offset: lastOffset }, 0);
     let rows: number[];
     try {
-      rows = overlappingTiles(params, region === undefined ? {} : { region });
+      rows = overlappingTiles(params, region === undefined ? {} : { region }, info.header.get('NAXIS2') as number);
     } catch (e) {
       throw fail(e);
     }

@@ -15,6 +15,7 @@ export type {
   ReadImageOptions,
   FitsHeaderAndData,
   FitsHduChecksumResult,
+  FitsOpenOptions,
 } from './fits-file.js';
 export { writeFits, encodeFits, makeImageHeader } from './fits-writer.js';
 export type { FitsHduInput, FitsHduStreamInput, WriteFitsOptions, MakeImageHeaderOptions } from './fits-writer.js';

@@ -7,7 +7,7 @@
 
 import { gzipSync, unzipSync } from 'node:zlib';
 import { FitsFormatError } from '../errors.js';
-import type { FitsPixelArray } from '../image-data.js';
+import { bigEndianToHost, type FitsPixelArray } from '../image-data.js';
 
 const LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
 
@@ -44,31 +44,13 @@ export function fromBigEndianBytes<T extends FitsPixelArray>(bytes: Uint8Array, 
     out.set(bytes);
     return output;
   }
-  // Destination byte of source byte k of a pixel (k = 0 is the most significant).
   if (!shuffled) {
-    if (!LITTLE_ENDIAN) {
-      out.set(bytes);
-      return output;
-    }
-    if (size === 2) {
-      for (let i = 0; i < 2 * n; i += 2) {
-        out[i] = bytes[i + 1]!;
-        out[i + 1] = bytes[i]!;
-      }
-    } else if (size === 4) {
-      for (let i = 0; i < 4 * n; i += 4) {
-        out[i] = bytes[i + 3]!;
-        out[i + 1] = bytes[i + 2]!;
-        out[i + 2] = bytes[i + 1]!;
-        out[i + 3] = bytes[i]!;
-      }
-    } else {
-      for (let i = 0; i < size * n; i += size) {
-        for (let k = 0; k < size; k++) out[i + size - 1 - k] = bytes[i + k]!;
-      }
-    }
+    // One copy, then the native bulk byte swap (Buffer.swap16/32/64) on little-endian hosts.
+    out.set(bytes);
+    bigEndianToHost(out, size as 2 | 4 | 8);
     return output;
   }
+  // Destination byte of source byte k of a pixel (k = 0 is the most significant).
   for (let k = 0; k < size; k++) {
     const dst = LITTLE_ENDIAN ? size - 1 - k : k;
     const src = k * n;
@@ -101,9 +83,8 @@ export function toBigEndianBytes(data: FitsPixelArray, shuffled = false): Uint8A
     return out;
   }
   if (!shuffled) {
-    for (let i = 0; i < size * n; i += size) {
-      for (let k = 0; k < size; k++) out[i + k] = src[i + size - 1 - k]!;
-    }
+    out.set(src);
+    bigEndianToHost(out, size as 2 | 4 | 8); // the same swap turns host order into big-endian
     return out;
   }
   for (let k = 0; k < size; k++) {

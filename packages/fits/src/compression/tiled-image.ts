@@ -227,6 +227,11 @@ export function readTiledImageParams(header: TiledImageHeader): TiledImageParams
   }
   const tileCounts = axes.map((n, k) => Math.ceil(n / tile[k]!));
   const nTiles = naxis === 0 ? 0 : tileCounts.reduce((a, b) => a * b, 1);
+  if (!Number.isSafeInteger(nTiles)) {
+    throw new FitsKeywordError(`The image [${axes.join(', ')}] in tiles [${tile.join(', ')}] has more tiles than can be counted.`, {
+      hint: 'ZNAXISn or ZTILEn is corrupt.',
+    });
+  }
 
   const ctype = str(header, 'ZCMPTYPE');
   if (ctype === undefined) throw new FitsKeywordError('The compressed image header has no ZCMPTYPE.');
@@ -314,6 +319,19 @@ function storageArray(bitpix: FitsBitpix, buffer: ArrayBuffer, offset: number, l
       return new Float32Array(buffer, offset, length);
     case -64:
       return new Float64Array(buffer, offset, length);
+  }
+}
+
+/**
+ * The most pixels one decoded array may hold (2^31; also what V8 can allocate as one typed
+ * array on every platform Node supports).
+ */
+const MAX_DECODED_PIXELS = 2 ** 31;
+
+/** Throws a {@link FitsFormatError} when `n` pixels are more than one array can hold. */
+function checkPixelCount(n: number, what: string, hint: string): void {
+  if (!Number.isSafeInteger(n) || n > MAX_DECODED_PIXELS) {
+    throw new FitsFormatError(`${what} has ${n} pixels; at most ${MAX_DECODED_PIXELS} can be decoded into one array.`, { hint });
   }
 }
 
@@ -411,7 +429,10 @@ function storeRawBytes(raw: Uint8Array, n: number, shuffled: boolean, dst: Stora
 function decodeTileInto(ctx: DecodeContext, t: number, n: number, dst: StorageArray): void {
   const { params, source } = ctx;
   const bytes = source.getTileBytes(t);
-  const maxBytes = n * 8;
+  // The largest the inflated tile can honestly be: the pixel size, 4 for quantised floats
+  // (int32), and 4 for integers (older writers store narrower integers as int32).
+  const elementSize = Math.abs(params.bitpix) / 8;
+  const maxBytes = n * (params.bitpix < 0 ? (ctx.quantized ? 4 : elementSize) : Math.max(elementSize, 4));
   if (bytes.length === 0) {
     // A float tile that could not be quantised is stored losslessly in another column.
     const gz = source.getColumnBytes?.('GZIP_COMPRESSED_DATA', t);
@@ -591,19 +612,29 @@ function nextTile(tc: number[], tLo: readonly number[], tHi: readonly number[]):
  *
  * @param params - the image's parameters, from {@link readTiledImageParams}
  * @param options - the region (`bbox` or `region`; the whole image when neither is given)
+ * @param tableRows - the number of rows of the table, when known: a header whose tile grid
+ *   has a different number of tiles is rejected before any tile is listed
  * @returns the 0-based tile indices
- * @throws {@link FitsFormatError} when the region is not inside the image
+ * @throws {@link FitsFormatError} when the region is not inside the image, or the tile grid
+ *   does not match `tableRows`
  * @example
  * ```ts
  * const rows = overlappingTiles(readTiledImageParams(header), { bbox: { minX: 0, minY: 10, width: 64, height: 4 } });
  * ```
  */
-export function overlappingTiles(params: TiledImageParams, options: DecodeTiledImageOptions = {}): number[] {
+export function overlappingTiles(params: TiledImageParams, options: DecodeTiledImageOptions = {}, tableRows?: number): number[] {
+  if (tableRows !== undefined && params.nTiles > tableRows) {
+    throw new FitsFormatError(
+      `The compressed image needs ${params.nTiles} tiles (image [${params.axes.join(', ')}], tiles [${params.tile.join(', ')}]), but the table has ${tableRows} rows.`,
+      { hint: 'ZNAXISn or ZTILEn is corrupt, or the table is truncated.' },
+    );
+  }
   const { start, size } = resolveRegion(params, options);
   const nd = params.axes.length;
   const { tLo, tHi } = tileRange(params, start, size);
   const out: number[] = [];
   if (nd === 0 || size.some((z) => z === 0)) return out;
+
   const tc = [...tLo];
   do out.push(tileIndex(tc, params.tileCounts));
   while (nextTile(tc, tLo, tHi));
@@ -652,6 +683,10 @@ export function decodeTiledImage(source: TiledImageSource, options: DecodeTiledI
   }
   const ctx: DecodeContext = { source, params, quantized, ints: new Int32Array(0) };
   const total = nd === 0 ? 0 : size.reduce((a, b) => a * b, 1);
+  checkPixelCount(total, `The region [${size.join(', ')}] of the compressed image`, 'ZNAXISn is corrupt, or the image is too large to read whole: read a region of it (bbox).');
+  let tilePixels = 1;
+  for (let k = 0; k < nd; k++) tilePixels *= Math.min(tile[k]!, axes[k]!);
+  checkPixelCount(tilePixels, `A tile [${tile.join(', ')}] of the compressed image`, 'ZTILEn is corrupt.');
   const elementSize = Math.abs(bitpix) / 8;
   const buffer = new ArrayBuffer(total * elementSize);
   const out = storageArray(bitpix, buffer, 0, total);
