@@ -22,3 +22,12 @@ export type { WriteCatalogFitsOptions } from './write-catalog-fits.js';
 
 // Errors
 export { AfwTableNotFoundError, AfwTableInvalidArgumentError, AfwTableFormatError } from './errors.js';
+
+// Table-persistence archives (afw.table.io)
+export { ArchiveCatalog, ArchiveRows } from './archive/archive-rows.js';
+export { InputArchive, archiveOrigin } from './archive/input-archive.js';
+export type { ArchiveIndexEntry, ArchiveHdu } from './archive/input-archive.js';
+export { OutputArchive, OutputArchiveHandle } from './archive/output-archive.js';
+export type { ArchiveColumn, ArchiveSchema, ArchiveValue, ArchiveRecord, ArchiveOutputHdu } from './archive/output-archive.js';
+export { RawPersistable, registerPersistableFactory, getPersistableFactory } from './archive/persistable.js';
+export type { Persistable, PersistableFactory } from './archive/persistable.js';
