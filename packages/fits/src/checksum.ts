@@ -34,6 +34,18 @@ function fold(hi: number, lo: number): number {
  * b0 | b1<<8 | b2<<16 | b3<<24; the 8-bit lanes (b0, b2) and (b1, b3) are summed in two
  * int32 registers per block of 256 words (no lane can carry into the next) and split afterwards.
  */
+/**
+ * Folds separate sums of the high and low 16-bit halves of big-endian 32-bit words (each below
+ * 2^53) into their 32-bit ones'-complement sum. Internal: for encoders that sum as they go.
+ *
+ * @param hi - the sum of the high halves
+ * @param lo - the sum of the low halves
+ * @returns the 32-bit ones'-complement sum
+ */
+export function foldHalfSums(hi: number, lo: number): number {
+  return fold(hi, lo);
+}
+
 function sumAligned(bytes: Uint8Array, acc: { hi: number; lo: number }): void {
   const n = bytes.length >>> 2;
   const u = new Uint32Array(bytes.buffer, bytes.byteOffset, n);

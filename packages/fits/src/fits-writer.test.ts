@@ -1,9 +1,13 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { verifyHduChecksum } from './checksum.js';
 import { FitsFormatError } from './errors.js';
 import { FitsFile } from './fits-file.js';
-import { encodeFits } from './fits-writer.js';
+import { encodeFits, writeFits } from './fits-writer.js';
 import { Header } from './header.js';
+import type { FitsPixelArray } from './image-data.js';
 
 describe('encodeFits', () => {
   it('puts the mandatory keywords first, in the standard order, keeping the other cards in theirs', async () => {
@@ -92,5 +96,47 @@ describe('encodeFits', () => {
     expect(() => encodeFits([{ data: { data: new Float32Array(5), width: 2, height: 2 } }])).toThrow(/axes 2x2 hold 4 pixels but the array has 5/);
     const bad = Header.fromImages(['BITPIX  =                   12']);
     expect(() => encodeFits([{ header: bad }])).toThrow(/BITPIX = 12/);
+  });
+});
+
+describe('writeFits of images larger than one encoding chunk', () => {
+  // 4 MiB chunks: 1.5 Mi pixels of 4 bytes (2 chunks, the second partial), 3 Mi of 2 bytes, ...
+  const n = 1536 * 1024;
+  const width = 1024;
+  const arrays: Array<[string, FitsPixelArray]> = [
+    ['float32', Float32Array.from({ length: n }, (_, i) => Math.sin(i) * 1e4)],
+    ['int32', Int32Array.from({ length: n }, (_, i) => (i * 2654435761) | 0)],
+    ['uint32', Uint32Array.from({ length: n }, (_, i) => (i * 2654435761) >>> 0)],
+    ['int16', Int16Array.from({ length: 2 * n + 1024 }, (_, i) => (i * 40503) & 0xffff)],
+    ['uint8', Uint8Array.from({ length: 3 * n + 1024 }, (_, i) => (i * 97) & 0xff)],
+    ['float64', Float64Array.from({ length: n }, (_, i) => Math.cos(i) * 1e9)],
+  ];
+
+  it.each(arrays)('%s: the pixels round-trip and DATASUM/CHECKSUM verify (as encodeFits writes them)', async (_, data) => {
+    const dir = mkdtempSync(join(tmpdir(), 'skystack-fits-writer-'));
+    try {
+      const path = join(dir, 'big.fits');
+      const image = { data, width, height: data.length / width };
+      await writeFits(path, [{}, { data: image }, { data: image }]);
+      const fits = await FitsFile.open(path);
+      try {
+        expect((await fits.verifyChecksums()).map((s) => [s.checksum, s.datasum])).toEqual([
+          ['ok', 'ok'],
+          ['ok', 'ok'],
+          ['ok', 'ok'],
+        ]);
+        for (const hdu of [1, 2]) {
+          const read = (await fits.readImage(hdu)).data;
+          expect(read.constructor).toBe(data.constructor);
+          expect(Buffer.compare(Buffer.from(read.buffer, read.byteOffset, read.byteLength), Buffer.from(data.buffer, data.byteOffset, data.byteLength))).toBe(0);
+        }
+      } finally {
+        await fits.close();
+      }
+      const inMemory = encodeFits([{}, { data: image }, { data: image }]);
+      expect(Buffer.compare(readFileSync(path), inMemory)).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { open as openFile, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { Card } from './card.js';
-import { addChecksums, computeDatasum, DatasumAccumulator, encodeChecksum } from './checksum.js';
+import { addChecksums, computeDatasum, DatasumAccumulator, encodeChecksum, foldHalfSums } from './checksum.js';
 import { FitsError, FitsFormatError, type FitsErrorOptions } from './errors.js';
 import { dataByteLength, Header, paddedByteLength } from './header.js';
 import {
@@ -55,6 +55,14 @@ export interface MakeImageHeaderOptions {
 const ZERO_CHECKSUM = '0000000000000000';
 /** Bytes encoded at a time when writing pixels. */
 const CHUNK_BYTES = 4 << 20;
+/**
+ * While a file is written, a `fdatasync` is started (not awaited) each time this many bytes
+ * have been written since the last one began, so that the disk writes back the first HDUs
+ * while the later ones are encoded, and the final `fsync` has less left to wait for.
+ */
+const SYNC_AHEAD_BYTES = 16 << 20;
+/** Words per block of the fused encoder's sums: 32768 × 65535 stays below 2^31. */
+const SUM_BLOCK_WORDS = 32768;
 const ZEROS = new Uint8Array(2880);
 
 const TWO_POW_63 = 9223372036854775808;
@@ -187,16 +195,66 @@ interface PreparedHdu {
   readonly header: Header;
   readonly dataLength: number;
   chunks(): Iterable<Uint8Array> | AsyncIterable<Uint8Array>;
+  /**
+   * True when a chunk may still be being written while the next one is produced (the chunks do
+   * not reuse memory that the write in flight reads). False for the caller's streams.
+   */
+  readonly pipelined: boolean;
+  /** When the chunks sum themselves: the DATASUM of all of them, once they were all produced. */
+  readonly datasum?: () => number;
 }
 
-function* pixelChunks(data: FitsPixelArray): Generator<Uint8Array> {
+/**
+ * Encodes pixels `[start, end)` of a 4-byte pixel array as big-endian words into `out` (after
+ * XORing each word with `xor`, the pseudo-unsigned offset) and returns the ones'-complement
+ * sum of those words, the DATASUM of the bytes written, in one pass over the memory.
+ */
+function encodeWordsSummed(data: Float32Array | Int32Array | Uint32Array, xor: number, start: number, end: number, out: Uint8Array): number {
+  const n = end - start;
+  const src = new Uint32Array(data.buffer, data.byteOffset + start * 4, n);
+  const view = new DataView(out.buffer, out.byteOffset, n * 4);
+  let hi = 0;
+  let lo = 0;
+  for (let s = 0; s < n; s += SUM_BLOCK_WORDS) {
+    const e = Math.min(n, s + SUM_BLOCK_WORDS);
+    let a = 0;
+    let b = 0;
+    for (let i = s; i < e; i++) {
+      const x = (src[i]! ^ xor) >>> 0;
+      a = (a + (x >>> 16)) | 0;
+      b = (b + (x & 0xffff)) | 0;
+      view.setUint32(i * 4, x, false);
+    }
+    hi += a;
+    lo += b;
+  }
+  return foldHalfSums(hi, lo);
+}
+
+/**
+ * The big-endian bytes of pixels in chunks of CHUNK_BYTES, summed as they are encoded (into
+ * `sum.value`). Two chunk buffers are used in turn, so that one can be written while the next
+ * is encoded; a chunk stays valid until the second chunk after it is asked for.
+ */
+function* pixelChunks(data: FitsPixelArray, sum: { value: number }): Generator<Uint8Array> {
   const size = bytesPerPixel(pixelFormatOf(data).bitpix);
   const perChunk = Math.max(1, Math.floor(CHUNK_BYTES / size));
-  const scratch = new Uint8Array(Math.min(perChunk, data.length) * size);
-  for (let start = 0; start < data.length; start += perChunk) {
+  const chunkBytes = Math.min(perChunk, data.length) * size;
+  const scratch = [new Uint8Array(chunkBytes), new Uint8Array(data.length > perChunk ? chunkBytes : 0)];
+  const words = data instanceof Float32Array || data instanceof Int32Array || data instanceof Uint32Array ? data : undefined;
+  const xor = data instanceof Uint32Array ? 0x80000000 : 0;
+  sum.value = 0;
+  for (let start = 0, k = 0; start < data.length; start += perChunk, k++) {
     const end = Math.min(data.length, start + perChunk);
-    const out = scratch.subarray(0, (end - start) * size);
-    encodePixelsInto(data, start, end, out);
+    const out = scratch[k & 1]!.subarray(0, (end - start) * size);
+    let chunkSum: number;
+    if (words !== undefined) {
+      chunkSum = encodeWordsSummed(words, xor, start, end, out);
+    } else {
+      encodePixelsInto(data, start, end, out);
+      chunkSum = computeDatasum(out); // every chunk but the last is a whole number of words
+    }
+    sum.value = addChecksums(sum.value, chunkSum);
     yield out;
   }
 }
@@ -221,12 +279,16 @@ function prepare(hdus: readonly FitsHduStreamInput[], checksum: boolean, file: s
     let header: Header;
     let dataLength: number;
     let chunks: () => Iterable<Uint8Array> | AsyncIterable<Uint8Array>;
+    let datasum: (() => number) | undefined;
+    let pipelined = true;
     if (isImageLike(data)) {
       const axes = data.naxis ?? [data.width, data.height];
       checkAxes(axes, data.data.length, loc);
       header = imageHeader(input, data.data, axes, extension);
       dataLength = data.data.length * bytesPerPixel(pixelFormatOf(data.data).bitpix);
-      chunks = () => pixelChunks(data.data);
+      const sum = { value: 0 };
+      chunks = () => pixelChunks(data.data, sum);
+      datasum = () => sum.value;
     } else {
       header = rawHeader(input, extension, loc);
       try {
@@ -245,6 +307,7 @@ function prepare(hdus: readonly FitsHduStreamInput[], checksum: boolean, file: s
         chunks = () => byteChunks(data);
       } else if (isAsyncIterable(data)) {
         chunks = () => data;
+        pipelined = false; // the stream may reuse its buffer for the next chunk
       } else if (data === undefined) {
         if (dataLength !== 0) {
           throw new FitsFormatError(`The header describes a data unit of ${dataLength} bytes, but no data was given.`, loc);
@@ -261,7 +324,7 @@ function prepare(hdus: readonly FitsHduStreamInput[], checksum: boolean, file: s
       header.delete('CHECKSUM');
       header.delete('DATASUM');
     }
-    return { index, header, dataLength, chunks };
+    return { index, header, dataLength, chunks, pipelined, ...(datasum === undefined ? {} : { datasum }) };
   });
 }
 
@@ -319,9 +382,8 @@ export function encodeFits(hdus: readonly FitsHduInput[], options: WriteFitsOpti
     }
     if (pos - dataPos !== p.dataLength) throw sizeMismatch(p, pos - dataPos, undefined);
     pos = dataPos + paddedByteLength(p.dataLength); // the padding is already zeros
-    const header = checksum
-      ? finalHeaderBytes(p, computeDatasum(out.subarray(dataPos, dataPos + p.dataLength)), headers[i]!.length)
-      : headers[i]!;
+    const datasum = p.datasum?.() ?? computeDatasum(out.subarray(dataPos, dataPos + p.dataLength));
+    const header = checksum ? finalHeaderBytes(p, datasum, headers[i]!.length) : headers[i]!;
     out.set(header, headerPos);
   });
   return out;
@@ -371,35 +433,61 @@ export async function writeFits(path: string, hdus: readonly FitsHduStreamInput[
   const prepared = prepare(hdus, checksum, path);
   const temp = join(dirname(path), `.${basename(path)}.tmp-${process.pid}-${randomBytes(6).toString('hex')}`);
   let handle: FileHandle | undefined;
+  // Writes and early flushes that may be in flight; each has a handler attached (so that a
+  // failure is not reported as unhandled) and is awaited, or settled before the handle closes.
+  let pending: Promise<void> | undefined;
+  const syncs: Promise<void>[] = [];
   try {
     handle = await openFile(temp, 'wx');
+    const h = handle;
     let pos = 0;
+    let syncedTo = 0;
     for (const p of prepared) {
       const placeholder = p.header.toBytes();
       const headerPos = pos;
-      await writeAt(handle, placeholder, pos);
+      await writeAt(h, placeholder, pos);
       pos += placeholder.length;
-      const sum = new DatasumAccumulator();
+      const sum = p.datasum === undefined ? new DatasumAccumulator() : undefined;
+      let length = 0;
       for await (const chunk of p.chunks()) {
-        if (sum.length + chunk.length > p.dataLength) throw sizeMismatch(p, sum.length + chunk.length, path);
-        sum.update(chunk);
-        await writeAt(handle, chunk, pos);
+        if (length + chunk.length > p.dataLength) throw sizeMismatch(p, length + chunk.length, path);
+        sum?.update(chunk);
+        length += chunk.length;
+        // One write in flight while the next chunk is encoded (when the chunks allow it).
+        if (pending !== undefined) await pending;
+        const write = writeAt(h, chunk, pos);
         pos += chunk.length;
+        if (p.pipelined) {
+          pending = write;
+          write.catch(() => undefined);
+        } else {
+          pending = undefined;
+          await write;
+        }
+        if (pos - syncedTo >= SYNC_AHEAD_BYTES) {
+          syncedTo = pos;
+          const sync = h.datasync();
+          sync.catch(() => undefined);
+          syncs.push(sync);
+        }
       }
-      if (sum.length !== p.dataLength) throw sizeMismatch(p, sum.length, path);
+      if (pending !== undefined) await pending;
+      pending = undefined;
+      if (length !== p.dataLength) throw sizeMismatch(p, length, path);
       const pad = paddedByteLength(p.dataLength) - p.dataLength;
       if (pad > 0) {
-        await writeAt(handle, ZEROS.subarray(0, pad), pos);
+        await writeAt(h, ZEROS.subarray(0, pad), pos);
         pos += pad;
       }
-      if (checksum) await writeAt(handle, finalHeaderBytes(p, sum.digest(), placeholder.length), headerPos);
+      if (checksum) await writeAt(h, finalHeaderBytes(p, sum?.digest() ?? p.datasum!(), placeholder.length), headerPos);
     }
-    await handle.sync();
-    const h = handle;
+    await Promise.all(syncs);
+    await h.sync();
     handle = undefined;
     await h.close();
     await rename(temp, path);
   } catch (e) {
+    await Promise.allSettled([pending, ...syncs]);
     await handle?.close().catch(() => undefined);
     await unlink(temp).catch(() => undefined);
     if (e instanceof FitsError) throw e;
