@@ -1,4 +1,4 @@
-import type { Card} from '@skystack/fits';
+import type { BinaryTableNumericArray, Card } from '@skystack/fits';
 import { BinaryTable, FitsFile, Header, unpackBits, type FitsHduSelector } from '@skystack/fits';
 import { AliasMap } from './alias-map.js';
 import { columnArrayConstructor, type ColumnArray } from './column-array.js';
@@ -13,8 +13,35 @@ export interface ReadCatalogFitsOptions {
 
 /** Options of {@link readCatalogFits} beyond {@link ReadCatalogFitsOptions}. */
 export interface ReadCatalogFitsInternalOptions extends ReadCatalogFitsOptions {
-  /** Drop the `footprint` archive-ID column (what SourceCatalog does). */
+  /**
+   * Drop the `footprint` archive-ID column and the columns and header keys of the old
+   * (pre-archive) footprint persistence (`SPANCOL`, `PEAKCOL`, `HVYPIXCO`, `HVYMSKCO`,
+   * `HVYVARCO`), returning their values in {@link CatalogFitsContents.footprints} (what
+   * SourceCatalog does).
+   */
   readonly dropFootprint?: boolean;
+}
+
+/**
+ * The footprint data of a source table, as stored: the archive IDs of the `footprint` column
+ * and the archive's HDU, and/or the variable-length columns of the old persistence (one array
+ * per row).
+ */
+export interface CatalogFootprintColumns {
+  /** The `footprint` column: one archive ID per row (0 for none). */
+  readonly ids?: Int32Array;
+  /** The 0-based HDU of the archive index (`AR_HDU - 1`), when the header has `AR_HDU`. */
+  readonly archiveHdu?: number;
+  /** Old persistence: `(y, x0, x1)` triplets per row (`SPANCOL`). */
+  readonly spans?: readonly BinaryTableNumericArray[];
+  /** Old persistence: `(fx, fy, peakValue)` triplets per row (`PEAKCOL`). */
+  readonly peaks?: readonly BinaryTableNumericArray[];
+  /** Old persistence: HeavyFootprint image values per row (`HVYPIXCO`). */
+  readonly heavyImage?: readonly BinaryTableNumericArray[];
+  /** Old persistence: HeavyFootprint mask values per row (`HVYMSKCO`). */
+  readonly heavyMask?: readonly BinaryTableNumericArray[];
+  /** Old persistence: HeavyFootprint variance values per row (`HVYVARCO`). */
+  readonly heavyVariance?: readonly BinaryTableNumericArray[];
 }
 
 /** What {@link readCatalogFits} returns: the parts a catalog is made of. */
@@ -33,7 +60,18 @@ export interface CatalogFitsContents {
   readonly afwType: string | undefined;
   /** Columns skipped because afw-table cannot represent them (variable-length arrays, ...). */
   readonly skipped: readonly string[];
+  /** With `dropFootprint`: the footprint columns found (see {@link CatalogFootprintColumns}). */
+  readonly footprints?: CatalogFootprintColumns;
 }
+
+/** The header keys of the old footprint persistence, and what they hold. */
+const OLD_FOOTPRINT_KEYS = [
+  ['SPANCOL', 'spans'],
+  ['PEAKCOL', 'peaks'],
+  ['HVYPIXCO', 'heavyImage'],
+  ['HVYMSKCO', 'heavyMask'],
+  ['HVYVARCO', 'heavyVariance'],
+] as const;
 
 interface Item {
   column: number; // 0-based, -1 for flag bits
@@ -216,7 +254,8 @@ function addColumn(item: Item, table: BinaryTable, nRows: number, sink: Sink): b
  * Reads an afw table from a FITS binary table: the schema (types from `TFORM` + `TCCLS`, docs
  * from `TDOC`/`TFDOC` or the `TTYPE`/`TFLAG` comments, units from `TUNIT`), the packed flag
  * bits (`FLAGCOL`, `TFLAGn`), `ALIAS` cards, the version-dependent aliases and renamings of
- * older files, and the column values. Archive HDUs (footprints) are not read.
+ * older files, and the column values. Archive HDUs (footprints) are not read here; with
+ * `dropFootprint` the footprint columns are returned for `SourceCatalog.readFits` to decode.
  *
  * @param path - the FITS file
  * @param options - which HDU, and whether to drop the `footprint` column
@@ -255,6 +294,7 @@ export async function readCatalogFits(path: string, options: ReadCatalogFitsInte
     aliases.set(text.slice(0, colon), text.slice(colon + 1));
   }
   const stripped = new Set<string>(['ALIAS', 'AFW_TABLE_VERSION', 'AFW_TYPE', 'AR_HDU', 'FLAGCOL']);
+  if (options.dropFootprint === true) for (const [key] of OLD_FOOTPRINT_KEYS) stripped.add(key);
   if (version === 0) {
     for (const [key, slot] of OLD_SLOTS) {
       const target = str(header.get(`${key}_SLOT`));
@@ -331,9 +371,34 @@ export async function readCatalogFits(path: string, options: ReadCatalogFitsInte
     nFlags = meta.repeat;
     items.splice(items.indexOf(item), 1);
   }
+  let footprints: CatalogFootprintColumns | undefined;
   if (options.dropFootprint === true) {
+    const found: { -readonly [K in keyof CatalogFootprintColumns]: CatalogFootprintColumns[K] } = {};
     const at = items.findIndex((i) => i.bit < 0 && i.ttype === 'footprint');
-    if (at >= 0) items.splice(at, 1);
+    if (at >= 0) {
+      const item = items[at]!;
+      items.splice(at, 1);
+      const meta = table.columns[item.column];
+      if (meta !== undefined && !meta.variableLength && meta.repeat === 1 && meta.type !== 'A' && meta.type !== 'X') {
+        const values = table.getNumericColumn(item.column);
+        found.ids = values instanceof Int32Array ? values : Int32Array.from(values as ArrayLike<number | bigint>, Number);
+      }
+    }
+    const ar = header.get('AR_HDU');
+    if (typeof ar === 'number' && Number.isInteger(ar) && ar >= 1) found.archiveHdu = ar - 1;
+    for (const [key, what] of OLD_FOOTPRINT_KEYS) {
+      const col = header.get(key);
+      if (typeof col !== 'number' || !Number.isInteger(col) || col < 1) continue;
+      const item = byColumn.get(col - 1);
+      const meta = table.columns[col - 1];
+      if (item === undefined || meta === undefined || !meta.variableLength) {
+        throw new AfwTableFormatError(`${key} = ${col} in ${where}, but column ${col} is not a variable-length array column.`);
+      }
+      const index = items.indexOf(item);
+      if (index >= 0) items.splice(index, 1);
+      found[what] = table.getVariableLengthColumn(col - 1);
+    }
+    footprints = found;
   }
   applyVersionRules(version, items, aliases);
 
@@ -361,5 +426,5 @@ export async function readCatalogFits(path: string, options: ReadCatalogFitsInte
       skipped.push(item.ttype);
     }
   }
-  return { schema, columns, length: nRows, metadata: new Header(metadataCards), version, afwType, skipped };
+  return { schema, columns, length: nRows, metadata: new Header(metadataCards), version, afwType, skipped, ...(footprints === undefined ? {} : { footprints }) };
 }

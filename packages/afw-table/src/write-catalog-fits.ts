@@ -1,12 +1,27 @@
 import { BinaryTable, Card, writeFits, type BinaryTableColumnInput, type EncodedBinaryTable } from '@skystack/fits';
+import type { OutputArchive } from './archive/output-archive.js';
 import type { BaseCatalog, BaseRecord } from './base-catalog.js';
+import { AfwTableInvalidArgumentError } from './errors.js';
 import { Schema, isArrayFieldType, type FieldType } from './schema.js';
 
 /** Options of {@link writeCatalogFits}. */
 export interface WriteCatalogFitsOptions {
   /** `AFW_TYPE` to write (`'SOURCE'`, `'SIMPLE'`); none for a BaseCatalog. */
   readonly afwType?: string;
+  /**
+   * Footprints (what `SourceCatalog.writeFits` passes): a last `footprint` column with one
+   * archive ID per row, `AR_HDU` in the table header, and the archive's HDUs after the table.
+   */
+  readonly footprints?: {
+    /** The archive ID of each row's footprint (0 for none). */
+    readonly ids: Int32Array;
+    /** The archive holding them. */
+    readonly archive: OutputArchive;
+  };
 }
+
+/** afw's `AR_HDU`: the archive index follows the primary HDU and the table. */
+const ARCHIVE_HDU = 3;
 
 const TFORM: Record<Exclude<FieldType, 'Flag' | 'String'>, string> = {
   B: 'B',
@@ -33,8 +48,9 @@ const TFORM: Record<Exclude<FieldType, 'Flag' | 'String'>, string> = {
  * `AFW_TYPE`, and the catalog's metadata.
  *
  * @param catalog - the catalog
- * @param options - the `AFW_TYPE`
+ * @param options - the `AFW_TYPE`, and the footprint IDs (a `footprint` column and `AR_HDU`)
  * @returns the header and the data bytes
+ * @throws AfwTableInvalidArgumentError when the footprint IDs do not match the rows
  * @see lsst.afw.table.io.FitsWriter
  */
 export function encodeCatalogFits(catalog: BaseCatalog<BaseRecord>, options: WriteCatalogFitsOptions = {}): EncodedBinaryTable {
@@ -68,6 +84,12 @@ export function encodeCatalogFits(catalog: BaseCatalog<BaseRecord>, options: Wri
       extra: { TCCLS: tccls },
     });
   }
+  if (options.footprints !== undefined) {
+    if (options.footprints.ids.length !== nRows) {
+      throw new AfwTableInvalidArgumentError(`${options.footprints.ids.length} footprint IDs given for a catalog of ${nRows} rows.`);
+    }
+    inputs.push({ name: 'footprint', format: '1J', data: options.footprints.ids, doc: 'archive ID for Footprint', extra: { TCCLS: 'Scalar' } });
+  }
   const { header, data } = BinaryTable.encode(inputs, nRows);
   if (flags.length > 0) {
     header.add(new Card('FLAGCOL', 1, 'Column number for the bitflags.'));
@@ -96,6 +118,7 @@ export function encodeCatalogFits(catalog: BaseCatalog<BaseRecord>, options: Wri
     flush(undefined);
   }
   for (const [alias, target] of schema.getAliasMap()) header.add(new Card('ALIAS', `${alias}:${target}`));
+  if (options.footprints !== undefined) header.add(new Card('AR_HDU', ARCHIVE_HDU, 'HDU (1-indexed) containing the archive index for non-record data'));
   header.add(new Card('AFW_TABLE_VERSION', Schema.VERSION));
   if (options.afwType !== undefined) {
     const kind = options.afwType.charAt(0) + options.afwType.slice(1).toLowerCase();
@@ -111,15 +134,17 @@ export function encodeCatalogFits(catalog: BaseCatalog<BaseRecord>, options: Wri
 }
 
 /**
- * Writes a catalog to a FITS file in afw's layout (an empty primary HDU, then the table; see
- * {@link encodeCatalogFits}). The file is written to a temporary name and renamed into place.
+ * Writes a catalog to a FITS file in afw's layout (an empty primary HDU, then the table, then
+ * the footprint archive when there is one; see {@link encodeCatalogFits}). The file is written
+ * to a temporary name and renamed into place.
  *
  * @param path - the output file
  * @param catalog - the catalog
- * @param options - the `AFW_TYPE`
+ * @param options - the `AFW_TYPE` and the footprints
+ * @throws AfwTableInvalidArgumentError when the footprint IDs do not match the rows
  * @see lsst.afw.table.BaseCatalog.writeFits
  */
 export async function writeCatalogFits(path: string, catalog: BaseCatalog<BaseRecord>, options: WriteCatalogFitsOptions = {}): Promise<void> {
   const { header, data } = encodeCatalogFits(catalog, options);
-  await writeFits(path, [{ header, data }]);
+  await writeFits(path, [{ header, data }, ...(options.footprints?.archive.toHdus() ?? [])]);
 }

@@ -266,7 +266,8 @@ describe.skipIf(!haveFixtures || !haveAstropy)('catalogs we write', () => {
     const dump = astropy(out);
     expect(dump.version).toBe(3);
     expect(dump.afwType).toBe(Class === SourceCatalog ? 'SOURCE' : Class === SimpleCatalog ? 'SIMPLE' : null);
-    expectSameAsAstropy(original, dump, false);
+    // A SourceCatalog with footprints gets afw's `footprint` archive-ID column (not a field).
+    expectSameAsAstropy(original, dump, Class === SourceCatalog);
     const tccls = Object.fromEntries(dump.items.filter((i) => i.kind === 'column').map((i) => [i.name, i.tccls]));
     for (const field of original.schema) {
       if (field.type === 'Angle') expect(tccls[field.name]).toBe('Angle');
@@ -281,7 +282,11 @@ describe.skipIf(!haveFixtures || !haveAstropy)('catalogs we write', () => {
       const report = result.output;
       expect(report).toMatch(/Verification found \d+ warning\(s\) and 0 error\(s\)/);
       const warnings = report.split('\n').filter((line) => line.includes('*** Warning'));
-      expect(warnings.filter((w) => !w.includes('Keyword ALIAS is duplicated'))).toEqual([]);
+      // The footprint archive's index has afw's '.' column names ('cat.archive'), which
+      // fitsverify warns about, as it does for afw's own files; a Footprint's two catalogs
+      // share the EXTNAME 'Footprint' that OutputArchive gives them.
+      const expected = (w: string): boolean => w.includes('Keyword ALIAS is duplicated') || /cat\.(archive|persistable)/.test(w) || w.includes('have identical type/name/version');
+      expect(warnings.filter((w) => !expected(w))).toEqual([]);
       if (dump.aliases.length === 0) expect(fitsverify(out).output).toMatch(/verification OK/);
     }
   });

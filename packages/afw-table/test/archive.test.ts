@@ -16,7 +16,7 @@ import {
   InputArchive,
   OutputArchive,
   RawPersistable,
-  registerPersistableFactory,
+  PersistableRegistry,
   ArchiveRows,
   type OutputArchiveHandle,
   type Persistable,
@@ -140,7 +140,7 @@ class Thing implements Persistable {
   }
 }
 
-registerPersistableFactory('SkyStackTestThing', (catalogs: readonly ArchiveRows[], archive) => {
+const registry = new PersistableRegistry().register('SkyStackTestThing', (catalogs: readonly ArchiveRows[], archive) => {
   const [head, values] = catalogs as [ArchiveRows, ArchiveRows];
   return new Thing(
     head.string('label'),
@@ -166,7 +166,7 @@ describe('writing new objects', () => {
     expect(hdus).toHaveLength(3);
     const path = join(tmp, 'things.fits');
     await writeFits(path, hdus);
-    const archive = await InputArchive.readFits(path);
+    const archive = await InputArchive.readFits(path, { registry });
     const back = archive.get(id) as Thing;
     expect(back).toBeInstanceOf(Thing);
     expect(back.label).toBe(parent.label);
@@ -216,7 +216,7 @@ print(json.dumps({'labels': [''.join(c or ' ' for c in x) for x in t['label']], 
     const id = output.put(parent);
     const path = join(tmp, 'things2.fits');
     await writeFits(path, output.toHdus());
-    const archive = await InputArchive.readFits(path);
+    const archive = await InputArchive.readFits(path, { registry });
     expect(() => archive.getAs(id, RawPersistable, 'a raw object')).toThrow(AfwTableFormatError);
     const catalog = archive.catalogs[0]!;
     expect(() => new ArchiveRows(catalog, 1, catalog.table.nRows)).toThrow(AfwTableFormatError);

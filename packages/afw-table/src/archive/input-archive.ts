@@ -1,7 +1,7 @@
 import { BinaryTable, FitsFile, type Header } from '@skystack/fits';
 import { AfwTableFormatError, AfwTableNotFoundError } from '../errors.js';
 import { ArchiveCatalog, ArchiveRows } from './archive-rows.js';
-import { getPersistableFactory, RawPersistable } from './persistable.js';
+import { PersistableRegistry, RawPersistable } from './persistable.js';
 
 /** One row of an archive's `ARCHIVE_INDEX` catalog. */
 export interface ArchiveIndexEntry {
@@ -21,7 +21,15 @@ export interface ArchiveIndexEntry {
   readonly module: string;
 }
 
-const origins = new WeakMap<object, { readonly archive: InputArchive; readonly id: number }>();
+/** Where an archived object came from: {@link archiveOrigin}'s result. */
+export interface ArchiveOrigin {
+  /** The archive it was read from. */
+  readonly archive: InputArchive;
+  /** Its ID there. */
+  readonly id: number;
+}
+
+const origins = new WeakMap<object, ArchiveOrigin>();
 
 /**
  * Where an object was read from: the archive and its ID there, or `undefined` for an object made
@@ -30,8 +38,14 @@ const origins = new WeakMap<object, { readonly archive: InputArchive; readonly i
  * @param object - an object returned by {@link InputArchive.get}
  * @returns the archive and ID, or `undefined`
  */
-export function archiveOrigin(object: object): { readonly archive: InputArchive; readonly id: number } | undefined {
+export function archiveOrigin(object: object): ArchiveOrigin | undefined {
   return origins.get(object);
+}
+
+/** Options of the {@link InputArchive} readers. */
+export interface InputArchiveOptions {
+  /** The readers objects are decoded with (default: none registered, so objects come back raw). */
+  readonly registry?: PersistableRegistry;
 }
 
 /** What {@link InputArchive.fromHdus} takes: one HDU's header and data unit, and its index in the file. */
@@ -47,15 +61,15 @@ export interface ArchiveHdu {
 /**
  * An afw table-persistence archive read from FITS: the `ARCHIVE_INDEX` HDU (which object lives in
  * which rows of which catalog) and the `ARCHIVE_DATA` HDUs that follow it. Objects are decoded on
- * demand by the reader registered for their persistence name
- * ({@link registerPersistableFactory}) and cached; an object without a reader comes back as a
- * {@link RawPersistable}.
+ * demand by the reader the caller's {@link PersistableRegistry} has for their persistence name,
+ * and cached; an object without a reader comes back as a {@link RawPersistable}.
  *
  * @example
  * ```ts
- * const archive = await InputArchive.readFits('visitInfo.fits');
- * archive.entries.map((e) => e.name); // ['VisitInfo']
- * const visitInfo = archive.get(1);
+ * const registry = registerFootprintReaders(new PersistableRegistry());
+ * const archive = await InputArchive.readFits('footprints.fits', { registry });
+ * archive.entries.map((e) => e.name); // ['SpanSet', 'Footprint']
+ * const footprint = archive.get(2);
  * ```
  * @see lsst.afw.table.io.InputArchive
  */
@@ -68,10 +82,13 @@ export class InputArchive {
   readonly catalogs: readonly ArchiveCatalog[];
   /** The file, for error messages. */
   readonly file: string | undefined;
+  /** The readers objects are decoded with. */
+  readonly registry: PersistableRegistry;
   readonly #cache = new Map<number, unknown>();
 
-  private constructor(indexHdu: ArchiveHdu, entries: ArchiveIndexEntry[], catalogs: ArchiveCatalog[], file: string | undefined) {
+  private constructor(indexHdu: ArchiveHdu, entries: ArchiveIndexEntry[], catalogs: ArchiveCatalog[], file: string | undefined, registry: PersistableRegistry) {
     this.indexHdu = indexHdu;
+    this.registry = registry;
     this.entries = Object.freeze(entries);
     this.catalogs = Object.freeze(catalogs);
     this.file = file;
@@ -82,11 +99,13 @@ export class InputArchive {
    *
    * @param index - the `ARCHIVE_INDEX` HDU
    * @param data - the `ARCHIVE_DATA` HDUs that follow it (`AR_NCAT - 1` of them)
-   * @param file - the file name, for error messages
+   * @param options - the file name (for error messages) and the readers (default: none, so every
+   *   object comes back as a {@link RawPersistable})
    * @returns the archive
    * @throws AfwTableFormatError when the index is malformed or points at a missing catalog
    */
-  static fromHdus(index: ArchiveHdu, data: readonly ArchiveHdu[], file?: string): InputArchive {
+  static fromHdus(index: ArchiveHdu, data: readonly ArchiveHdu[], options: InputArchiveOptions & { readonly file?: string } = {}): InputArchive {
+    const file = options.file;
     const where = `${file ?? '(memory)'} HDU ${index.hdu ?? '?'}`;
     const table = BinaryTable.decode(index.header, index.data, { ...(file === undefined ? {} : { file }), ...(index.hdu === undefined ? {} : { hdu: index.hdu }) });
     // Version-0 tables (before AFW_TABLE_VERSION) write 'cat_archive' for 'cat.archive'.
@@ -121,7 +140,7 @@ export class InputArchive {
         throw new AfwTableFormatError(`Archive object ${e.id} ('${e.name}') in ${where} points at catalog ${e.catArchive}, but the archive has catalogs 1..${catalogs.length}.`);
       }
     }
-    return new InputArchive(index, entries, catalogs, file);
+    return new InputArchive(index, entries, catalogs, file, options.registry ?? new PersistableRegistry());
   }
 
   /**
@@ -129,10 +148,11 @@ export class InputArchive {
    *
    * @param file - the open file
    * @param indexHdu - the 0-based index of the `ARCHIVE_INDEX` HDU (afw's `AR_HDU` minus 1)
+   * @param options - the readers
    * @returns the archive
    * @throws AfwTableFormatError when the HDU is not an archive index or catalogs are missing
    */
-  static async read(file: FitsFile, indexHdu: number): Promise<InputArchive> {
+  static async read(file: FitsFile, indexHdu: number, options: InputArchiveOptions = {}): Promise<InputArchive> {
     const index = await file.readHeaderAndData(indexHdu);
     const where = `${file.name ?? '(memory)'} HDU ${indexHdu}`;
     const type = index.header.get('EXTTYPE');
@@ -149,7 +169,7 @@ export class InputArchive {
       const hd = await file.readHeaderAndData(indexHdu + i);
       data.push({ header: hd.header, data: hd.data, hdu: indexHdu + i });
     }
-    return InputArchive.fromHdus({ header: index.header, data: index.data, hdu: indexHdu }, data, file.name);
+    return InputArchive.fromHdus({ header: index.header, data: index.data, hdu: indexHdu }, data, { ...options, ...(file.name === undefined ? {} : { file: file.name }) });
   }
 
   /**
@@ -157,11 +177,12 @@ export class InputArchive {
    * index, the catalogs), or the archive of an exposure or catalog file (found through `AR_HDU`).
    *
    * @param path - the file
-   * @param options - the 0-based HDU of the index (default: from `AR_HDU`, else the first `ARCHIVE_INDEX`)
+   * @param options - the 0-based HDU of the index (default: from `AR_HDU`, else the first
+   *   `ARCHIVE_INDEX`) and the readers
    * @returns the archive
    * @throws AfwTableNotFoundError when the file has no archive
    */
-  static async readFits(path: string, options: { readonly hdu?: number } = {}): Promise<InputArchive> {
+  static async readFits(path: string, options: InputArchiveOptions & { readonly hdu?: number } = {}): Promise<InputArchive> {
     const file = await FitsFile.open(path);
     try {
       let hdu = options.hdu;
@@ -179,7 +200,7 @@ export class InputArchive {
         }
       }
       if (hdu === undefined) throw new AfwTableNotFoundError(`${path} has no afw archive (no AR_HDU card and no ARCHIVE_INDEX HDU).`);
-      return await InputArchive.read(file, hdu);
+      return await InputArchive.read(file, hdu, options);
     } finally {
       await file.close();
     }
@@ -228,7 +249,7 @@ export class InputArchive {
     }
     const { name, module } = entries[0]!;
     const rows = entries.map((e) => new ArchiveRows(this.catalogs[e.catArchive - 1]!, e.row0, e.nRows));
-    const factory = getPersistableFactory(name);
+    const factory = this.registry.get(name);
     const value = factory === undefined ? new RawPersistable(name, module, id, this, rows) : factory(rows, this, id);
     if (typeof value === 'object' && value !== null) origins.set(value, { archive: this, id });
     this.#cache.set(id, value);

@@ -18,12 +18,20 @@ export interface ArchiveColumn {
   readonly tccls?: string;
 }
 
+/** A Flag field of an archive catalog (a bit of the packed `flags` column). */
+export interface ArchiveFlag {
+  /** The field name (`TFLAGn`). */
+  readonly name: string;
+  /** Its documentation (`TFDOCn`). */
+  readonly doc?: string;
+}
+
 /** The layout of an archive catalog: its columns, and the Flag fields packed in a `flags` column. */
 export interface ArchiveSchema {
   /** The columns, in order. */
   readonly columns: readonly ArchiveColumn[];
   /** The Flag fields (written first, as the packed `flags` bit column, as afw does). */
-  readonly flags?: readonly { readonly name: string; readonly doc?: string }[];
+  readonly flags?: readonly ArchiveFlag[];
 }
 
 /** A value of one cell: a number, bigint, boolean (flags), string, or the elements of an array. */

@@ -30,27 +30,57 @@ export interface Persistable {
  */
 export type PersistableFactory = (catalogs: readonly ArchiveRows[], archive: InputArchive, id: number) => unknown;
 
-const factories = new Map<string, PersistableFactory>();
-
 /**
- * Registers the reader of a persistence name (what afw's `PersistableFacade` registration does).
- * Packages that define archived types register them when they are imported.
+ * The readers of archived objects, by persistence name: an instance the caller owns and passes
+ * to {@link InputArchive} (nothing registers itself on import). Packages that define archived
+ * types export a function that adds their readers, such as `registerFootprintReaders`.
  *
- * @param name - the persistence name in the archive index (`'PhotoCalib'`, `'VisitInfo'`, ...)
- * @param factory - the reader
+ * @example
+ * ```ts
+ * const registry = registerFootprintReaders(new PersistableRegistry());
+ * const archive = await InputArchive.readFits('footprints.fits', { registry });
+ * ```
+ * @see lsst.afw.table.io.PersistableFactory
  */
-export function registerPersistableFactory(name: string, factory: PersistableFactory): void {
-  factories.set(name, factory);
-}
+export class PersistableRegistry {
+  readonly #factories = new Map<string, PersistableFactory>();
 
-/**
- * The reader registered for a persistence name.
- *
- * @param name - the persistence name
- * @returns the reader, or `undefined` when none is registered
- */
-export function getPersistableFactory(name: string): PersistableFactory | undefined {
-  return factories.get(name);
+  /**
+   * Adds (or replaces) the reader of a persistence name.
+   *
+   * @param name - the persistence name in the archive index (`'PhotoCalib'`, `'VisitInfo'`, ...)
+   * @param factory - the reader
+   * @returns this registry, for chaining
+   */
+  register(name: string, factory: PersistableFactory): this {
+    this.#factories.set(name, factory);
+    return this;
+  }
+
+  /**
+   * The reader of a persistence name.
+   *
+   * @param name - the persistence name
+   * @returns the reader, or `undefined` when none is registered
+   */
+  get(name: string): PersistableFactory | undefined {
+    return this.#factories.get(name);
+  }
+
+  /**
+   * True when a reader is registered for the name.
+   *
+   * @param name - the persistence name
+   * @returns whether it is
+   */
+  has(name: string): boolean {
+    return this.#factories.has(name);
+  }
+
+  /** The registered persistence names. */
+  names(): string[] {
+    return [...this.#factories.keys()];
+  }
 }
 
 /**
