@@ -4,6 +4,8 @@ import { columnArrayConstructor, type ColumnArray } from './column-array.js';
 import { AfwTableInvalidArgumentError } from './errors.js';
 import { readCatalogFits, type ReadCatalogFitsOptions } from './read-catalog-fits.js';
 import { writeCatalogFits } from './write-catalog-fits.js';
+import type { Table } from 'apache-arrow';
+import { catalogToArrow } from './arrow.js';
 import { isArrayFieldType, Schema, type Field, type FieldType } from './schema.js';
 
 /** A value read through a record: numbers, `bigint` for `L`, `boolean` for Flag, `Angle` (from `@skystack/geom`), strings, array views. */
@@ -320,6 +322,22 @@ export class BaseCatalog<R extends BaseRecord = BaseRecord> implements Iterable<
    */
   async writeFits(path: string): Promise<void> {
     await writeCatalogFits(path, this as BaseCatalog<BaseRecord>, this.afwType === undefined ? {} : { afwType: this.afwType });
+  }
+
+  /**
+   * The catalog as an Apache Arrow table (afw's `asAstropy()` for the JavaScript data stack):
+   * one column per field, numeric columns sharing the catalog's memory, docs, units and aliases
+   * in the metadata (see {@link catalogToArrow}).
+   *
+   * @returns the Arrow table
+   * @example
+   * ```ts
+   * const table = (await SourceCatalog.readFits('src.fits')).toArrow();
+   * await writeParquet('src.parquet', table);
+   * ```
+   */
+  toArrow(): Table {
+    return catalogToArrow(this as BaseCatalog<BaseRecord>);
   }
 
   /** The `AFW_TYPE` written by {@link BaseCatalog.writeFits}: none for a BaseCatalog. */

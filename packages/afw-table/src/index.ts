@@ -26,8 +26,26 @@ export { AfwTableNotFoundError, AfwTableInvalidArgumentError, AfwTableFormatErro
 // Table-persistence archives (afw.table.io)
 export { ArchiveCatalog, ArchiveRows } from './archive/archive-rows.js';
 export { InputArchive, archiveOrigin } from './archive/input-archive.js';
-export type { ArchiveIndexEntry, ArchiveHdu } from './archive/input-archive.js';
+export type { ArchiveIndexEntry, ArchiveHdu, ArchiveOrigin, InputArchiveOptions } from './archive/input-archive.js';
 export { OutputArchive, OutputArchiveHandle } from './archive/output-archive.js';
-export type { ArchiveColumn, ArchiveSchema, ArchiveValue, ArchiveRecord, ArchiveOutputHdu } from './archive/output-archive.js';
-export { RawPersistable, registerPersistableFactory, getPersistableFactory } from './archive/persistable.js';
+export type { ArchiveColumn, ArchiveFlag, ArchiveSchema, ArchiveValue, ArchiveRecord, ArchiveOutputHdu } from './archive/output-archive.js';
+export { RawPersistable, PersistableRegistry } from './archive/persistable.js';
 export type { Persistable, PersistableFactory } from './archive/persistable.js';
+
+// Arrow and Parquet
+export { catalogToArrow, catalogFromArrow, ARROW_DOC_KEY, ARROW_UNITS_KEY, ARROW_AFW_TYPE_KEY, ARROW_AFW_SIZE_KEY, ARROW_ALIASES_KEY } from './arrow.js';
+export type { CatalogFromArrowOptions } from './arrow.js';
+export { writeParquet, readParquet, ARROW_SCHEMA_KEY, DEFAULT_ROW_GROUP_SIZE } from './parquet.js';
+export type { ParquetCompression, WriteParquetOptions, ReadParquetOptions } from './parquet.js';
+export { ParquetFileNotFoundError, ParquetColumnNotFoundError, ParquetFormatError, ParquetUnsupportedError } from './parquet-errors.js';
+
+// Footprints (lsst.afw.detection, lsst.afw.geom.SpanSet)
+export { Span } from './detection/span.js';
+export { SpanSet, readSpanSet } from './detection/span-set.js';
+export type { SpanSetArraysOptions } from './detection/span-set.js';
+export { PeakCatalog, PeakRecord } from './detection/peak.js';
+export { Footprint, readFootprint, readFootprintSpans } from './detection/footprint.js';
+export { HeavyFootprint, heavyFootprintFromArrays, heavyFootprintReader, registerFootprintReaders } from './detection/heavy-footprint.js';
+export type { HeavyFootprintPixelType, HeavyFootprintImageArrays, HeavyFootprintPixels } from './detection/heavy-footprint.js';
+export type { ReadSourceCatalogFitsOptions } from './source-catalog.js';
+export type { CatalogFootprintColumns } from './read-catalog-fits.js';
