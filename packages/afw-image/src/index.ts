@@ -19,6 +19,17 @@ export type { MaskViewOptions, MakeMaskOptions, MaskReadFitsOptions, MaskWriteFi
 export { MaskedImage, MaskedImageF, MaskedImageD } from './masked-image.js';
 export type { VarianceImage, MaskedImageReadFitsOptions, MaskedImageWriteFitsOptions } from './masked-image.js';
 
+// Exposures
+export { Exposure } from './exposure.js';
+export type { ExposureF } from './exposure.js';
+export { ExposureInfo, EXPOSURE_COMPONENT_KEYS } from './exposure-info.js';
+export type { ExposureComponentKey } from './exposure-info.js';
+export { ExposureFitsReader, writeExposureFits, EXPOSURE_FITS_VERSION } from './exposure-fits.js';
+export type { ExposureReadFitsOptions, ExposureWriteFitsOptions, ExposureParts } from './exposure-fits.js';
+export { filterLabelFromOldName } from './exposure-metadata.js';
+export { ExposureCatalog, ExposureRecord, EXPOSURE_RECORD_COMPONENTS } from './exposure-catalog.js';
+export type { ExposureRecordComponent } from './exposure-catalog.js';
+
 // FITS layout helpers
 export { readXY0, setXY0Cards, readMaskPlaneCards, setMaskPlaneCards, MASK_PLANE_PREFIX } from './fits-layout.js';
 
@@ -30,3 +41,24 @@ export {
   AfwImageMaskPlaneError,
   AfwImageFitsError,
 } from './errors.js';
+
+// Exposure components
+export type { BoundedField } from './components/bounded-field.js';
+export { ChebyshevBoundedField } from './components/chebyshev-bounded-field.js';
+export { PhotoCalib, makePhotoCalibFromCalibZeroPoint, nanojanskyToABMagnitude, abMagnitudeToNanojansky, REFERENCE_FLUX_NJY, PHOTO_CALIB_VERSION } from './components/photo-calib.js';
+export type { Measurement } from './components/photo-calib.js';
+export { DateTime } from './components/date-time.js';
+export type { TimeScale } from './components/date-time.js';
+export { Observatory } from './components/observatory.js';
+export { Weather } from './components/weather.js';
+export { VisitInfo, RotType, VISIT_INFO_VERSION, VISIT_INFO_KEYWORDS, visitInfoFromMetadata, visitInfoToMetadata } from './components/visit-info.js';
+export type { VisitInfoOptions, VisitInfoFromMetadata, ValuedCard } from './components/visit-info.js';
+export { FilterLabel } from './components/filter-label.js';
+export { Detector, DetectorType } from './components/detector.js';
+export type { DetectorOptions } from './components/detector.js';
+export { Amplifier, ReadoutCorner } from './components/amplifier.js';
+export type { AmplifierOptions } from './components/amplifier.js';
+export { Orientation } from './components/orientation.js';
+export { ApCorrMap } from './components/ap-corr-map.js';
+export { registerExposureComponentReaders, makeAfwRegistry } from './components/readers.js';
+export { AfwImageUnsupportedVersionError, AfwImageArchiveFormatError, AfwImageMetadataError, AfwImageNotFoundError } from './components/errors.js';

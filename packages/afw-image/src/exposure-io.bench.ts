@@ -1,0 +1,192 @@
+// Reading and writing a 4096 x 4096 float32 exposure (afw layout: empty primary, IMAGE, MASK,
+// VARIANCE extensions) with @skystack/afw-image, side by side with astropy doing the same in the
+// same run. The astropy numbers come from astropy timing itself in one /usr/bin/python3 process
+// per case (a timeit-style loop); those cases are left out when /usr/bin/python3 cannot import
+// astropy. `pnpm bench --smoke` uses 256 x 256 planes.
+//
+// TODO: MaskedImage stands in for Exposure until the Exposure class lands.
+
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Extent2I } from '@skystack/geom';
+import { astropyAvailable, runPython } from '@skystack/test-support';
+import { MaskedImage } from './masked-image.js';
+
+interface ExternalMeasurement {
+  meanMs: number;
+  samples: number;
+  rmePercent?: number;
+}
+
+interface BenchCase {
+  name: string;
+  itemsPerIteration?: number;
+  itemUnit?: string;
+  setup?: () => void | Promise<void>;
+  fn?: () => unknown;
+  measure?: () => Promise<ExternalMeasurement>;
+}
+
+const SMOKE = process.argv.includes('--smoke');
+const SIDE = SMOKE ? 256 : 4096;
+const N = SIDE * SIDE;
+/** Pixel bytes of the three planes (float32 image, int32 mask, float32 variance). */
+const BYTES = 3 * 4 * N;
+/** How long astropy times each case, seconds (at least MIN_SAMPLES calls). */
+const ASTROPY_BUDGET_S = 3;
+const MIN_SAMPLES = 5;
+const LABEL = `exposure ${SIDE}²`;
+
+function haveAstropy(): boolean {
+  try {
+    return astropyAvailable();
+  } catch {
+    return false; // under CI=true a missing astropy throws; a benchmark just leaves its cases out
+  }
+}
+
+let dir = '';
+let inPath = '';
+let outPath = '';
+let astropyOutPath = '';
+let exposure: MaskedImage<Float32Array> | undefined;
+let ready: Promise<void> | undefined;
+
+/** Makes the masked image (sky-like noise, a few mask bits) and writes it once, to a temporary directory. */
+function setup(): Promise<void> {
+  ready ??= (async () => {
+    dir = mkdtempSync(join(tmpdir(), 'skystack-exposure-bench-'));
+    process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+    inPath = join(dir, 'in.fits');
+    outPath = join(dir, 'out.fits');
+    astropyOutPath = join(dir, 'astropy.fits');
+    const mi = MaskedImage.make('float32', new Extent2I(SIDE, SIDE));
+    const image = mi.image.array.data;
+    const mask = mi.mask.array.data;
+    const variance = mi.variance.array.data;
+    let seed = 12345;
+    const rand = (): number => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+    for (let i = 0; i < N; i++) {
+      const noise = (rand() + rand() + rand() + rand() - 2) * 300; // sky-like noise of a few hundred counts
+      image[i] = 1000 + noise;
+      variance[i] = 1000 + noise * 0.1;
+      mask[i] = noise > 250 ? 1 << (i % 8) : 0;
+    }
+    exposure = mi;
+    await mi.writeFits(inPath);
+  })();
+  return ready;
+}
+
+async function readExposure(): Promise<number> {
+  const mi = await MaskedImage.readFits(inPath);
+  return mi.image.array.data.byteLength + mi.mask.array.data.byteLength + mi.variance.array.data.byteLength;
+}
+
+/**
+ * Times `body` in a Python process: one warm-up call, then calls until the budget is spent
+ * (at least MIN_SAMPLES); prints the mean, the count and the relative margin of error (95%).
+ */
+const TIMER = String.raw`
+import json, math, sys, time, warnings
+warnings.simplefilter('ignore')
+import numpy as np
+from astropy.io import fits
+args = json.loads(sys.argv[1])
+ns = {'fits': fits, 'np': np, 'args': args}
+exec(args['setup'], ns)
+exec('def once():\n' + ''.join('    ' + line + '\n' for line in args['body'].splitlines()), ns)
+once = ns['once']
+once()
+times = []
+start = time.perf_counter()
+while len(times) < args['min'] or time.perf_counter() - start < args['budget']:
+    t0 = time.perf_counter()
+    once()
+    times.append((time.perf_counter() - t0) * 1000)
+n = len(times)
+mean = sum(times) / n
+sd = math.sqrt(sum((t - mean) ** 2 for t in times) / (n - 1)) if n > 1 else 0.0
+print(json.dumps({'meanMs': mean, 'samples': n, 'rmePercent': 1.96 * sd / math.sqrt(n) / mean * 100}))
+`;
+
+async function astropyTimes(setupCode: string, body: string): Promise<ExternalMeasurement> {
+  await setup();
+  const args = JSON.stringify({ setup: setupCode, body, budget: ASTROPY_BUDGET_S, min: MIN_SAMPLES, path: inPath, out: astropyOutPath });
+  return JSON.parse(runPython(TIMER, [args])) as ExternalMeasurement;
+}
+
+/** astropy's `.data` as it comes: big-endian arrays (touching one pixel so that they are read). */
+const READ_RAW_BODY = `with fits.open(args['path'], memmap=False) as hl:
+    planes = [hl[name].data for name in ('IMAGE', 'MASK', 'VARIANCE')]
+    for d in planes: d.flat[0]`;
+
+/** The same, then the host-order arrays that MaskedImage.readFits gives. */
+const READ_NATIVE_BODY = `with fits.open(args['path'], memmap=False) as hl:
+    planes = [hl[name].data for name in ('IMAGE', 'MASK', 'VARIANCE')]
+    planes = [d.astype(d.dtype.newbyteorder('=')) for d in planes]`;
+
+/** astropy builds the same HDUs from native-order arrays, once. */
+const WRITE_SETUP = `with fits.open(args['path'], memmap=False) as hl:
+    hdus = [fits.PrimaryHDU()]
+    for name in ('IMAGE', 'MASK', 'VARIANCE'):
+        hdu = hl[name]
+        data = hdu.data.astype(hdu.data.dtype.newbyteorder('='))
+        hdus.append(fits.ImageHDU(data, header=fits.Header([('EXTTYPE', name), ('EXTNAME', name), ('INHERIT', True)])))
+hdul = fits.HDUList(hdus)`;
+
+const ours: BenchCase[] = [
+  {
+    name: `${LABEL} read: MaskedImage.readFits (f32/i32/f32, page cache)`,
+    itemsPerIteration: BYTES,
+    itemUnit: 'bytes',
+    setup,
+    fn: readExposure,
+  },
+  {
+    name: `${LABEL} write: MaskedImage.writeFits (CHECKSUM/DATASUM, fsync, rename)`,
+    itemsPerIteration: BYTES,
+    itemUnit: 'bytes',
+    setup,
+    fn: () => exposure!.writeFits(outPath),
+  },
+];
+
+const astropy: BenchCase[] = [
+  {
+    name: `${LABEL} read: astropy fits.open(memmap=False), 3 HDUs to host-order arrays`,
+    itemsPerIteration: BYTES,
+    itemUnit: 'bytes',
+    setup,
+    measure: () => astropyTimes('', READ_NATIVE_BODY),
+  },
+  {
+    name: `${LABEL} read: astropy fits.open(memmap=False), 3 HDUs .data as is (big-endian)`,
+    itemsPerIteration: BYTES,
+    itemUnit: 'bytes',
+    setup,
+    measure: () => astropyTimes('', READ_RAW_BODY),
+  },
+  {
+    name: `${LABEL} write: astropy HDUList.writeto(overwrite=True, checksum=True)`,
+    itemsPerIteration: BYTES,
+    itemUnit: 'bytes',
+    setup,
+    measure: () => astropyTimes(WRITE_SETUP, "hdul.writeto(args['out'], overwrite=True, checksum=True)"),
+  },
+  {
+    name: `${LABEL} write: astropy HDUList.writeto(overwrite=True), no checksums`,
+    itemsPerIteration: BYTES,
+    itemUnit: 'bytes',
+    setup,
+    measure: () => astropyTimes(WRITE_SETUP, "hdul.writeto(args['out'], overwrite=True)"),
+  },
+];
+
+/**
+ * Reading and writing a 4096 x 4096 float32 masked image in afw's layout (bytes = pixel bytes
+ * of the three planes), ours and astropy's side by side; the astropy cases only when
+ * /usr/bin/python3 has astropy.
+ */
+export const benchmarks: BenchCase[] = haveAstropy() ? [...ours, ...astropy] : ours;
