@@ -356,8 +356,10 @@ export class ExposureFitsReader {
    * @returns the masked image
    */
   async readMaskedImage<T extends PixelType>(options: ExposureReadFitsOptions<T> = {}): Promise<MaskedImage> {
-    const image = await this.readImage(options);
-    return new MaskedImage(image, await this.readMask(options), await this.readVariance(options));
+    // The three planes are read at once, so that the I/O threads copy one plane while this
+    // thread swaps the bytes of another.
+    const [image, mask, variance] = await Promise.all([this.readImage(options), this.readMask(options), this.readVariance(options)]);
+    return new MaskedImage(image, mask, variance);
   }
 
   /**
@@ -367,7 +369,8 @@ export class ExposureFitsReader {
    * @returns the exposure
    */
   async read<T extends PixelType>(options: ExposureReadFitsOptions<T> = {}): Promise<ExposureParts> {
-    return { maskedImage: await this.readMaskedImage(options), info: await this.readExposureInfo() };
+    const [maskedImage, info] = await Promise.all([this.readMaskedImage(options), this.readExposureInfo()]);
+    return { maskedImage, info };
   }
 }
 

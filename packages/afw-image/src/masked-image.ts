@@ -133,20 +133,22 @@ export class MaskedImage<A extends PixelArray = PixelArray> {
     const file = await FitsFile.open(path);
     try {
       const imageHdu = selectImageHdu(file, 'IMAGE');
-      const read = await readPixelsFromHdu(file, imageHdu, options.bbox, origin);
+      const maskHdu = findLayoutHdu(file, 'MASK', 1);
+      const varianceHdu = findLayoutHdu(file, 'VARIANCE', 2);
+      // The planes are read at once: the I/O threads copy one while this thread swaps another.
+      const [read, maskRead, varianceRead] = await Promise.all([
+        readPixelsFromHdu(file, imageHdu, options.bbox, origin),
+        maskHdu === undefined ? undefined : readMaskHdu(file, maskHdu, options.bbox, origin),
+        varianceHdu === undefined ? undefined : readPixelsFromHdu(file, varianceHdu, options.bbox, origin),
+      ]);
       const data = options.pixelType === undefined ? read.data : convertPixels(read.data, options.pixelType);
       const image = new Image(data, read.width, read.height, { xy0: read.xy0 });
       const bbox = image.getBBox();
-      const maskHdu = findLayoutHdu(file, 'MASK', 1);
-      const mask = maskHdu === undefined ? Mask.make(bbox) : await readMaskHdu(file, maskHdu, options.bbox, origin);
-      const varianceHdu = findLayoutHdu(file, 'VARIANCE', 2);
-      let variance: VarianceImage;
-      if (varianceHdu === undefined) {
-        variance = Image.make('float32', bbox);
-      } else {
-        const v = await readPixelsFromHdu(file, varianceHdu, options.bbox, origin);
-        variance = new Image(convertPixels(v.data, 'float32'), v.width, v.height, { xy0: v.xy0 });
-      }
+      const mask = maskRead ?? Mask.make(bbox);
+      const variance: VarianceImage =
+        varianceRead === undefined
+          ? Image.make('float32', bbox)
+          : new Image(convertPixels(varianceRead.data, 'float32'), varianceRead.width, varianceRead.height, { xy0: varianceRead.xy0 });
       return new MaskedImage(image, mask, variance) as MaskedImage<PixelType extends T ? PixelArray : PixelArrayTypes[T]>;
     } finally {
       await file.close();

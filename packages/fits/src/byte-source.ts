@@ -194,19 +194,26 @@ export class FileByteSource implements ByteSource {
     if (this.#closed) throw closedError(this.name);
     if (position < 0 || position + target.length > this.size) pastEnd(this.name, this.size, position, target.length);
     if (target.length > PARALLEL_READ_CHUNK) {
-      // Large reads go in chunks, several in flight: the copies (and the page faults of a fresh
-      // buffer) then run on several threads of the I/O pool.
-      for (let start = 0; start < target.length; start += PARALLEL_READ_CHUNK * PARALLEL_READS) {
-        const reads: Promise<void>[] = [];
-        for (let k = 0; k < PARALLEL_READS; k++) {
-          const from = start + k * PARALLEL_READ_CHUNK;
-          if (from >= target.length) break;
+      // Large reads go in chunks with several always in flight (a sliding window): the copies
+      // (and the page faults of a fresh buffer) run on the threads of the I/O pool while this
+      // thread handles each finished chunk (`onChunk`, e.g. the byte swap).
+      const nChunks = Math.ceil(target.length / PARALLEL_READ_CHUNK);
+      let next = 0;
+      let failed: unknown;
+      const issue = async (): Promise<void> => {
+        while (next < nChunks && failed === undefined) {
+          const from = next++ * PARALLEL_READ_CHUNK;
           const to = Math.min(target.length, from + PARALLEL_READ_CHUNK);
-          const read = this.#readFully(position + from, target.subarray(from, to));
-          reads.push(onChunk === undefined ? read : read.then(() => onChunk(from, to)));
+          try {
+            await this.#readFully(position + from, target.subarray(from, to));
+            onChunk?.(from, to);
+          } catch (e) {
+            failed ??= e;
+          }
         }
-        await Promise.all(reads);
-      }
+      };
+      await Promise.all(Array.from({ length: Math.min(PARALLEL_READS, nChunks) }, issue));
+      if (failed !== undefined) throw failed;
       return;
     }
     await this.#readFully(position, target);
