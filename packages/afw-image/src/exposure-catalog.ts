@@ -1,9 +1,10 @@
+import type {
+  RawPersistable} from '@skystack/afw-table';
 import {
   BaseCatalog,
   BaseRecord,
   InputArchive,
   OutputArchive,
-  RawPersistable,
   Schema,
   encodeCatalogFits,
   readCatalogFits,
@@ -22,6 +23,7 @@ import type { PhotoCalib } from './components/photo-calib.js';
 import type { VisitInfo } from './components/visit-info.js';
 import { AfwImageFitsError, AfwImageInvalidArgumentError } from './errors.js';
 import { makeAfwRegistry } from './components/readers.js';
+import { isArchivable } from './exposure-fits.js';
 
 /**
  * The archived objects an {@link ExposureRecord} can hold, by the column name afw writes for
@@ -112,7 +114,7 @@ export class ExposureRecord extends BaseRecord {
     return this.getComponent('psf');
   }
 
-  /** The WCS (a `RawPersistable` until `@skystack/wcs` registers a reader), or `null`. */
+  /** The WCS (a `SkyWcs` from `@skystack/wcs` with the default registry), or `null`. */
   getWcs(): unknown {
     return this.getComponent('wcs');
   }
@@ -302,7 +304,7 @@ export class ExposureCatalog extends BaseCatalog<ExposureRecord> {
       const ids = new Int32Array(this.length);
       objects.forEach((object, i) => {
         if (object === null) return;
-        if (!(object instanceof RawPersistable) && typeof (object as Persistable).writeToArchive !== 'function') {
+        if (!isArchivable(object, this.#archive)) {
           throw new AfwImageFitsError(`Cannot write the ${name} of record ${i} to ${path}: it is not an object the afw archive can store.`);
         }
         try {

@@ -1,9 +1,10 @@
 // Reading and writing Exposures in afw's FITS layout: the primary header's metadata and
 // component IDs, the IMAGE/MASK/VARIANCE planes, and the table-persistence archive after them.
-import { InputArchive, OutputArchive, RawPersistable, type Persistable, type PersistableRegistry } from '@skystack/afw-table';
+import { InputArchive, OutputArchive, RawPersistable, archiveOrigin, type Persistable, type PersistableRegistry } from '@skystack/afw-table';
+import { SkyWcs } from '@skystack/wcs';
 import { makeAfwRegistry } from './components/readers.js';
 import { FitsFile, Header, writeFits, type Card, type FitsHduInput } from '@skystack/fits';
-import { Box2I, Extent2I, Point2I } from '@skystack/geom';
+import { Box2I, Extent2D, Extent2I, Point2I } from '@skystack/geom';
 import { AfwImageFitsError } from './errors.js';
 import { EXPOSURE_COMPONENT_KEYS, ExposureInfo } from './exposure-info.js';
 import { findLayoutHdu, imageHeaderForWrite, planeHduForWrite, readPixelsFromHdu, readXY0, selectImageHdu, setMaskPlaneCards } from './fits-layout.js';
@@ -286,9 +287,18 @@ export class ExposureFitsReader {
     return this.readComponent('PSF');
   }
 
-  /** The archived WCS (a `RawPersistable` until `@skystack/wcs` registers a reader), or `null`. */
-  async readWcs(): Promise<unknown> {
-    return this.readComponent('SKYWCS');
+  /**
+   * The WCS: the archived `SkyWcs`, else the one the image header's FITS-WCS cards describe (in
+   * PARENT pixels), else `null` — afw's order. Reads no pixels.
+   *
+   * @returns the WCS
+   */
+  async readWcs(): Promise<SkyWcs | null> {
+    const archived = await this.readComponent('SKYWCS');
+    if (archived instanceof SkyWcs) return archived;
+    const info = new ExposureInfo();
+    info.setWcsMetadata(this.#metadataState().wcsMetadata);
+    return info.getWcs();
   }
 
   /**
@@ -400,8 +410,19 @@ export interface ExposureWriteFitsOptions {
   readonly compress?: boolean;
 }
 
-function isArchivable(value: unknown): value is Persistable | RawPersistable {
-  return value instanceof RawPersistable || (typeof value === 'object' && value !== null && typeof (value as Persistable).writeToArchive === 'function');
+/**
+ * Whether an `OutputArchive` passing `passthrough` through can store `value`: a `Persistable`, a
+ * `RawPersistable`, or any object read from `passthrough` (kept by its ID there).
+ *
+ * @param value - the component
+ * @param passthrough - the archive being passed through
+ * @returns whether it can be put
+ * @internal
+ */
+export function isArchivable(value: unknown, passthrough: InputArchive | undefined): value is Persistable | RawPersistable {
+  if (typeof value !== 'object' || value === null) return false;
+  if (value instanceof RawPersistable || typeof (value as Persistable).writeToArchive === 'function') return true;
+  return passthrough !== undefined && archiveOrigin(value)?.archive === passthrough;
 }
 
 /**
@@ -423,9 +444,13 @@ export async function writeExposureFits(path: string, maskedImage: MaskedImage, 
   primary.set('AR_HDU', 5, 'HDU (1-indexed) containing the archive used to store ancillary objects');
   const archive = new OutputArchive(info.sourceArchive === undefined ? {} : { passthrough: info.sourceArchive });
   const keys = [...EXPOSURE_COMPONENT_KEYS.filter((k) => info.hasComponent(k)), ...info.componentKeys().filter((k) => !(EXPOSURE_COMPONENT_KEYS as readonly string[]).includes(k))];
+  const wcs = info.getComponent('SKYWCS');
   for (const key of keys) {
     const value = info.getComponent(key);
-    if (!isArchivable(value)) {
+    // A SkyWcs made in memory goes in the header only (afw reads it from there); one read from
+    // the file being passed through keeps its archive entry.
+    if (key === 'SKYWCS' && value instanceof SkyWcs && archiveOrigin(value)?.archive !== info.sourceArchive) continue;
+    if (!isArchivable(value, info.sourceArchive)) {
       throw new AfwImageFitsError(`Cannot write component ${key} of the exposure to ${path}: it is not an object the afw archive can store.`, {
         hint: 'Components must implement Persistable (persistenceName, pythonModule, writeToArchive) or come from a file.',
       });
@@ -442,9 +467,12 @@ export async function writeExposureFits(path: string, maskedImage: MaskedImage, 
   }
   exposureMetadataHooks.write(primary, info);
   const imageHeader = new Header();
-  const wcs = info.getWcsMetadata();
-  if (wcs !== null) {
-    for (const card of wcs.cards()) imageHeader.add(card);
+  // The header WCS: a FITS-representable SkyWcs's own cards (moved to the array grid), else the
+  // cards read from the file.
+  if (wcs instanceof SkyWcs && wcs.isFits) {
+    for (const card of wcs.copyAtShiftedPixelOrigin(new Extent2D(-xy0.getX(), -xy0.getY())).getFitsMetadata().cards()) imageHeader.add(card);
+  } else if (info.getWcsMetadata() !== null) {
+    for (const card of info.getWcsMetadata()!.cards()) imageHeader.add(card);
     for (const [k, d] of [['CRPIX1', xy0.getX()], ['CRPIX2', xy0.getY()]] as const) {
       const v = imageHeader.getNumber(k);
       if (v !== undefined && d !== 0) imageHeader.set(k, v - d, imageHeader.getCard(k)?.comment);

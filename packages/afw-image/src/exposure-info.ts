@@ -1,5 +1,6 @@
 import { Header } from '@skystack/fits';
 import type { InputArchive } from '@skystack/afw-table';
+import { SkyWcs, makeSkyWcs } from '@skystack/wcs';
 import type { ApCorrMap } from './components/ap-corr-map.js';
 import type { Detector } from './components/detector.js';
 import type { FilterLabel } from './components/filter-label.js';
@@ -31,12 +32,14 @@ export type ExposureComponentKey = (typeof EXPOSURE_COMPONENT_KEYS)[number];
  * the archived components (WCS, PSF, PhotoCalib, Detector, FilterLabel, aperture corrections,
  * valid polygon, coadd inputs, transmission curve, and any other named component).
  *
- * Components SkyStack cannot decode yet (an AST `SkyWcs` before `@skystack/wcs` registers its
- * reader, a PSF type from another package) are `RawPersistable`s from `@skystack/afw-table`:
+ * Components SkyStack cannot decode yet (a PSF model from another package, a transmission
+ * curve) are `RawPersistable`s from `@skystack/afw-table`:
  * they are reported by type name and written back unchanged when the exposure is written.
  *
- * Until `@skystack/wcs` lands, the FITS-WCS cards of the image header are kept in
- * {@link ExposureInfo.getWcsMetadata}, for PARENT pixel coordinates (`CRPIX` includes xy0).
+ * The WCS is the archived `SkyWcs` when the file has one (an AST FrameSet, or an old `TanWcs`),
+ * else the one the image header's FITS-WCS cards describe, as afw reads it; the header cards
+ * themselves are kept in {@link ExposureInfo.getWcsMetadata}, for PARENT pixel coordinates
+ * (`CRPIX` includes xy0).
  *
  * @see lsst.afw.image.ExposureInfo
  */
@@ -45,6 +48,7 @@ export class ExposureInfo {
   #visitInfo: VisitInfo | null = null;
   #id: bigint | null = null;
   #wcsMetadata: Header | null = null;
+  #headerWcs: SkyWcs | null | undefined;
   readonly #components = new Map<string, unknown>();
   #archive: InputArchive | undefined;
 
@@ -67,6 +71,7 @@ export class ExposureInfo {
     out.#visitInfo = this.#visitInfo;
     out.#id = this.#id;
     out.#wcsMetadata = this.#wcsMetadata?.clone() ?? null;
+    out.#headerWcs = this.#headerWcs;
     for (const [k, v] of this.#components) out.#components.set(k, v);
     out.#archive = this.#archive;
     return out;
@@ -162,22 +167,40 @@ export class ExposureInfo {
   }
 
   /**
-   * The archived WCS: a `SkyWcs` once `@skystack/wcs` registers its reader, until then the
-   * undecoded `RawPersistable` (see {@link ExposureInfo.getWcsMetadata} for the FITS cards).
+   * The WCS (LSST 0-based PARENT pixels ↔ ICRS): the archived `SkyWcs`, else the one the header
+   * cards describe (afw's fallback), else `null`. An archived WCS read without the WCS readers
+   * in the registry is not a `SkyWcs`; the header's then serves.
    *
    * @returns the WCS, or `null`
+   * @see lsst.afw.image.ExposureInfo.getWcs
    */
-  getWcs(): unknown {
-    return this.getComponent('SKYWCS');
+  getWcs(): SkyWcs | null {
+    const archived = this.getComponent('SKYWCS');
+    if (archived instanceof SkyWcs) return archived;
+    if (this.#headerWcs === undefined) {
+      let wcs: SkyWcs | null = null;
+      if (this.#wcsMetadata !== null) {
+        try {
+          wcs = makeSkyWcs(this.#wcsMetadata);
+        } catch {
+          wcs = null; // a header WCS SkyStack cannot represent (TPV, FK4, ...): no WCS, as afw logs and goes on
+        }
+      }
+      this.#headerWcs = wcs;
+    }
+    return this.#headerWcs;
   }
 
   /**
-   * Sets the archived WCS.
+   * Sets the WCS. The header cards read from a file are dropped; writing the exposure writes
+   * this WCS's FITS-WCS cards when it is FITS-representable.
    *
    * @param wcs - the WCS, or `null`
    */
-  setWcs(wcs: unknown): void {
+  setWcs(wcs: SkyWcs | null): void {
     this.setComponent('SKYWCS', wcs);
+    this.#wcsMetadata = null;
+    this.#headerWcs = undefined;
   }
 
   /**
@@ -198,6 +221,7 @@ export class ExposureInfo {
    */
   setWcsMetadata(cards: Header | null): void {
     this.#wcsMetadata = cards?.clone() ?? null;
+    this.#headerWcs = undefined;
   }
 
   /** True when there is a PSF. */

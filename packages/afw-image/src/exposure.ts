@@ -1,5 +1,6 @@
 import type { Header } from '@skystack/fits';
 import type { Box2I, Extent2I, Point2I } from '@skystack/geom';
+import type { SkyWcs } from '@skystack/wcs';
 import type { ApCorrMap } from './components/ap-corr-map.js';
 import type { Detector } from './components/detector.js';
 import type { FilterLabel } from './components/filter-label.js';
@@ -153,8 +154,8 @@ export class Exposure<A extends PixelArray = PixelArray> {
     return this.#info.getPsf();
   }
 
-  /** The archived WCS, or `null` (see {@link ExposureInfo.getWcs}). */
-  get wcs(): unknown {
+  /** The WCS, or `null` (see {@link ExposureInfo.getWcs}). */
+  get wcs(): SkyWcs | null {
     return this.#info.getWcs();
   }
 
@@ -195,9 +196,18 @@ export class Exposure<A extends PixelArray = PixelArray> {
     return this.#info.hasWcs();
   }
 
-  /** The archived WCS, or `null` (see {@link ExposureInfo.getWcs}). */
-  getWcs(): unknown {
+  /** The WCS, or `null` (see {@link ExposureInfo.getWcs}). */
+  getWcs(): SkyWcs | null {
     return this.#info.getWcs();
+  }
+
+  /**
+   * Sets the WCS.
+   *
+   * @param wcs - the WCS, or `null`
+   */
+  setWcs(wcs: SkyWcs | null): void {
+    this.#info.setWcs(wcs);
   }
 
   /** True when there is a PSF. */

@@ -7,9 +7,11 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { InputArchive, RawPersistable } from '@skystack/afw-table';
+import type { RawPersistable } from '@skystack/afw-table';
+import { InputArchive } from '@skystack/afw-table';
 import { FitsFile } from '@skystack/fits';
 import { Box2I, Extent2I, Point2I, SpherePoint } from '@skystack/geom';
+import { SkyWcs } from '@skystack/wcs';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { AfwImageFitsError, Exposure, ExposureCatalog, ExposureFitsReader, FilterLabel, PhotoCalib, VisitInfo } from '../src/index.js';
 import { astropyPresent, countDifferences, decodePx, fitsverify, fitsverifyPresent, fixture, fixturesPresent, pixelsOf, python } from './support.js';
@@ -85,15 +87,43 @@ describe.skipIf(!ready)('afw exposures compared with astropy', () => {
     expect(exposure.variance.get(3, 7)).toBe(1);
     expect(exposure.mask.get(5, 5)).toBe(5);
     expect(exposure.info.getId()).toBe(12345n);
-    // The AST SkyWcs cannot be decoded before @skystack/wcs: it is kept raw and reported by name.
-    expect(exposure.getWcs()).toBeInstanceOf(RawPersistable);
-    expect((exposure.getWcs() as RawPersistable).name).toBe('SkyWcs');
+    // The archived AST SkyWcs is decoded (@skystack/wcs).
+    expect(exposure.getWcs()).toBeInstanceOf(SkyWcs);
+    expect(exposure.getWcs()!.isFits).toBe(false);
   });
 
-  it('HSC-0908120-056-small.fits: xy0 (100, 100) and the old TanWcs kept raw', async () => {
-    const exposure = await Exposure.readFits(fixture('HSC-0908120-056-small.fits'));
+  /** Sky position (ICRS degrees) astropy gives for PARENT pixel (x, y) from the IMAGE header WCS. */
+  const astropySky = (path: string, x: number, y: number): [number, number] =>
+    python<[number, number]>(
+      `
+import warnings
+from astropy.wcs import WCS
+from astropy.coordinates import SkyCoord
+import astropy.units as u
+warnings.simplefilter('ignore')
+h = [x for x in fits.open(sys.argv[1]) if x.header.get('EXTTYPE') == 'IMAGE'][0].header
+x0 = h.get('CRVAL1A', 0); y0 = h.get('CRVAL2A', 0)
+ra, dec = WCS(h).all_pix2world(float(sys.argv[2]) - x0 + 1, float(sys.argv[3]) - y0 + 1, 1)
+if h.get('RADESYS', 'ICRS').strip() == 'FK5':
+    c = SkyCoord(ra * u.deg, dec * u.deg, frame='fk5', equinox='J2000').icrs
+    ra, dec = c.ra.deg, c.dec.deg
+print(json.dumps([float(ra), float(dec)]))
+`,
+      [path, String(x), String(y)],
+    );
+
+  it('HSC-0908120-056-small.fits: xy0 (100, 100) and the old TanWcs decoded, in PARENT pixels', async () => {
+    const path = fixture('HSC-0908120-056-small.fits');
+    const exposure = await Exposure.readFits(path);
     expect(exposure.getXY0().equals(new Point2I(100, 100))).toBe(true);
-    expect((exposure.getWcs() as RawPersistable).name).toBe('TanWcs');
+    const wcs = exposure.getWcs()!;
+    expect(wcs).toBeInstanceOf(SkyWcs);
+    const [ra, dec] = astropySky(path, 150.5, 230.25);
+    expect(wcs.pixelToSky(150.5, 230.25).separation(SpherePoint.fromDegrees(ra, dec)).asDegrees()).toBeLessThan(1e-9);
+    // Without an archived WCS, the header's serves, in PARENT pixels too (ExposureFitsReader.readWcs).
+    const info = exposure.info.clone();
+    info.setComponent('SKYWCS', null);
+    expect(info.getWcs()!.pixelToSky(150.5, 230.25).separation(SpherePoint.fromDegrees(ra, dec)).asDegrees()).toBeLessThan(1e-9);
   });
 
   it('archiveImportTest.fits: a PSF type SkyStack cannot decode is reported by name', async () => {
@@ -141,10 +171,18 @@ describe.skipIf(!ready)('afw exposures compared with astropy', () => {
 from astropy.wcs import WCS
 import warnings
 warnings.simplefilter('ignore')
-a = WCS(fits.open(sys.argv[1])[1].header)
-b = WCS(fits.open(sys.argv[2])[1].header)
+from astropy.coordinates import SkyCoord
+import astropy.units as u
+def icrs(path, x, y):
+    h = fits.open(path)[1].header
+    ra, dec = WCS(h).all_pix2world(x, y, 0)
+    if h.get('RADESYS', 'ICRS').strip() == 'FK5':
+        c = SkyCoord(ra * u.deg, dec * u.deg, frame='fk5', equinox='J2000').icrs
+        ra, dec = c.ra.deg, c.dec.deg
+    return [float(ra), float(dec)]
 # PARENT pixel (140, 160): array pixel (40, 60) of the full image, (10, 10) of the cutout.
-print(json.dumps([list(map(float, a.all_pix2world(40, 60, 0))), list(map(float, b.all_pix2world(10, 10, 0)))]))
+# Our header WCS is written in ICRS (as afw's), the original's is FK5: compare in ICRS.
+print(json.dumps([icrs(sys.argv[1], 40, 60), icrs(sys.argv[2], 10, 10)]))
 `,
       [path, out],
     );
@@ -236,6 +274,10 @@ with fits.open(sys.argv[1]) as f:
       expect(catalog.get(0).getNumber('a')).toBeCloseTo(rows[0]!['a'] as number, 12);
       expect((catalog.get(0).getPsf() as RawPersistable).name).toBe('DummyPsf');
       expect(catalog.get(1).getPsf()).toBeNull();
+      // The old Calib archive row becomes the PhotoCalib of its fluxmag0, as in afw.
+      const fluxMag0 = python<number>("print(json.dumps(float([h for h in fits.open(sys.argv[1]) if h.header.get('AR_NAME') == 'Calib'][0].data['fluxmag0'][0])))", [path]);
+      const zeroPointNjy = 10 ** (-48.6 / 2.5) * 1e23 * 1e9;
+      expect(catalog.get(0).getPhotoCalib()!.getCalibrationMean()).toBeCloseTo(zeroPointNjy / fluxMag0, 6);
     }
   });
 
