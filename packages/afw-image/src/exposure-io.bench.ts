@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Extent2I, SpherePoint } from '@skystack/geom';
-import { astropyAvailable, runPython } from '@skystack/test-support';
+import { astropyAvailable, timePython } from '@skystack/test-support';
 import { FilterLabel } from './components/filter-label.js';
 import { PhotoCalib } from './components/photo-calib.js';
 import { VisitInfo } from './components/visit-info.js';
@@ -90,37 +90,9 @@ async function readExposure(): Promise<number> {
   return mi.image.array.data.byteLength + mi.mask.array.data.byteLength + mi.variance.array.data.byteLength;
 }
 
-/**
- * Times `body` in a Python process: one warm-up call, then calls until the budget is spent
- * (at least MIN_SAMPLES); prints the mean, the count and the relative margin of error (95%).
- */
-const TIMER = String.raw`
-import json, math, sys, time, warnings
-warnings.simplefilter('ignore')
-import numpy as np
-from astropy.io import fits
-args = json.loads(sys.argv[1])
-ns = {'fits': fits, 'np': np, 'args': args}
-exec(args['setup'], ns)
-exec('def once():\n' + ''.join('    ' + line + '\n' for line in args['body'].splitlines()), ns)
-once = ns['once']
-once()
-times = []
-start = time.perf_counter()
-while len(times) < args['min'] or time.perf_counter() - start < args['budget']:
-    t0 = time.perf_counter()
-    once()
-    times.append((time.perf_counter() - t0) * 1000)
-n = len(times)
-mean = sum(times) / n
-sd = math.sqrt(sum((t - mean) ** 2 for t in times) / (n - 1)) if n > 1 else 0.0
-print(json.dumps({'meanMs': mean, 'samples': n, 'rmePercent': 1.96 * sd / math.sqrt(n) / mean * 100}))
-`;
-
 async function astropyTimes(setupCode: string, body: string): Promise<ExternalMeasurement> {
   await setup();
-  const args = JSON.stringify({ setup: setupCode, body, budget: ASTROPY_BUDGET_S, min: MIN_SAMPLES, path: inPath, out: astropyOutPath });
-  return JSON.parse(runPython(TIMER, [args])) as ExternalMeasurement;
+  return timePython({ setup: setupCode, body, args: { path: inPath, out: astropyOutPath }, budgetSeconds: ASTROPY_BUDGET_S, minSamples: MIN_SAMPLES });
 }
 
 /** astropy's `.data` as it comes: big-endian arrays (touching one pixel so that they are read). */

@@ -3,11 +3,10 @@
 // astropy timing itself in one /usr/bin/python3 process per case (a timeit-style loop); those
 // cases are left out when /usr/bin/python3 cannot import astropy.
 
-import { execFile, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
+import { astropyAvailable, timePython } from '@skystack/test-support';
 import { makeCompressedImageHdu } from './compressed-image-hdu.js';
 import { FitsFile } from './fits-file.js';
 import { writeFits, type FitsHduInput } from './fits-writer.js';
@@ -28,7 +27,6 @@ interface BenchCase {
   measure?: () => Promise<ExternalMeasurement>;
 }
 
-const PYTHON = '/usr/bin/python3';
 const SIDE = 4096;
 const N = SIDE * SIDE;
 /** Pixel bytes of the three planes (float32, int32, float32). */
@@ -37,7 +35,14 @@ const MEF_BYTES = 3 * 4 * N;
 const ASTROPY_BUDGET_S = 3;
 const MIN_SAMPLES = 5;
 
-const haveAstropy = spawnSync(PYTHON, ['-c', 'import astropy.io.fits, numpy'], { stdio: 'ignore' }).status === 0;
+function haveAstropyNow(): boolean {
+  try {
+    return astropyAvailable();
+  } catch {
+    return false; // under CI=true a missing astropy throws; a benchmark just leaves its cases out
+  }
+}
+const haveAstropy = haveAstropyNow();
 
 let dir = '';
 let mefPath = '';
@@ -103,38 +108,9 @@ async function readAll(path: string, names: readonly string[]): Promise<number> 
   }
 }
 
-/**
- * Times `body` in a Python process: one warm-up call, then calls until the budget is spent
- * (at least MIN_SAMPLES); prints the mean, the count and the relative margin of error (95%).
- */
-const TIMER = String.raw`
-import json, math, sys, time, warnings
-warnings.simplefilter('ignore')
-import numpy as np
-from astropy.io import fits
-args = json.loads(sys.argv[1])
-ns = {'fits': fits, 'np': np, 'args': args}
-exec(args['setup'], ns)
-exec('def once():\n' + ''.join('    ' + line + '\n' for line in args['body'].splitlines()), ns)
-once = ns['once']
-once()
-times = []
-start = time.perf_counter()
-while len(times) < args['min'] or time.perf_counter() - start < args['budget']:
-    t0 = time.perf_counter()
-    once()
-    times.append((time.perf_counter() - t0) * 1000)
-n = len(times)
-mean = sum(times) / n
-sd = math.sqrt(sum((t - mean) ** 2 for t in times) / (n - 1)) if n > 1 else 0.0
-print(json.dumps({'meanMs': mean, 'samples': n, 'rmePercent': 1.96 * sd / math.sqrt(n) / mean * 100}))
-`;
-
 async function astropyTimes(setupCode: string, body: string, extra: Record<string, string>): Promise<ExternalMeasurement> {
   await setup();
-  const args = JSON.stringify({ setup: setupCode, body, budget: ASTROPY_BUDGET_S, min: MIN_SAMPLES, ...extra });
-  const { stdout } = await promisify(execFile)(PYTHON, ['-c', TIMER, args], { maxBuffer: 1 << 20 });
-  return JSON.parse(stdout) as ExternalMeasurement;
+  return timePython({ setup: setupCode, body, args: extra, budgetSeconds: ASTROPY_BUDGET_S, minSamples: MIN_SAMPLES });
 }
 
 const READ_BODY = `with fits.open(args['path'], memmap=False) as hl:

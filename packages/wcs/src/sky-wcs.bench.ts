@@ -5,7 +5,7 @@
 // 1,000,000 points (a 1000 x 1000 grid over a 2048 x 4096 CCD); `pnpm bench --smoke` uses 10,000.
 
 import { Angle, Point2D, SpherePoint } from '@skystack/geom';
-import { astropyAvailable, runPython } from '@skystack/test-support';
+import { astropyAvailable, timePython } from '@skystack/test-support';
 import { makeCdMatrix, makeTanSipWcs, type SkyArrays, type PixelArrays } from './sky-wcs.js';
 
 interface ExternalMeasurement {
@@ -70,42 +70,20 @@ const sky: SkyArrays = { ra: new Float64Array(N), dec: new Float64Array(N) };
 const pix: PixelArrays = { x: new Float64Array(N), y: new Float64Array(N) };
 wcs.pixelToSkyArray(xs, ys, sky);
 
-/**
- * Times `body` in a Python process: one warm-up call, then calls until the budget is spent
- * (at least MIN_SAMPLES); prints the mean, the count and the relative margin of error (95%).
- */
-const TIMER = String.raw`
-import json, math, sys, time, warnings
-warnings.simplefilter('ignore')
-import numpy as np
-from astropy.io import fits
+/** Builds astropy's WCS from our header and the same pixel grid (and its sky positions), once. */
+const PY_SETUP = String.raw`
 from astropy.wcs import WCS
-args = json.loads(sys.stdin.read())
 w = WCS(fits.Header.fromstring(args['header'], sep='\n'))
 side = args['side']
 jj, ii = np.meshgrid(np.arange(side), np.arange(side))
 x = (2047.0 * jj / (side - 1)).ravel() + 1
 y = (4095.0 * ii / (side - 1)).ravel() + 1
 ra, dec = w.all_pix2world(x, y, 1)
-ns = {'w': w, 'x': x, 'y': y, 'ra': ra, 'dec': dec, 'np': np}
-exec('def once():\n' + ''.join('    ' + line + '\n' for line in args['body'].splitlines()), ns)
-once = ns['once']
-once()
-times = []
-start = time.perf_counter()
-while len(times) < args['min'] or time.perf_counter() - start < args['budget']:
-    t0 = time.perf_counter()
-    once()
-    times.append((time.perf_counter() - t0) * 1000)
-n = len(times)
-mean = sum(times) / n
-sd = math.sqrt(sum((t - mean) ** 2 for t in times) / (n - 1)) if n > 1 else 0.0
-print(json.dumps({'meanMs': mean, 'samples': n, 'rmePercent': 1.96 * sd / math.sqrt(n) / mean * 100}))
 `;
 
 function astropyTimes(body: string): Promise<ExternalMeasurement> {
-  const args = JSON.stringify({ header: wcs.getFitsMetadata().toString(), side: SIDE, body, budget: ASTROPY_BUDGET_S, min: MIN_SAMPLES });
-  return Promise.resolve(JSON.parse(runPython(TIMER, [], args)) as ExternalMeasurement);
+  const args = { header: wcs.getFitsMetadata().toString(), side: SIDE };
+  return Promise.resolve(timePython({ setup: PY_SETUP, body, args, budgetSeconds: ASTROPY_BUDGET_S, minSamples: MIN_SAMPLES }));
 }
 
 const ours: BenchCase[] = [

@@ -101,3 +101,69 @@ export function fitsverify(path: string, quiet = true): { status: number | null;
   const r = spawnSync('fitsverify', quiet ? ['-q', path] : [path], { encoding: 'utf8' });
   return { status: r.status, output: `${r.stdout}${r.stderr}` };
 }
+
+/** What {@link timePython} measures: the mean time of one call and how sure it is. */
+export interface PythonTiming {
+  /** Mean milliseconds per call. */
+  readonly meanMs: number;
+  /** Number of timed calls. */
+  readonly samples: number;
+  /** Relative margin of error of the mean (95%), percent. */
+  readonly rmePercent: number;
+}
+
+/** Options of {@link timePython}. */
+export interface TimePythonOptions {
+  /** Python run once before timing; `np`, `fits` (astropy.io.fits) and `args` are defined. */
+  readonly setup?: string;
+  /** The statements timed (a function body; names from `setup` are visible). */
+  readonly body: string;
+  /** JSON-able values for `args`. */
+  readonly args?: Readonly<Record<string, unknown>>;
+  /** Seconds of timing (default 3). */
+  readonly budgetSeconds?: number;
+  /** The least number of timed calls (default 5). */
+  readonly minSamples?: number;
+}
+
+const TIMER = String.raw`
+import json, math, sys, time, warnings
+warnings.simplefilter('ignore')
+import numpy as np
+from astropy.io import fits
+opts = json.loads(sys.stdin.read())
+ns = {'fits': fits, 'np': np, 'args': opts['args']}
+exec(opts['setup'], ns)
+exec('def once():\n' + ''.join('    ' + line + '\n' for line in opts['body'].splitlines()), ns)
+once = ns['once']
+once()
+times = []
+start = time.perf_counter()
+while len(times) < opts['min'] or time.perf_counter() - start < opts['budget']:
+    t0 = time.perf_counter()
+    once()
+    times.append((time.perf_counter() - t0) * 1000)
+n = len(times)
+mean = sum(times) / n
+sd = math.sqrt(sum((t - mean) ** 2 for t in times) / (n - 1)) if n > 1 else 0.0
+print(json.dumps({'meanMs': mean, 'samples': n, 'rmePercent': 1.96 * sd / math.sqrt(n) / mean * 100}))
+`;
+
+/**
+ * Times Python code (astropy, numpy) in one /usr/bin/python3 process, for benchmarks that put
+ * astropy's numbers beside ours: `setup` once, one warm-up call of `body`, then calls until the
+ * budget is spent (at least `minSamples`).
+ *
+ * @param options - the code, its arguments and the budget
+ * @returns the mean, the sample count and the margin of error
+ * @throws Error with Python's standard error when the code fails
+ */
+export function timePython(options: TimePythonOptions): PythonTiming {
+  return runPythonJson<PythonTiming>(TIMER, [], {
+    setup: options.setup ?? '',
+    body: options.body,
+    args: options.args ?? {},
+    budget: options.budgetSeconds ?? 3,
+    min: options.minSamples ?? 5,
+  });
+}
