@@ -449,7 +449,10 @@ export async function writeExposureFits(path: string, maskedImage: MaskedImage, 
     const value = info.getComponent(key);
     // A SkyWcs made in memory goes in the header only (afw reads it from there); one read from
     // the file being passed through keeps its archive entry.
-    if (key === 'SKYWCS' && value instanceof SkyWcs && archiveOrigin(value)?.archive !== info.sourceArchive) continue;
+    if (key === 'SKYWCS' && value instanceof SkyWcs) {
+      const origin = archiveOrigin(value);
+      if (origin === undefined || origin.archive !== info.sourceArchive) continue;
+    }
     if (!isArchivable(value, info.sourceArchive)) {
       throw new AfwImageFitsError(`Cannot write component ${key} of the exposure to ${path}: it is not an object the afw archive can store.`, {
         hint: 'Components must implement Persistable (persistenceName, pythonModule, writeToArchive) or come from a file.',

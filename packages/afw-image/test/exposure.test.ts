@@ -10,8 +10,8 @@ import { join } from 'node:path';
 import type { RawPersistable } from '@skystack/afw-table';
 import { InputArchive } from '@skystack/afw-table';
 import { FitsFile } from '@skystack/fits';
-import { Box2I, Extent2I, Point2I, SpherePoint } from '@skystack/geom';
-import { SkyWcs } from '@skystack/wcs';
+import { Angle, Box2I, Extent2I, Point2D, Point2I, SpherePoint } from '@skystack/geom';
+import { SkyWcs, makeCdMatrix, makeSkyWcs } from '@skystack/wcs';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { AfwImageFitsError, Exposure, ExposureCatalog, ExposureFitsReader, FilterLabel, PhotoCalib, VisitInfo } from '../src/index.js';
 import { astropyPresent, countDifferences, decodePx, fitsverify, fitsverifyPresent, fixture, fixturesPresent, pixelsOf, python } from './support.js';
@@ -49,6 +49,26 @@ with fits.open(sys.argv[1]) as f:
     [path],
   );
 }
+
+/** Sky position (ICRS degrees) astropy gives for PARENT pixel (x, y) from the IMAGE header WCS. */
+const astropySky = (path: string, x: number, y: number): [number, number] =>
+  python<[number, number]>(
+    `
+import warnings
+from astropy.wcs import WCS
+from astropy.coordinates import SkyCoord
+import astropy.units as u
+warnings.simplefilter('ignore')
+h = [x for x in fits.open(sys.argv[1]) if x.header.get('EXTTYPE') == 'IMAGE'][0].header
+x0 = h.get('CRVAL1A', 0); y0 = h.get('CRVAL2A', 0)
+ra, dec = WCS(h).all_pix2world(float(sys.argv[2]) - x0 + 1, float(sys.argv[3]) - y0 + 1, 1)
+if h.get('RADESYS', 'ICRS').strip() == 'FK5':
+  c = SkyCoord(ra * u.deg, dec * u.deg, frame='fk5', equinox='J2000').icrs
+  ra, dec = c.ra.deg, c.dec.deg
+print(json.dumps([float(ra), float(dec)]))
+`,
+    [path, String(x), String(y)],
+  );
 
 const EXPOSURE_FILES = ['exposure-noversion.fits', 'exposure-version-0.fits', 'exposure-version-1.fits', 'exposure-version-2.fits', 'HSC-0908120-056-small.fits', 'ZPN.fits', 'archiveImportTest.fits'];
 
@@ -91,26 +111,6 @@ describe.skipIf(!ready)('afw exposures compared with astropy', () => {
     expect(exposure.getWcs()).toBeInstanceOf(SkyWcs);
     expect(exposure.getWcs()!.isFits).toBe(false);
   });
-
-  /** Sky position (ICRS degrees) astropy gives for PARENT pixel (x, y) from the IMAGE header WCS. */
-  const astropySky = (path: string, x: number, y: number): [number, number] =>
-    python<[number, number]>(
-      `
-import warnings
-from astropy.wcs import WCS
-from astropy.coordinates import SkyCoord
-import astropy.units as u
-warnings.simplefilter('ignore')
-h = [x for x in fits.open(sys.argv[1]) if x.header.get('EXTTYPE') == 'IMAGE'][0].header
-x0 = h.get('CRVAL1A', 0); y0 = h.get('CRVAL2A', 0)
-ra, dec = WCS(h).all_pix2world(float(sys.argv[2]) - x0 + 1, float(sys.argv[3]) - y0 + 1, 1)
-if h.get('RADESYS', 'ICRS').strip() == 'FK5':
-    c = SkyCoord(ra * u.deg, dec * u.deg, frame='fk5', equinox='J2000').icrs
-    ra, dec = c.ra.deg, c.dec.deg
-print(json.dumps([float(ra), float(dec)]))
-`,
-      [path, String(x), String(y)],
-    );
 
   it('HSC-0908120-056-small.fits: xy0 (100, 100) and the old TanWcs decoded, in PARENT pixels', async () => {
     const path = fixture('HSC-0908120-056-small.fits');
@@ -358,6 +358,9 @@ print(json.dumps(out))
     exposure.setVisitInfo(new VisitInfo({ exposureTime: 30, darkTime: 31, boresightRaDec: SpherePoint.fromDegrees(150, 2.5) }));
     exposure.info.setId(424242n);
     exposure.getMetadata().set('OBSERVER', 'skystack', 'who took it');
+    // A WCS made in memory goes to the image headers (in the array grid), not the archive.
+    const wcs = makeSkyWcs(new Point2D(13.5, 22), SpherePoint.fromDegrees(150, 2.5), makeCdMatrix(Angle.fromArcseconds(0.2)));
+    exposure.setWcs(wcs);
     const out = join(tmp, 'new.fits');
     await exposure.writeFits(out);
     const back = await Exposure.readFits(out);
@@ -376,6 +379,10 @@ print(json.dumps(out))
     expect(header['EXPINFO_V']).toBe(2);
     expect(header['AR_HDU']).toBe(5);
     expect(photoCalib).toEqual([57.5, 0.25]);
+    expect(header['SKYWCS_ID']).toBeUndefined();
+    const [ra, dec] = astropySky(out, 15, 24);
+    expect(wcs.pixelToSky(15, 24).separation(SpherePoint.fromDegrees(ra, dec)).asDegrees()).toBeLessThan(1e-10);
+    expect(back.getWcs()!.pixelToSky(15, 24).separation(wcs.pixelToSky(15, 24)).asDegrees()).toBeLessThan(1e-12);
     if (fitsverifyPresent) expect(fitsverify(out, false).output).toMatch(/ and 0 error\(s\)/);
   });
 });

@@ -1,13 +1,21 @@
 // `pnpm demo`: what SkyStack can do today, end to end on embedded defaults.
-// Today that is sky geometry with @skystack/geom; it grows into the full pipeline demo
-// (simulate -> ingest -> pipetask run -> coadd) as those packages land.
-import { Angle, HtmPixelization, SpherePoint } from '@skystack/geom';
+// Today that is sky geometry, a sky map, a WCS, an exposure and a catalog written and read
+// back; it grows into the full pipeline demo (simulate -> ingest -> pipetask run -> coadd) as
+// those packages land.
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Exposure, ExposureFitsReader, FilterLabel, PhotoCalib, VisitInfo } from '@skystack/afw-image';
+import { SourceCatalog, readParquet, writeParquet } from '@skystack/afw-table';
+import { Angle, Box2I, Extent2I, HtmPixelization, Point2D, Point2I, SpherePoint } from '@skystack/geom';
+import { makeSkyMap } from '@skystack/skymap';
+import { makeCdMatrix, makeSkyWcs } from '@skystack/wcs';
 import { COSMOS_POINTING, detectorFootprint } from './sky-geometry.js';
 
 const out = (line = '') => process.stdout.write(`${line}\n`);
 
-out('SkyStack demo: sky geometry with @skystack/geom');
-out('================================================');
+out('SkyStack demo: sky geometry, sky maps, WCS, exposures and catalogs');
+out('===================================================================');
 out();
 out('1. Separations and bearings (bearing: 0 = east, 90 = north, as lsst.geom)');
 const objects: Array<[string, SpherePoint]> = [
@@ -48,4 +56,58 @@ out(`   boresight trixel    ${centreTrixel} (${HtmPixelization.asString(centreTr
 const interiorCount = fp.interiorLevel10.reduce((n, [a, b]) => n + (b - a), 0);
 out(`   interior, level 10  ${interiorCount} trixels entirely inside the footprint`);
 out();
-out('Done. Next: FITS images, the Butler, pipelines (see README.md).');
+
+out('4. The hsc_rings_v1 sky map (lsst.skymap numbering): where is COSMOS?');
+const skyMap = makeSkyMap('hsc_rings_v1');
+const tract = skyMap.findTract(objects[4]![1]);
+const patch = tract.findPatch(objects[4]![1]);
+out(`   ${skyMap.length} tracts; COSMOS is in tract ${tract.getId()}, patch (${patch.getIndex().x}, ${patch.getIndex().y}) = ${patch.getSequentialIndex()}`);
+out(`   sky map identity    sha1 ${Buffer.from(skyMap.getSha1()).toString('base64')} (lsst.skymap: 4p/p8QCONZ82o2d+fWnMQ5N20eY=)`);
+out();
+
+const dir = mkdtempSync(join(tmpdir(), 'skystack-demo-'));
+try {
+  out('5. An exposure with a WCS, a PhotoCalib, a filter and a VisitInfo, written in afw\'s FITS layout');
+  const bbox = Box2I.fromCorner(new Point2I(1000, 2000), new Extent2I(512, 512));
+  const exposure = Exposure.make('float32', bbox);
+  const { data } = exposure.image.array;
+  for (let i = 0; i < data.length; i++) data[i] = 100 + (i % 512) * 0.01;
+  exposure.variance.set(100);
+  exposure.setWcs(makeSkyWcs(new Point2D(1256, 2256), pointing.boresight, makeCdMatrix(Angle.fromArcseconds(0.2))));
+  exposure.setPhotoCalib(new PhotoCalib(0.57, 0.001));
+  exposure.setFilter(FilterLabel.fromBandPhysical('r', 'SIM-R'));
+  exposure.setVisitInfo(new VisitInfo({ exposureTime: 30, darkTime: 30, boresightRaDec: pointing.boresight }));
+  const path = join(dir, 'calexp.fits');
+  await exposure.writeFits(path);
+  out(`   wrote ${path.split('/').pop()} (${statSync(path).size} bytes, checksums, atomic rename)`);
+  const reader = await ExposureFitsReader.open(path);
+  try {
+    const visitInfo = reader.readVisitInfo();
+    const wcs = await reader.readWcs();
+    out(`   read without pixels: bbox ${reader.readBBox().toString()}, exposure time ${visitInfo?.exposureTime} s, filter ${String(await reader.readFilter())}`);
+    out(`   pixel (1256, 2256) -> ${wcs?.pixelToSky(1256, 2256).toString()}; 1000 counts = ${(await reader.readPhotoCalib())?.instFluxToNanojansky(1000).toFixed(1)} nJy`);
+  } finally {
+    await reader.close();
+  }
+  out();
+
+  out('6. A source catalog as an Arrow table and a Parquet file, read back two columns only');
+  const schema = SourceCatalog.makeMinimalSchema();
+  schema.addField({ name: 'base_PsfFlux_instFlux', type: 'D', doc: 'PSF flux', units: 'count' });
+  const catalog = new SourceCatalog(schema);
+  for (let i = 0; i < 1000; i++) {
+    const record = catalog.addNew();
+    record.set('id', BigInt(i + 1));
+    record.set('coord_ra', pointing.boresight.getRa().asRadians() + i * 1e-6);
+    record.set('coord_dec', pointing.boresight.getDec().asRadians());
+    record.set('base_PsfFlux_instFlux', 1000 + i);
+  }
+  const parquet = join(dir, 'src.parquet');
+  await writeParquet(parquet, catalog.toArrow());
+  const two = await readParquet(parquet, { columns: ['id', 'base_PsfFlux_instFlux'] });
+  out(`   ${catalog.length} rows, ${catalog.schema.getNames().length} columns -> ${parquet.split('/').pop()} (${statSync(parquet).size} bytes); read back ${two.numCols} columns x ${two.numRows} rows`);
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
+out();
+out('Done. Next: the Butler, pipelines, single-frame processing (see README.md).');
