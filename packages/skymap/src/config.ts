@@ -211,3 +211,72 @@ export function makeDiscreteSkyMapConfig(overrides: SkyMapConfigOverrides<Discre
   }
   return Object.freeze({ ...c, raList: Object.freeze([...c.raList]), decList: Object.freeze([...c.decList]), radiusList: Object.freeze([...c.radiusList]) });
 }
+
+/** Configuration of an {@link EquatSkyMap} (lsst.skymap `EquatSkyMapConfig`). */
+export interface EquatSkyMapConfig extends BaseSkyMapConfig {
+  /** Number of tracts, equal slices of RA (a TAN projection needs at least 3); default 4. */
+  readonly numTracts: number;
+  /** Range of declination of the band (degrees, [min, max]); default [-1.25, 1.25]. */
+  readonly decRange: readonly [number, number];
+}
+
+/** Configuration of a {@link DodecaSkyMap} (lsst.skymap `DodecaSkyMapConfig`). */
+export interface DodecaSkyMapConfig extends BaseSkyMapConfig {
+  /** If true a tract is centred on each pole, else a vertex is on each pole; default false. */
+  readonly withTractsOnPoles: boolean;
+}
+
+/**
+ * Makes an equatorial sky map config: lsst.skymap's base defaults with projection `CEA`,
+ * `numTracts` 4 and `decRange` [-1.25, 1.25], with overrides.
+ *
+ * @param overrides - fields to change
+ * @returns a frozen config
+ * @throws {@link SkymapInvalidArgumentError} for a non-positive `numTracts` or an empty `decRange`
+ * @example
+ * ```ts
+ * const config = makeEquatSkyMapConfig({ numTracts: 8, decRange: [-2, 2] });
+ * ```
+ * @see lsst.skymap.equatSkyMap.EquatSkyMapConfig
+ */
+export function makeEquatSkyMapConfig(overrides: SkyMapConfigOverrides<EquatSkyMapConfig> = {}): EquatSkyMapConfig {
+  const c = makeBase<EquatSkyMapConfig>({ ...BASE_DEFAULTS, projection: 'CEA', numTracts: 4, decRange: [-1.25, 1.25] }, overrides);
+  if (!(Number.isInteger(c.numTracts) && c.numTracts > 0)) {
+    throw new SkymapInvalidArgumentError(`numTracts must be a positive integer; got ${c.numTracts}.`);
+  }
+  const [lo, hi] = c.decRange;
+  if (c.decRange.length !== 2 || !(lo >= -90 && hi <= 90 && lo < hi)) {
+    throw new SkymapInvalidArgumentError(`decRange must be [min, max] degrees with -90 <= min < max <= 90; got [${c.decRange.join(', ')}].`);
+  }
+  return Object.freeze({ ...c, decRange: Object.freeze([lo, hi] as const) });
+}
+
+/**
+ * Makes a dodecahedron sky map config with lsst.skymap's `DodecaSkyMapConfig.setDefaults`:
+ * tract overlap 3.5°, patch border 250, 0.2″/pixel, patches 4000 × 4000, `STG`,
+ * `withTractsOnPoles` false; with overrides.
+ *
+ * @param overrides - fields to change
+ * @returns a frozen config
+ * @throws {@link SkymapInvalidArgumentError} for an invalid value
+ * @example
+ * ```ts
+ * const config = makeDodecaSkyMapConfig({ withTractsOnPoles: true });
+ * ```
+ * @see lsst.skymap.dodecaSkyMap.DodecaSkyMapConfig
+ */
+export function makeDodecaSkyMapConfig(overrides: SkyMapConfigOverrides<DodecaSkyMapConfig> = {}): DodecaSkyMapConfig {
+  const defaults: DodecaSkyMapConfig = {
+    ...BASE_DEFAULTS,
+    tractOverlap: 3.5,
+    pixelScale: 10.0 / 50.0,
+    projection: 'STG',
+    tractBuilder: makeLegacyTractBuilderConfig({ patchInnerDimensions: [4000, 4000], patchBorder: 250 }),
+    withTractsOnPoles: false,
+  };
+  const c = makeBase<DodecaSkyMapConfig>(defaults, overrides);
+  if (typeof c.withTractsOnPoles !== 'boolean') {
+    throw new SkymapInvalidArgumentError(`withTractsOnPoles must be a boolean; got ${String(c.withTractsOnPoles)}.`);
+  }
+  return c;
+}

@@ -47,3 +47,24 @@ export class SkymapLookupError extends SkyStackError {
     super('SKYMAP_LOOKUP', message, options);
   }
 }
+
+/**
+ * Thrown for a sky map description that names an unknown sky map class or has fields its class
+ * does not have (`SKYMAP_CONFIG`); `allowed` lists what would have been accepted.
+ */
+export class SkymapConfigError extends SkyStackError {
+  /** The names or fields that are allowed where the bad one was given. */
+  readonly allowed: readonly string[];
+
+  /**
+   * Makes the error.
+   *
+   * @param message - what was wrong and what was given
+   * @param allowed - the allowed names or fields (listed in the hint)
+   * @param options - `cause`
+   */
+  constructor(message: string, allowed: readonly string[], options: SkyStackErrorOptions = {}) {
+    super('SKYMAP_CONFIG', message, { hint: `Allowed: ${allowed.join(', ')}.`, ...options });
+    this.allowed = Object.freeze([...allowed]);
+  }
+}

@@ -34,3 +34,20 @@ export type { RaDecRange } from './rings-sky-map.js';
 export { DiscreteSkyMap } from './discrete-sky-map.js';
 export { makeSkyMap, NAMED_SKYMAP_CONFIGS } from './make-sky-map.js';
 export type { NamedSkyMap, SkyMapDescription, RingsSkyMapDescription, DiscreteSkyMapDescription } from './make-sky-map.js';
+
+// Plots
+export { plotSkyCoverage } from './plot-sky-coverage.js';
+export type { PlotSkyCoverageOptions, SkyCoveragePoint, SkyCoverageMargins } from './plot-sky-coverage.js';
+
+// Equatorial and dodecahedron sky maps; config files
+export { SkymapConfigError } from './errors.js';
+export { makeEquatSkyMapConfig, makeDodecaSkyMapConfig } from './config.js';
+export type { EquatSkyMapConfig, DodecaSkyMapConfig } from './config.js';
+export { EquatSkyMap } from './equat-sky-map.js';
+export { DodecaSkyMap } from './dodeca-sky-map.js';
+export { Dodecahedron, coordFromVec } from './dodecahedron.js';
+export type { Vec3 } from './dodecahedron.js';
+export { SKYMAP_REGISTRY_FIELDS } from './make-sky-map.js';
+export type { EquatSkyMapDescription, DodecaSkyMapDescription } from './make-sky-map.js';
+export { parseSkyMapConfig, loadSkyMapConfig } from './load-sky-map-config.js';
+export type { SkyMapConfigFormat } from './load-sky-map-config.js';
