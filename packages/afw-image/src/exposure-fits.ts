@@ -3,15 +3,15 @@
 import { InputArchive, OutputArchive, RawPersistable, archiveOrigin, type Persistable, type PersistableRegistry } from '@skystack/afw-table';
 import { SkyWcs } from '@skystack/wcs';
 import { makeAfwRegistry } from './components/readers.js';
-import { FitsFile, Header, writeFits, type Card, type FitsHduInput } from '@skystack/fits';
+import { FitsFile, Header, writeFits, type Card } from '@skystack/fits';
 import { Box2I, Extent2D, Extent2I, Point2I } from '@skystack/geom';
 import { AfwImageFitsError } from './errors.js';
 import { EXPOSURE_COMPONENT_KEYS, ExposureInfo } from './exposure-info.js';
-import { findLayoutHdu, imageHeaderForWrite, planeHduForWrite, readPixelsFromHdu, readXY0, selectImageHdu, setMaskPlaneCards } from './fits-layout.js';
+import { findLayoutHdu, readPixelsFromHdu, readXY0, selectImageHdu } from './fits-layout.js';
 import { Image } from './image.js';
 import type { ImageOrigin } from './image-base.js';
 import { Mask, readMaskHdu } from './mask.js';
-import { MaskedImage, type VarianceImage } from './masked-image.js';
+import { maskedImagePlaneHdus, readMaskedImagePlanes, type MaskedImage, type VarianceImage } from './masked-image.js';
 import { convertPixels, type PixelArray, type PixelType } from './pixel-type.js';
 import { exposureMetadataHooks } from './exposure-metadata.js';
 import type { VisitInfo } from './components/visit-info.js';
@@ -29,6 +29,14 @@ const FITS_STANDARD_COMMENTS = [
   "FITS (Flexible Image Transport System) format is defined in 'Astronomy",
   "and Astrophysics', volume 376, page 359; bibcode: 2001A&A...376..359H",
 ];
+
+/** Moves FITS-WCS cards between the array grid and PARENT pixels: `CRPIXi += sign × xy0`. */
+function shiftCrpix(cards: Header, xy0: Point2I, sign: 1 | -1): void {
+  for (const [k, d] of [['CRPIX1', xy0.getX()], ['CRPIX2', xy0.getY()]] as const) {
+    const v = cards.getNumber(k);
+    if (v !== undefined && d !== 0) cards.set(k, v + sign * d, cards.getCard(k)?.comment);
+  }
+}
 
 function isStandardComment(card: Card): boolean {
   const text = String(card.comment ?? card.value ?? '').trim();
@@ -155,11 +163,7 @@ export class ExposureFitsReader {
     let wcsMetadata: Header | null = null;
     if (image.has('CTYPE1') && image.has('CTYPE2')) {
       wcsMetadata = new Header(image.cards().filter((c) => WCS.test(c.keyword)));
-      const xy0 = readXY0(image);
-      for (const [k, d] of [['CRPIX1', xy0.getX()], ['CRPIX2', xy0.getY()]] as const) {
-        const v = wcsMetadata.getNumber(k);
-        if (v !== undefined && d !== 0) wcsMetadata.set(k, v + d, wcsMetadata.getCard(k)?.comment);
-      }
+      shiftCrpix(wcsMetadata, readXY0(image), 1);
     }
     const info = new ExposureInfo();
     const pop = (key: string): number | undefined => {
@@ -366,10 +370,7 @@ export class ExposureFitsReader {
    * @returns the masked image
    */
   async readMaskedImage<T extends PixelType>(options: ExposureReadFitsOptions<T> = {}): Promise<MaskedImage> {
-    // The three planes are read at once, so that the I/O threads copy one plane while this
-    // thread swaps the bytes of another.
-    const [image, mask, variance] = await Promise.all([this.readImage(options), this.readMask(options), this.readVariance(options)]);
-    return new MaskedImage(image, mask, variance);
+    return readMaskedImagePlanes(this.file, this.#imageHdu, options);
   }
 
   /**
@@ -476,21 +477,11 @@ export async function writeExposureFits(path: string, maskedImage: MaskedImage, 
     for (const card of wcs.copyAtShiftedPixelOrigin(new Extent2D(-xy0.getX(), -xy0.getY())).getFitsMetadata().cards()) imageHeader.add(card);
   } else if (info.getWcsMetadata() !== null) {
     for (const card of info.getWcsMetadata()!.cards()) imageHeader.add(card);
-    for (const [k, d] of [['CRPIX1', xy0.getX()], ['CRPIX2', xy0.getY()]] as const) {
-      const v = imageHeader.getNumber(k);
-      if (v !== undefined && d !== 0) imageHeader.set(k, v - d, imageHeader.getCard(k)?.comment);
-    }
+    shiftCrpix(imageHeader, xy0, -1);
   }
-  const compress = options.compress === true;
-  const plane = (header: Header, p: Image<PixelArray> | Mask): FitsHduInput =>
-    planeHduForWrite(header, { data: p.compactPixels(), width: p.width, height: p.height }, compress);
-  const maskHeader = imageHeaderForWrite(xy0, imageHeader, 'MASK');
-  setMaskPlaneCards(maskHeader, maskedImage.mask.planeDict.entries());
   await writeFits(path, [
     { header: primary },
-    plane(imageHeaderForWrite(xy0, imageHeader, 'IMAGE'), maskedImage.image),
-    plane(maskHeader, maskedImage.mask),
-    plane(imageHeaderForWrite(xy0, imageHeader, 'VARIANCE'), maskedImage.variance),
+    ...maskedImagePlaneHdus(maskedImage, imageHeader, options.compress === true),
     ...archive.toHdus().map((h) => ({ header: h.header, data: h.data })),
   ]);
 }

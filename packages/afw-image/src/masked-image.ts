@@ -1,4 +1,4 @@
-import { FitsFile, Header, writeFits } from '@skystack/fits';
+import { FitsFile, Header, writeFits, type FitsHduInput } from '@skystack/fits';
 import type { Extent2I} from '@skystack/geom';
 import { Box2I, Point2I } from '@skystack/geom';
 import { AfwImageLengthError } from './errors.js';
@@ -129,27 +129,9 @@ export class MaskedImage<A extends PixelArray = PixelArray> {
     path: string,
     options: MaskedImageReadFitsOptions<T> = {},
   ): Promise<MaskedImage<PixelType extends T ? PixelArray : PixelArrayTypes[T]>> {
-    const origin = options.origin ?? 'PARENT';
     const file = await FitsFile.open(path);
     try {
-      const imageHdu = selectImageHdu(file, 'IMAGE');
-      const maskHdu = findLayoutHdu(file, 'MASK', 1);
-      const varianceHdu = findLayoutHdu(file, 'VARIANCE', 2);
-      // The planes are read at once: the I/O threads copy one while this thread swaps another.
-      const [read, maskRead, varianceRead] = await Promise.all([
-        readPixelsFromHdu(file, imageHdu, options.bbox, origin),
-        maskHdu === undefined ? undefined : readMaskHdu(file, maskHdu, options.bbox, origin),
-        varianceHdu === undefined ? undefined : readPixelsFromHdu(file, varianceHdu, options.bbox, origin),
-      ]);
-      const data = options.pixelType === undefined ? read.data : convertPixels(read.data, options.pixelType);
-      const image = new Image(data, read.width, read.height, { xy0: read.xy0 });
-      const bbox = image.getBBox();
-      const mask = maskRead ?? Mask.make(bbox);
-      const variance: VarianceImage =
-        varianceRead === undefined
-          ? Image.make('float32', bbox)
-          : new Image(convertPixels(varianceRead.data, 'float32'), varianceRead.width, varianceRead.height, { xy0: varianceRead.xy0 });
-      return new MaskedImage(image, mask, variance) as MaskedImage<PixelType extends T ? PixelArray : PixelArrayTypes[T]>;
+      return (await readMaskedImagePlanes(file, selectImageHdu(file, 'IMAGE'), options)) as MaskedImage<PixelType extends T ? PixelArray : PixelArrayTypes[T]>;
     } finally {
       await file.close();
     }
@@ -165,19 +147,8 @@ export class MaskedImage<A extends PixelArray = PixelArray> {
    * @see lsst.afw.image.MaskedImage.writeFits
    */
   async writeFits(path: string, options: MaskedImageWriteFitsOptions = {}): Promise<void> {
-    const xy0 = this.getXY0();
     const primary = options.metadata === undefined ? new Header() : options.metadata.clone();
-    const maskHeader = imageHeaderForWrite(xy0, undefined, 'MASK');
-    setMaskPlaneCards(maskHeader, this.#mask.planeDict.entries());
-    const compress = options.compress === true;
-    const plane = (header: Header, p: Image<PixelArray> | Mask) =>
-      planeHduForWrite(header, { data: p.compactPixels(), width: p.width, height: p.height }, compress);
-    await writeFits(path, [
-      { header: primary },
-      plane(imageHeaderForWrite(xy0, undefined, 'IMAGE'), this.#image),
-      plane(maskHeader, this.#mask),
-      plane(imageHeaderForWrite(xy0, undefined, 'VARIANCE'), this.#variance),
-    ]);
+    await writeFits(path, [{ header: primary }, ...maskedImagePlaneHdus(this as MaskedImage, undefined, options.compress === true)]);
   }
 
   /** The image plane. */
@@ -482,4 +453,60 @@ export function MaskedImageF(dimensions: Box2I | Extent2I, planeDict?: MaskPlane
  */
 export function MaskedImageD(dimensions: Box2I | Extent2I, planeDict?: MaskPlaneDict): MaskedImageD {
   return MaskedImage.make('float64', dimensions, planeDict);
+}
+
+/**
+ * Reads the planes of afw's layout from an open file: the image from `imageHdu`, and the `MASK`
+ * and `VARIANCE` HDUs (by `EXTTYPE`, else by position after the image), all at once so that the
+ * I/O threads copy one plane while this thread swaps another. A missing mask or variance is
+ * all zero, as afw does.
+ *
+ * @param file - the open file
+ * @param imageHdu - the image HDU
+ * @param options - the box, its origin, the image pixel type
+ * @returns the masked image
+ * @internal Shared by MaskedImage.readFits and ExposureFitsReader.
+ */
+export async function readMaskedImagePlanes(file: FitsFile, imageHdu: number, options: MaskedImageReadFitsOptions = {}): Promise<MaskedImage> {
+  const origin = options.origin ?? 'PARENT';
+  const maskHdu = findLayoutHdu(file, 'MASK', 1);
+  const varianceHdu = findLayoutHdu(file, 'VARIANCE', 2);
+  const [read, maskRead, varianceRead] = await Promise.all([
+    readPixelsFromHdu(file, imageHdu, options.bbox, origin),
+    maskHdu === undefined ? undefined : readMaskHdu(file, maskHdu, options.bbox, origin),
+    varianceHdu === undefined ? undefined : readPixelsFromHdu(file, varianceHdu, options.bbox, origin),
+  ]);
+  const data = options.pixelType === undefined ? read.data : convertPixels(read.data, options.pixelType);
+  const image = new Image(data, read.width, read.height, { xy0: read.xy0 });
+  const bbox = image.getBBox();
+  const mask = maskRead ?? Mask.make(bbox);
+  const variance: VarianceImage =
+    varianceRead === undefined
+      ? Image.make('float32', bbox)
+      : new Image(convertPixels(varianceRead.data, 'float32'), varianceRead.width, varianceRead.height, { xy0: varianceRead.xy0 });
+  return new MaskedImage(image, mask, variance);
+}
+
+/**
+ * The `IMAGE`, `MASK` and `VARIANCE` HDUs of afw's layout for a masked image: each with
+ * `EXTTYPE`/`EXTNAME`, `INHERIT`, the xy0 cards and `cards` (the exposure's WCS), the mask with
+ * its `MP_*` cards; tile-compressed when `compress` is set.
+ *
+ * @param mi - the masked image
+ * @param cards - cards for every plane header (or none)
+ * @param compress - whether to tile-compress the planes
+ * @returns the three HDUs
+ * @internal Shared by MaskedImage.writeFits and writeExposureFits.
+ */
+export function maskedImagePlaneHdus(mi: MaskedImage, cards: Header | undefined, compress: boolean): FitsHduInput[] {
+  const xy0 = mi.getXY0();
+  const plane = (header: Header, p: Image<PixelArray> | Mask): FitsHduInput =>
+    planeHduForWrite(header, { data: p.compactPixels(), width: p.width, height: p.height }, compress);
+  const maskHeader = imageHeaderForWrite(xy0, cards, 'MASK');
+  setMaskPlaneCards(maskHeader, mi.mask.planeDict.entries());
+  return [
+    plane(imageHeaderForWrite(xy0, cards, 'IMAGE'), mi.image),
+    plane(maskHeader, mi.mask),
+    plane(imageHeaderForWrite(xy0, cards, 'VARIANCE'), mi.variance),
+  ];
 }
