@@ -2,7 +2,7 @@ import { BinaryTable, Card, writeFits, type BinaryTableColumnInput, type Encoded
 import type { OutputArchive } from './archive/output-archive.js';
 import type { BaseCatalog, BaseRecord } from './base-catalog.js';
 import { AfwTableInvalidArgumentError } from './errors.js';
-import { Schema, isArrayFieldType, type FieldType } from './schema.js';
+import { Schema, isArrayFieldType, type Field, type FieldType } from './schema.js';
 
 /** Options of {@link writeCatalogFits}. */
 export interface WriteCatalogFitsOptions {
@@ -39,6 +39,21 @@ const TFORM: Record<Exclude<FieldType, 'Flag' | 'String'>, string> = {
 };
 
 /**
+ * The FITS column afw writes for a (non-Flag) field: `TFORM` (`'1D'`, `'4E'`, `'16A'`) and the
+ * field class `TCCLS` (`Scalar`, `Angle`, `Array`, `String`).
+ *
+ * @param f - the field (not a Flag: flags are bits of the `flags` column)
+ * @returns the format and class
+ * @internal Shared by the catalog writer and the footprint peak writer.
+ */
+export function afwColumnFormat(f: Field): { readonly format: string; readonly tccls: string } {
+  if (f.type === 'Flag') throw new AfwTableInvalidArgumentError(`Flag field '${f.name}' has no column of its own; it is a bit of 'flags'.`);
+  const tccls = f.type === 'Angle' ? 'Angle' : f.type === 'String' ? 'String' : isArrayFieldType(f.type) ? 'Array' : 'Scalar';
+  const format = f.type === 'String' ? `${f.size}A` : `${f.size}${TFORM[f.type]}`;
+  return { format, tccls };
+}
+
+/**
  * Encodes a catalog as an afw binary table: the header and data unit.
  *
  * The layout is afw's FitsWriter's: a `flags` bit column first (`FLAGCOL = 1`, one `TFLAGn`
@@ -73,8 +88,7 @@ export function encodeCatalogFits(catalog: BaseCatalog<BaseRecord>, options: Wri
   }
   for (const f of fields) {
     if (f.type === 'Flag') continue;
-    const tccls = f.type === 'Angle' ? 'Angle' : f.type === 'String' ? 'String' : isArrayFieldType(f.type) ? 'Array' : 'Scalar';
-    const format = f.type === 'String' ? `${f.size}A` : `${f.size}${TFORM[f.type]}`;
+    const { format, tccls } = afwColumnFormat(f);
     inputs.push({
       name: f.name,
       format,

@@ -85,11 +85,19 @@ export class InputArchive {
   /** The readers objects are decoded with. */
   readonly registry: PersistableRegistry;
   readonly #cache = new Map<number, unknown>();
+  /** The index rows of each object, ordered by `cat.persistable`. */
+  readonly #byId = new Map<number, ArchiveIndexEntry[]>();
 
   private constructor(indexHdu: ArchiveHdu, entries: ArchiveIndexEntry[], catalogs: ArchiveCatalog[], file: string | undefined, registry: PersistableRegistry) {
     this.indexHdu = indexHdu;
     this.registry = registry;
     this.entries = Object.freeze(entries);
+    for (const e of entries) {
+      const list = this.#byId.get(e.id);
+      if (list === undefined) this.#byId.set(e.id, [e]);
+      else list.push(e);
+    }
+    for (const list of this.#byId.values()) list.sort((a, b) => a.catPersistable - b.catPersistable);
     this.catalogs = Object.freeze(catalogs);
     this.file = file;
   }
@@ -208,7 +216,7 @@ export class InputArchive {
 
   /** The distinct object IDs, in index order. */
   get ids(): readonly number[] {
-    return [...new Set(this.entries.map((e) => e.id))];
+    return [...this.#byId.keys()];
   }
 
   /**
@@ -218,7 +226,7 @@ export class InputArchive {
    * @returns the rows (empty when there is no such object)
    */
   entriesOf(id: number): readonly ArchiveIndexEntry[] {
-    return this.entries.filter((e) => e.id === id).sort((a, b) => a.catPersistable - b.catPersistable);
+    return this.#byId.get(id) ?? [];
   }
 
   /**
@@ -228,7 +236,7 @@ export class InputArchive {
    * @returns the name, or `undefined` when there is no such object
    */
   nameOf(id: number): string | undefined {
-    return this.entries.find((e) => e.id === id)?.name;
+    return this.#byId.get(id)?.[0]?.name;
   }
 
   /**

@@ -4,6 +4,7 @@ import type { ArchiveColumn, ArchiveRecord, ArchiveSchema } from '../archive/out
 import { BaseCatalog, BaseRecord, checkRequiredFields, type CatalogOptions, type RequiredField } from '../base-catalog.js';
 import { columnArrayConstructor, type ColumnArray } from '../column-array.js';
 import { AfwTableFormatError } from '../errors.js';
+import { afwColumnFormat } from '../write-catalog-fits.js';
 import { isArrayFieldType, Schema, type FieldInput, type FieldType } from '../schema.js';
 
 /** The fields of afw's minimal peak schema, in afw's order. */
@@ -101,22 +102,6 @@ export class PeakRecord extends BaseRecord {
   }
 }
 
-/** The archive TFORM of each field type. */
-const TFORM: Record<Exclude<FieldType, 'Flag' | 'String'>, string> = {
-  B: 'B',
-  U: 'I',
-  I: 'J',
-  L: 'K',
-  F: 'E',
-  D: 'D',
-  Angle: 'D',
-  ArrayB: 'B',
-  ArrayU: 'I',
-  ArrayI: 'J',
-  ArrayF: 'E',
-  ArrayD: 'D',
-};
-
 /**
  * The peaks of a footprint: a catalog with afw's peak schema (`id`, `f_x`, `f_y`, `i_x`,
  * `i_y`, `peakValue`) in typed-array columns, plus any other fields the file's peak schema has
@@ -212,8 +197,7 @@ export class PeakCatalog extends BaseCatalog<PeakRecord> {
     const columns: ArchiveColumn[] = [];
     for (const f of fields) {
       if (f.type === 'Flag') continue;
-      const format = f.type === 'String' ? `${f.size}A` : `${isArrayFieldType(f.type) ? f.size : 1}${TFORM[f.type]}`;
-      const tccls = f.type === 'Angle' ? 'Angle' : f.type === 'String' ? 'String' : isArrayFieldType(f.type) ? 'Array' : 'Scalar';
+      const { format, tccls } = afwColumnFormat(f);
       columns.push({ name: f.name, format, tccls, ...(f.units === '' ? {} : { unit: f.units }), ...(f.doc === '' ? {} : { doc: f.doc }) });
     }
     const data = fields.map((f) => [f, this.getColumn(f.name)] as const);
