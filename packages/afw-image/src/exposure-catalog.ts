@@ -3,6 +3,7 @@ import type {
 import {
   BaseCatalog,
   BaseRecord,
+  checkRequiredFields,
   InputArchive,
   OutputArchive,
   Schema,
@@ -21,7 +22,7 @@ import type { ApCorrMap } from './components/ap-corr-map.js';
 import type { Detector } from './components/detector.js';
 import type { PhotoCalib } from './components/photo-calib.js';
 import type { VisitInfo } from './components/visit-info.js';
-import { AfwImageFitsError, AfwImageInvalidArgumentError } from './errors.js';
+import { AfwImageFitsError } from './errors.js';
 import { makeAfwRegistry } from './components/readers.js';
 import { isArchivable } from './exposure-fits.js';
 
@@ -174,13 +175,8 @@ export class ExposureCatalog extends BaseCatalog<ExposureRecord> {
    * @throws AfwTableInvalidArgumentError (from `@skystack/afw-table`) when required fields are missing
    */
   constructor(schema: Schema = ExposureCatalog.makeMinimalSchema(), options: CatalogOptions = {}) {
+    checkRequiredFields(schema, ExposureCatalog.requiredFields, 'ExposureCatalog');
     super(schema, options);
-    for (const f of ExposureCatalog.requiredFields) {
-      const field = schema.tryFind(f.name);
-      if (field === undefined || field.type !== f.type) {
-        throw new AfwImageInvalidArgumentError(`An ExposureCatalog schema needs field '${f.name}' of type ${f.type}.`, { hint: 'Start from ExposureCatalog.makeMinimalSchema().' });
-      }
-    }
   }
 
   /** The fields every exposure table has. */
@@ -254,7 +250,7 @@ export class ExposureCatalog extends BaseCatalog<ExposureRecord> {
       if ((EXPOSURE_RECORD_COMPONENTS as readonly string[]).includes(name) && field.type === 'I') {
         ids.set(name as ExposureRecordComponent, contents.columns.get(field.name) as Int32Array);
       } else {
-        schema.addField({ name: field.name, type: field.type, doc: field.doc, units: field.units, ...(field.size !== 1 || field.type === 'String' ? { size: field.size } : {}) });
+        schema.addField(field);
         columns.set(field.name, contents.columns.get(field.name)!);
       }
     }
@@ -296,7 +292,7 @@ export class ExposureCatalog extends BaseCatalog<ExposureRecord> {
     schema.setAliasMap(this.schema.getAliasMap());
     const columns = new Map<string, ColumnArray>();
     for (const field of this.schema) {
-      schema.addField({ name: field.name, type: field.type, doc: field.doc, units: field.units, ...(field.size !== 1 || field.type === 'String' ? { size: field.size } : {}) });
+      schema.addField(field);
       columns.set(field.name, this.getColumn(field.name));
     }
     for (const name of EXPOSURE_RECORD_COMPONENTS) {

@@ -300,9 +300,8 @@ export class ExposureFitsReader {
   async readWcs(): Promise<SkyWcs | null> {
     const archived = await this.readComponent('SKYWCS');
     if (archived instanceof SkyWcs) return archived;
-    const info = new ExposureInfo();
-    info.setWcsMetadata(this.#metadataState().wcsMetadata);
-    return info.getWcs();
+    // The header-derived state holds no archived WCS, so its WCS is the header's.
+    return this.#metadataState().info.getWcs();
   }
 
   /**

@@ -566,7 +566,7 @@ export class SkyWcs {
       throw new WcsInvalidArgumentError(`The output arrays must hold ${n} values; they hold ${res.ra.length} and ${res.dec.length}.`);
     }
     if (this.#exact !== undefined) {
-      this.#exact.pixelToSky(Float64Array.from(xs), Float64Array.from(ys), res);
+      this.#exact.pixelToSky(asFloat64(xs), asFloat64(ys), res);
       return res;
     }
     const ra = res.ra;
@@ -602,7 +602,7 @@ export class SkyWcs {
       throw new WcsInvalidArgumentError(`The output arrays must hold ${n} values; they hold ${res.x.length} and ${res.y.length}.`);
     }
     if (this.#exact !== undefined) {
-      this.#exact.skyToPixel(Float64Array.from(ra), Float64Array.from(dec), res);
+      this.#exact.skyToPixel(asFloat64(ra), asFloat64(dec), res);
       return res;
     }
     const t = this.#tmp;
@@ -1232,6 +1232,11 @@ export function makeTanSipWcs(
     ...(sipAp !== undefined && { sipAp }),
     ...(sipBp !== undefined && { sipBp }),
   });
+}
+
+/** The values as a Float64Array: the array itself when it is one, else a copy. */
+function asFloat64(values: ArrayLike<number>): Float64Array {
+  return values instanceof Float64Array ? values : Float64Array.from(values);
 }
 
 /** `transform` with pixel coordinates moved by (dx, dy): the new pixel p + d is the old pixel p. */
