@@ -26,6 +26,7 @@ export { Region } from './sphgeom/region.js';
 export { Circle } from './sphgeom/circle.js';
 export { ConvexPolygon } from './sphgeom/convex-polygon.js';
 export { LonLatBox } from './sphgeom/lon-lat-box.js';
+export { RegionTypeCode, encodeRegion, decodeRegion, regionToHex, regionFromHex } from './sphgeom/region-codec.js';
 
 // Sky pixelization
 export { RangeSet } from './sphgeom/range-set.js';

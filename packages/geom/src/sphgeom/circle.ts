@@ -8,6 +8,7 @@ import { NormalizedAngleInterval } from './normalized-angle-interval.js';
 import { Region } from './region.js';
 import { Relationship, invertRelationship } from './relationship.js';
 import { UnitVector3d } from './unit-vector3d.js';
+import { encodeRegion } from './region-codec.js';
 
 /** Angle in radians between two unit vectors, accurate at all separations. */
 function angleBetween(a: UnitVector3d, b: UnitVector3d): number {
@@ -334,6 +335,20 @@ export class Circle extends Region {
   }
 
   /**
+   * Encodes this circle in lsst.sphgeom's binary region format (see {@link encodeRegion}).
+   *
+   * @returns the encoded bytes
+   * @example
+   * ```ts
+   * new Circle(UnitVector3d.Z(), Angle.fromDegrees(1)).encode().length; // 41
+   * ```
+   * @see lsst.sphgeom.Circle.encode
+   */
+  encode(): Uint8Array {
+    return encodeRegion(this);
+  }
+
+  /**
    * @param other - another circle
    * @returns true if both are empty, both are full, or centre, chord and angle are equal
    */
@@ -347,4 +362,22 @@ export class Circle extends Region {
   override toString(): string {
     return `Circle(${this.#center.toString()}, ${this.#angle})`;
   }
+}
+
+/**
+ * Makes a circle from its three stored fields exactly as given (no conversion between opening
+ * angle and squared chord length, no checks), as lsst.sphgeom's `Circle::decode` does. For the
+ * region codec only; not exported from the package.
+ *
+ * @param center - the centre
+ * @param squaredChordLength - the squared chord length from centre to boundary
+ * @param openingAngleRadians - the opening angle in radians
+ * @returns the circle
+ * @internal
+ */
+export function circleFromFields(center: UnitVector3d, squaredChordLength: number, openingAngleRadians: number): Circle {
+  pending = true;
+  pendingCl2 = squaredChordLength;
+  pendingAngle = openingAngleRadians;
+  return new Circle(center);
 }

@@ -10,10 +10,14 @@ import { orientation, orientationOf } from './orientation.js';
 import { Region, overlapsByWitness } from './region.js';
 import { Relationship, invertRelationship } from './relationship.js';
 import { UnitVector3d } from './unit-vector3d.js';
+import { encodeRegion } from './region-codec.js';
 
 const HALF_PI = 0.5 * Math.PI;
 /** Margin added around vertex coordinates in bounding boxes (about 0.1 mas). */
 const BBOX_EPS = 5.0e-10;
+
+// Set by convexPolygonFromVerticesUnchecked so that the constructor keeps the vertices as given.
+let trustVertices = false;
 
 /**
  * A convex polygon on the unit sphere, immutable; it contains its boundary.
@@ -46,6 +50,11 @@ export class ConvexPolygon extends Region {
    */
   constructor(vertices: readonly UnitVector3d[]) {
     super();
+    if (trustVertices) {
+      trustVertices = false;
+      this.#vertices = Object.freeze([...vertices]);
+      return;
+    }
     const n = vertices.length;
     if (n < 3) {
       throw new GeomInvalidArgumentError(`A ConvexPolygon needs at least 3 vertices; got ${n}.`);
@@ -249,6 +258,20 @@ export class ConvexPolygon extends Region {
    */
   getBoundingCircle(): Circle {
     return verticesBoundingCircle(this.#vertices);
+  }
+
+  /**
+   * Encodes this polygon in lsst.sphgeom's binary region format (see {@link encodeRegion}).
+   *
+   * @returns the encoded bytes
+   * @example
+   * ```ts
+   * new ConvexPolygon([UnitVector3d.Z(), UnitVector3d.X(), UnitVector3d.Y()]).encode().length; // 73
+   * ```
+   * @see lsst.sphgeom.ConvexPolygon.encode
+   */
+  encode(): Uint8Array {
+    return encodeRegion(this);
   }
 
   /**
@@ -577,4 +600,18 @@ function maxSquaredChordOverPolygon(verts: readonly UnitVector3d[], c: UnitVecto
     a = b;
   }
   return best;
+}
+
+/**
+ * Makes a polygon from vertices kept exactly as given, in the given order, without the
+ * convexity and orientation checks of the constructor, as lsst.sphgeom's
+ * `ConvexPolygon::decode` does. For the region codec only; not exported from the package.
+ *
+ * @param vertices - the vertices (the caller guarantees at least 3)
+ * @returns the polygon
+ * @internal
+ */
+export function convexPolygonFromVerticesUnchecked(vertices: readonly UnitVector3d[]): ConvexPolygon {
+  trustVertices = true;
+  return new ConvexPolygon(vertices);
 }

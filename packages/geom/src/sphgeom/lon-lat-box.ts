@@ -9,6 +9,7 @@ import { NormalizedAngleInterval } from './normalized-angle-interval.js';
 import { Region, overlapsByWitness } from './region.js';
 import { Relationship, invertRelationship } from './relationship.js';
 import { UnitVector3d } from './unit-vector3d.js';
+import { encodeRegion } from './region-codec.js';
 
 const HALF_PI = 0.5 * Math.PI;
 
@@ -357,6 +358,20 @@ export class LonLatBox extends Region {
    */
   clippedTo(x: LonLatBox): LonLatBox {
     return new LonLatBox(this.#lon.clippedTo(x.#lon), this.#lat.clippedTo(x.#lat));
+  }
+
+  /**
+   * Encodes this box in lsst.sphgeom's binary region format (see {@link encodeRegion}).
+   *
+   * @returns the encoded bytes
+   * @example
+   * ```ts
+   * LonLatBox.fromDegrees(10, 20, 30, 40).encode().length; // 33
+   * ```
+   * @see lsst.sphgeom.Box.encode
+   */
+  encode(): Uint8Array {
+    return encodeRegion(this);
   }
 
   /**
