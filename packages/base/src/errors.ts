@@ -5,7 +5,7 @@ export interface SkyStackErrorOptions {
   /** The lower-level error that caused this one, kept for diagnosis. */
   readonly cause?: unknown;
   /** A suggestion for fixing the problem, appended to the message. */
-  readonly hint?: string;
+  readonly hint?: string | undefined;
 }
 
 /**

@@ -167,3 +167,42 @@ export function timePython(options: TimePythonOptions): PythonTiming {
     min: options.minSamples ?? 5,
   });
 }
+
+/**
+ * The PostgreSQL server for tests: `SKYSTACK_PG_URL` (`bash scripts/postgres.sh start` prints
+ * one), or `undefined` (skip) when it is unset; under CI an unset URL throws.
+ *
+ * @returns the URL, or undefined
+ */
+export function postgresUrl(): string | undefined {
+  const url = process.env['SKYSTACK_PG_URL'];
+  if (url !== undefined && url !== '') return url;
+  if (CI) throw new Error('SKYSTACK_PG_URL is not set: run `export SKYSTACK_PG_URL=$(bash scripts/postgres.sh start)`.');
+  return undefined;
+}
+
+let schemaCounter = 0;
+
+function psql(url: string, sql: string): void {
+  const r = spawnSync('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', url, '-c', sql], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`psql failed on ${url} (${sql}): ${(r.stderr ?? '').trim() || r.error?.message}`);
+}
+
+/**
+ * Runs `fn` with a new, uniquely named PostgreSQL schema that is dropped (with everything in
+ * it) afterwards, so tests sharing one server do not see each other's tables. Uses `psql`
+ * (installed with the server by scripts/postgres.sh).
+ *
+ * @param url - the server, e.g. from {@link postgresUrl}
+ * @param fn - the work; receives the schema name
+ * @returns what `fn` returns
+ */
+export async function withPostgresSchema<T>(url: string, fn: (schema: string) => Promise<T>): Promise<T> {
+  const schema = `test_${process.pid}_${Date.now().toString(36)}_${++schemaCounter}`;
+  psql(url, `CREATE SCHEMA ${schema}`);
+  try {
+    return await fn(schema);
+  } finally {
+    psql(url, `DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+  }
+}

@@ -1,0 +1,5 @@
+// The registry conformance suite on SQLite: a fresh in-memory database for every test.
+import { createRegistry } from '../src/registry/sql/sql-registry.js';
+import { defineRegistryConformanceTests } from './registry-conformance.js';
+
+defineRegistryConformanceTests('sqlite', () => createRegistry('sqlite://'));
