@@ -21,7 +21,7 @@ export function validateCollectionName(name: string): void {
   };
   if (name.length === 0) bad('it is empty');
   if (name.length > MAX_COLLECTION_NAME_LENGTH) bad(`it has ${name.length} characters (at most ${MAX_COLLECTION_NAME_LENGTH})`);
-  // eslint-disable-next-line no-control-regex
+   
   if (/[\u0000-\u001f\u007f]/.test(name)) bad('it contains a control character');
   if (name.includes('\\')) bad('it contains a backslash (a path separator)');
   if (/[*?[\]]/.test(name)) bad('it contains a glob character (* ? [ ])');

@@ -20,6 +20,8 @@ import type { DataCoordinate, DataIdValue } from '../../dimensions/data-coordina
 import type { DimensionGroup } from '../../dimensions/group.js';
 import { Dimension, SkyPixDimension, type DimensionElement, type FieldSpec } from '../../dimensions/universe.js';
 import { normalizeUuid } from '../../datasets/dataset-ref.js';
+import type {
+  Node} from '../../queries/expressions/tree.js';
 import {
   BinaryOp,
   BindName,
@@ -29,7 +31,6 @@ import {
   GlobNode,
   Identifier,
   IsIn,
-  Node,
   NumericLiteral,
   Parens,
   PointNode,

@@ -330,20 +330,15 @@ export class DatasetRefQueryResults extends BaseResults<DatasetRef> {
   /** The dataset types searched, with the component asked for (if any). */
   async #types(): Promise<{ rec: DatasetTypeRecord; component: string | undefined }[]> {
     const args = Array.isArray(this.#datasetType) ? (this.#datasetType as (string | DatasetType | RegExp)[]) : [this.#datasetType as string | DatasetType | RegExp];
-    const all = await this.reg.allDatasetTypeRecords();
     const out: { rec: DatasetTypeRecord; component: string | undefined }[] = [];
+    let all: DatasetTypeRecord[] | undefined;
     for (const a of args) {
       if (a instanceof DatasetType || (typeof a === 'string' && !/[*?]/.test(a))) {
         const name = typeof a === 'string' ? a : a.name;
-        const [parent, component] = DatasetType.splitDatasetTypeName(name);
-        const rec = all.find((r) => r.datasetType.name === parent);
-        if (!rec) {
-          throw new MissingDatasetTypeError(`Dataset type '${parent}' is not registered.`, {
-            hint: suggest(parent, all.map((r) => r.datasetType.name)),
-          });
-        }
-        out.push({ rec, component });
+        const [, component] = DatasetType.splitDatasetTypeName(name);
+        out.push({ rec: await this.reg.getDatasetTypeRecord(name), component });
       } else {
+        all ??= await this.reg.allDatasetTypeRecords();
         const re = typeof a === 'string' ? new RegExp(`^${a.replace(/[.+^${}()|\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`) : a;
         for (const r of all) if (re.test(r.datasetType.name)) out.push({ rec: r, component: undefined });
       }

@@ -117,6 +117,7 @@ export class SqlRegistry implements Registry {
   readonly #collectionsById = new Map<number, CollectionRecord>();
   readonly #datasetTypes = new Map<string, DatasetTypeRecord>();
   readonly #groupKeys = new Map<string, number>();
+  readonly #chains = new Map<number, CollectionRecord[]>();
 
   private constructor(db: Database, universe: DimensionUniverse) {
     this.db = db;
@@ -211,6 +212,7 @@ export class SqlRegistry implements Registry {
     this.#collectionsById.clear();
     this.#datasetTypes.clear();
     this.#governors.clear();
+    this.#chains.clear();
   }
 
   /**
@@ -338,10 +340,13 @@ export class SqlRegistry implements Registry {
     return (await this.#chainChildren(rec.id)).map((c) => c.name);
   }
 
-  async #chainChildren(id: number): Promise<CollectionRecord[]> {
+  async #chainChildren(id: number, fresh = false): Promise<CollectionRecord[]> {
+    const cached = fresh ? undefined : this.#chains.get(id);
+    if (cached) return cached;
     const rows = await this.db.all('SELECT child FROM collection_chain WHERE parent = ? ORDER BY position', [id]);
     const out: CollectionRecord[] = [];
     for (const r of rows) out.push(await this.#collectionById(Number(r['child'])));
+    this.#chains.set(id, out);
     return out;
   }
 
@@ -366,6 +371,7 @@ export class SqlRegistry implements Registry {
       const recs: CollectionRecord[] = [];
       for (const c of list) recs.push(await this.getCollection(c));
       // Cycle check: no child may reach the parent.
+      this.#chains.clear();
       for (const c of recs) {
         if (c.id === rec.id || (await this.#reaches(c, rec.id))) {
           throw new CollectionCycleError(`Adding '${c.name}' to chain '${parent}' would make a cycle (it contains '${parent}').`);
@@ -373,6 +379,7 @@ export class SqlRegistry implements Registry {
       }
       await this.db.run('DELETE FROM collection_chain WHERE parent = ?', [rec.id]);
       await this.db.insertMany('collection_chain', ['parent', 'position', 'child'], recs.map((c, i) => [rec.id, i, c.id]));
+      this.#chains.delete(rec.id);
     });
   }
 
@@ -511,6 +518,22 @@ export class SqlRegistry implements Registry {
       throw new InvalidQueryError('No collections were given to search, and the registry has no default collections.', {
         hint: "Pass collections (e.g. { collections: 'HSC/runs/RC2' }) or set defaults when opening the Butler.",
       });
+    }
+    const list = typeof effective === 'string' || effective instanceof RegExp ? [effective] : [...effective];
+    if (list.every((p) => typeof p === 'string' && !isPattern(p))) {
+      // Exact names: resolved through the caches, no scan of the collection table.
+      const out: CollectionRecord[] = [];
+      const seen = new Set<number>();
+      const add = async (rec: CollectionRecord): Promise<void> => {
+        if (rec.type === CollectionType.CHAINED) {
+          for (const c of await this.#chainChildren(rec.id)) await add(c);
+        } else if (!seen.has(rec.id)) {
+          seen.add(rec.id);
+          out.push(rec);
+        }
+      };
+      for (const n of list as string[]) await add(await this.getCollection(n));
+      return out;
     }
     const names = await this.queryCollections(effective, { flattenChains: true, includeChains: false });
     const out: CollectionRecord[] = [];
@@ -1017,7 +1040,8 @@ export class SqlRegistry implements Registry {
     );
     if (rows.length === 0) return null;
     const tid = Number(rows[0]!['tid']);
-    const rec = (await this.allDatasetTypeRecordsCached()).find((r) => r.id === tid);
+    const rec =
+      [...this.#datasetTypes.values()].find((r) => r.id === tid) ?? (await this.allDatasetTypeRecords()).find((r) => r.id === tid);
     if (!rec) return null;
     const required = rec.datasetType.dimensions.required;
     const tagRows = await this.db.all(
@@ -1027,15 +1051,6 @@ export class SqlRegistry implements Registry {
     const values = new Map<string, DataIdValue>();
     for (const d of required) values.set(d, tagRows[0]![d] as DataIdValue);
     return new DatasetRef(rec.datasetType, DataCoordinate.fromTrusted(rec.datasetType.dimensions, values), String(rows[0]!['run']), uuid);
-  }
-
-  /** @internal all dataset type records, from the cache when it is complete. */
-  async allDatasetTypeRecordsCached(): Promise<DatasetTypeRecord[]> {
-    return [...this.#datasetTypes.values()].length > 0 ? this.#mergeAll() : this.allDatasetTypeRecords();
-  }
-
-  async #mergeAll(): Promise<DatasetTypeRecord[]> {
-    return this.allDatasetTypeRecords();
   }
 
   /** @inheritDoc */
