@@ -70,6 +70,7 @@ export { Timespan, EMPTY_BOUND } from './time/timespan.js';
 export type { TimespanBound, TimespanOptions, TimespanJson } from './time/timespan.js';
 
 // The query expression language
+export { canonicalUuid } from './queries/expressions/tree.js';
 export { parseExpression } from './queries/expressions/parser.js';
 export { tokenize, lexTokens } from './queries/expressions/lexer.js';
 export type { Token, TokenType, RangeValue } from './queries/expressions/lexer.js';

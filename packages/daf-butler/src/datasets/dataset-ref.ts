@@ -12,8 +12,11 @@ import type { DatasetType } from './dataset-type.js';
  * @see lsst.daf.butler.DatasetIdGenEnum
  */
 export enum DatasetIdGenEnum {
+  /** A new random (time-ordered) UUID for every dataset. */
   UNIQUE = 0,
+  /** A name-based UUID from the dataset type and data ID. */
   DATAID_TYPE = 1,
+  /** A name-based UUID from the dataset type, the RUN and the data ID. */
   DATAID_TYPE_RUN = 2,
 }
 

@@ -162,7 +162,16 @@ export class DatasetType {
   }
 
   /** A plain object as in the export format. */
-  toJSON(): { name: string; dimensions: readonly string[]; storage_class: string; is_calibration: boolean } {
+  toJSON(): {
+    /** The name. */
+    name: string;
+    /** The required dimension names. */
+    dimensions: readonly string[];
+    /** The storage class name. */
+    storage_class: string;
+    /** Whether it is a calibration type. */
+    is_calibration: boolean;
+  } {
     return {
       name: this.name,
       dimensions: this.dimensions.required,

@@ -386,7 +386,12 @@ export class DimensionUniverse {
   }
 
   /** The skypix systems and their maximum levels. */
-  get skyPixSystems(): readonly { system: string; maxLevel: number }[] {
+  get skyPixSystems(): readonly {
+    /** System name (`htm`). */
+    system: string;
+    /** Highest level. */
+    maxLevel: number;
+  }[] {
     return [...this.#skypix.values()];
   }
 

@@ -9,9 +9,13 @@
  * @see lsst.daf.butler.CollectionType
  */
 export enum CollectionType {
+  /** Where datasets are written. */
   RUN = 1,
+  /** A hand-picked set of datasets. */
   TAGGED = 2,
+  /** An ordered search path of other collections. */
   CHAINED = 3,
+  /** Datasets certified over validity timespans. */
   CALIBRATION = 4,
 }
 

@@ -256,7 +256,12 @@ export class Timespan {
    *
    * @returns `{ begin, end }`
    */
-  toIsoTai(): { begin: string | null | undefined; end: string | null | undefined } {
+  toIsoTai(): {
+    /** Begin as TAI ISO text; null when unbounded, undefined when empty. */
+    begin: string | null | undefined;
+    /** End as TAI ISO text; null when unbounded, undefined when empty. */
+    end: string | null | undefined;
+  } {
     if (this.isEmpty()) return { begin: undefined, end: undefined };
     return {
       begin: this.beginNs === TIMESPAN_MIN ? null : isoTaiFromNs(this.beginNs),

@@ -98,6 +98,8 @@ export class NumericLiteral extends LiteralNode {
   /** Discriminant. */
   readonly kind = 'NumericLiteral' as const;
   /**
+   * Makes the node.
+   *
    * @param value - the number's text (`'1'`, `'.5e-2'`, `'-1000'`)
    */
   constructor(readonly value: string) {
@@ -118,6 +120,8 @@ export class StringLiteral extends LiteralNode {
   /** Discriminant. */
   readonly kind = 'StringLiteral' as const;
   /**
+   * Makes the node.
+   *
    * @param value - the text without quotes
    */
   constructor(readonly value: string) {
@@ -138,6 +142,8 @@ export class TimeLiteral extends LiteralNode {
   /** Discriminant. */
   readonly kind = 'TimeLiteral' as const;
   /**
+   * Makes the node.
+   *
    * @param value - the parsed time (TAI ns, format, scale)
    */
   constructor(readonly value: AstroTime) {
@@ -158,6 +164,8 @@ export class UuidLiteral extends LiteralNode {
   /** Discriminant. */
   readonly kind = 'UuidLiteral' as const;
   /**
+   * Makes the node.
+   *
    * @param value - the UUID, lower-case hyphenated (see {@link canonicalUuid})
    */
   constructor(readonly value: string) {
@@ -178,6 +186,8 @@ export class RangeLiteral extends LiteralNode {
   /** Discriminant. */
   readonly kind = 'RangeLiteral' as const;
   /**
+   * Makes the node.
+   *
    * @param start - first value
    * @param stop - last value (included)
    * @param stride - step (≥ 1), undefined when not written (consumers treat it as 1)
@@ -204,6 +214,8 @@ export class Identifier extends Node {
   /** Discriminant. */
   readonly kind = 'Identifier' as const;
   /**
+   * Makes the node.
+   *
    * @param name - the name (`visit`, `visit.day_obs`, `visit.timespan.begin`)
    */
   constructor(readonly name: string) {
@@ -228,6 +240,8 @@ export class BindName extends Node {
   /** Discriminant. */
   readonly kind = 'BindName' as const;
   /**
+   * Makes the node.
+   *
    * @param name - the name, without the colon
    */
   constructor(readonly name: string) {
@@ -252,6 +266,8 @@ export class UnaryOp extends Node {
   /** Discriminant. */
   readonly kind = 'UnaryOp' as const;
   /**
+   * Makes the node.
+   *
    * @param op - `'+'`, `'-'` or `'NOT'`
    * @param operand - the operand
    */
@@ -280,6 +296,8 @@ export class BinaryOp extends Node {
   /** Discriminant. */
   readonly kind = 'BinaryOp' as const;
   /**
+   * Makes the node.
+   *
    * @param lhs - left operand
    * @param op - the operator, keywords upper-case
    * @param rhs - right operand
@@ -312,6 +330,8 @@ export class IsIn extends Node {
   /** Discriminant. */
   readonly kind = 'IsIn' as const;
   /**
+   * Makes the node.
+   *
    * @param lhs - the tested expression
    * @param values - literals, ranges, identifiers and binds
    * @param notIn - true for `NOT IN`
@@ -344,6 +364,8 @@ export class Parens extends Node {
   /** Discriminant. */
   readonly kind = 'Parens' as const;
   /**
+   * Makes the node.
+   *
    * @param expr - the expression inside
    */
   constructor(readonly expr: Node) {
@@ -368,6 +390,8 @@ export class TupleNode extends Node {
   /** Discriminant. */
   readonly kind = 'TupleNode' as const;
   /**
+   * Makes the node.
+   *
    * @param items - the two items
    */
   constructor(readonly items: readonly [Node, Node]) {
@@ -393,6 +417,8 @@ export class FunctionCall extends Node {
   /** Discriminant. */
   readonly kind = 'FunctionCall' as const;
   /**
+   * Makes the node.
+   *
    * @param name - the function name as written
    * @param args - the arguments
    */
@@ -421,6 +447,8 @@ export class PointNode extends Node {
   /** Discriminant. */
   readonly kind = 'PointNode' as const;
   /**
+   * Makes the node.
+   *
    * @param ra - right ascension expression
    * @param dec - declination expression
    */
@@ -450,6 +478,8 @@ export class CircleNode extends Node {
   /** Discriminant. */
   readonly kind = 'CircleNode' as const;
   /**
+   * Makes the node.
+   *
    * @param ra - centre right ascension
    * @param dec - centre declination
    * @param radius - radius
@@ -482,6 +512,8 @@ export class BoxNode extends Node {
   /** Discriminant. */
   readonly kind = 'BoxNode' as const;
   /**
+   * Makes the node.
+   *
    * @param ra - centre right ascension
    * @param dec - centre declination
    * @param width - width in right ascension
@@ -517,6 +549,8 @@ export class PolygonNode extends Node {
   /** Discriminant. */
   readonly kind = 'PolygonNode' as const;
   /**
+   * Makes the node.
+   *
    * @param vertices - `[ra, dec]` pairs
    */
   constructor(readonly vertices: readonly (readonly [Node, Node])[]) {
@@ -542,6 +576,8 @@ export class RegionNode extends Node {
   /** Discriminant. */
   readonly kind = 'RegionNode' as const;
   /**
+   * Makes the node.
+   *
    * @param pos - a string literal, bind name or identifier
    */
   constructor(readonly pos: Node) {
@@ -566,6 +602,8 @@ export class GlobNode extends Node {
   /** Discriminant. */
   readonly kind = 'GlobNode' as const;
   /**
+   * Makes the node.
+   *
    * @param expression - the identifier matched
    * @param pattern - a string literal or bind name
    */
