@@ -1,21 +1,22 @@
 // `pnpm demo`: what SkyStack can do today, end to end on embedded defaults.
 // Today that is sky geometry, a sky map, a WCS, an exposure and a catalog written and read
-// back; it grows into the full pipeline demo (simulate -> ingest -> pipetask run -> coadd) as
+// back, and a Butler registry queried in the where language; it grows into the full pipeline demo (simulate -> ingest -> pipetask run -> coadd) as
 // those packages land.
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Exposure, ExposureFitsReader, FilterLabel, PhotoCalib, VisitInfo } from '@skystack/afw-image';
 import { SourceCatalog, readParquet, writeParquet } from '@skystack/afw-table';
-import { Angle, Box2I, Extent2I, HtmPixelization, Point2D, Point2I, SpherePoint } from '@skystack/geom';
+import { CollectionType, DatasetType, Timespan, createRegistry, exportYaml, taiNsFromIsoTai } from '@skystack/daf-butler';
+import { Angle, Box2I, ConvexPolygon, Extent2I, HtmPixelization, LonLat, Point2D, Point2I, SpherePoint, UnitVector3d } from '@skystack/geom';
 import { makeSkyMap } from '@skystack/skymap';
 import { makeCdMatrix, makeSkyWcs } from '@skystack/wcs';
 import { COSMOS_POINTING, detectorFootprint } from './sky-geometry.js';
 
 const out = (line = '') => process.stdout.write(`${line}\n`);
 
-out('SkyStack demo: sky geometry, sky maps, WCS, exposures and catalogs');
-out('===================================================================');
+out('SkyStack demo: sky geometry, sky maps, WCS, exposures, catalogs and the Butler registry');
+out('=======================================================================================');
 out();
 out('1. Separations and bearings (bearing: 0 = east, 90 = north, as lsst.geom)');
 const objects: Array<[string, SpherePoint]> = [
@@ -106,8 +107,64 @@ try {
   await writeParquet(parquet, catalog.toArrow());
   const two = await readParquet(parquet, { columns: ['id', 'base_PsfFlux_instFlux'] });
   out(`   ${catalog.length} rows, ${catalog.schema.getNames().length} columns -> ${parquet.split('/').pop()} (${statSync(parquet).size} bytes); read back ${two.numCols} columns x ${two.numRows} rows`);
+  out();
+
+  out('7. A Butler registry (SQLite): dimensions with regions, collections, datasets, where-language queries');
+  const registry = await createRegistry(`sqlite://${join(dir, 'gen3.sqlite3')}`);
+  try {
+    const u = registry.universe;
+    await registry.insertDimensionData('instrument', [{ name: 'SimCam', visit_max: 1_000_000, exposure_max: 1_000_000, detector_max: 4, visit_system: 0, class_name: '@skystack/obs-sim#SimCam' }]);
+    await registry.insertDimensionData('physical_filter', ['g', 'r', 'i'].map((b) => ({ instrument: 'SimCam', name: `SIM-${b.toUpperCase()}`, band: b })));
+    await registry.insertDimensionData('detector', [0, 1, 2, 3].map((id) => ({ instrument: 'SimCam', id, full_name: `D${id}`, purpose: 'SCIENCE' })));
+    await registry.insertDimensionData('skymap', [{ name: 'hsc_rings_v1', hash: skyMap.getSha1(), tract_max: skyMap.length, patch_nx_max: 9, patch_ny_max: 9 }]);
+    const nearby = [...skyMap].filter((t) => t.getCtrCoord().separation(objects[4]![1]).asDegrees() < 4);
+    await registry.insertDimensionData('tract', nearby.map((t) => ({ skymap: 'hsc_rings_v1', id: t.getId(), region: t.getOuterSkyPolygon() })));
+    await registry.insertDimensionData('patch', [...tract].map((p) => ({ skymap: 'hsc_rings_v1', tract: tract.getId(), id: p.getSequentialIndex(), cell_x: p.getIndex().x, cell_y: p.getIndex().y, region: p.getOuterSkyPolygon() })));
+    // 12 visits dithered around COSMOS: 1 x 1 degree footprints, 30 s, g/r/i in turn, one night.
+    await registry.insertDimensionData('day_obs', [{ instrument: 'SimCam', id: 20250301 }]);
+    const square = (raDeg: number, decDeg: number, halfDeg: number) =>
+      new ConvexPolygon([[-1, -1], [1, -1], [1, 1], [-1, 1]].map(([dx, dy]) =>
+        UnitVector3d.fromLonLat(LonLat.fromDegrees(raDeg + (dx! * halfDeg) / Math.cos((decDeg * Math.PI) / 180), decDeg + dy! * halfDeg))));
+    const visits = Array.from({ length: 12 }, (_, i) => {
+      const ra = 150.1191 + 1.6 * Math.cos((i * Math.PI) / 6);
+      const dec = 2.2058 + 1.6 * Math.sin((i * Math.PI) / 6);
+      const begin = taiNsFromIsoTai(`2025-03-02 0${Math.floor(i / 6)}:${String((i % 6) * 10).padStart(2, '0')}:00`);
+      return { instrument: 'SimCam', id: 100 + i, name: `V${100 + i}`, physical_filter: `SIM-${'GRI'[i % 3]}`, day_obs: 20250301, exposure_time: i < 6 ? 30 : 15, region: square(ra, dec, 0.5), timespan: Timespan.fromNs(begin, begin + 30_000_000_000n) };
+    });
+    await registry.insertDimensionData('visit', visits);
+    const calexp = new DatasetType('calexp', ['instrument', 'visit', 'detector'], 'ExposureF', { universe: u });
+    await registry.registerDatasetType(calexp);
+    await registry.registerRun('SimCam/runs/demo/1');
+    await registry.registerRun('SimCam/runs/demo/2');
+    const ids = visits.flatMap((v) => [0, 1, 2, 3].map((detector) => ({ instrument: 'SimCam', visit: v.id, detector })));
+    await registry.insertDatasets(calexp, ids, 'SimCam/runs/demo/1');
+    await registry.insertDatasets(calexp, ids.filter((d) => d.detector === 0), 'SimCam/runs/demo/2');
+    await registry.registerCollection('SimCam/defaults', CollectionType.CHAINED, 'Latest run first');
+    await registry.setCollectionChain('SimCam/defaults', ['SimCam/runs/demo/2', 'SimCam/runs/demo/1']);
+    out(`   ${nearby.length} tracts within 4 deg of COSMOS and the ${tract.getNumPatchesTotal()} patches of tract ${tract.getId()}, ${visits.length} visits, ${ids.length + 12} calexp datasets in 2 RUNs under a CHAINED collection`);
+    const overlapping = await registry.queryDataIds(['visit'], { dataId: { skymap: 'hsc_rings_v1', tract: tract.getId() } }).orderBy('visit').toArray();
+    const tractPolygon = tract.getOuterSkyPolygon();
+    const bruteForce = visits.filter((v) => !v.region.isDisjointFrom(tractPolygon)).length;
+    out(`   visits overlapping tract ${tract.getId()} (spatial join through htm7): ${overlapping.map((d) => d.get('visit')).join(', ')} (${overlapping.length}; brute force ${bruteForce})`);
+    const [found] = await registry.queryDataIds(['patch'], { dataId: { skymap: 'hsc_rings_v1', tract: tract.getId() }, where: 'patch.region OVERLAPS POINT(150.1191, 2.2058)' }).toArray();
+    out(`   patch containing COSMOS, by a registry query: ${String(found?.get('patch'))} (findPatch above: ${patch.getSequentialIndex()})`);
+    const where = "band = 'i' AND detector IN (0..2) AND visit.exposure_time > 20";
+    const refs = await registry.queryDatasets('calexp', { collections: 'SimCam/defaults', where, findFirst: true }).toArray();
+    const runs = new Map<string, number>();
+    for (const r of refs) runs.set(r.run, (runs.get(r.run) ?? 0) + 1);
+    out(`   calexp where "${where}", find-first in SimCam/defaults: ${refs.length} (${[...runs].map(([r, n]) => `${n} from ${r}`).join(', ')})`);
+    try {
+      await registry.queryDatasets('calExp', { collections: 'SimCam/defaults' }).toArray();
+    } catch (e) {
+      out(`   a typo gets a hint: ${(e as Error).message}`);
+    }
+    const yaml = await exportYaml(registry, { datasets: refs });
+    out(`   export of those datasets in daf_butler's YAML format: ${yaml.length} characters, ${yaml.split('\n').length} lines`);
+  } finally {
+    await registry.close();
+  }
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
 out();
-out('Done. Next: the Butler, pipelines, single-frame processing (see README.md).');
+out('Done. Next: the Butler datastore and CLI, pipelines, single-frame processing (see README.md).');

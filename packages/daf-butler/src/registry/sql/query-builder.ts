@@ -395,7 +395,8 @@ export class QueryCompiler {
     const spatialAll = [...group.spatial.values()];
     const spatialTables = spatialAll.filter((e) => e.hasTable).slice(0, 2);
     const skypixDims = spatialAll.filter((e): e is SkyPixDimension => e instanceof SkyPixDimension);
-    for (const e of spatialTables) join.add(e.name);
+    const needsSpatialJoin = spatialTables.length >= 2 || (spatialTables.length >= 1 && skypixDims.length > 0);
+    if (needsSpatialJoin) for (const e of spatialTables) join.add(e.name);
     for (let changed = true; changed; ) {
       changed = false;
       for (const imp of group.implied) {
@@ -420,7 +421,7 @@ export class QueryCompiler {
         throw new InvalidQueryError(`Only the common sky pixelization '${commonLevel.name}' can be joined to regions; got '${p.name}'.`);
       }
     }
-    if (spatialTables.length >= 2 || (spatialTables.length >= 1 && skypixDims.length > 0)) {
+    if (needsSpatialJoin) {
       const overlaps = spatialTables.map((e) => {
         const o = this.#alias('ov');
         this.#tables.push({ alias: o, from: `${q(`${e.name}_skypix_overlap`)} ${o}`, provides: new Map() });
