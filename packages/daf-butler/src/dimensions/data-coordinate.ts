@@ -107,8 +107,8 @@ export class DataCoordinate {
       const v = given.get(d);
       if (v !== undefined) values.set(d, v);
     }
-    if (options.dimensions === undefined || options.allowExtra) {
-      // keys outside the group are dropped (only possible for allowExtra or subsets)
+    if (options.dimensions === undefined || options.allowExtra || dataId instanceof DataCoordinate) {
+      // Keys outside the group are dropped: allowExtra, or a DataCoordinate projected onto a subset.
     } else {
       for (const k of given.keys()) {
         if (!group.has(k)) {

@@ -17,6 +17,7 @@ const FORMS =
  *   working in schema `x` when given (created when missing).
  *
  * @param url - the database URL
+ * @param options - `create: false` refuses to make a new SQLite file
  * @returns the open database
  * @throws DatabaseError for any other URL, or when the database cannot be opened
  * @example
@@ -27,11 +28,11 @@ const FORMS =
  * ```
  * @see lsst.daf.butler.registry.DatabaseFactory
  */
-export async function openDatabase(url: string): Promise<Database> {
+export async function openDatabase(url: string, options: { create?: boolean } = {}): Promise<Database> {
   if (url === 'sqlite://' || url === 'sqlite:' || url === 'sqlite:///:memory:') return SqliteDatabase.open(':memory:');
   if (url.startsWith('sqlite:///')) {
     const path = decodeURIComponent(url.slice('sqlite://'.length).replace(/[?#].*$/, ''));
-    return SqliteDatabase.open(path);
+    return SqliteDatabase.open(path, { create: options.create ?? true });
   }
   if (url.startsWith('sqlite:')) {
     throw new DatabaseError(`Unsupported SQLite URL '${url}': expected an absolute path after three slashes.`, {

@@ -137,7 +137,14 @@ abstract class BaseResults<T> implements QueryResults<T> {
 
   /** @inheritDoc */
   async count(): Promise<number> {
-    return (await this.toArray()).length;
+    this.checkOrder();
+    const fast = await this.countInSql();
+    return fast ?? (await this.toArray()).length;
+  }
+
+  /** A count computed by the database, when no row needs testing afterwards; else undefined. */
+  protected countInSql(): Promise<number | undefined> {
+    return Promise.resolve(undefined);
   }
 
   /** @inheritDoc */
@@ -254,6 +261,17 @@ export class DataIdQueryResults extends BaseResults<DataCoordinate> {
       constraints: await this.constraints(),
       orderBy: this.order,
     };
+  }
+
+  protected override async countInSql(): Promise<number | undefined> {
+    if (this.dimensions.isEmpty) return undefined;
+    const c = new QueryCompiler(this.reg, await this.#spec()).compile();
+    if (c.postFilters.length > 0 || c.needsDedupe) return undefined;
+    for (const [dim, values] of c.governorValues) for (const v of values) await this.reg.checkGovernorValue(dim, v);
+    const rows = await this.reg.db.all(`SELECT COUNT(*) AS n FROM (${c.select}) q`, c.params);
+    const n = Number(rows[0]!['n']);
+    if (this.window === undefined) return n;
+    return Math.max(0, Math.min(n - this.window.offset, this.window.limit ?? Infinity));
   }
 
   protected async fetch(win: Window | undefined): Promise<DataCoordinate[]> {

@@ -174,7 +174,12 @@ export class SqlRegistry implements Registry {
     if (major !== ourMajor || minor > ourMinor) {
       throw new SchemaVersionError(
         `The registry in ${db.description} has schema version ${version}; this SkyStack reads ${ourMajor}.x up to ${SCHEMA_VERSION}.`,
-        { hint: major > ourMajor || minor > ourMinor ? 'Upgrade @skystack/daf-butler to open it.' : 'Migrate the repository to the current schema.' },
+        {
+          hint:
+            major > ourMajor || (major === ourMajor && minor > ourMinor)
+              ? 'Upgrade @skystack/daf-butler to open it.'
+              : 'It was made by an older SkyStack: migrate the repository to the current schema.',
+        },
       );
     }
     const cfg = attrs.get('config:dimensions.json');
@@ -1367,7 +1372,7 @@ export async function createRegistry(url: string, options: CreateRegistryOptions
  * @throws DatabaseError when there is no registry there
  */
 export async function openRegistry(url: string): Promise<SqlRegistry> {
-  const db = await openDatabase(url);
+  const db = await openDatabase(url, { create: false });
   try {
     return await SqlRegistry.open(db);
   } catch (e) {
