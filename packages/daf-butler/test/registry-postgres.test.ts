@@ -6,6 +6,7 @@ import { postgresUrl } from '@skystack/test-support';
 import { afterEach, describe, it } from 'vitest';
 import { createRegistry } from '../src/registry/sql/sql-registry.js';
 import { defineRegistryConformanceTests } from './registry-conformance.js';
+import { defineQuerySemanticsTests } from './query-semantics.js';
 
 const url = postgresUrl();
 
@@ -29,11 +30,13 @@ if (url === undefined) {
     }
   });
 
-  defineRegistryConformanceTests('postgresql', () => {
+  const make = () => {
     const schema = `conformance_${process.pid}_${Date.now().toString(36)}_${++counter}`;
     created.push(schema);
     const u = new URL(url);
     u.searchParams.set('schema', schema);
     return createRegistry(u.toString());
-  });
+  };
+  defineRegistryConformanceTests('postgresql', make);
+  defineQuerySemanticsTests('postgresql', make);
 }
