@@ -15,8 +15,8 @@ import {
   UnitVector3d,
   decodeRegion,
 } from '@skystack/geom';
-import { InvalidQueryError, MissingDatasetTypeError } from '../../errors.js';
-import type { DataCoordinate, DataIdValue } from '../../dimensions/data-coordinate.js';
+import { InvalidQueryError } from '../../errors.js';
+import type { DataCoordinate } from '../../dimensions/data-coordinate.js';
 import type { DimensionGroup } from '../../dimensions/group.js';
 import { Dimension, SkyPixDimension, type DimensionElement, type FieldSpec } from '../../dimensions/universe.js';
 import { normalizeUuid } from '../../datasets/dataset-ref.js';
@@ -50,6 +50,7 @@ import { Timespan } from '../../time/timespan.js';
 import { CollectionType } from '../collection-type.js';
 import type { BindValues } from '../registry.js';
 import type { SqlDialect, SqlValue } from './database.js';
+import { skypixRanges } from './record-codec.js';
 import { columnOfDimension, q } from './schema.js';
 import type { CollectionRecord, DatasetTypeRecord, SqlRegistry } from './sql-registry.js';
 
@@ -762,7 +763,7 @@ export class QueryCompiler {
     if (typeof v === 'bigint') return { k: 'scalar', sql: this.#param('int'), params: [v], type: 'int', label };
     if (typeof v === 'string') {
       const u = normalizeUuid(v);
-      if (u !== undefined && v.length >= 32) return { k: 'scalar', sql: '?', params: [u], type: 'uuid', label, ...{} } as Scalar;
+      if (u !== undefined && v.length >= 32) return { k: 'scalar', sql: this.#param('uuid'), params: [u], type: 'uuid', label };
       return { k: 'scalar', sql: this.#param('string'), params: [v], type: 'string', label };
     }
     if (typeof v === 'boolean') return { k: 'scalar', sql: this.#param('bool'), params: [v], type: 'bool', label };
@@ -934,7 +935,7 @@ export class QueryCompiler {
 
   #spatialConstraint(el: DimensionElement, lit: RegionLit): Cond {
     const level = this.#universe.commonSkyPix.level;
-    const ranges = regionRanges(lit.region, level);
+    const ranges = skypixRanges(lit.region, level);
     const o = this.#alias('sp');
     const params: SqlValue[] = ['htm', level];
     const rangeSql = ranges.map(([a, b]) => {
@@ -1093,13 +1094,6 @@ function parseSiaPos(text: string, lonLat: (ra: number, dec: number) => UnitVect
   });
 }
 
-function regionRanges(region: Region, level: number): Array<[number, number]> {
-  // Lazily imported helper in record-codec would create a cycle; compute here.
-  return skypixRangesOf(region, level);
-}
-
-import { skypixRanges as skypixRangesOf } from './record-codec.js';
-
 /**
  * Whether a fetched region (encoded bytes) passes a post-filter against another region or a
  * literal.
@@ -1140,9 +1134,6 @@ export function makeRegionDecoder(): (bytes: unknown) => Region | undefined {
     return r;
   };
 }
-
-/** Re-exported for result classes. @internal */
-export { MissingDatasetTypeError, type DataIdValue };
 
 const pixelizations = new Map<number, HtmPixelization>();
 

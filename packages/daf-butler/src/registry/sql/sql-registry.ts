@@ -715,16 +715,19 @@ export class SqlRegistry implements Registry {
           await this.db.run(`DELETE FROM ${q(el.name)} WHERE ${key.map((k) => `${q(k)} = ?`).join(' AND ')}`, vals);
         }
       }
+      // With skipExisting, existing records stay as they are, and so do their index rows.
+      let fresh = recs;
+      if (options.skipExisting && el.isSpatial) {
+        const key = elementKeyColumns(el);
+        const existing = await this.fetchRecords(el, recs.map((r) => key.map((k) => r.fields[k] as DataIdValue)));
+        fresh = recs.filter((r) => !existing.has(key.map((k) => String(r.fields[k])).join('\u0000')));
+      }
       try {
-        const res = await this.db.insertMany(el.name, cols, rows, { onConflict: options.skipExisting ? 'ignore' : 'error' });
-        if (options.skipExisting && res.changes < rows.length) {
-          // Index only the inserted ones: re-check which records are new is not needed, the
-          // overlap rows of existing records are already present (ignore conflicts).
-        }
+        await this.db.insertMany(el.name, cols, rows, { onConflict: options.skipExisting ? 'ignore' : 'error' });
       } catch (e) {
         throw this.#wrapInsertError(e, el);
       }
-      if (el.isSpatial) await this.#indexRegions(el, recs);
+      if (el.isSpatial) await this.#indexRegions(el, fresh);
     });
   }
 
