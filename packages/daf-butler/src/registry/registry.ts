@@ -171,7 +171,7 @@ export interface Registry {
   expandDataId(dataId: DataId, options?: { dimensions?: DimensionGroup | Iterable<string> }): Promise<DataCoordinate>;
 
   // --- datasets
-  /** Adds new datasets to a RUN; IDs are made by `idGenerationMode`. */
+  /** Adds new datasets to a RUN; IDs are made by `idGenerationMode` (with name-based modes, re-inserting an identical dataset is a no-op, so re-ingest is idempotent). */
   insertDatasets(
     datasetType: string | DatasetType,
     dataIds: readonly DataId[],

@@ -950,6 +950,9 @@ export class SqlRegistry implements Registry {
     const mode = options.idGenerationMode ?? DatasetIdGenEnum.UNIQUE;
     const coords = dataIds.map((d) => this.standardize(d, dt.dimensions, true));
     const refs = coords.map((c) => new DatasetRef(dt, c, run, makeDatasetId(dt, c, run, mode)));
+    // Name-based IDs make re-ingest idempotent: a dataset that already exists with the same
+    // ID, type, RUN and data ID is kept as it is (anything else that clashes is a conflict).
+    if (mode !== DatasetIdGenEnum.UNIQUE) return this.importDatasets(refs);
     await this.#insertRefs(rec, runRec, refs, false);
     return refs;
   }
