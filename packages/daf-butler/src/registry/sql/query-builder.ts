@@ -194,6 +194,8 @@ export class QueryCompiler {
   readonly #joinConds: string[] = [];
   readonly #joinParams: SqlValue[] = [];
   readonly #hidden: string[] = [];
+  /** Elements whose regions are fetched for the exact test, in an outer query by primary key. */
+  readonly #hiddenRegions: DimensionElement[] = [];
   readonly #postFilters: PostFilter[] = [];
   readonly #governorValues = new Map<string, Set<string>>();
   #group!: DimensionGroup;
@@ -422,7 +424,30 @@ export class QueryCompiler {
         throw new InvalidQueryError(`Only the common sky pixelization '${commonLevel.name}' can be joined to regions; got '${p.name}'.`);
       }
     }
-    if (needsSpatialJoin) {
+    if (needsSpatialJoin && skypixDims.length === 0 && this.#dialect === 'postgresql') {
+      // Two spatial elements on PostgreSQL: a semi-join through their index rows (EXISTS), so
+      // that the many shared pixels of two large regions do not multiply the rows before
+      // DISTINCT (10,000 3.5-degree visits against one tract: 549 ms as a join, 49 ms as a
+      // semi-join). SQLite runs EXISTS once per outer row, and there the plain join is
+      // faster (78 ms against 149 ms), so it keeps the join below.
+      const [a, b] = spatialTables as [DimensionElement, DimensionElement];
+      const oa = this.#alias('ov');
+      const ob = this.#alias('ov');
+      const conds = [
+        ...a.required.map((d) => `${oa}.${q(d)} = ${this.#dim(d)}`),
+        ...b.required.map((d) => `${ob}.${q(d)} = ${this.#dim(d)}`),
+        `${oa}.skypix_system = ?`,
+        `${oa}.skypix_level = ?`,
+        `${ob}.skypix_system = ${oa}.skypix_system`,
+        `${ob}.skypix_level = ${oa}.skypix_level`,
+        `${ob}.skypix_index = ${oa}.skypix_index`,
+      ];
+      this.#joinConds.push(
+        `EXISTS (SELECT 1 FROM ${q(`${a.name}_skypix_overlap`)} ${oa}, ${q(`${b.name}_skypix_overlap`)} ${ob} WHERE ${conds.join(' AND ')})`,
+      );
+      this.#joinParams.push(commonLevel.system, commonLevel.level);
+      this.#postFilters.push({ a: this.#hideRegion(a), b: this.#hideRegion(b) });
+    } else if (needsSpatialJoin) {
       const overlaps = spatialTables.map((e) => {
         const o = this.#alias('ov');
         this.#tables.push({ alias: o, from: `${q(`${e.name}_skypix_overlap`)} ${o}`, provides: new Map() });
@@ -510,10 +535,30 @@ export class QueryCompiler {
       orderTerms.push(`${q(alias)}${desc ? ' DESC' : ''}`);
     }
     for (const h of this.#hidden) selects.push(h);
+    // Keys of the elements whose regions the exact test needs; the regions themselves are
+    // joined by primary key outside the DISTINCT, so that it never compares region blobs.
+    const keyAliases = new Set<string>();
+    for (const el of this.#hiddenRegions) {
+      for (const d of el.required) {
+        if (keyAliases.has(d)) continue;
+        keyAliases.add(d);
+        selects.push(`${this.#dim(d)} AS ${q(`k_${d}`)}`);
+      }
+    }
 
     const from = this.#tables.map((t) => t.from).join(', ');
     const conds = [...this.#joinConds, ...whereParts];
-    const sql = `SELECT DISTINCT ${selects.join(', ')} FROM ${from}${conds.length ? ` WHERE ${conds.join(' AND ')}` : ''}`;
+    let sql = `SELECT DISTINCT ${selects.join(', ')} FROM ${from}${conds.length ? ` WHERE ${conds.join(' AND ')}` : ''}`;
+    if (this.#hiddenRegions.length > 0) {
+      const outerCols = ['qq.*'];
+      const joins: string[] = [];
+      this.#hiddenRegions.forEach((el, i) => {
+        const a = `rg${i}`;
+        outerCols.push(`${a}.region AS ${q(`h_${el.name}_region`)}`);
+        joins.push(`JOIN ${q(el.name)} ${a} ON ${el.required.map((d) => `${a}.${q(columnOfDimension(el, d))} = qq.${q(`k_${d}`)}`).join(' AND ')}`);
+      });
+      sql = `SELECT ${outerCols.join(', ')} FROM (${sql}) qq ${joins.join(' ')}`;
+    }
     return {
       select: sql,
       params: [...this.#joinParams, ...whereParams],
@@ -521,7 +566,7 @@ export class QueryCompiler {
       dimensionColumns,
       group,
       postFilters: this.#postFilters,
-      needsDedupe: this.#hidden.length > 0,
+      needsDedupe: this.#hidden.length > 0 || this.#hiddenRegions.length > 0,
       governorValues: this.#governorValues,
     };
   }
@@ -586,10 +631,8 @@ export class QueryCompiler {
       if (!this.#hidden.includes(expr)) this.#hidden.push(expr);
       return alias;
     }
-    const alias = `h_${el.name}_region`;
-    const expr = `${this.#elementAliasFor(el.name)}.region AS ${q(alias)}`;
-    if (!this.#hidden.includes(expr)) this.#hidden.push(expr);
-    return alias;
+    if (!this.#hiddenRegions.includes(el)) this.#hiddenRegions.push(el);
+    return `h_${el.name}_region`;
   }
 
   #param(type: VType): string {

@@ -193,6 +193,25 @@ export class SqlRegistry implements Registry {
   }
 
   readonly #governors = new Map<string, Set<string>>();
+  /** Rows inserted per table since its last ANALYZE, and the table's size then (this process's view). */
+  readonly #growth = new Map<string, { pending: number; base: number }>();
+
+  /**
+   * Records rows added to a table; once a table has grown by half
+   * since its statistics were last refreshed (at least 50 rows), refreshes them (`ANALYZE`), so that the query
+   * planners of both databases see the real table sizes right after bulk loads (a
+   * PostgreSQL planner that has no statistics for a freshly loaded table picks nested loops that
+   * take seconds instead of milliseconds).
+   */
+  async #grew(table: string, rows: number): Promise<void> {
+    const g = this.#growth.get(table) ?? { pending: 0, base: 0 };
+    g.pending += rows;
+    this.#growth.set(table, g);
+    if (g.pending < Math.max(50, g.base / 2)) return;
+    await this.db.exec(`ANALYZE ${q(table)}`);
+    g.base += g.pending;
+    g.pending = 0;
+  }
 
   /**
    * Throws DataIdValueError when a governor dimension (`instrument`, `skymap`) has no record
@@ -728,6 +747,7 @@ export class SqlRegistry implements Registry {
         throw this.#wrapInsertError(e, el);
       }
       if (el.isSpatial) await this.#indexRegions(el, fresh);
+      await this.#grew(el.name, rows.length);
     });
   }
 
@@ -755,7 +775,10 @@ export class SqlRegistry implements Registry {
       const keys = el.required.map((d) => (d === el.name ? r.fields[elementKeyColumns(el).at(-1)!] : r.fields[d]) as SqlValue);
       for (const i of skypixIndices(region, level)) rows.push([COMMON_LEVEL_SYSTEM, level, ...keys, i]);
     }
-    if (rows.length > 0) await this.db.insertMany(`${el.name}_skypix_overlap`, cols, rows, { onConflict: 'ignore' });
+    if (rows.length > 0) {
+      await this.db.insertMany(`${el.name}_skypix_overlap`, cols, rows, { onConflict: 'ignore' });
+      await this.#grew(`${el.name}_skypix_overlap`, rows.length);
+    }
   }
 
   /** @inheritDoc */
@@ -992,6 +1015,8 @@ export class SqlRegistry implements Registry {
         throw e;
       }
       await this.#updateSummaries(runRec.id, rec.id, refs.map((r) => r.dataId));
+      await this.#grew('dataset', refs.length);
+      await this.#grew(rec.tags, refs.length);
     });
   }
 
