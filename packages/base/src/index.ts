@@ -42,3 +42,6 @@ export { QuietProgress } from './progress-reporter.js';
 export type { ProgressReporter, ProgressTask } from './progress-reporter.js';
 export { TtyProgress, makeProgress } from './tty-progress.js';
 export type { ProgressStream, TtyProgressOptions, MakeProgressOptions } from './tty-progress.js';
+
+// Time
+export { LEAP_SECONDS } from './leap-seconds.js';

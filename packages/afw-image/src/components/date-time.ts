@@ -1,15 +1,9 @@
 // A small stand-in for lsst.daf.base.DateTime: TAI nanoseconds since the Unix epoch.
+import { LEAP_SECONDS } from '@skystack/base';
 import { AfwImageInvalidArgumentError } from '../errors.js';
 
-/** TAI − UTC in seconds from each date on (UTC, ms since the epoch); the IERS leap-second table since 1972. */
-const LEAP_SECONDS: readonly (readonly [number, number])[] = [
-  ['1972-01-01', 10], ['1972-07-01', 11], ['1973-01-01', 12], ['1974-01-01', 13], ['1975-01-01', 14],
-  ['1976-01-01', 15], ['1977-01-01', 16], ['1978-01-01', 17], ['1979-01-01', 18], ['1980-01-01', 19],
-  ['1981-07-01', 20], ['1982-07-01', 21], ['1983-07-01', 22], ['1985-07-01', 23], ['1988-01-01', 24],
-  ['1990-01-01', 25], ['1991-01-01', 26], ['1992-07-01', 27], ['1993-07-01', 28], ['1994-07-01', 29],
-  ['1996-01-01', 30], ['1997-07-01', 31], ['1999-01-01', 32], ['2006-01-01', 33], ['2009-01-01', 34],
-  ['2012-07-01', 35], ['2015-07-01', 36], ['2017-01-01', 37],
-].map(([d, s]) => [Date.parse(`${d as string}T00:00:00Z`), s as number] as const);
+/** TAI − UTC in seconds from each date on (UTC, ms since the epoch): base's leap-second table. */
+const LEAP_SECONDS_MS: readonly (readonly [number, number])[] = LEAP_SECONDS.map(([d, s]) => [Date.parse(`${d}T00:00:00Z`), s] as const);
 
 const NS_PER_S = 1_000_000_000n;
 const NS_PER_DAY = 86_400n * NS_PER_S;
@@ -34,14 +28,14 @@ function taiMinusUtcSeconds(utcMs: number): number {
   if (utcMs < DRIFT[0]![0]) {
     throw new AfwImageInvalidArgumentError(`UTC dates before 1961-01-01 are not supported (got ${new Date(utcMs).toISOString()}).`);
   }
-  if (utcMs < LEAP_SECONDS[0]![0]) {
+  if (utcMs < LEAP_SECONDS_MS[0]![0]) {
     let seg = DRIFT[0]!;
     for (const d of DRIFT) if (utcMs >= d[0]) seg = d;
     const mjd = utcMs / 86_400_000 + MJD_UNIX_EPOCH;
     return seg[1] + (mjd - seg[2]) * seg[3];
   }
   let offset = 10;
-  for (const [start, s] of LEAP_SECONDS) if (utcMs >= start) offset = s;
+  for (const [start, s] of LEAP_SECONDS_MS) if (utcMs >= start) offset = s;
   return offset;
 }
 

@@ -2,8 +2,7 @@
  * Time literals and TAI conversions: daf_butler's time-string cases ([time-bad]/[time-good] of
  * the shared fixture query-expressions.txt, one case per line), known instants, and astropy.
  */
-import { readFileSync } from 'node:fs';
-import { astropyAvailable, fixturePath, runPythonJson } from '@skystack/test-support';
+import { astropyAvailable, runPythonJson } from '@skystack/test-support';
 import { describe, expect, it } from 'vitest';
 import { TimeFormatError } from '../errors.js';
 import {
@@ -21,35 +20,22 @@ import {
   type TimeFormat,
   type TimeScale,
 } from './astro-time.js';
+import { EXPRESSION_FIXTURE, expressionFixtureSection } from '../../test/query-expressions-fixture.js';
 
-const file = fixturePath('daf_butler', 'query-expressions.txt');
-
-function section(name: string): string[][] {
-  if (file === undefined) return [];
-  const rows: string[][] = [];
-  let current = '';
-  for (const line of readFileSync(file, 'utf8').split('\n')) {
-    if (line.startsWith('#') || line.trim() === '') continue;
-    const header = /^\[(.+)\]$/.exec(line);
-    if (header) current = header[1]!;
-    else if (current === name) rows.push(line.split('\t'));
-  }
-  return rows;
-}
 
 const S = 1_000_000_000n;
 /** UTC calendar → Unix seconds (no leap seconds), as bigint ns. */
 const utcNs = (iso: string): bigint => BigInt(Date.parse(`${iso}Z`)) * 1_000_000n;
 
-const bad = section('time-bad').map(([text]) => JSON.parse(text!) as string);
-const good = section('time-good').map(([text, value, format, scale]) => ({
+const bad = expressionFixtureSection('time-bad').map(([text]) => JSON.parse(text!) as string);
+const good = expressionFixtureSection('time-good').map(([text, value, format, scale]) => ({
   text: JSON.parse(text!) as string,
   value: JSON.parse(value!) as number | string,
   format: format!,
   scale: scale!,
 }));
 
-describe.skipIf(file === undefined)('daf_butler time strings (query-expressions.txt [time-bad]/[time-good])', () => {
+describe.skipIf(EXPRESSION_FIXTURE === undefined)('daf_butler time strings (query-expressions.txt [time-bad]/[time-good])', () => {
   it('has the fixture lines', () => {
     expect(bad.length).toBeGreaterThan(5);
     expect(good.length).toBeGreaterThan(10);

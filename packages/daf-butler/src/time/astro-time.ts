@@ -5,6 +5,7 @@
 // nanoseconds into the day. TAI and TT days always last 86400 s; a UTC day that ends with a
 // leap second lasts 86401 s (as in ERFA, which astropy uses), so a fraction of such a day is a
 // fraction of 86401 s.
+import { LEAP_SECONDS } from '@skystack/base';
 import { TimeFormatError } from '../errors.js';
 
 /** Time scales that SkyStack converts between: `'utc'`, `'tai'` and `'tt'`. */
@@ -75,16 +76,6 @@ const MJD_1970 = 40_587n;
 // ---------------------------------------------------------------------------------------------
 // Leap seconds.
 
-/** [UTC date from which the offset holds, TAI − UTC in seconds], 1972 to the last leap second (2017). */
-const LEAP_TABLE: readonly (readonly [string, number])[] = [
-  ['1972-01-01', 10], ['1972-07-01', 11], ['1973-01-01', 12], ['1974-01-01', 13], ['1975-01-01', 14],
-  ['1976-01-01', 15], ['1977-01-01', 16], ['1978-01-01', 17], ['1979-01-01', 18], ['1980-01-01', 19],
-  ['1981-07-01', 20], ['1982-07-01', 21], ['1983-07-01', 22], ['1985-07-01', 23], ['1988-01-01', 24],
-  ['1990-01-01', 25], ['1991-01-01', 26], ['1992-07-01', 27], ['1993-07-01', 28], ['1994-07-01', 29],
-  ['1996-01-01', 30], ['1997-07-01', 31], ['1999-01-01', 32], ['2006-01-01', 33], ['2009-01-01', 34],
-  ['2012-07-01', 35], ['2015-07-01', 36], ['2017-01-01', 37],
-];
-
 interface LeapEntry {
   /** UTC day (since 1970-01-01) from which `offsetNs` holds. */
   readonly day: bigint;
@@ -94,7 +85,7 @@ interface LeapEntry {
   readonly taiStart: bigint;
 }
 
-const LEAPS: readonly LeapEntry[] = LEAP_TABLE.map(([date, seconds]) => {
+const LEAPS: readonly LeapEntry[] = LEAP_SECONDS.map(([date, seconds]) => {
   const [y, m, d] = date.split('-').map(Number) as [number, number, number];
   const day = BigInt(daysFromCivil(y, m, d));
   const offsetNs = BigInt(seconds) * NS_PER_SECOND;

@@ -2,26 +2,11 @@
  * The `where` lexer against daf_butler's lexer tests (the [lexer] section of the shared fixture
  * query-expressions.txt): one case per fixture line.
  */
-import { readFileSync } from 'node:fs';
-import { fixturePath } from '@skystack/test-support';
 import { describe, expect, it } from 'vitest';
 import { ExpressionSyntaxError } from '../../errors.js';
 import { lexTokens, type RangeValue, type Token, tokenize, type TokenType } from './lexer.js';
+import { EXPRESSION_FIXTURE, expressionFixtureSection } from '../../../test/query-expressions-fixture.js';
 
-const file = fixturePath('daf_butler', 'query-expressions.txt');
-
-function section(name: string): string[][] {
-  if (file === undefined) return [];
-  const rows: string[][] = [];
-  let current = '';
-  for (const line of readFileSync(file, 'utf8').split('\n')) {
-    if (line.startsWith('#') || line.trim() === '') continue;
-    const header = /^\[(.+)\]$/.exec(line);
-    if (header) current = header[1]!;
-    else if (current === name) rows.push(line.split('\t'));
-  }
-  return rows;
-}
 
 const TYPES: ReadonlySet<string> = new Set<TokenType>([
   'NUMERIC_LITERAL', 'TIME_LITERAL', 'STRING_LITERAL', 'RANGE_LITERAL', 'QUALIFIED_IDENTIFIER', 'SIMPLE_IDENTIFIER',
@@ -125,13 +110,13 @@ function checkTokens(actual: Token[], expected: Expected[]): void {
   });
 }
 
-const rows = section('lexer').map(([expr, result, expected]) => ({
+const rows = expressionFixtureSection('lexer').map(([expr, result, expected]) => ({
   expression: JSON.parse(expr!) as string,
   result: result!,
   expected: expected!,
 }));
 
-describe.skipIf(file === undefined)('daf_butler lexer cases (query-expressions.txt [lexer])', () => {
+describe.skipIf(EXPRESSION_FIXTURE === undefined)('daf_butler lexer cases (query-expressions.txt [lexer])', () => {
   it('has the fixture lines', () => {
     expect(rows.length).toBeGreaterThan(20);
   });

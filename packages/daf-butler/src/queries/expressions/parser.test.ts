@@ -2,29 +2,13 @@
  * The `where` parser against daf_butler's own parser tests (the [parser] and [visitor] sections
  * of the shared fixture query-expressions.txt): one case per fixture line.
  */
-import { readFileSync } from 'node:fs';
-import { fixturePath } from '@skystack/test-support';
 import { describe, expect, it } from 'vitest';
 import { ExpressionSyntaxError, type ExpressionErrorKind } from '../../errors.js';
 import { type AstroTime, timeToString } from '../../time/astro-time.js';
 import { parseExpression } from './parser.js';
 import { IsIn, type NumericLiteral, type RangeLiteral, type TimeLiteral, type TreeVisitor, UnaryOp, type UuidLiteral } from './tree.js';
+import { EXPRESSION_FIXTURE, expressionFixtureSection } from '../../../test/query-expressions-fixture.js';
 
-const file = fixturePath('daf_butler', 'query-expressions.txt');
-
-/** The lines of one `[section]` of the fixture, split on tabs. */
-function section(name: string): string[][] {
-  if (file === undefined) return [];
-  const rows: string[][] = [];
-  let current = '';
-  for (const line of readFileSync(file, 'utf8').split('\n')) {
-    if (line.startsWith('#') || line.trim() === '') continue;
-    const header = /^\[(.+)\]$/.exec(line);
-    if (header) current = header[1]!;
-    else if (current === name) rows.push(line.split('\t'));
-  }
-  return rows;
-}
 
 const KINDS: Record<string, ExpressionErrorKind> = {
   ParseError: 'syntax',
@@ -43,7 +27,7 @@ function thrown(f: () => unknown): ExpressionSyntaxError {
   throw new Error('expected an ExpressionSyntaxError');
 }
 
-const parserRows = section('parser').map(([result, expr, canonical, method, note]) => ({
+const parserRows = expressionFixtureSection('parser').map(([result, expr, canonical, method, note]) => ({
   result: result!,
   expression: JSON.parse(expr!) as string,
   canonical: canonical === '-' ? undefined : (JSON.parse(canonical!) as string),
@@ -51,7 +35,7 @@ const parserRows = section('parser').map(([result, expr, canonical, method, note
   note: note ?? '',
 }));
 
-describe.skipIf(file === undefined)('daf_butler parser cases (query-expressions.txt [parser])', () => {
+describe.skipIf(EXPRESSION_FIXTURE === undefined)('daf_butler parser cases (query-expressions.txt [parser])', () => {
   it('has the fixture lines', () => {
     expect(parserRows.length).toBeGreaterThan(90);
   });
@@ -108,12 +92,12 @@ const stringVisitor: TreeVisitor<string> = {
   visitGlobNode: (expression, pattern) => `GLOB(${expression}, ${pattern})`,
 };
 
-const visitorRows = section('visitor').map(([expr, expected]) => ({
+const visitorRows = expressionFixtureSection('visitor').map(([expr, expected]) => ({
   expression: JSON.parse(expr!) as string,
   expected: JSON.parse(expected!) as string,
 }));
 
-describe.skipIf(file === undefined)('daf_butler visitor cases (query-expressions.txt [visitor])', () => {
+describe.skipIf(EXPRESSION_FIXTURE === undefined)('daf_butler visitor cases (query-expressions.txt [visitor])', () => {
   it('has the fixture lines', () => {
     expect(visitorRows.length).toBeGreaterThan(5);
   });

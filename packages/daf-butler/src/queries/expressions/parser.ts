@@ -79,22 +79,22 @@ class Parser {
     return tree;
   }
 
-  private parseOr(): Node {
-    let lhs = this.parseAnd();
-    while (this.at('OR')) {
+  /** `operand (op operand)*`, grouped to the left, while `isOperator()` holds. */
+  private leftAssociative(operand: () => Node, isOperator: () => boolean): Node {
+    let lhs = operand();
+    while (isOperator()) {
       const op = this.advance().value;
-      lhs = new BinaryOp(lhs, op, this.parseAnd());
+      lhs = new BinaryOp(lhs, op, operand());
     }
     return lhs;
   }
 
+  private parseOr(): Node {
+    return this.leftAssociative(() => this.parseAnd(), () => this.at('OR'));
+  }
+
   private parseAnd(): Node {
-    let lhs = this.parseNot();
-    while (this.at('AND')) {
-      const op = this.advance().value;
-      lhs = new BinaryOp(lhs, op, this.parseNot());
-    }
-    return lhs;
+    return this.leftAssociative(() => this.parseNot(), () => this.at('AND'));
   }
 
   private parseNot(): Node {
@@ -106,12 +106,10 @@ class Parser {
   }
 
   private parseBoolPrimary(): Node {
-    let lhs = this.parsePredicate();
-    while (this.current !== undefined && COMPARISON.has(this.current.type)) {
-      const op = this.advance().value;
-      lhs = new BinaryOp(lhs, op, this.parsePredicate());
-    }
-    return lhs;
+    return this.leftAssociative(
+      () => this.parsePredicate(),
+      () => this.current !== undefined && COMPARISON.has(this.current.type),
+    );
   }
 
   private parsePredicate(): Node {

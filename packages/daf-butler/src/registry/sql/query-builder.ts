@@ -51,7 +51,7 @@ import { CollectionType } from '../collection-type.js';
 import type { BindValues } from '../registry.js';
 import type { SqlDialect, SqlValue } from './database.js';
 import { skypixRanges } from './record-codec.js';
-import { columnOfDimension, q } from './schema.js';
+import { columnOfDimension, fieldKind, q } from './schema.js';
 import type { CollectionRecord, DatasetTypeRecord, SqlRegistry } from './sql-registry.js';
 
 /** Value types of compiled expressions. */
@@ -159,18 +159,7 @@ interface Table {
 }
 
 function fieldType(f: FieldSpec): VType {
-  switch (f.type) {
-    case 'int':
-      return 'int';
-    case 'float':
-      return 'float';
-    case 'bool':
-      return 'bool';
-    case 'hash':
-      return 'bytes';
-    default:
-      return 'string';
-  }
+  return fieldKind(f) as VType;
 }
 
 function isNumeric(t: VType): boolean {

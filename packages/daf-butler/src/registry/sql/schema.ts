@@ -39,7 +39,13 @@ export function sqlType(dialect: SqlDialect, kind: ColumnKind, length?: number):
   }
 }
 
-function fieldKind(f: FieldSpec): ColumnKind {
+/**
+ * The column kind of a dimension field (`hash` is stored as bytes).
+ *
+ * @param f - the field
+ * @returns its column kind
+ */
+export function fieldKind(f: FieldSpec): ColumnKind {
   switch (f.type) {
     case 'int':
       return 'int';
