@@ -10,6 +10,9 @@
 # Tests read the URL from SKYSTACK_PG_URL, e.g.
 #   export SKYSTACK_PG_URL=$(bash scripts/postgres.sh start)
 set -euo pipefail
+# runuser, pg_ctl's helpers and apt's tools live in the sbin directories, which a minimal
+# PATH (CI, env -i) lacks.
+export PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"
 
 port=${SKYSTACK_PG_PORT:-55432}
 dir=${SKYSTACK_PG_DIR:-/tmp/skystack-pg-$(id -u)}
