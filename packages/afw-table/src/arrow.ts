@@ -1,24 +1,28 @@
 import { Header } from '@skystack/fits';
-import { makeData, RecordBatch, type Dictionary, Schema as ArrowSchema, Struct, Table, Type, type Data, type DataType, type Vector } from 'apache-arrow';
-import { AliasMap } from './alias-map.js';
+import { encodeUtf8, numericConstructor, packBits, vectorValues, type NumericArray } from '@skystack/parquet';
 import {
   Bool,
+  Field as ArrowField,
   FixedSizeList,
   Float32,
   Float64,
   Int32,
   Int64,
+  makeData,
+  RecordBatch,
+  Schema as ArrowSchema,
+  Struct,
+  Table,
+  Type,
   Uint16,
   Uint8,
   Utf8,
-  ArrowField,
-  encodeUtf8,
-  makeField,
-  numericConstructor,
-  packBits,
-  vectorValues,
-  type NumericArray,
-} from './arrow-data.js';
+  type Data,
+  type DataType,
+  type Dictionary,
+  type Vector,
+} from 'apache-arrow';
+import { AliasMap } from './alias-map.js';
 import { BaseCatalog, type BaseRecord } from './base-catalog.js';
 import { columnArrayConstructor, type ColumnArray } from './column-array.js';
 import { AfwTableInvalidArgumentError } from './errors.js';
@@ -305,4 +309,19 @@ export function catalogFromArrow(table: Table, options: CatalogFromArrowOptions 
   const catalog = new BaseCatalog(schema, { metadata: options.metadata ?? new Header() });
   catalog.adoptColumns(length, columns);
   return catalog;
+}
+
+/**
+ * Makes an Arrow field with string metadata, leaving out empty values.
+ *
+ * @param name - field name
+ * @param type - Arrow type
+ * @param nullable - whether it may hold nulls
+ * @param metadata - key/value pairs; empty values are dropped
+ * @returns the field
+ */
+function makeField(name: string, type: DataType, nullable: boolean, metadata: Record<string, string>): ArrowField {
+  const map = new Map<string, string>();
+  for (const [k, v] of Object.entries(metadata)) if (v !== '') map.set(k, v);
+  return new ArrowField(name, type, nullable, map);
 }

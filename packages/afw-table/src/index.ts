@@ -35,9 +35,10 @@ export type { Persistable, PersistableFactory } from './archive/persistable.js';
 // Arrow and Parquet
 export { catalogToArrow, catalogFromArrow, ARROW_DOC_KEY, ARROW_UNITS_KEY, ARROW_AFW_TYPE_KEY, ARROW_AFW_SIZE_KEY, ARROW_ALIASES_KEY } from './arrow.js';
 export type { CatalogFromArrowOptions } from './arrow.js';
-export { writeParquet, readParquet, ARROW_SCHEMA_KEY, DEFAULT_ROW_GROUP_SIZE } from './parquet.js';
-export type { ParquetCompression, WriteParquetOptions, ReadParquetOptions } from './parquet.js';
-export { ParquetFileNotFoundError, ParquetColumnNotFoundError, ParquetFormatError, ParquetUnsupportedError } from './parquet-errors.js';
+// Parquet I/O lives in @skystack/parquet (foundation layer); re-exported here.
+export { writeParquet, readParquet, ARROW_SCHEMA_KEY, DEFAULT_ROW_GROUP_SIZE } from '@skystack/parquet';
+export type { ParquetCompression, WriteParquetOptions, ReadParquetOptions } from '@skystack/parquet';
+export { ParquetError, ParquetFileNotFoundError, ParquetColumnNotFoundError, ParquetFormatError, ParquetUnsupportedError, ParquetInvalidArgumentError } from '@skystack/parquet';
 
 // Footprints (lsst.afw.detection, lsst.afw.geom.SpanSet)
 export { Span } from './detection/span.js';

@@ -1,6 +1,7 @@
-// Internal helpers that build Arrow `Data` from plain values and read plain values back out of
-// Arrow vectors, shared by arrow.ts (catalogs) and parquet.ts (files). Not exported from the
-// package barrel.
+// Helpers that build Arrow `Data` from plain values and read plain values back out of Arrow
+// vectors: used by parquet.ts, and (through the barrel: numericConstructor, packBits, encodeUtf8,
+// vectorValues) by @skystack/afw-table's catalog <-> Arrow conversion. buildData and
+// isSupportedType stay internal.
 
 import {
   Binary,
@@ -49,6 +50,13 @@ export type NumericArray = Int8Array | Int16Array | Int32Array | Uint8Array | Ui
  *
  * @param type - the Arrow type
  * @returns the constructor or undefined
+ * @example
+ * ```ts
+ * import { Int64, Utf8 } from 'apache-arrow';
+ *
+ * numericConstructor(new Int64()); // BigInt64Array
+ * numericConstructor(new Utf8()); // undefined
+ * ```
  */
 export function numericConstructor(type: DataType): NumericArrayConstructor | undefined {
   switch (type.typeId) {
@@ -113,6 +121,10 @@ function validity(values: ArrayLike<unknown>): { bitmap: Uint8Array | undefined;
  *
  * @param values - 0/1 numbers or booleans
  * @returns the bitmap
+ * @example
+ * ```ts
+ * packBits(Uint8Array.from([1, 0, 1])); // Uint8Array [0b101]
+ * ```
  */
 export function packBits(values: ArrayLike<unknown>): Uint8Array {
   const bits = new Uint8Array(Math.ceil(values.length / 8));
@@ -120,13 +132,33 @@ export function packBits(values: ArrayLike<unknown>): Uint8Array {
   return bits;
 }
 
+/** The buffers of an Arrow Utf8 column, from {@link encodeUtf8}. */
+export interface Utf8Buffers {
+  /** Byte offsets of the strings: `length + 1` entries, the first 0. */
+  readonly offsets: Int32Array;
+  /** The UTF-8 bytes of all the strings, one after the other. */
+  readonly bytes: Uint8Array;
+}
+
+/** The values of an Arrow vector as plain values, from {@link vectorValues}. */
+export interface VectorValues {
+  /** The values, one per row (see {@link vectorValues} for their types). */
+  readonly values: ArrayLike<unknown>;
+  /** 1 for a valid row and 0 for a null, per row; undefined when there is no null. */
+  readonly valid: Uint8Array | undefined;
+}
+
 /**
  * Encodes strings as Arrow Utf8 offsets and bytes.
  *
  * @param values - strings (null/undefined become empty, marked by the caller's validity)
  * @returns offsets (`length + 1`) and the UTF-8 bytes
+ * @example
+ * ```ts
+ * const { offsets, bytes } = encodeUtf8(['r', 'é']); // offsets [0, 1, 3], 3 bytes
+ * ```
  */
-export function encodeUtf8(values: ArrayLike<string | null | undefined>): { offsets: Int32Array; bytes: Uint8Array } {
+export function encodeUtf8(values: ArrayLike<string | null | undefined>): Utf8Buffers {
   const offsets = new Int32Array(values.length + 1);
   let chars = 0;
   for (let i = 0; i < values.length; i++) chars += values[i]?.length ?? 0;
@@ -259,8 +291,15 @@ export function buildData(type: DataType, values: ArrayLike<unknown>): Data {
  *
  * @param vector - the vector (any number of chunks)
  * @returns the values and a per-row validity (undefined when there is no null)
+ * @example
+ * ```ts
+ * import { tableFromArrays } from 'apache-arrow';
+ *
+ * const table = tableFromArrays({ flux: Float64Array.from([1.5, 2.5]) });
+ * vectorValues(table.getChild('flux')!).values; // the Float64Array itself, no copy
+ * ```
  */
-export function vectorValues(vector: Vector): { values: ArrayLike<unknown>; valid: Uint8Array | undefined } {
+export function vectorValues(vector: Vector): VectorValues {
   const length = vector.length;
   let valid: Uint8Array | undefined;
   if (vector.nullCount > 0) {
@@ -340,19 +379,5 @@ export function vectorValues(vector: Vector): { values: ArrayLike<unknown>; vali
   }
 }
 
-/**
- * Makes an Arrow field with string metadata, leaving out empty values.
- *
- * @param name - field name
- * @param type - Arrow type
- * @param nullable - whether it may hold nulls
- * @param metadata - key/value pairs; empty values are dropped
- * @returns the field
- */
-export function makeField(name: string, type: DataType, nullable: boolean, metadata: Record<string, string>): ArrowField {
-  const map = new Map<string, string>();
-  for (const [k, v] of Object.entries(metadata)) if (v !== '') map.set(k, v);
-  return new ArrowField(name, type, nullable, map);
-}
-
+// For parquet.ts; not in the barrel.
 export { Binary, Bool, FixedSizeList, Float32, Float64, Int16, Int32, Int64, Int8, LargeUtf8, List, Uint16, Uint32, Uint64, Uint8, Utf8, ArrowField };

@@ -1,4 +1,4 @@
-// Parquet I/O of a source-table-like catalog of 1M rows x 20 columns (6 float64, 5 float32,
+// Parquet I/O of a source-table-like Arrow table of 1M rows x 20 columns (6 float64, 5 float32,
 // 3 int64, 3 int32, 2 bool, 1 string) with writeParquet/readParquet (hyparquet), side by side
 // with DuckDB (@duckdb/node-api) doing the same in the same process: writing the table with
 // COPY, and reading all columns / two columns into a DuckDB temporary table (DuckDB's numbers
@@ -9,11 +9,9 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import type { Table } from 'apache-arrow';
-import { catalogToArrow } from './arrow.js';
-import { BaseCatalog } from './base-catalog.js';
+import { Bool, Float32, Float64, Int32, Int64, Table, Utf8, makeVector, type DataType, type Vector } from 'apache-arrow';
+import { buildData } from './arrow-data.js';
 import { readParquet, writeParquet } from './parquet.js';
-import { Schema, type FieldInput } from './schema.js';
 
 interface BenchCase {
   name: string;
@@ -36,41 +34,48 @@ let duckPath = '';
 let conn: DuckDBConnection;
 let ready: Promise<void> | undefined;
 
-function makeCatalog(): BaseCatalog {
-  const fields: FieldInput[] = [
-    { name: 'coord_ra', type: 'D' },
-    { name: 'coord_dec', type: 'D' },
-    { name: 'psfFlux', type: 'D' },
-    { name: 'psfFluxErr', type: 'D' },
-    { name: 'apFlux', type: 'D' },
-    { name: 'apFluxErr', type: 'D' },
-    { name: 'x', type: 'F' },
-    { name: 'y', type: 'F' },
-    { name: 'ixx', type: 'F' },
-    { name: 'iyy', type: 'F' },
-    { name: 'ixy', type: 'F' },
-    { name: 'id', type: 'L' },
-    { name: 'parent', type: 'L' },
-    { name: 'objectId', type: 'L' },
-    { name: 'visit', type: 'I' },
-    { name: 'detector', type: 'I' },
-    { name: 'nChild', type: 'I' },
-    { name: 'flag_edge', type: 'Flag' },
-    { name: 'flag_saturated', type: 'Flag' },
-    { name: 'band', type: 'String', size: 1 },
+/** The columns of a source table, with the Arrow types afw-table's catalogToArrow gives D, F, L, I, Flag and String fields. */
+function makeTable(): Table {
+  const D = (): DataType => new Float64();
+  const F = (): DataType => new Float32();
+  const L = (): DataType => new Int64();
+  const I = (): DataType => new Int32();
+  const fields: [string, DataType][] = [
+    ['coord_ra', D()],
+    ['coord_dec', D()],
+    ['psfFlux', D()],
+    ['psfFluxErr', D()],
+    ['apFlux', D()],
+    ['apFluxErr', D()],
+    ['x', F()],
+    ['y', F()],
+    ['ixx', F()],
+    ['iyy', F()],
+    ['ixy', F()],
+    ['id', L()],
+    ['parent', L()],
+    ['objectId', L()],
+    ['visit', I()],
+    ['detector', I()],
+    ['nChild', I()],
+    ['flag_edge', new Bool()],
+    ['flag_saturated', new Bool()],
+    ['band', new Utf8()],
   ];
-  const catalog = new BaseCatalog(new Schema(fields), { length: ROWS });
   let seed = 12345;
   const rand = (): number => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
-  for (const f of fields) {
-    const column = catalog.getColumn(f.name);
-    if (column instanceof BigInt64Array) for (let i = 0; i < ROWS; i++) column[i] = BigInt(i) * 7919n + 1000000000000n;
-    else if (column instanceof Int32Array) for (let i = 0; i < ROWS; i++) column[i] = Math.floor(rand() * 1000);
-    else if (column instanceof Uint8Array) for (let i = 0; i < ROWS; i++) column[i] = rand() < 0.05 ? 1 : 0;
-    else if (Array.isArray(column)) for (let i = 0; i < ROWS; i++) column[i] = 'ugrizy'[i % 6]!;
-    else for (let i = 0; i < ROWS; i++) column[i] = rand() * 1000;
+  const columns: Record<string, Vector> = {};
+  for (const [name, type] of fields) {
+    let values: ArrayLike<unknown>;
+    if (type instanceof Int64) values = BigInt64Array.from({ length: ROWS }, (_, i) => BigInt(i) * 7919n + 1000000000000n);
+    else if (type instanceof Int32) values = Int32Array.from({ length: ROWS }, () => Math.floor(rand() * 1000));
+    else if (type instanceof Bool) values = Uint8Array.from({ length: ROWS }, () => (rand() < 0.05 ? 1 : 0));
+    else if (type instanceof Utf8) values = Array.from({ length: ROWS }, (_, i) => 'ugrizy'[i % 6]!);
+    else if (type instanceof Float32) values = Float32Array.from({ length: ROWS }, () => rand() * 1000);
+    else values = Float64Array.from({ length: ROWS }, () => rand() * 1000);
+    columns[name] = makeVector(buildData(type, values));
   }
-  return catalog;
+  return new Table(columns);
 }
 
 const q = (p: string): string => `'${p.replaceAll("'", "''")}'`;
@@ -84,7 +89,7 @@ function setup(): Promise<void> {
     oursPath = join(dir, 'ours.parquet');
     outPath = join(dir, 'out.parquet');
     duckPath = join(dir, 'duck.parquet');
-    table = catalogToArrow(makeCatalog());
+    table = makeTable();
     await writeParquet(oursPath, table);
     conn = await (await DuckDBInstance.create(':memory:')).connect();
     await conn.run(`CREATE TABLE src AS SELECT * FROM read_parquet(${q(oursPath)})`);

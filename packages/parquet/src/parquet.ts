@@ -40,8 +40,7 @@ import {
   vectorValues,
   type NumericArrayConstructor,
 } from './arrow-data.js';
-import { AfwTableInvalidArgumentError } from './errors.js';
-import { ParquetColumnNotFoundError, ParquetFileNotFoundError, ParquetFormatError, ParquetUnsupportedError } from './parquet-errors.js';
+import { ParquetColumnNotFoundError, ParquetFileNotFoundError, ParquetFormatError, ParquetInvalidArgumentError, ParquetUnsupportedError } from './errors.js';
 
 /** A Parquet compression codec that {@link writeParquet} writes. */
 export type ParquetCompression = 'SNAPPY' | 'GZIP' | 'ZSTD' | 'UNCOMPRESSED';
@@ -75,7 +74,7 @@ export const ARROW_SCHEMA_KEY = 'ARROW:schema';
 /** The default number of rows per row group of {@link writeParquet}. */
 export const DEFAULT_ROW_GROUP_SIZE = 100_000;
 
-const CREATED_BY = '@skystack/afw-table (hyparquet-writer)';
+const CREATED_BY = '@skystack/parquet (hyparquet-writer)';
 
 /**
  * Writes an Arrow table to a Parquet file with hyparquet-writer.
@@ -92,17 +91,21 @@ const CREATED_BY = '@skystack/afw-table (hyparquet-writer)';
  * @param table - the table
  * @param options - compression and row-group size
  * @throws ParquetUnsupportedError for an Arrow type with no mapping, or ZSTD without zlib support
- * @throws AfwTableInvalidArgumentError for a bad row-group size
+ * @throws ParquetInvalidArgumentError for a bad row-group size
  * @example
  * ```ts
- * await writeParquet('src.parquet', catalogToArrow(catalog), { compression: 'ZSTD' });
+ * import { tableFromArrays } from 'apache-arrow';
+ *
+ * const table = tableFromArrays({ id: BigInt64Array.from([1n, 2n]), flux: Float64Array.from([10.5, 3.25]) });
+ * await writeParquet('src.parquet', table, { compression: 'GZIP' });
  * ```
+ * @see pyarrow.parquet.write_table, used by lsst.daf.butler's ParquetFormatter
  */
 export async function writeParquet(path: string, table: Table, options: WriteParquetOptions = {}): Promise<void> {
   const codec = options.compression ?? 'SNAPPY';
   const rowGroupSize = options.rowGroupSize ?? DEFAULT_ROW_GROUP_SIZE;
   if (!Number.isSafeInteger(rowGroupSize) || rowGroupSize <= 0) {
-    throw new AfwTableInvalidArgumentError(`rowGroupSize = ${rowGroupSize}; expected a positive integer.`);
+    throw new ParquetInvalidArgumentError(`rowGroupSize = ${rowGroupSize}; expected a positive integer.`);
   }
   const compressors = compressorsFor(codec);
   const schema: SchemaElement[] = [{ name: 'schema', num_children: table.numCols }];
@@ -293,12 +296,13 @@ function fdWriter(fd: number): Writer {
  * @throws ParquetColumnNotFoundError when a requested column is not in the file
  * @throws ParquetUnsupportedError when a requested column has a type with no Arrow mapping here
  *   (timestamps, decimals, structs, maps)
- * @throws AfwTableInvalidArgumentError for a bad row range
+ * @throws ParquetInvalidArgumentError for a bad row range
  * @example
  * ```ts
  * const table = await readParquet('sourceTable.parquet', { columns: ['coord_ra', 'coord_dec'] });
  * table.getChild('coord_ra')?.toArray(); // Float64Array
  * ```
+ * @see pyarrow.parquet.read_table (with `columns`), used by lsst.daf.butler's ParquetFormatter
  */
 export async function readParquet(path: string, options: ReadParquetOptions = {}): Promise<Table> {
   let handle;
@@ -358,7 +362,7 @@ async function readTable(path: string, file: AsyncBuffer, metadata: FileMetaData
   const rowStart = options.rowStart ?? 0;
   const rowEnd = Math.min(options.rowEnd ?? numRows, numRows);
   if (!Number.isSafeInteger(rowStart) || rowStart < 0 || !Number.isSafeInteger(rowEnd) || rowEnd < rowStart) {
-    throw new AfwTableInvalidArgumentError(`Row range [${options.rowStart}, ${options.rowEnd}) is invalid for '${path}' of ${numRows} rows; expected 0 <= rowStart <= rowEnd.`);
+    throw new ParquetInvalidArgumentError(`Row range [${options.rowStart}, ${options.rowEnd}) is invalid for '${path}' of ${numRows} rows; expected 0 <= rowStart <= rowEnd.`);
   }
 
   // Arrow schema stored by pyarrow or writeParquet.
