@@ -122,3 +122,9 @@ export class SchemaVersionError extends define('BUTLER_SCHEMA_VERSION', 'incompa
 export class ExportFormatError extends define('BUTLER_EXPORT_FORMAT', 'bad export file') {}
 /** A dataset that does not exist (`BUTLER_DATASET_NOT_FOUND`). @see lsst.daf.butler.DatasetNotFoundError */
 export class DatasetNotFoundError extends define('BUTLER_DATASET_NOT_FOUND', 'dataset not found') {}
+/** A path that is not a Butler repository (`BUTLER_REPOSITORY_NOT_FOUND`). */
+export class RepositoryNotFoundError extends define('BUTLER_REPOSITORY_NOT_FOUND', 'not a repository') {}
+/** A datastore failure: a missing or unreadable file, a path collision (`BUTLER_DATASTORE`). */
+export class DatastoreError extends define('BUTLER_DATASTORE', 'datastore error') {}
+/** A write through a read-only Butler, or without a RUN (`BUTLER_NOT_WRITEABLE`). */
+export class ButlerNotWriteableError extends define('BUTLER_NOT_WRITEABLE', 'butler not writeable') {}

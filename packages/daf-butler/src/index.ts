@@ -135,3 +135,53 @@ export type { ImportYamlOptions, ImportSummary, ImportedFileDataset, ExportSelec
 
 // Hints
 export { suggest, editDistance } from './suggest.js';
+
+// The Butler
+export { Butler, DatasetExistence } from './butler.js';
+export type { ButlerOptions, MakeRepoOptions, GetOptions, DeferredDatasetHandle } from './butler.js';
+export { ButlerConfig, BUTLER_CONFIG_FILE, DEFAULT_BUTLER_CONFIG, mergeConfig } from './config/butler-config.js';
+export { RepositoryNotFoundError, DatastoreError, ButlerNotWriteableError } from './errors.js';
+
+// Datastores and file templates
+export type { Datastore, DatastoreGetOptions, PreparedArtifact, FileDataset, ArtifactLocation, TransferMode } from './datastore/datastore.js';
+export { TRANSFER_MODES } from './datastore/datastore.js';
+export { FileDatastore, transferFile } from './datastore/file-datastore.js';
+export type { FileDatastoreOptions } from './datastore/file-datastore.js';
+export { InMemoryDatastore } from './datastore/in-memory-datastore.js';
+export { FileTemplate, FileTemplates, FileTemplateError, FileTemplateValidationError, DEFAULT_FILE_TEMPLATES } from './datastore/file-template.js';
+export type {
+  FileTemplateFieldsOptions,
+  GroupedFields,
+  FileTemplateEntity,
+  FileTemplateConfigValue,
+  FileTemplatesConfig,
+  FileTemplatesOptions,
+  ValidateTemplatesOptions,
+} from './datastore/file-template.js';
+
+// Storage classes and formatters
+export { StorageClass, StorageClassFactory, DEFAULT_STORAGE_CLASS_CONFIG_PATH } from './storage/storage-class.js';
+export type { StorageClassOptions } from './storage/storage-class.js';
+export {
+  MissingStorageClassError,
+  StorageClassConfigError,
+  InvalidParameterError,
+  UnknownComponentError,
+  MissingFormatterError,
+  FormatterConfigError,
+  FormatterError,
+} from './storage/errors.js';
+export { FormatterFactory, GenericDelegate, DEFAULT_FORMATTER_CONFIG_PATH, formatterNameFromPath } from './formatters/formatter.js';
+export type {
+  Formatter,
+  FormatterReadContext,
+  FormatterWriteContext,
+  StorageClassDelegate,
+  FormatterMatch,
+  FormatterLookupOptions,
+  SetMappingOptions,
+} from './formatters/formatter.js';
+export { JsonFormatter, stringifyJson, parseJson } from './formatters/json-formatter.js';
+export { YamlFormatter, parseYamlLossless } from './formatters/yaml-formatter.js';
+export { ParquetFormatter, ArrowTableDelegate, ARROW_TABLE_COMPONENTS, isArrowTable, columnsParameter } from './formatters/parquet-formatter.js';
+export type { ArrowTable } from './formatters/parquet-formatter.js';
