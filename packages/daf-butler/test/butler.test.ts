@@ -235,3 +235,24 @@ describe('formatter plug-ins', () => {
     }
   });
 });
+
+describe('file template validation', () => {
+  it('refuses a template that could map two data IDs to one file, before writing anything', async () => {
+    const { FileTemplateValidationError } = await import('../src/index.js');
+    await Butler.makeRepo(join(dir, 'repo'), { config: { datastore: { templates: { metrics: '{run}/{datasetType}/{visit}' } } } });
+    const butler = await Butler.from(join(dir, 'repo'), { run: 'r', instrument: 'Cam' });
+    try {
+      await seed(butler);
+      const e = await butler.put({ a: 1 }, 'metrics', { visit: 11, detector: 1 }).catch((x: unknown) => x);
+      expect(e).toBeInstanceOf(FileTemplateValidationError);
+      expect(String(e)).toContain('detector');
+      expect(await butler.registry.queryDatasets('metrics', { collections: 'r' }).count()).toBe(0);
+      // The default template keeps them apart.
+      await butler.put({ a: 1 }, 'flat', { detector: 1, physical_filter: 'Cam-R' });
+      await butler.put({ a: 2 }, 'flat', { detector: 2, physical_filter: 'Cam-R' });
+      expect(new Set([await butler.getURI('flat', { detector: 1, physical_filter: 'Cam-R' }, { collections: 'r' }), await butler.getURI('flat', { detector: 2, physical_filter: 'Cam-R' }, { collections: 'r' })]).size).toBe(2);
+    } finally {
+      await butler.close();
+    }
+  });
+});

@@ -99,9 +99,18 @@ export class FileDatastore implements Datastore {
     return this.#formatters.getFormatter(ref.datasetType.makeCompositeDatasetType(), storageClass, this.#storageClasses);
   }
 
+  readonly #validated = new Set<string>();
+
   /** The relative path (with extension) of a dataset's file, from its template. */
   predictPath(ref: DatasetRef, storageClass: StorageClass, extension: string): string {
     const template = this.#templates.getTemplate(ref, storageClass.name);
+    // A template that does not use every dimension of the dataset type (and the run) could
+    // map two datasets to one file: refuse it before anything is written.
+    const key = `${ref.datasetType.name}\u0000${template.template}`;
+    if (!this.#validated.has(key)) {
+      template.validateTemplate(ref);
+      this.#validated.add(key);
+    }
     const rel = template.format(ref) + extension;
     const abs = resolve(this.root, rel);
     if (!abs.startsWith(this.root + sep)) {
