@@ -227,6 +227,7 @@ export class Butler {
         formatters,
         storageClasses,
         checksum: config.get('datastore.checksum') === true,
+        fsync: config.get('datastore.fsync') === true,
       });
     }
     return this;
@@ -537,7 +538,7 @@ export class Butler {
     const prepared = await this.datastore.prepare(obj, ref, this.#storageClassOf(dt, undefined));
     try {
       await this.registry.transaction(async () => {
-        await this.registry.importDatasets([ref]);
+        await this.registry.insertResolvedDatasets([ref]);
         await prepared.commit();
       });
     } catch (e) {
@@ -749,7 +750,7 @@ export class Butler {
     await this.ready;
     if (!this.isWriteable && !(this.#options.writeable ?? true)) this.#checkWriteable(undefined);
     const dir = resolve(directory);
-    const file = join(dir, options.filename ?? 'export.yaml');
+    const file = resolve(dir, options.filename ?? 'export.yaml');
     const summary = await importYaml(this.registry, readFileSync(file, 'utf8'), {
       ...(options.skipDimensions ? { skipDimensions: new Set(options.skipDimensions) } : {}),
     });

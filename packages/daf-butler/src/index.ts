@@ -185,3 +185,7 @@ export { JsonFormatter, stringifyJson, parseJson } from './formatters/json-forma
 export { YamlFormatter, parseYamlLossless } from './formatters/yaml-formatter.js';
 export { ParquetFormatter, ArrowTableDelegate, ARROW_TABLE_COMPONENTS, isArrowTable, columnsParameter } from './formatters/parquet-formatter.js';
 export type { ArrowTable } from './formatters/parquet-formatter.js';
+
+// The butler command line
+export { makeButlerProgram, runButler, ButlerCliError } from './cli/program.js';
+export type { ButlerIo, WriteStream } from './cli/program.js';

@@ -30,6 +30,12 @@ export interface FileDatastoreOptions {
   readonly storageClasses: StorageClassFactory;
   /** Record a SHA-256 checksum of each file (default false, as daf_butler). */
   readonly checksum?: boolean;
+  /**
+   * fsync each file before it is renamed into place (default false). Without it a killed
+   * process still leaves whole datasets or none (the kernel keeps what was written); with it
+   * that also holds across a power failure, at a cost of about a millisecond per file.
+   */
+  readonly fsync?: boolean;
 }
 
 interface RecordRow {
@@ -60,6 +66,7 @@ export class FileDatastore implements Datastore {
   readonly #formatters: FormatterFactory;
   readonly #storageClasses: StorageClassFactory;
   readonly #checksum: boolean;
+  readonly #fsync: boolean;
 
   private constructor(options: FileDatastoreOptions) {
     this.root = resolve(options.root);
@@ -69,6 +76,7 @@ export class FileDatastore implements Datastore {
     this.#formatters = options.formatters;
     this.#storageClasses = options.storageClasses;
     this.#checksum = options.checksum ?? false;
+    this.#fsync = options.fsync ?? false;
   }
 
   /**
@@ -100,6 +108,14 @@ export class FileDatastore implements Datastore {
   }
 
   readonly #validated = new Set<string>();
+  /** Directories this process has made or seen (saves a mkdir per write). */
+  readonly #dirs = new Set<string>();
+
+  async #ensureDir(path: string): Promise<void> {
+    if (this.#dirs.has(path)) return;
+    await mkdir(path, { recursive: true });
+    this.#dirs.add(path);
+  }
 
   /** The relative path (with extension) of a dataset's file, from its template. */
   predictPath(ref: DatasetRef, storageClass: StorageClass, extension: string): string {
@@ -131,12 +147,16 @@ export class FileDatastore implements Datastore {
     return hash.digest('hex');
   }
 
-  async #insertRecord(ref: DatasetRef, path: string, formatter: string, storageClass: string, absolute: string): Promise<void> {
-    const size = (await stat(absolute)).size;
+  /** Size and checksum of a file, measured before the transaction that records it. */
+  async #measure(absolute: string): Promise<{ size: number; checksum: string | null }> {
+    return { size: (await stat(absolute)).size, checksum: await this.#checksumOf(absolute) };
+  }
+
+  async #insertRecord(ref: DatasetRef, path: string, formatter: string, storageClass: string, file: { size: number; checksum: string | null }): Promise<void> {
     await this.#db.insertMany(
       RECORDS,
       ['dataset_id', 'component', 'path', 'formatter', 'storage_class', 'checksum', 'file_size'],
-      [[ref.id, NO_COMPONENT, path, formatter, storageClass, await this.#checksumOf(absolute), size] as SqlValue[]],
+      [[ref.id, NO_COMPONENT, path, formatter, storageClass, file.checksum, file.size] as SqlValue[]],
     );
   }
 
@@ -145,16 +165,20 @@ export class FileDatastore implements Datastore {
     const formatter = this.#formatterFor(ref, storageClass);
     const path = this.predictPath(ref, storageClass, formatter.extension);
     const final = this.#absolute(path);
-    await mkdir(dirname(final), { recursive: true });
+    await this.#ensureDir(dirname(final));
     const temp = join(dirname(final), `.tmp-${randomBytes(8).toString('hex')}-${ref.id}${formatter.extension}`);
+    let file: { size: number; checksum: string | null };
     try {
       await formatter.write(obj, temp, { storageClass, datasetTypeName: ref.datasetType.name });
-      const fh = await open(temp, 'r+');
-      try {
-        await fh.sync();
-      } finally {
-        await fh.close();
+      if (this.#fsync) {
+        const fh = await open(temp, 'r+');
+        try {
+          await fh.sync();
+        } finally {
+          await fh.close();
+        }
       }
+      file = await this.#measure(temp);
     } catch (e) {
       await rm(temp, { force: true });
       throw e;
@@ -169,7 +193,7 @@ export class FileDatastore implements Datastore {
             { hint: 'Fix the template so that it includes every dimension of the dataset type (and {run}).' },
           );
         }
-        await this.#insertRecord(ref, path, formatter.name, storageClass.name, temp);
+        await this.#insertRecord(ref, path, formatter.name, storageClass.name, file);
         // A file already at the final path that no record references is left over from a
         // writer killed between its rename and its commit: replacing it is safe.
         await rename(temp, final);
@@ -296,10 +320,11 @@ export class FileDatastore implements Datastore {
           const effective = mode === 'move' && i > 0 ? 'copy' : mode;
           await transferFile(source, temp, effective);
         }
+        const file = await this.#measure(temp ?? this.#absolute(path));
         out.push({
           ref,
           commit: async () => {
-            await this.#insertRecord(ref, path, formatter.name, storageClass.name, temp ?? this.#absolute(path));
+            await this.#insertRecord(ref, path, formatter.name, storageClass.name, file);
             if (temp !== undefined && placed !== undefined) await rename(temp, placed);
           },
           abort: async () => {

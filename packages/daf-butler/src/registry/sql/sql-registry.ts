@@ -237,6 +237,7 @@ export class SqlRegistry implements Registry {
     this.#datasetTypes.clear();
     this.#governors.clear();
     this.#chains.clear();
+    this.#summarized.clear();
   }
 
   /**
@@ -351,6 +352,7 @@ export class SqlRegistry implements Registry {
       }
       await this.db.run('DELETE FROM collection WHERE collection_id = ?', [rec.id]);
     });
+    for (const k of [...this.#summarized]) if (k.startsWith(`${rec.id}:`)) this.#summarized.delete(k);
     this.#collections.delete(name);
     this.#collectionsById.delete(rec.id);
   }
@@ -933,17 +935,25 @@ export class SqlRegistry implements Registry {
 
   // ------------------------------------------------------------------ datasets
 
+  /** Summary rows this process has written (they are never removed while the collection exists). */
+  readonly #summarized = new Set<string>();
+
   async #updateSummaries(collectionId: number, datasetTypeId: number, dataIds: readonly DataCoordinate[]): Promise<void> {
-    await this.db.run(
-      'INSERT INTO collection_summary_dataset_type (collection_id, dataset_type_id) VALUES (?, ?) ON CONFLICT DO NOTHING',
-      [collectionId, datasetTypeId],
-    );
+    const typeKey = `${collectionId}:t:${datasetTypeId}`;
+    if (!this.#summarized.has(typeKey)) {
+      await this.db.run(
+        'INSERT INTO collection_summary_dataset_type (collection_id, dataset_type_id) VALUES (?, ?) ON CONFLICT DO NOTHING',
+        [collectionId, datasetTypeId],
+      );
+      this.#summarized.add(typeKey);
+    }
     for (const g of this.universe.governors) {
       const vals = new Set<string>();
       for (const d of dataIds) {
         const v = d.get(g.name);
-        if (v !== undefined) vals.add(String(v));
+        if (v !== undefined && !this.#summarized.has(`${collectionId}:${g.name}:${String(v)}`)) vals.add(String(v));
       }
+      for (const v of vals) this.#summarized.add(`${collectionId}:${g.name}:${v}`);
       if (vals.size > 0) {
         await this.db.insertMany(`collection_summary_${g.name}`, ['collection_id', g.name], [...vals].map((v) => [collectionId, v]), {
           onConflict: 'ignore',
@@ -1018,6 +1028,28 @@ export class SqlRegistry implements Registry {
       await this.#grew('dataset', refs.length);
       await this.#grew(rec.tags, refs.length);
     });
+  }
+
+  /**
+   * Adds datasets whose (new, unique) IDs the caller made, such as the Butler's `put`: no
+   * check for existing IDs first, so any clash is a ConflictingDefinitionError.
+   *
+   * @param refs - resolved references of one dataset type and RUN each
+   * @returns the references
+   */
+  async insertResolvedDatasets(refs: readonly DatasetRef[]): Promise<DatasetRef[]> {
+    const out: DatasetRef[] = [];
+    await this.db.transaction(async () => {
+      for (const [rec, list] of await this.#byType(refs)) {
+        const byRun = new Map<string, DatasetRef[]>();
+        for (const r of list) byRun.set(r.run, [...(byRun.get(r.run) ?? []), r]);
+        for (const [run, runRefs] of byRun) {
+          await this.#insertRefs(rec, await this.#runRecord(run), runRefs, false);
+          out.push(...runRefs);
+        }
+      }
+    });
+    return out;
   }
 
   /** @inheritDoc */
