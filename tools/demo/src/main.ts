@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Exposure, ExposureFitsReader, FilterLabel, PhotoCalib, VisitInfo } from '@skystack/afw-image';
 import { SourceCatalog, readParquet, writeParquet } from '@skystack/afw-table';
-import { CollectionType, DatasetType, Timespan, createRegistry, exportYaml, taiNsFromIsoTai } from '@skystack/daf-butler';
+import { Butler, CollectionType, DatasetType, Timespan, exportYaml, taiNsFromIsoTai } from '@skystack/daf-butler';
 import { Angle, Box2I, ConvexPolygon, Extent2I, HtmPixelization, LonLat, Point2D, Point2I, SpherePoint, UnitVector3d } from '@skystack/geom';
 import { makeSkyMap } from '@skystack/skymap';
 import { makeCdMatrix, makeSkyWcs } from '@skystack/wcs';
@@ -109,8 +109,10 @@ try {
   out(`   ${catalog.length} rows, ${catalog.schema.getNames().length} columns -> ${parquet.split('/').pop()} (${statSync(parquet).size} bytes); read back ${two.numCols} columns x ${two.numRows} rows`);
   out();
 
-  out('7. A Butler registry (SQLite): dimensions with regions, collections, datasets, where-language queries');
-  const registry = await createRegistry(`sqlite://${join(dir, 'gen3.sqlite3')}`);
+  out('7. A Butler repository (SQLite registry + file datastore): dimensions with regions, collections, datasets, where-language queries');
+  await Butler.makeRepo(join(dir, 'repo'));
+  const butler = await Butler.from(join(dir, 'repo'), { writeable: true, instrument: 'SimCam' });
+  const registry = butler.registry;
   try {
     const u = registry.universe;
     await registry.insertDimensionData('instrument', [{ name: 'SimCam', visit_max: 1_000_000, exposure_max: 1_000_000, detector_max: 4, visit_system: 0, class_name: '@skystack/obs-sim#SimCam' }]);
@@ -160,11 +162,19 @@ try {
     }
     const yaml = await exportYaml(registry, { datasets: refs });
     out(`   export of those datasets in daf_butler's YAML format: ${yaml.length} characters, ${yaml.split('\n').length} lines`);
+    // The catalog of step 6 through the Butler: a Parquet file at a templated path, read back
+    // with a column projection.
+    await registry.registerDatasetType(new DatasetType('sourceTable', ['instrument', 'visit'], 'ArrowTable', { universe: u }));
+    const stored = await butler.put(catalog.toArrow(), 'sourceTable', { visit: 102 }, { run: 'SimCam/runs/demo/1' });
+    const uri = await butler.getURI(stored);
+    const columns = (await butler.get('sourceTable', { visit: 102 }, { collections: 'SimCam/defaults', parameters: { columns: ['id', 'coord_ra'] } })) as { numCols: number; numRows: number };
+    out(`   butler.put(sourceTable) -> ${uri.slice(uri.indexOf('/repo/') + 6)}`);
+    out(`   butler.get(sourceTable, columns id, coord_ra) -> ${columns.numCols} columns x ${columns.numRows} rows`);
   } finally {
-    await registry.close();
+    await butler.close();
   }
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
 out();
-out('Done. Next: the Butler datastore and CLI, pipelines, single-frame processing (see README.md).');
+out('Done. Next: tasks and pipelines (pipetask), the simulated camera and single-frame processing (see README.md).');
