@@ -84,6 +84,11 @@ export interface GetOptions {
   readonly parameters?: Readonly<Record<string, unknown>>;
   /** For calibrations: the time the dataset must be valid at (default: the exposure's or visit's). */
   readonly timespan?: Timespan;
+  /**
+   * Read as this storage class instead of the dataset type's: allowed when one inherits from
+   * the other (e.g. `ExposureF` for `Exposure`); daf_butler's Python converters do not apply.
+   */
+  readonly storageClass?: string;
 }
 
 /** A dataset to be read later (`getDeferred`). @see lsst.daf.butler.DeferredDatasetHandle */
@@ -425,6 +430,16 @@ export class Butler {
    */
   async get(datasetType: DatasetTypeArg, dataId: DataId = {}, options: GetOptions = {}): Promise<unknown> {
     const ref = await this.findDataset(datasetType, dataId, options);
+    if (options.storageClass !== undefined) {
+      const own = this.#storageClassOf(ref.datasetType.makeCompositeDatasetType(), ref.datasetType.component);
+      const wanted = this.storageClasses.getStorageClass(options.storageClass);
+      if (wanted.name !== own.name && !wanted.isSubclassOf(own.name, this.storageClasses) && !own.isSubclassOf(wanted.name, this.storageClasses)) {
+        throw new DataIdError(
+          `Cannot read '${ref.datasetType.name}' (storage class ${own.name}) as ${wanted.name}: they are not related by inheritance.`,
+          { hint: 'Read it as its own storage class and convert it in your code.' },
+        );
+      }
+    }
     return this.#read(ref, options.parameters);
   }
 

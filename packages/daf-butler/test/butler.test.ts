@@ -293,3 +293,42 @@ if (pg !== undefined) {
     return Butler.makeRepo(root, { config: mergeConfig(config ?? {}, { registry: { db: u.toString() } }) });
   });
 }
+
+describe('in-memory datastore', () => {
+  it('puts and gets objects, with components and parameters through the storage class delegate', async () => {
+    await Butler.makeRepo(join(dir, 'mem'), { config: { datastore: { cls: 'InMemoryDatastore' } } });
+    const butler = await Butler.from(join(dir, 'mem'), { run: 'm', instrument: 'Cam' });
+    try {
+      await butler.registry.insertDimensionData('instrument', [{ name: 'Cam' }]);
+      await butler.registry.registerDatasetType(new DatasetType('tbl', ['instrument'], 'ArrowTable', { universe: butler.universe }));
+      const { tableFromArrays } = await import('apache-arrow');
+      const table = tableFromArrays({ a: new Float64Array([1, 2, 3]), b: new Int32Array([4, 5, 6]) });
+      const ref = await butler.put(table, 'tbl', {});
+      expect(await butler.getURI(ref)).toBe(`mem://${ref.id}`);
+      const back = (await butler.get('tbl', {})) as typeof table;
+      expect(back.numRows).toBe(3);
+      expect(await butler.get('tbl.columns', {})).toEqual(['a', 'b']);
+      const projected = (await butler.get('tbl', {}, { parameters: { columns: ['b'] } })) as typeof table;
+      expect(projected.schema.fields.map((f) => f.name)).toEqual(['b']);
+      expect([...projected.getChild('b')!.toArray()]).toEqual([4, 5, 6]);
+    } finally {
+      await butler.close();
+    }
+  });
+});
+
+describe('reading as another storage class', () => {
+  it('allows classes related by inheritance and refuses others', async () => {
+    await Butler.makeRepo(join(dir, 'sc'));
+    const butler = await Butler.from(join(dir, 'sc'), { run: 'r', instrument: 'Cam' });
+    try {
+      await butler.registry.insertDimensionData('instrument', [{ name: 'Cam' }]);
+      await butler.registry.registerDatasetType(new DatasetType('d', ['instrument'], 'StructuredDataDict', { universe: butler.universe }));
+      await butler.put({ a: 1 }, 'd', {});
+      expect(await butler.get('d', {}, { storageClass: 'StructuredDataDict' })).toEqual({ a: 1 });
+      await expect(butler.get('d', {}, { storageClass: 'ArrowTable' })).rejects.toThrow(/not related by inheritance/);
+    } finally {
+      await butler.close();
+    }
+  });
+});
