@@ -4,12 +4,17 @@
 // COPY, and reading all columns / two columns into a DuckDB temporary table (DuckDB's numbers
 // do not include handing the values to JavaScript; ours include building the Arrow table).
 // The file sizes are printed to stderr. `pnpm bench --smoke` uses 10 000 rows.
+// Also: a 4096x4096 float32 image as a one-column table (16.7M rows, 67 MB; how the Butler's
+// Parquet formatter stores an image-sized Arrow column), written and read UNCOMPRESSED and
+// SNAPPY, in MB/s of values, beside raw file I/O of the same bytes (write + fsync, read);
+// `--smoke` uses 64x64.
 
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { Bool, Float32, Float64, Int32, Int64, Table, Utf8, makeVector, type DataType, type Vector } from 'apache-arrow';
+import type { ParquetCompression } from './parquet.js';
 import { buildData } from './arrow-data.js';
 import { readParquet, writeParquet } from './parquet.js';
 
@@ -101,7 +106,52 @@ function setup(): Promise<void> {
 
 const common = { itemsPerIteration: ROWS, itemUnit: 'rows', setup };
 
+const SIDE = SMOKE ? 64 : 4096;
+const IMAGE = `${SIDE}x${SIDE} float32 image (1 column)`;
+const IMAGE_MB = (SIDE * SIDE * 4) / 1e6;
+let image: Table;
+let pixels: Float32Array;
+let imageDir = '';
+let imageReady: Promise<void> | undefined;
+const imagePath = (codec: ParquetCompression | 'raw'): string => join(imageDir, `image-${codec}.parquet`);
+
+/** A sky-like image (background + noise + a few sources) and its files, once. */
+function setupImage(): Promise<void> {
+  imageReady ??= (async () => {
+    imageDir = mkdtempSync(join(tmpdir(), 'skystack-parquet-image-'));
+    process.on('exit', () => rmSync(imageDir, { recursive: true, force: true }));
+    pixels = new Float32Array(SIDE * SIDE);
+    let seed = 42;
+    for (let i = 0; i < pixels.length; i++) {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      pixels[i] = 1000 + (seed / 2147483648 - 0.5) * 60 + (i % 997 === 0 ? 5000 : 0);
+    }
+    image = new Table({ image: makeVector(buildData(new Float32(), pixels)) });
+    for (const codec of ['UNCOMPRESSED', 'SNAPPY'] as const) await writeParquet(imagePath(codec), image, { compression: codec });
+    rawWrite();
+    process.stderr.write(`parquet bench (${IMAGE}, ${IMAGE_MB.toFixed(1)} MB): UNCOMPRESSED ${mb(imagePath('UNCOMPRESSED'))}, SNAPPY ${mb(imagePath('SNAPPY'))}\n`);
+  })();
+  return imageReady;
+}
+
+/** Raw file I/O of the image's bytes: write + fsync (the baseline of writeParquet, which fsyncs). */
+function rawWrite(): void {
+  const fd = openSync(imagePath('raw'), 'w');
+  const bytes = new Uint8Array(pixels.buffer, pixels.byteOffset, pixels.byteLength);
+  for (let done = 0; done < bytes.length; ) done += writeSync(fd, bytes, done, bytes.length - done);
+  fsyncSync(fd);
+  closeSync(fd);
+}
+
+const imageCommon = { itemsPerIteration: IMAGE_MB, itemUnit: 'MB', setup: setupImage };
+
 export const benchmarks: BenchCase[] = [
+  { name: `writeParquet UNCOMPRESSED ${IMAGE}`, ...imageCommon, fn: () => writeParquet(join(imageDir, 'out.parquet'), image, { compression: 'UNCOMPRESSED' }) },
+  { name: `writeParquet SNAPPY ${IMAGE}`, ...imageCommon, fn: () => writeParquet(join(imageDir, 'out.parquet'), image, { compression: 'SNAPPY' }) },
+  { name: `readParquet UNCOMPRESSED ${IMAGE}`, ...imageCommon, fn: () => readParquet(imagePath('UNCOMPRESSED')) },
+  { name: `readParquet SNAPPY ${IMAGE}`, ...imageCommon, fn: () => readParquet(imagePath('SNAPPY')) },
+  { name: `raw write + fsync of the ${IMAGE} bytes`, ...imageCommon, fn: rawWrite },
+  { name: `raw readFileSync of the ${IMAGE} bytes`, ...imageCommon, fn: () => readFileSync(imagePath('raw')) },
   { name: `writeParquet SNAPPY ${LABEL} (temp file + rename)`, ...common, fn: () => writeParquet(outPath, table) },
   { name: `readParquet all columns ${LABEL}`, ...common, fn: () => readParquet(oursPath) },
   { name: `readParquet 2 columns of ${LABEL}`, ...common, fn: () => readParquet(oursPath, { columns: TWO }) },

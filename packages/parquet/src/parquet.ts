@@ -17,7 +17,8 @@ import {
 } from 'apache-arrow';
 import { parquetMetadataAsync, parquetRead, parquetSchema, type AsyncBuffer, type FileMetaData, type SchemaElement, type SchemaTree } from 'hyparquet';
 import { compressors as decompressors } from 'hyparquet-compressors';
-import { ByteWriter, parquetWrite, type ColumnSource, type Writer } from 'hyparquet-writer';
+import { ByteWriter, ParquetWriter, type ColumnSource } from 'hyparquet-writer';
+import type { ColumnChunk } from 'hyparquet/src/types.js';
 import {
   ArrowField,
   Binary,
@@ -38,8 +39,10 @@ import {
   isSupportedType,
   numericConstructor,
   vectorValues,
+  type NumericArray,
   type NumericArrayConstructor,
 } from './arrow-data.js';
+import { LITTLE_ENDIAN, plainReadable, readPlainColumn, writePlainChunk, type DirectWriter, type PlainChunkToRead, type ReadAt } from './plain-columns.js';
 import { ParquetColumnNotFoundError, ParquetFileNotFoundError, ParquetFormatError, ParquetInvalidArgumentError, ParquetUnsupportedError } from './errors.js';
 
 /** A Parquet compression codec that {@link writeParquet} writes. */
@@ -85,7 +88,9 @@ const CREATED_BY = '@skystack/parquet (hyparquet-writer)';
  * FixedSizeList to the 3-level LIST structure; a column with no null is REQUIRED. The Arrow
  * schema (with field and schema metadata: doc, units, aliases) is stored, as pyarrow does, under
  * the `ARROW:schema` key so that {@link readParquet} (and pyarrow) restore the exact types. The
- * file is written to a temporary file beside `path` and renamed into place.
+ * file is written to a temporary file beside `path` and renamed into place. Numeric columns with
+ * no null are written as PLAIN pages straight from their typed arrays (see `plain-columns.ts`);
+ * the other columns are encoded by hyparquet-writer.
  *
  * @param path - the output file
  * @param table - the table
@@ -110,6 +115,7 @@ export async function writeParquet(path: string, table: Table, options: WritePar
   const compressors = compressorsFor(codec);
   const schema: SchemaElement[] = [{ name: 'schema', num_children: table.numCols }];
   const columnData: ColumnSource[] = [];
+  const plain = new Map<number, { element: SchemaElement; values: NumericArray }>();
   table.schema.fields.forEach((field: ArrowField, index: number) => {
     const vector = table.getChildAt(index)!;
     const type = field.type as DataType;
@@ -130,8 +136,13 @@ export async function writeParquet(path: string, table: Table, options: WritePar
       }
       data = rows;
     } else {
-      schema.push(leafElement(field.name, field.name, type, required));
-      if (valid === undefined) {
+      const element = leafElement(field.name, field.name, type, required);
+      schema.push(element);
+      if (valid === undefined && LITTLE_ENDIAN && numericConstructor(type) !== undefined) {
+        // Fixed-width numbers with no null: PLAIN pages straight from the typed array.
+        plain.set(columnData.length, { element, values: values as NumericArray });
+        data = values as ColumnSource['data'];
+      } else if (valid === undefined) {
         data = values as ColumnSource['data'];
       } else {
         data = Array.from(values, (v, i) => (valid[i] === 0 ? null : v));
@@ -145,8 +156,7 @@ export async function writeParquet(path: string, table: Table, options: WritePar
   const fd = openSync(tmp, 'w');
   let closed = false;
   try {
-    const writer = fdWriter(fd);
-    await parquetWrite({ writer, schema, columnData, codec, compressors, rowGroupSize, kvMetadata, createdBy: CREATED_BY });
+    await writeRowGroups(fdWriter(fd), { schema, columnData, plain, codec, compressors, rowGroupSize, kvMetadata, numRows: table.numRows });
     fsyncSync(fd);
     closeSync(fd);
     closed = true;
@@ -248,20 +258,85 @@ function leafElement(column: string, name: string, type: DataType, required: boo
   });
 }
 
+/** Target uncompressed bytes per data page, hyparquet-writer's default. */
+const PAGE_SIZE = 1 << 20;
+
+interface RowGroupsToWrite {
+  readonly schema: SchemaElement[];
+  readonly columnData: readonly ColumnSource[];
+  /** The columns (by index) written by the fast path, with their leaf element and values. */
+  readonly plain: ReadonlyMap<number, { element: SchemaElement; values: NumericArray }>;
+  readonly codec: ParquetCompression;
+  readonly compressors: Record<string, (input: Uint8Array) => Uint8Array>;
+  readonly rowGroupSize: number;
+  readonly kvMetadata: { key: string; value: string }[];
+  readonly numRows: number;
+}
+
 /**
- * A hyparquet-writer `Writer` that flushes to an open file descriptor every megabyte.
+ * Writes the row groups and the footer with hyparquet-writer's `ParquetWriter`, one column chunk
+ * at a time: fast-path columns with {@link writePlainChunk}, the others with `ParquetWriter.write`
+ * (as a one-column row group whose chunk is moved into the real row group). The footer, offset
+ * indexes and statistics encoding are hyparquet-writer's.
+ *
+ * @param writer - the file writer
+ * @param w - the schema, columns, codec and sizes
+ */
+async function writeRowGroups(writer: DirectWriter, w: RowGroupsToWrite): Promise<void> {
+  const pq = new ParquetWriter({ writer, schema: w.schema, codec: w.codec, compressors: w.compressors, kvMetadata: w.kvMetadata, createdBy: CREATED_BY });
+  const compress = w.codec === 'UNCOMPRESSED' ? undefined : (pq.compressors as Record<string, ((input: Uint8Array) => Uint8Array) | undefined>)[w.codec];
+  const options = { codec: w.codec, compress, pageSize: PAGE_SIZE } as const;
+  for (let g = 0; g < w.numRows; g += w.rowGroupSize) {
+    const size = Math.min(w.rowGroupSize, w.numRows - g);
+    const groupStart = writer.offset;
+    const columns: ColumnChunk[] = [];
+    for (let c = 0; c < w.columnData.length; c++) {
+      const fast = w.plain.get(c);
+      if (fast !== undefined) {
+        const written = writePlainChunk(writer, fast.element, fast.values.subarray(g, g + size), options);
+        columns.push(written.chunk);
+        pq.pendingIndexes.push(written);
+      } else {
+        const { name, data } = w.columnData[c]!;
+        const part = ArrayBuffer.isView(data) ? (data as Float64Array).subarray(g, g + size) : data.slice(g, g + size);
+        await pq.write({ columnData: [{ name, data: part }], rowGroupSize: size });
+        columns.push(...pq.row_groups.pop()!.columns);
+      }
+    }
+    let total_byte_size = 0n;
+    for (const { meta_data } of columns) total_byte_size += meta_data?.total_uncompressed_size ?? 0n;
+    pq.row_groups.push({ columns, total_byte_size, num_rows: BigInt(size), total_compressed_size: BigInt(writer.offset - groupStart) });
+  }
+  pq.num_rows = BigInt(w.numRows);
+  await pq.finish();
+}
+
+/**
+ * A hyparquet-writer `Writer` that flushes to an open file descriptor every megabyte, and
+ * writes large blocks (page bodies) straight from the caller's bytes.
  *
  * @param fd - the file descriptor
  * @returns the writer
  */
-function fdWriter(fd: number): Writer {
-  const writer = new ByteWriter();
+function fdWriter(fd: number): DirectWriter {
+  const writer = new ByteWriter() as ByteWriter & DirectWriter;
   const chunkSize = 1 << 20;
-  const flush = (): void => {
+  const writeAll = (bytes: Uint8Array): void => {
     let done = 0;
-    const bytes = new Uint8Array(writer.buffer, 0, writer.index);
     while (done < bytes.length) done += writeSync(fd, bytes, done, bytes.length - done);
+  };
+  const flush = (): void => {
+    writeAll(new Uint8Array(writer.buffer, 0, writer.index));
     writer.index = 0;
+  };
+  writer.writeDirect = (bytes: Uint8Array): void => {
+    if (bytes.length < 1 << 16) {
+      writer.appendBytes(bytes);
+      return;
+    }
+    flush();
+    writeAll(bytes);
+    writer.offset += bytes.length;
   };
   writer.ensure = (size: number): void => {
     if (writer.index > chunkSize) flush();
@@ -314,6 +389,15 @@ export async function readParquet(path: string, options: ReadParquetOptions = {}
   }
   try {
     const { size } = await handle.stat();
+    const readAt: ReadAt = async (bytes, position) => {
+      let done = 0;
+      while (done < bytes.length) {
+        const { bytesRead } = await handle.read(bytes, done, bytes.length - done, position + done);
+        if (bytesRead === 0) throw new ParquetFormatError(`'${path}' ends at byte ${position + done}; expected ${bytes.length - done} more bytes of a column chunk.`);
+        done += bytesRead;
+      }
+      options.onRead?.(position, position + done);
+    };
     const file: AsyncBuffer = {
       byteLength: size,
       async slice(start: number, end: number = size): Promise<ArrayBuffer> {
@@ -339,7 +423,7 @@ export async function readParquet(path: string, options: ReadParquetOptions = {}
     } catch (cause) {
       throw new ParquetFormatError(`'${path}' has a damaged Parquet footer: ${(cause as Error).message}`, { cause });
     }
-    return await readTable(path, file, metadata, options);
+    return await readTable(path, file, readAt, metadata, options);
   } finally {
     await handle.close();
   }
@@ -351,7 +435,7 @@ interface Chunk {
   readonly rowEnd: number;
 }
 
-async function readTable(path: string, file: AsyncBuffer, metadata: FileMetaData, options: ReadParquetOptions): Promise<Table> {
+async function readTable(path: string, file: AsyncBuffer, readAt: ReadAt, metadata: FileMetaData, options: ReadParquetOptions): Promise<Table> {
   const tree = parquetSchema(metadata);
   const available = tree.children.map((c) => c.element.name);
   const byName = new Map(tree.children.map((c) => [c.element.name, c]));
@@ -393,12 +477,41 @@ async function readTable(path: string, file: AsyncBuffer, metadata: FileMetaData
   }
 
   const chunks = new Map<string, Chunk[]>(columns.map((c) => [c, []]));
-  if (columns.length > 0 && rowEnd > rowStart) {
+  // Flat numeric columns of PLAIN pages without nulls: copy the page bytes into the output array.
+  const direct = new Map<string, NumericArray>();
+  if (rowEnd > rowStart) {
+    for (const field of fields) {
+      const name = field.name;
+      const Ctor = numericConstructor(field.type as DataType);
+      const node = byName.get(name)!;
+      if (Ctor === undefined || node.children.length > 0) continue;
+      const index = metadata.schema.indexOf(node.element) - 1;
+      const toRead: PlainChunkToRead[] = [];
+      let groupStart = 0;
+      for (const group of metadata.row_groups) {
+        const groupRows = Number(group.num_rows);
+        const chunk = group.columns.find((c) => c.meta_data?.path_in_schema.length === 1 && c.meta_data.path_in_schema[0] === name) ?? group.columns[index];
+        if (groupStart < rowEnd && groupStart + groupRows > rowStart && chunk !== undefined) toRead.push({ groupStart, chunk });
+        groupStart += groupRows;
+      }
+      if (!plainReadable(node.element, toRead.map((c) => c.chunk), decompressors)) continue;
+      let values: NumericArray | undefined;
+      try {
+        values = await readPlainColumn(readAt, toRead, Ctor, rowStart, rowEnd, decompressors as never, node.element.repetition_type === 'OPTIONAL');
+      } catch (cause) {
+        if (cause instanceof ParquetFormatError) throw cause;
+        throw new ParquetFormatError(`Could not read column '${name}' of '${path}': ${(cause as Error).message}`, { cause });
+      }
+      if (values !== undefined) direct.set(name, values);
+    }
+  }
+  const rest = columns.filter((c) => !direct.has(c));
+  if (rest.length > 0 && rowEnd > rowStart) {
     try {
       await parquetRead({
         file,
         metadata,
-        columns,
+        columns: rest,
         rowStart,
         rowEnd,
         compressors: decompressors,
@@ -417,6 +530,8 @@ async function readTable(path: string, file: AsyncBuffer, metadata: FileMetaData
     const type = field.type as DataType;
     const Ctor = numericConstructor(type);
     const columnChunks = chunks.get(field.name)!;
+    const values = direct.get(field.name);
+    if (values !== undefined) return makeData({ type, length, data: values } as never) as Data;
     if (Ctor !== undefined) return gatherNumeric(type, Ctor, columnChunks, rowStart, rowEnd);
     return buildData(type, gather(columnChunks, rowStart, rowEnd));
   });
