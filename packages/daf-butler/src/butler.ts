@@ -99,7 +99,8 @@ export interface DeferredDatasetHandle {
   get(options?: { component?: string; parameters?: Readonly<Record<string, unknown>> }): Promise<unknown>;
 }
 
-type DatasetTypeArg = string | DatasetType | DatasetRef;
+/** What names a dataset to read: a dataset type name (`calexp`, `calexp.wcs`), a DatasetType, or a resolved DatasetRef. */
+export type DatasetTypeArg = string | DatasetType | DatasetRef;
 
 /**
  * The Butler: reads and writes datasets by dataset type and data ID, whatever the storage.

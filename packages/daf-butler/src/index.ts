@@ -138,7 +138,7 @@ export { suggest, editDistance } from './suggest.js';
 
 // The Butler
 export { Butler, DatasetExistence } from './butler.js';
-export type { ButlerOptions, MakeRepoOptions, GetOptions, DeferredDatasetHandle } from './butler.js';
+export type { ButlerOptions, MakeRepoOptions, GetOptions, DeferredDatasetHandle, DatasetTypeArg } from './butler.js';
 export { ButlerConfig, BUTLER_CONFIG_FILE, DEFAULT_BUTLER_CONFIG, mergeConfig } from './config/butler-config.js';
 export { RepositoryNotFoundError, DatastoreError, ButlerNotWriteableError } from './errors.js';
 

@@ -17,7 +17,12 @@ export interface ButlerIo {
   /** Log records and `Error: ...` lines. */
   readonly stderr: WriteStream;
   /** Standard input; prompts are only shown when it is a terminal. */
-  readonly stdin?: { readonly isTTY?: boolean | undefined } | undefined;
+  readonly stdin?:
+    | {
+        /** Whether standard input is a terminal (confirmation prompts need one). */
+        readonly isTTY?: boolean | undefined;
+      }
+    | undefined;
   /**
    * Answers a yes/no confirmation question (tests); by default the question is asked on the
    * terminal, and refused when standard input is not one.

@@ -1,7 +1,7 @@
 import type { DatasetRef } from '../datasets/dataset-ref.js';
 import type { StorageClass } from '../storage/storage-class.js';
 
-/** How {@link Datastore.ingest} and `retrieveArtifacts` bring a file in. @see lsst.daf.butler `transfer` */
+/** How {@link Datastore.prepareIngest} and `retrieveArtifacts` bring a file in (daf_butler's `transfer` option). */
 export type TransferMode = 'auto' | 'copy' | 'move' | 'link' | 'symlink' | 'hardlink' | 'relsymlink' | 'direct';
 
 /** The transfer modes, for option parsing. */
