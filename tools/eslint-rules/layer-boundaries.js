@@ -23,7 +23,8 @@ function readPackages() {
       if (!existsSync(file)) continue;
       const pkg = JSON.parse(readFileSync(file, 'utf8'));
       const tag = (pkg.nx?.tags ?? []).find((t) => t.startsWith('layer:'));
-      byName.set(pkg.name, { root: join(dir, entry), layer: tag?.slice('layer:'.length) });
+      const subpaths = new Set(Object.keys(typeof pkg.exports === 'object' && pkg.exports !== null ? pkg.exports : {}));
+      byName.set(pkg.name, { root: join(dir, entry), layer: tag?.slice('layer:'.length), subpaths });
     }
   }
   return byName;
@@ -58,7 +59,7 @@ export function createLayerBoundariesRule(packages) {
       if (typeof source !== 'string' || !source.startsWith('@skystack/')) return;
       const [scope, bare, ...rest] = source.split('/');
       const target = `${scope}/${bare}`;
-      if (rest.length > 0) {
+      if (rest.length > 0 && !packages.get(target)?.subpaths?.has(`./${rest.join('/')}`)) {
         context.report({ node, message: `Deep import '${source}': import '${target}' (its public barrel) instead, or add an "exports" subpath to ${target}.` });
         return;
       }

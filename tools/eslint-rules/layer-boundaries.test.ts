@@ -20,9 +20,12 @@ new RuleTester({ languageOptions: { ecmaVersion: 2023, sourceType: 'module' } })
     { filename: geomFile, code: "import fc from 'fast-check';" },
     { filename: resolve(root, 'packages/geom/src/x.test.ts'), code: "import { CI } from '@skystack/test-support';" },
     { filename: resolve(root, 'packages/geom/test/support.ts'), code: "import { CI } from '@skystack/test-support';" },
+    // A subpath the target declares in its package.json "exports" is public.
+    { filename: resolve(root, 'packages/geom/src/x.test.ts'), code: "import { DuckDbOracle } from '@skystack/test-support/duckdb';" },
   ],
   invalid: [
     { filename: geomFile, code: "import { x } from '@skystack/base/src/errors.js';", errors: [{ message: /Deep import/ }] },
+    { filename: resolve(root, 'packages/geom/src/x.test.ts'), code: "import { x } from '@skystack/test-support/src/index.ts';", errors: [{ message: /Deep import/ }] },
     { filename: baseFile, code: "import { Angle } from '@skystack/tools-demo';", errors: [{ message: /must not import @skystack\/tools-demo/ }] },
     { filename: baseFile, code: "export { y } from '@skystack/nonexistent';", errors: [{ message: /Unknown workspace package/ }] },
     { filename: baseFile, code: "const m = import('@skystack/tools-bench');", errors: [{ message: /layer tooling/ }] },

@@ -10,7 +10,7 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as zlib from 'node:zlib';
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { DuckDbOracle } from '@skystack/test-support/duckdb';
 import { FixedSizeList, type DataType, type Table } from 'apache-arrow';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { fixturePath } from '@skystack/test-support';
@@ -35,30 +35,25 @@ import { everyTypeCatalog, expectSameCatalog } from './catalogs.js';
 const zstdWrites = typeof (zlib as unknown as { zstdCompressSync?: unknown }).zstdCompressSync === 'function';
 const sourceTable = fixturePath('afw', 'sourceTable-v2.fits');
 
-let conn: DuckDBConnection;
+let duck: DuckDbOracle;
 let dir = '';
 
 beforeAll(async () => {
-  conn = await (await DuckDBInstance.create(':memory:')).connect();
+  duck = await DuckDbOracle.open();
 });
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'skystack-parquet-'));
   return () => rmSync(dir, { recursive: true, force: true });
 });
 afterAll(() => {
-  conn.closeSync();
+  duck.close();
 });
 
-const sqlPath = (path: string): string => `'${path.replaceAll("'", "''")}'`;
+const sqlPath = DuckDbOracle.sqlPath;
 
-async function duckRows(sql: string): Promise<Record<string, unknown>[]> {
-  return (await conn.runAndReadAll(sql)).getRowObjectsJS() as Record<string, unknown>[];
-}
+const duckRows = (sql: string): Promise<Record<string, unknown>[]> => duck.rows(sql);
 
-async function duckTypes(path: string): Promise<Record<string, string>> {
-  const rows = await duckRows(`DESCRIBE SELECT * FROM read_parquet(${sqlPath(path)})`);
-  return Object.fromEntries(rows.map((r) => [r['column_name'] as string, r['column_type'] as string]));
-}
+const duckTypes = (path: string): Promise<Record<string, string>> => duck.types(path);
 
 /** The catalog's values as DuckDB returns them (booleans, bigints, lists of numbers). */
 function expectedValues(catalog: BaseCatalog, name: string): unknown[] {
@@ -170,7 +165,7 @@ describe('DuckDB reads our files', () => {
 describe('we read files DuckDB wrote', () => {
   it('turns a DuckDB file into a catalog (lists of one length become array fields)', async () => {
     const path = join(dir, 'duck.parquet');
-    await conn.run(`COPY (SELECT i::DOUBLE AS x, [i, -i]::DOUBLE[] AS xy, i % 2 = 0 AS good, 'r' || i::VARCHAR AS id FROM range(10) t(i)) TO ${sqlPath(path)} (FORMAT parquet)`);
+    await duck.run(`COPY (SELECT i::DOUBLE AS x, [i, -i]::DOUBLE[] AS xy, i % 2 = 0 AS good, 'r' || i::VARCHAR AS id FROM range(10) t(i)) TO ${sqlPath(path)} (FORMAT parquet)`);
     const catalog = catalogFromArrow(await readParquet(path));
     expect(catalog.schema.getFields().map((f) => [f.name, f.type, f.size])).toEqual([
       ['x', 'D', 1],

@@ -9,7 +9,7 @@ import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as zlib from 'node:zlib';
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { DuckDbOracle } from '@skystack/test-support/duckdb';
 import { Bool, List, Table, Utf8, tableFromArrays, vectorFromArray, type DataType } from 'apache-arrow';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
@@ -31,30 +31,25 @@ function everyTypeTable(n = 7): Table {
   return tableFromArrays(Object.fromEntries(names.map((name, c) => [name, Float64Array.from({ length: n }, (_, r) => r * 10 + c)])));
 }
 
-let conn: DuckDBConnection;
+let duck: DuckDbOracle;
 let dir = '';
 
 beforeAll(async () => {
-  conn = await (await DuckDBInstance.create(':memory:')).connect();
+  duck = await DuckDbOracle.open();
 });
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'skystack-parquet-'));
   return () => rmSync(dir, { recursive: true, force: true });
 });
 afterAll(() => {
-  conn.closeSync();
+  duck.close();
 });
 
-const sqlPath = (path: string): string => `'${path.replaceAll("'", "''")}'`;
+const sqlPath = DuckDbOracle.sqlPath;
 
-async function duckRows(sql: string): Promise<Record<string, unknown>[]> {
-  return (await conn.runAndReadAll(sql)).getRowObjectsJS() as Record<string, unknown>[];
-}
+const duckRows = (sql: string): Promise<Record<string, unknown>[]> => duck.rows(sql);
 
-async function duckTypes(path: string): Promise<Record<string, string>> {
-  const rows = await duckRows(`DESCRIBE SELECT * FROM read_parquet(${sqlPath(path)})`);
-  return Object.fromEntries(rows.map((r) => [r['column_name'] as string, r['column_type'] as string]));
-}
+const duckTypes = (path: string): Promise<Record<string, string>> => duck.types(path);
 
 function typeOf(table: Table, name: string): DataType {
   return table.schema.fields.find((f) => f.name === name)!.type as DataType;
@@ -209,7 +204,7 @@ describe('we read files DuckDB wrote', () => {
 
   it.each(['zstd', 'gzip', 'snappy', 'uncompressed'])('%s, several row groups, dictionary strings, int64, lists, nulls', async (codec) => {
     const path = join(dir, `duck-${codec}.parquet`);
-    await conn.run(`COPY (${select}) TO ${sqlPath(path)} (FORMAT parquet, COMPRESSION ${codec}, ROW_GROUP_SIZE 1000)`);
+    await duck.run(`COPY (${select}) TO ${sqlPath(path)} (FORMAT parquet, COMPRESSION ${codec}, ROW_GROUP_SIZE 1000)`);
     const expected = await duckRows(`SELECT * FROM read_parquet(${sqlPath(path)})`);
     const table = await readParquet(path);
     expect(String(typeOf(table, 'big'))).toBe('Int64');
@@ -236,7 +231,7 @@ describe('we read files DuckDB wrote', () => {
 
   it('projects columns and rows of a DuckDB file', async () => {
     const path = join(dir, 'duck.parquet');
-    await conn.run(`COPY (${select}) TO ${sqlPath(path)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 1000)`);
+    await duck.run(`COPY (${select}) TO ${sqlPath(path)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 1000)`);
     const expected = await duckRows(`SELECT big, band FROM read_parquet(${sqlPath(path)}) LIMIT 700 OFFSET 900`);
     const table = await readParquet(path, { columns: ['big', 'band'], rowStart: 900, rowEnd: 1600 });
     expect(table.toArray().map((r) => r.toJSON())).toEqual(expected);

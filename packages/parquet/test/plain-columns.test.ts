@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as zlib from 'node:zlib';
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { DuckDbOracle } from '@skystack/test-support/duckdb';
 import { Float64, Table, Utf8, makeVector, tableFromArrays, vectorFromArray } from 'apache-arrow';
 import { parquetMetadata, parquetReadObjects, type SchemaElement } from 'hyparquet';
 import { compressors as decompressors } from 'hyparquet-compressors';
@@ -20,24 +20,24 @@ import { plainReadable, readPlainColumn } from '../src/plain-columns.js';
 const zstdWrites = typeof (zlib as unknown as { zstdCompressSync?: unknown }).zstdCompressSync === 'function';
 const codecs: ParquetCompression[] = ['UNCOMPRESSED', 'SNAPPY', 'GZIP', ...(zstdWrites ? (['ZSTD'] as const) : [])];
 
-let conn: DuckDBConnection;
+let duck: DuckDbOracle;
 let dir = '';
 
 beforeAll(async () => {
-  conn = await (await DuckDBInstance.create(':memory:')).connect();
+  duck = await DuckDbOracle.open();
 });
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'skystack-parquet-plain-'));
   return () => rmSync(dir, { recursive: true, force: true });
 });
 afterAll(() => {
-  conn.closeSync();
+  duck.close();
 });
 
 /** A file's bytes in an ArrayBuffer of their own. */
 const fileBytes = (path: string): Uint8Array<ArrayBuffer> => new Uint8Array(readFileSync(path));
-const sqlPath = (path: string): string => `'${path.replaceAll("'", "''")}'`;
-const duckRows = async (sql: string): Promise<Record<string, unknown>[]> => (await conn.runAndReadAll(sql)).getRowObjectsJS() as Record<string, unknown>[];
+const sqlPath = DuckDbOracle.sqlPath;
+const duckRows = (sql: string): Promise<Record<string, unknown>[]> => duck.rows(sql);
 
 /** Every fixed-width numeric column, with extreme values, NaN and signed zeros; `n` rows. */
 function numericColumns(n: number): Record<string, ArrayLike<number | bigint> & { length: number }> {
@@ -215,10 +215,10 @@ describe('fast path for numeric columns without nulls', () => {
 describe('fast read path on files DuckDB wrote', () => {
   it.each(['uncompressed', 'snappy', 'gzip', 'zstd'])('%s: numeric columns without nulls (OPTIONAL, PLAIN pages) give what DuckDB gives', async (codec) => {
     const path = join(dir, `duck-${codec}.parquet`);
-    await conn.run(`CREATE OR REPLACE TABLE t (i32 INTEGER NOT NULL, i64 BIGINT NOT NULL, f32 FLOAT NOT NULL, f64 DOUBLE NOT NULL, u16 USMALLINT NOT NULL, maybe DOUBLE)`);
-    await conn.run(`INSERT INTO t SELECT (hash(i) % 2000000000)::INTEGER, (hash(i * 7) >> 1)::BIGINT - 4611686018427387904, (hash(i * 3) % 100000)::FLOAT / 7, hash(i * 5)::DOUBLE / 3, (hash(i * 11) % 65536)::USMALLINT,
+    await duck.run(`CREATE OR REPLACE TABLE t (i32 INTEGER NOT NULL, i64 BIGINT NOT NULL, f32 FLOAT NOT NULL, f64 DOUBLE NOT NULL, u16 USMALLINT NOT NULL, maybe DOUBLE)`);
+    await duck.run(`INSERT INTO t SELECT (hash(i) % 2000000000)::INTEGER, (hash(i * 7) >> 1)::BIGINT - 4611686018427387904, (hash(i * 3) % 100000)::FLOAT / 7, hash(i * 5)::DOUBLE / 3, (hash(i * 11) % 65536)::USMALLINT,
       CASE WHEN i % 5 = 0 THEN NULL ELSE i::DOUBLE END FROM range(5000) r(i)`);
-    await conn.run(`COPY t TO ${sqlPath(path)} (FORMAT parquet, COMPRESSION ${codec}, ROW_GROUP_SIZE 2048)`);
+    await duck.run(`COPY t TO ${sqlPath(path)} (FORMAT parquet, COMPRESSION ${codec}, ROW_GROUP_SIZE 2048)`);
     const meta = parquetMetadata(fileBytes(path).buffer);
     const f64 = meta.schema.find((e) => e.name === 'f64')!;
     expect(f64.repetition_type).toBe('OPTIONAL'); // DuckDB writes NOT NULL columns as OPTIONAL (with no null)
@@ -241,7 +241,7 @@ describe('fast read path on files DuckDB wrote', () => {
 
   it('readPlainColumn gives up (undefined) on a dictionary-encoded page, and readParquet then uses hyparquet', async () => {
     const path = join(dir, 'dict.parquet');
-    await conn.run(`COPY (SELECT (i % 3)::INTEGER AS k FROM range(1000) r(i)) TO ${sqlPath(path)} (FORMAT parquet)`);
+    await duck.run(`COPY (SELECT (i % 3)::INTEGER AS k FROM range(1000) r(i)) TO ${sqlPath(path)} (FORMAT parquet)`);
     const expected = await duckRows(`SELECT * FROM read_parquet(${sqlPath(path)})`);
     const back = await readParquet(path);
     expect(Array.from(back.getChild('k')!.toArray() as Int32Array)).toEqual(expected.map((r) => r['k']));
