@@ -62,7 +62,7 @@ export class ConfigChoiceInstance<TM extends ConfigTypeMap = ConfigTypeMap> {
   /**
    * The selected name (single-selection fields).
    *
-   * @throws {@link FieldValidationError} on a multi-selection field (use `names`)
+   * @throws {@link @skystack/pex-config!FieldValidationError} on a multi-selection field (use `names`)
    */
   get name(): (keyof TM & string) | null {
     if (this.multi) throw this.#error(null, 'Multi-selection field has no attribute "name"; use names.');
@@ -78,7 +78,7 @@ export class ConfigChoiceInstance<TM extends ConfigTypeMap = ConfigTypeMap> {
   /**
    * The selected names (multi-selection fields).
    *
-   * @throws {@link FieldValidationError} on a single-selection field (use `name`)
+   * @throws {@link @skystack/pex-config!FieldValidationError} on a single-selection field (use `name`)
    */
   get names(): readonly (keyof TM & string)[] {
     if (!this.multi) throw this.#error(null, 'Single-selection field has no attribute "names"; use name.');
@@ -106,7 +106,7 @@ export class ConfigChoiceInstance<TM extends ConfigTypeMap = ConfigTypeMap> {
    *
    * @param key - a choice name
    * @returns its config
-   * @throws {@link UnknownFieldError} for a name that is not a choice
+   * @throws {@link @skystack/pex-config!UnknownFieldError} for a name that is not a choice
    */
   get<K extends keyof TM & string>(key: K): InstanceType<TM[K]> {
     let config = this.#configs.get(key);
@@ -127,7 +127,7 @@ export class ConfigChoiceInstance<TM extends ConfigTypeMap = ConfigTypeMap> {
    *
    * @param key - a choice name
    * @param value - the config or values
-   * @throws {@link FieldValidationError} for a config of another class
+   * @throws {@link @skystack/pex-config!FieldValidationError} for a config of another class
    */
   set<K extends keyof TM & string>(key: K, value: InstanceType<TM[K]> | Record<string, unknown>): void {
     checkNotFrozen(this.#owner, this.#field.name);
@@ -442,7 +442,7 @@ export class ConfigChoiceFieldSpec extends ChoiceSpecBase {
  * ```
  * @param options - `doc`, `typemap`, `default`, `optional`, `multi`, `deprecated`
  * @returns the declaration, typed as the value it holds
- * @throws {@link ConfigDefinitionError} for a default not in the typemap
+ * @throws {@link @skystack/pex-config!ConfigDefinitionError} for a default not in the typemap
  * @see lsst.pex.config.ConfigChoiceField
  */
 export function ConfigChoiceField<TM extends ConfigTypeMap>(options: ConfigChoiceFieldOptions<TM>): ConfigChoice<TM> {

@@ -277,7 +277,7 @@ export class Config {
    * Checks every field (required values, ranges, list lengths, `check`s) and recursively every
    * sub-config. Override it (calling `super.validate()`) for checks across fields.
    *
-   * @throws {@link FieldValidationError} naming the first field that fails, its value and what is allowed
+   * @throws {@link @skystack/pex-config!FieldValidationError} naming the first field that fails, its value and what is allowed
    * @see lsst.pex.config.Config.validate
    */
   validate(): void {
@@ -287,7 +287,7 @@ export class Config {
 
   /**
    * Makes this config and all its sub-configs, lists and dicts read-only; any later
-   * assignment throws {@link FrozenConfigError}.
+   * assignment throws {@link @skystack/pex-config!FrozenConfigError}.
    *
    * @see lsst.pex.config.Config.freeze
    */
@@ -323,7 +323,7 @@ export class Config {
    *
    * @param name - field name, or a dotted path into sub-configs (`isr.doBias`)
    * @returns the formatted history
-   * @throws {@link UnknownFieldError} for an unknown name
+   * @throws {@link @skystack/pex-config!UnknownFieldError} for an unknown name
    * @see lsst.pex.config.history.format
    */
   formatHistory(name: string): string {
@@ -411,8 +411,8 @@ export class Config {
    * Assigns several fields at once; sub-configs take nested plain objects.
    *
    * @param values - the fields to assign
-   * @throws {@link FieldValidationError} for a bad value, {@link UnknownFieldError} for an unknown field,
-   *   {@link FrozenConfigError} when frozen
+   * @throws {@link @skystack/pex-config!FieldValidationError} for a bad value, {@link @skystack/pex-config!UnknownFieldError} for an unknown field,
+   *   {@link @skystack/pex-config!FrozenConfigError} when frozen
    * @see lsst.pex.config.Config.update
    */
   update(values: ConfigValues<this>): void {
@@ -481,9 +481,9 @@ export class Config {
    * @param text - the override text
    * @param options - `root` (default `config`), `filename` (default `<string>`)
    * @returns the warnings (ignored `import` lines)
-   * @throws {@link OverrideSyntaxError} with line and column for text outside the subset
-   * @throws {@link UnsupportedOverrideError} for `retarget` to another target
-   * @throws {@link FieldValidationError} for a bad value
+   * @throws {@link @skystack/pex-config!OverrideSyntaxError} with line and column for text outside the subset
+   * @throws {@link @skystack/pex-config!UnsupportedOverrideError} for `retarget` to another target
+   * @throws {@link @skystack/pex-config!FieldValidationError} for a bad value
    * @see lsst.pex.config.Config.loadFromString
    */
   loadFromString(text: string, options: LoadOptions = {}): LoadResult {

@@ -106,7 +106,7 @@ export class ConfigurableHandle<C extends Config = Config> {
    * @param target - the new target
    * @param ConfigClass - its config class (default `target.ConfigClass`)
    * @returns this handle, typed for the new config class
-   * @throws {@link FrozenConfigError} when the config is frozen
+   * @throws {@link @skystack/pex-config!FrozenConfigError} when the config is frozen
    * @see lsst.pex.config.configurableField.ConfigurableInstance.retarget
    */
   retarget<C2 extends Config>(target: ConfigurableTarget<C2>, ConfigClass?: ConfigClass<C2>): ConfigurableInstance<C2> {
@@ -313,7 +313,7 @@ export class ConfigurableFieldSpec extends FieldSpec<ConfigurableHandle> {
  * ```
  * @param options - `doc`, `target`, `ConfigClass` (default `target.ConfigClass`), `deprecated`
  * @returns the declaration, typed as the value it holds
- * @throws {@link ConfigDefinitionError} when no config class can be found
+ * @throws {@link @skystack/pex-config!ConfigDefinitionError} when no config class can be found
  * @see lsst.pex.config.ConfigurableField
  */
 export function ConfigurableField<C extends Config>(options: ConfigurableFieldOptions<C>): ConfigurableInstance<C> {

@@ -174,7 +174,7 @@ export function DictField<D extends ScalarDType>(
  * @param options - `doc`, `keytype`, `itemtype`, `default`, `optional`, `itemCheck`,
  *   `dictCheck`, `deprecated`
  * @returns the declaration, typed as the value it holds
- * @throws {@link ConfigDefinitionError} for an unsupported type or a bad default
+ * @throws {@link @skystack/pex-config!ConfigDefinitionError} for an unsupported type or a bad default
  * @see lsst.pex.config.DictField
  */
 export function DictField<D extends ScalarDType>(options: DictFieldOptions<D>): Record<string, DTypeValue<D> | null>;

@@ -358,7 +358,7 @@ function makeField(options: BaseFieldOptions & { dtype: ScalarDType; default?: u
  * const config = new IsrConfig();
  * config.doBias = false;
  * ```
- * @throws {@link ConfigDefinitionError} for an unsupported dtype or a default that fails the field
+ * @throws {@link @skystack/pex-config!ConfigDefinitionError} for an unsupported dtype or a default that fails the field
  * @see lsst.pex.config.Field
  */
 export const Field: FieldFactory = Object.assign(makeField, {
@@ -388,7 +388,7 @@ export function RangeField<D extends 'int' | 'float'>(options: RangeFieldOptions
  * @param options - the {@link Field} options plus `min`, `max`, `inclusiveMin` (default true),
  *   `inclusiveMax` (default false)
  * @returns the declaration, typed as the value it holds
- * @throws {@link ConfigDefinitionError} for an empty range or a default outside it
+ * @throws {@link @skystack/pex-config!ConfigDefinitionError} for an empty range or a default outside it
  * @see lsst.pex.config.RangeField
  */
 export function RangeField<D extends 'int' | 'float'>(options: RangeFieldOptions<D>): number;
@@ -422,7 +422,7 @@ export function ChoiceField<A extends Record<string, string>>(
  * ```
  * @param options - `doc`, `dtype`, `allowed` (`{ value: doc }`), `default`, `optional`, `check`
  * @returns the declaration, typed as the value it holds
- * @throws {@link ConfigDefinitionError} for an empty `allowed` or a default not in it
+ * @throws {@link @skystack/pex-config!ConfigDefinitionError} for an empty `allowed` or a default not in it
  * @see lsst.pex.config.ChoiceField
  */
 export function ChoiceField<A extends Record<string, string>>(options: ChoiceFieldOptions<'str', A>): Extract<keyof A, string>;

@@ -184,7 +184,7 @@ export function ListField<D extends ScalarDType>(options: ListFieldOptions<D> & 
  * @param options - `doc`, `dtype`, `default`, `optional`, `length`, `minLength`, `maxLength`,
  *   `itemCheck`, `listCheck`, `deprecated`
  * @returns the declaration, typed as the value it holds
- * @throws {@link ConfigDefinitionError} for inconsistent lengths or a bad default
+ * @throws {@link @skystack/pex-config!ConfigDefinitionError} for inconsistent lengths or a bad default
  * @see lsst.pex.config.ListField
  */
 export function ListField<D extends ScalarDType>(options: ListFieldOptions<D>): DTypeValue<D>[];

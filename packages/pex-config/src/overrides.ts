@@ -336,7 +336,7 @@ function parseOrFail(literal: () => unknown, target: Target & { kind: 'field' },
  * @param config - the config to modify
  * @param overrides - field paths and values
  * @param options - `label`
- * @throws {@link UnknownFieldError} for an unknown field, {@link FieldValidationError} for a value
+ * @throws {@link @skystack/pex-config!UnknownFieldError} for an unknown field, {@link @skystack/pex-config!FieldValidationError} for a value
  *   that cannot be parsed or is not allowed
  * @see lsst.pipe.base.configOverrides.ConfigOverrides.addValueOverride
  */
@@ -366,7 +366,7 @@ export interface ConfigOverrideOption {
  *
  * @param option - e.g. `isr:doBias=False`
  * @returns the task label, field path and value text
- * @throws {@link OverrideSyntaxError} when there is no `label:` or no `=`
+ * @throws {@link @skystack/pex-config!OverrideSyntaxError} when there is no `label:` or no `=`
  * @see lsst.ctrl.mpexec.cli.opt.config_option
  */
 export function parseConfigOverrideOption(option: string): ConfigOverrideOption {
@@ -407,7 +407,7 @@ function applyMapping(base: unknown, prefix: readonly PathPart[], mapping: Recor
  * @param config - the config to modify
  * @param mapping - the overrides
  * @param options - `label` (default `overrides`)
- * @throws {@link UnknownFieldError}, {@link FieldValidationError}
+ * @throws {@link @skystack/pex-config!UnknownFieldError}, {@link @skystack/pex-config!FieldValidationError}
  * @see lsst.pipe.base.pipelineIR.ConfigIR
  */
 export function applyOverrideMapping(config: Config, mapping: Readonly<Record<string, unknown>>, options: ApplyOverridesOptions = {}): void {
@@ -422,7 +422,7 @@ export function applyOverrideMapping(config: Config, mapping: Readonly<Record<st
  * @param config - the config to modify
  * @param path - the file
  * @returns the warnings
- * @throws {@link OverrideSyntaxError} and the errors of the appliers
+ * @throws {@link @skystack/pex-config!OverrideSyntaxError} and the errors of the appliers
  * @see lsst.pex.config.Config.load
  */
 export async function loadOverrideFile(config: Config, path: string): Promise<LoadResult> {

@@ -51,7 +51,7 @@ export class Registry<C extends Config = Config> {
    * @param name - the name (unique in this registry)
    * @param target - the class or function
    * @param ConfigClass - its config class (default `target.ConfigClass`)
-   * @throws {@link ConfigDefinitionError} for a duplicate name or a target without a config class
+   * @throws {@link @skystack/pex-config!ConfigDefinitionError} for a duplicate name or a target without a config class
    * @see lsst.pex.config.Registry.register
    */
   register(name: string, target: ConfigurableTarget<C>, ConfigClass?: ConfigClass<C>): void {
@@ -65,7 +65,7 @@ export class Registry<C extends Config = Config> {
    *
    * @param name - the name
    * @returns the entry
-   * @throws {@link UnknownFieldError} for an unknown name
+   * @throws {@link @skystack/pex-config!UnknownFieldError} for an unknown name
    */
   get(name: string): RegistryEntry<C> {
     const entry = this.#entries.get(name);
@@ -127,7 +127,7 @@ export class RegistryInstance<C extends Config = Config> extends ConfigChoiceIns
   /**
    * The selected target (single selection), or null when none is selected.
    *
-   * @throws {@link FieldValidationError} on a multi-selection field (use `targets`)
+   * @throws {@link @skystack/pex-config!FieldValidationError} on a multi-selection field (use `targets`)
    */
   get target(): ConfigurableTarget<C> | null {
     const name = this.name;
@@ -145,7 +145,7 @@ export class RegistryInstance<C extends Config = Config> extends ConfigChoiceIns
    *
    * @param options - further options for the target
    * @returns what the target returns or constructs
-   * @throws {@link FieldValidationError} when nothing is selected or the field is multi-select
+   * @throws {@link @skystack/pex-config!FieldValidationError} when nothing is selected or the field is multi-select
    * @see lsst.pex.config.registry.RegistryInstanceDict.apply
    */
   apply<R = unknown>(options: Record<string, unknown> = {}): R {

@@ -1,6 +1,7 @@
-// @skystack/pipe-base: tasks, PipelineTasks and pipelines (LSST's pipe_base). This first part
-// is the pipeline definition layer: LSST's pipeline YAML with imports, subsets, parameters,
-// steps and contracts.
+// @skystack/pipe-base: tasks, PipelineTasks and pipelines (LSST's pipe_base): Task, Struct,
+// TaskMetadata, connections, PipelineTask, the pipeline graph, the example stats tasks, and
+// the pipeline definition layer (LSST's pipeline YAML with imports, subsets, parameters, steps
+// and contracts).
 
 // Errors
 export {
@@ -44,3 +45,61 @@ export { TASK_ALIASES, resolveTaskClassName } from './pipeline/task-aliases.js';
 export type { TaskClassResolution } from './pipeline/task-aliases.js';
 export { Pipeline, parsePipelineUri } from './pipeline/pipeline.js';
 export type { TaskDefinition, TaskImplementation, UnimplementedTask, LabelSpecifier } from './pipeline/pipeline.js';
+
+// Tasks
+export { TaskError, TaskDefinitionError, TaskMetadataError, NoWorkFound, ScalarError, PrerequisiteMissingError } from './task/errors.js';
+export { Task } from './task/task.js';
+export type { TaskOptions, TaskClass } from './task/task.js';
+export { TaskMetadata } from './task/task-metadata.js';
+export type { TaskMetadataScalar, TaskMetadataValue, NestedMetadataDict, TaskMetadataJson } from './task/task-metadata.js';
+export { timeMethod, logInfo, currentUsage } from './task/timer.js';
+export type { Timeable } from './task/timer.js';
+export { Struct } from './task/struct.js';
+export type { StructMethods, StructConstructor } from './task/struct.js';
+export { PipelineTask } from './task/pipeline-task.js';
+export type { PipelineTaskOptions } from './task/pipeline-task.js';
+export { ButlerQuantumContext } from './task/quantum-context.js';
+export type { QuantumContext, QuantumGetArg } from './task/quantum-context.js';
+
+// Connections
+export { ConnectionsDefinitionError, PipelineGraphError } from './connections/errors.js';
+export type { PipelineGraphErrorKind } from './connections/errors.js';
+export { BaseConnection, DimensionedConnection, BaseInput, Input, PrerequisiteInput, Output, InitInput, InitOutput } from './connections/connection-types.js';
+export type {
+  ConnectionTypeSet,
+  BaseConnectionOptions,
+  DimensionedConnectionOptions,
+  BaseInputOptions,
+  InputOptions,
+  PrerequisiteInputOptions,
+  PrerequisiteLookupFunction,
+  AnyConnectionOptions,
+} from './connections/connection-types.js';
+export { PipelineTaskConnections, defineConnections } from './connections/pipeline-task-connections.js';
+export type {
+  AnyConnectionsClass,
+  PipelineTaskConnectionsClass,
+  ConnectionsDeclaration,
+  ConnectionProperties,
+  ConnectionsOptions,
+  ConnectionsConfigHolder,
+  AdjustQuantumMap,
+  AdjustQuantumResult,
+} from './connections/pipeline-task-connections.js';
+export { PipelineTaskConfig, makeConnectionsConfigClass } from './connections/pipeline-task-config.js';
+export type { ConnectionsConfig, ConnectionNames, PipelineTaskConfigClass } from './connections/pipeline-task-config.js';
+export { DeferredDatasetRef } from './connections/quantized-connection.js';
+export type { Quantum, QuantizedRef, InputQuantizedConnection, OutputQuantizedConnection } from './connections/quantized-connection.js';
+export { formatTemplate, templateNames } from './connections/templates.js';
+export { PipelineGraph } from './connections/pipeline-graph.js';
+export type { TaskEntry, TaskNode, DatasetTypeNode, DatasetTypeUse } from './connections/pipeline-graph.js';
+
+// Example tasks
+export {
+  ExampleSimpleStatsTask,
+  ExampleSigmaClippedStatsTask,
+  ExampleSigmaClippedStatsConfig,
+  simpleStats,
+  sigmaClippedStats,
+} from './examples/example-stats-tasks.js';
+export type { ExampleStats } from './examples/example-stats-tasks.js';
