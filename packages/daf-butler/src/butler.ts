@@ -486,11 +486,10 @@ export class Butler {
       if (e instanceof DatasetNotFoundError) return DatasetExistence.UNRECOGNIZED;
       throw e;
     }
-    let flags = DatasetExistence.RECORDED;
-    const located = await this.datastore.locate([ref]);
-    if (located.length > 0 || (await this.datastore.exists(ref))) flags |= DatasetExistence.DATASTORE;
-    if (await this.datastore.exists(ref)) flags |= DatasetExistence._ARTIFACT;
-    return flags;
+    const parent = ref.datasetType.isComponent() ? new DatasetRef(ref.datasetType.makeCompositeDatasetType(), ref.dataId, ref.run, ref.id) : ref;
+    const artifact = await this.datastore.exists(parent);
+    const recorded = artifact || (await this.datastore.locate([parent])).length > 0;
+    return DatasetExistence.RECORDED | (recorded ? DatasetExistence.DATASTORE : 0) | (artifact ? DatasetExistence._ARTIFACT : 0);
   }
 
   /**
@@ -764,7 +763,7 @@ export class Butler {
     options: { filename?: string; transfer?: TransferMode; skipDimensions?: readonly string[]; withoutDatastore?: boolean } = {},
   ): Promise<number> {
     await this.ready;
-    if (!this.isWriteable && !(this.#options.writeable ?? true)) this.#checkWriteable(undefined);
+    if (!this.isWriteable) this.#checkWriteable(undefined);
     const dir = resolve(directory);
     const file = resolve(dir, options.filename ?? 'export.yaml');
     const summary = await importYaml(this.registry, readFileSync(file, 'utf8'), {
