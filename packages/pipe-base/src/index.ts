@@ -103,3 +103,11 @@ export {
   sigmaClippedStats,
 } from './examples/example-stats-tasks.js';
 export type { ExampleStats } from './examples/example-stats-tasks.js';
+
+// Quantum graphs
+export { QuantumGraphError } from './graph/errors.js';
+export type { QuantumGraphErrorKind } from './graph/errors.js';
+export { QuantumGraph, QUANTUM_GRAPH_FORMAT, QUANTUM_GRAPH_FORMAT_VERSION } from './graph/quantum-graph.js';
+export type { QuantumNode, QuantumGraphMetadata, QuantumGraphSummaryRow } from './graph/quantum-graph.js';
+export { buildQuantumGraph } from './graph/graph-builder.js';
+export type { BuildQuantumGraphOptions } from './graph/graph-builder.js';
