@@ -369,6 +369,7 @@ export async function executeQuantumGraph(options: ExecuteOptions): Promise<Exec
   const state = new Map<string, QuantumStatus | 'pending' | 'running'>(nodes.map((n) => [n.id, 'pending']));
   const outcomes = new Map<string, QuantumOutcome>();
   const progress = (options.progress ?? new QuietProgress()).start(nodes.length, 'Executing quanta');
+  log.info(`Executing ${nodes.length} quanta of ${new Set(nodes.map((n) => n.taskLabel)).size} tasks into ${outputRun} on ${Math.max(1, options.processes ?? 1)} process(es).`);
   let stop = false;
 
   const finish = (o: QuantumOutcome): void => {
@@ -445,6 +446,8 @@ export async function executeQuantumGraph(options: ExecuteOptions): Promise<Exec
     else s.skipped++;
   }
   const ok = [...outcomes.values()].every((o) => o.status === 'succeeded' || o.status === 'skipped');
+  const count = (st: QuantumStatus) => [...outcomes.values()].filter((o) => o.status === st).length;
+  log.info(`Executed ${outcomes.size} quanta: ${count('succeeded')} succeeded, ${count('failed')} failed, ${count('blocked')} blocked, ${count('skipped')} skipped.`);
   return { outcomes, summary: [...summary.values()], ok };
 }
 

@@ -1,6 +1,6 @@
 // pipetask end to end over a temporary repository with the toy add → multiply tasks (loaded by
 // module path, so that -j 2 workers can import them).
-import { mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -122,5 +122,14 @@ describe('pipetask', () => {
     expect(resumed.status).toBe(0);
     expect(resumed.out).toMatch(/add\s+2\s+0\s+0\s+0/);
     expect(resumed.out).toMatch(/multiply\s+2\s+0\s+0\s+0/);
+  });
+
+  it('writes log records to --log-file (JSON records for .json)', async () => {
+    const logFile = join(dir, 'run-log.json');
+    const r = await pipetask('run', '-b', repo, '-i', 'Cam/inputs', '-o', 'u/logged', '-p', P(), '--log-file', logFile);
+    expect(r.status).toBe(0);
+    const lines = readFileSync(logFile, 'utf8').trim().split('\n');
+    expect(lines.length).toBeGreaterThan(0);
+    for (const line of lines) expect(typeof (JSON.parse(line) as { message?: unknown }).message).toBe('string');
   });
 });

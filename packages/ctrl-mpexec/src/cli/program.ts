@@ -1,8 +1,10 @@
 // The `pipetask` command line: ctrl_mpexec's build, qgraph, run and report on commander.
+import { openSync, writeSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import {
   LogLevel,
   SkyStackError,
+  JsonFormatter,
   StreamSink,
   TextFormatter,
   applyLogLevels,
@@ -135,7 +137,7 @@ export function makePipetaskProgram(io: PipetaskIo): Command {
       .option('--show <item>', 'show pipeline|config|history=FIELD|tasks|dump-config (repeatable)', repeated)
       .option('--pipeline-dot <file>', 'write the pipeline as a GraphViz DOT file')
       .option('--log-level <LEVEL|COMPONENT=LEVEL>', 'logging level (repeatable)', repeated)
-      .option('--log-file <file>', 'also write log records to this file (not yet supported: refused)');
+      .option('--log-file <file>', 'also write log records to this file (JSON records when it ends in .json)');
   const qgraphOptions = (c: Command): Command =>
     c
       .option('-b, --butler-config <repo>', 'the data repository')
@@ -150,8 +152,15 @@ export function makePipetaskProgram(io: PipetaskIo): Command {
       .option('--skip-existing-in <collections>', 'skip quanta whose outputs exist in these collections', commaList)
       .option('--clobber-outputs', 'replace existing outputs in the output RUN');
 
-  const setupLogging = (o: { logLevel?: string[] }): void => {
-    manager.configure({ levels: { skystack: 'INFO' }, sinks: [new StreamSink(io.stderr, { formatter: new TextFormatter() })] });
+  const setupLogging = (o: { logLevel?: string[]; logFile?: string }): void => {
+    const sinks = [new StreamSink(io.stderr, { formatter: new TextFormatter() })];
+    if (o.logFile !== undefined) {
+      // As LSST's --log-file: JSON records for a `.json` file, text lines otherwise; appended.
+      const fd = openSync(o.logFile, 'a');
+      const file = { write: (text: string) => writeSync(fd, text) };
+      sinks.push(new StreamSink(file, { formatter: o.logFile.endsWith('.json') ? new JsonFormatter() : new TextFormatter() }));
+    }
+    manager.configure({ levels: { skystack: 'INFO' }, sinks });
     applyLogLevels(manager, parseLogLevels(o.logLevel ?? []));
   };
 
@@ -270,7 +279,6 @@ export function makePipetaskProgram(io: PipetaskIo): Command {
     .action(
       action(async (o: RunOpts) => {
         setupLogging(o);
-        if (o.logFile !== undefined) throw new SkyStackError('MPEXEC_CLI', '--log-file is not supported yet.');
         const { butler, loaded, plan, qgraph } = await makeGraph(o, true);
         try {
           if (await showPipeline(o, loaded)) return 0;
