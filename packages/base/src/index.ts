@@ -45,3 +45,6 @@ export type { ProgressStream, TtyProgressOptions, MakeProgressOptions } from './
 
 // Time
 export { LEAP_SECONDS } from './leap-seconds.js';
+
+// Command lines
+export { collectCommaList, collectRepeated } from './cli-options.js';

@@ -11,6 +11,8 @@ import {
   getDefaultLogManager,
   makeProgress,
   parseLogLevels,
+  collectCommaList,
+  collectRepeated,
 } from '@skystack/base';
 import { Butler } from '@skystack/daf-butler';
 import { Pipeline, QuantumGraph, buildQuantumGraph } from '@skystack/pipe-base';
@@ -54,13 +56,6 @@ class ExitStatus extends Error {
 
 const LOGGER = 'skystack.ctrl_mpexec.cli';
 
-function commaList(value: string, previous: string[] | undefined): string[] {
-  return [...(previous ?? []), ...value.split(',').map((s) => s.trim()).filter((s) => s !== '')];
-}
-
-function repeated(value: string, previous: string[] | undefined): string[] {
-  return [...(previous ?? []), value];
-}
 
 function positiveInt(value: string): number {
   if (!/^\d+$/.test(value.trim()) || Number(value) < 1) throw new InvalidArgumentError(`'${value}' is not a positive integer.`);
@@ -134,14 +129,14 @@ export function makePipetaskProgram(io: PipetaskIo): Command {
         overrides.push(parseFileOverride(v));
         return v;
       })
-      .option('--show <item>', 'show pipeline|config|history=FIELD|tasks|dump-config (repeatable)', repeated)
+      .option('--show <item>', 'show pipeline|config|history=FIELD|tasks|dump-config (repeatable)', collectRepeated)
       .option('--pipeline-dot <file>', 'write the pipeline as a GraphViz DOT file')
-      .option('--log-level <LEVEL|COMPONENT=LEVEL>', 'logging level (repeatable)', repeated)
+      .option('--log-level <LEVEL|COMPONENT=LEVEL>', 'logging level (repeatable)', collectRepeated)
       .option('--log-file <file>', 'also write log records to this file (JSON records when it ends in .json)');
   const qgraphOptions = (c: Command): Command =>
     c
       .option('-b, --butler-config <repo>', 'the data repository')
-      .option('-i, --input <collections>', 'input collections (comma-separated or repeated)', commaList)
+      .option('-i, --input <collections>', 'input collections (comma-separated or collectRepeated)', collectCommaList)
       .option('-o, --output <collection>', 'output CHAINED collection')
       .option('--output-run <run>', 'output RUN collection (default OUTPUT/<timestamp>)')
       .option('--extend-run', 'add to the existing output RUN')
@@ -149,7 +144,7 @@ export function makePipetaskProgram(io: PipetaskIo): Command {
       .option('-g, --qgraph <file>', 'a saved QuantumGraph (instead of building one)')
       .option('-q, --save-qgraph <file>', 'save the QuantumGraph')
       .option('--qgraph-dot <file>', 'write the QuantumGraph as a GraphViz DOT file')
-      .option('--skip-existing-in <collections>', 'skip quanta whose outputs exist in these collections', commaList)
+      .option('--skip-existing-in <collections>', 'skip quanta whose outputs exist in these collections', collectCommaList)
       .option('--clobber-outputs', 'replace existing outputs in the output RUN');
 
   const setupLogging = (o: { logLevel?: string[]; logFile?: string }): void => {

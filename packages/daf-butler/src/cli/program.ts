@@ -7,6 +7,8 @@ import {
   applyLogLevels,
   getDefaultLogManager,
   parseLogLevels,
+  collectCommaList,
+  collectRepeated,
 } from '@skystack/base';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { TRANSFER_MODES } from '../datastore/datastore.js';
@@ -28,13 +30,6 @@ const LOGGER = 'skystack.butler.cli';
 
 // ------------------------------------------------------------------ option parsers
 
-function commaList(value: string, previous: string[] | undefined): string[] {
-  return [...(previous ?? []), ...value.split(',').map((s) => s.trim()).filter((s) => s !== '')];
-}
-
-function repeated(value: string, previous: string[] | undefined): string[] {
-  return [...(previous ?? []), value];
-}
 
 function integer(value: string): number {
   if (!/^[-+]?\d+$/.test(value.trim())) throw new InvalidArgumentError(`'${value}' is not an integer.`);
@@ -70,8 +65,8 @@ function transferOption(defaultValue = 'auto'): Option {
 
 function datasetQueryOptions(c: Command, what: string): Command {
   return c
-    .option('--collections <collections>', `collections to search for ${what} (globs allowed; comma-separated or repeated; default all)`, commaList)
-    .option('--datasets <types>', `dataset types to ${what === 'datasets' ? 'find' : 'use'} (globs allowed; comma-separated or repeated; default all)`, commaList)
+    .option('--collections <collections>', `collections to search for ${what} (globs allowed; comma-separated or repeated; default all)`, collectCommaList)
+    .option('--datasets <types>', `dataset types to ${what === 'datasets' ? 'find' : 'use'} (globs allowed; comma-separated or repeated; default all)`, collectCommaList)
     .option('--where <expression>', WHERE_HELP)
     .option('--find-first', 'for each data ID keep only the dataset from the first collection, in the order given')
     .option('--no-find-first', 'keep datasets from every collection (default)');
@@ -102,7 +97,7 @@ export function makeButlerProgram(io: ButlerIo): Command {
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
     .showSuggestionAfterError(true)
-    .option('--log-level <LEVEL|COMPONENT=LEVEL>', 'the logging level (TRACE, DEBUG, VERBOSE, INFO, WARNING, ERROR, CRITICAL) of the default logger or of COMPONENT; repeatable', repeated)
+    .option('--log-level <LEVEL|COMPONENT=LEVEL>', 'the logging level (TRACE, DEBUG, VERBOSE, INFO, WARNING, ERROR, CRITICAL) of the default logger or of COMPONENT; repeatable', collectRepeated)
     .option('--long-log', 'log with timestamps and logger names (the long format)')
     .addHelpText('after', '\nThe -@/--options-file option of daf_butler is not supported.')
     .hook('preAction', (thisCommand) => {
@@ -146,8 +141,8 @@ export function makeButlerProgram(io: ButlerIo): Command {
     .description('Validate the configuration for a repository: storage classes, formatters and file templates of every registered dataset type.')
     .argument('<repo>', 'an existing repository')
     .option('-q, --quiet', 'do not report individual failures')
-    .option('-d, --dataset-type <types>', 'validate only these dataset types (comma-separated or repeated)', commaList)
-    .option('-i, --ignore <types>', 'dataset types to skip (comma-separated or repeated)', commaList)
+    .option('-d, --dataset-type <types>', 'validate only these dataset types (comma-separated or collectRepeated)', collectCommaList)
+    .option('-i, --ignore <types>', 'dataset types to skip (comma-separated or collectRepeated)', collectCommaList)
     .action(
       run(async (repo: string, o: { quiet?: boolean; datasetType?: string[]; ignore?: string[] }) => {
         await cmd.configValidate(ctx, repo, { ...(o.quiet ? { quiet: true } : {}), ...(o.datasetType ? { datasetTypes: o.datasetType } : {}), ...(o.ignore ? { ignore: o.ignore } : {}) });
@@ -177,7 +172,7 @@ export function makeButlerProgram(io: ButlerIo): Command {
     .description('Get the collections whose names match an expression.')
     .argument('<repo>', 'an existing repository')
     .argument('[glob...]', 'glob-style expressions that fully or partially identify the collections to return')
-    .option('--collection-type <types>', 'only these collection types (RUN, TAGGED, CHAINED, CALIBRATION; case-insensitive, comma-separated or repeated)', collectionTypes)
+    .option('--collection-type <types>', 'only these collection types (RUN, TAGGED, CHAINED, CALIBRATION; case-insensitive, comma-separated or collectRepeated)', collectionTypes)
     .addOption(
       new Option(
         '--chains <mode>',
@@ -197,7 +192,7 @@ export function makeButlerProgram(io: ButlerIo): Command {
     .argument('<repo>', 'an existing repository')
     .argument('[glob...]', 'glob-style expressions that fully or partially identify the dataset types to return')
     .option('-v, --verbose', 'include the dimensions and storage class of each dataset type')
-    .option('--collections <collections>', 'only dataset types that have (or had) datasets in these collections', commaList)
+    .option('--collections <collections>', 'only dataset types that have (or had) datasets in these collections', collectCommaList)
     .option('--json', JSON_HELP)
     .action(run((repo: string, globs: string[], o: { verbose?: boolean; collections?: string[]; json?: boolean }) => cmd.queryDatasetTypes(ctx, repo, globs, o)));
 
@@ -206,12 +201,12 @@ export function makeButlerProgram(io: ButlerIo): Command {
     .description('List the datasets in a repository: one table per dataset type.')
     .argument('<repo>', 'an existing repository')
     .argument('[glob...]', 'glob-style expressions that fully or partially identify the dataset types to return (default all)')
-    .option('--collections <collections>', 'collections to search (globs allowed; comma-separated or repeated; default all)', commaList)
+    .option('--collections <collections>', 'collections to search (globs allowed; comma-separated or repeated; default all)', collectCommaList)
     .option('--where <expression>', WHERE_HELP)
     .option('--find-first', 'for each data ID keep only the dataset from the first collection, in the order given')
     .option('--no-find-first', 'keep datasets from every collection (default)')
     .option('--limit <n>', LIMIT_HELP, integer, cmd.DEFAULT_LIMIT)
-    .option('--order-by <fields>', ORDER_HELP, commaList)
+    .option('--order-by <fields>', ORDER_HELP, collectCommaList)
     .option('--show-uri', 'show the file URI of each dataset (predicted ones end in #predicted)')
     .option('--json', JSON_HELP)
     .action(
@@ -225,10 +220,10 @@ export function makeButlerProgram(io: ButlerIo): Command {
     .description('List the data IDs in a repository.')
     .argument('<repo>', 'an existing repository')
     .argument('[dimensions...]', 'the keys of the data IDs to yield, such as exposure, instrument or tract; expanded to include their dependencies')
-    .option('--collections <collections>', 'collections to search for --datasets (default all)', commaList)
-    .option('--datasets <types>', 'dataset types whose existence (in --collections) constrains the data IDs', commaList)
+    .option('--collections <collections>', 'collections to search for --datasets (default all)', collectCommaList)
+    .option('--datasets <types>', 'dataset types whose existence (in --collections) constrains the data IDs', collectCommaList)
     .option('--where <expression>', WHERE_HELP)
-    .option('--order-by <fields>', ORDER_HELP, commaList)
+    .option('--order-by <fields>', ORDER_HELP, collectCommaList)
     .option('--limit <n>', LIMIT_HELP, integer, cmd.DEFAULT_LIMIT)
     .option('--offset <n>', 'skip this many results first (with --limit)', integer)
     .option('--json', JSON_HELP)
@@ -243,10 +238,10 @@ export function makeButlerProgram(io: ButlerIo): Command {
     .description('Query for dimension information.')
     .argument('<repo>', 'an existing repository')
     .argument('<element>', 'the dimension element to get records of, such as visit or detector')
-    .option('--datasets <types>', 'dataset types whose existence (in --collections) constrains the records', commaList)
-    .option('--collections <collections>', 'collections to search for --datasets (default all)', commaList)
+    .option('--datasets <types>', 'dataset types whose existence (in --collections) constrains the records', collectCommaList)
+    .option('--collections <collections>', 'collections to search for --datasets (default all)', collectCommaList)
     .option('--where <expression>', WHERE_HELP)
-    .option('--order-by <fields>', ORDER_HELP, commaList)
+    .option('--order-by <fields>', ORDER_HELP, collectCommaList)
     .option('--limit <n>', LIMIT_HELP, integer, cmd.DEFAULT_LIMIT)
     .option('--offset <n>', 'skip this many results first (with --limit)', integer)
     .option('--no-check', 'no effect (kept for compatibility with daf_butler)')
@@ -310,7 +305,7 @@ export function makeButlerProgram(io: ButlerIo): Command {
     .argument('<table-file>', 'the table of files and data IDs')
     .option('--formatter <name>', 'the formatter that reads the files (default: the one configured for the dataset type)')
     .addOption(new Option('--id-generation-mode <mode>', 'UNIQUE (random IDs), DATAID_TYPE or DATAID_TYPE_RUN (reproducible IDs); case-insensitive').argParser(upperChoice(['UNIQUE', 'DATAID_TYPE', 'DATAID_TYPE_RUN'])).default('UNIQUE'))
-    .option('--data-id <key=value>', 'a data ID value shared by every file (comma-separated or repeated)', commaList)
+    .option('--data-id <key=value>', 'a data ID value shared by every file (comma-separated or collectRepeated)', collectCommaList)
     .option('--prefix <dir>', 'the directory relative file paths start from (default: the working directory)')
     .addOption(transferOption())
     .action(
@@ -326,7 +321,7 @@ export function makeButlerProgram(io: ButlerIo): Command {
     .argument('<directory>', 'the export directory; dataset file paths are relative to it')
     .addOption(transferOption())
     .option('--export-file <file>', 'the export YAML file; if it is not absolute and does not exist in the working directory it is looked for in DIRECTORY (default export.yaml)')
-    .option('-s, --skip-dimensions <elements>', 'dimension elements whose records are not imported (comma-separated or repeated)', commaList)
+    .option('-s, --skip-dimensions <elements>', 'dimension elements whose records are not imported (comma-separated or collectRepeated)', collectCommaList)
     .option('--without-datastore', 'import the registry content only, no files (SkyStack addition)')
     .action(
       run((repo: string, dir: string, o: { transfer?: string; exportFile?: string; skipDimensions?: string[]; withoutDatastore?: boolean }) => cmd.importRepo(ctx, repo, dir, o)),
@@ -372,10 +367,10 @@ export function makeButlerProgram(io: ButlerIo): Command {
     .description('Query for and remove one or more datasets from a collection and/or storage.')
     .argument('<repo>', 'an existing repository')
     .argument('[collections...]', "collections to search for datasets (globs only with --find-all; '*' for all)")
-    .option('--datasets <types>', 'dataset types to prune (globs allowed; comma-separated or repeated)', commaList)
+    .option('--datasets <types>', 'dataset types to prune (globs allowed; comma-separated or collectRepeated)', collectCommaList)
     .option('--find-all', 'prune matching datasets from every collection, not only the first one found for each data ID')
     .option('--where <expression>', WHERE_HELP)
-    .option('--disassociate <tags>', 'disassociate the datasets from these TAGGED collections (not with --purge)', commaList)
+    .option('--disassociate <tags>', 'disassociate the datasets from these TAGGED collections (not with --purge)', collectCommaList)
     .option('--purge <run>', 'remove the datasets from the registry entirely (RUN is searched when no COLLECTIONS are given); implies --unstore')
     .option('--unstore', 'remove the datasets from the datastore (their files)')
     .option('--dry-run', 'print the datasets that would be removed, and remove nothing')
