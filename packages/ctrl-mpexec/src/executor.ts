@@ -337,7 +337,7 @@ function workerEntry(): { path: string; execArgv: string[] } {
 }
 
 function nodesOf(graph: QuantumGraph): ExecutableQuantum[] {
-  return [...(graph.nodes as Iterable<ExecutableQuantum>)];
+  return [...graph.nodes];
 }
 
 /**
@@ -363,7 +363,7 @@ export async function executeQuantumGraph(options: ExecuteOptions): Promise<Exec
   const outputRun = options.outputRun ?? graph.metadata.outputRun;
   const nodes = nodesOf(graph);
   const byId = new Map(nodes.map((n) => [n.id, n]));
-  const deps = new Map(nodes.map((n) => [n.id, (graph.dependencies(n as never) as ExecutableQuantum[]).map((d) => d.id)]));
+  const deps = new Map(nodes.map((n) => [n.id, graph.dependencies(n).map((d) => d.id)]));
   const dependents = new Map<string, string[]>(nodes.map((n) => [n.id, []]));
   for (const [id, ds] of deps) for (const d of ds) dependents.get(d)?.push(id);
   const state = new Map<string, QuantumStatus | 'pending' | 'running'>(nodes.map((n) => [n.id, 'pending']));
@@ -610,7 +610,7 @@ export async function reportFromRepository(butler: Butler, graph: QuantumGraph):
     else status.set(n.id, 'unknown');
   }
   const blocked = (n: ExecutableQuantum, seen = new Set<string>()): boolean =>
-    (graph.dependencies(n as never) as ExecutableQuantum[]).some((d) => {
+    graph.dependencies(n).some((d) => {
       if (seen.has(d.id)) return false;
       seen.add(d.id);
       return status.get(d.id) === 'failed' || (status.get(d.id) === 'unknown' && blocked(d, seen));

@@ -2,29 +2,16 @@ import { MemorySink, getDefaultLogManager } from '@skystack/base';
 import type { LogRecord } from '@skystack/base';
 import type { Butler, DataCoordinate, DatasetRef } from '@skystack/daf-butler';
 import { ButlerQuantumContext, NoWorkFound, TaskMetadata } from '@skystack/pipe-base';
-import type { BaseInput, Output, PipelineTaskConfig, PipelineTaskConnections, Quantum } from '@skystack/pipe-base';
+import type { BaseInput, Output, PipelineTaskConfig, PipelineTaskConnections, Quantum, QuantumNode } from '@skystack/pipe-base';
 import { ExecutionSetupError } from './errors.js';
 import type { PipelineTaskClass } from './task-factory.js';
 
 /**
- * One quantum as the executors see it: the fields of pipe-base's `QuantumNode` they use.
+ * One quantum as the executors see it: pipe-base's `QuantumNode`.
  *
  * @see lsst.pipe.base.graph.QuantumNode
  */
-export interface ExecutableQuantum {
-  /** The node ID (unique in its graph). */
-  readonly id: string;
-  /** The task label. */
-  readonly taskLabel: string;
-  /** The quantum data ID. */
-  readonly dataId: DataCoordinate;
-  /** Regular inputs by dataset type name. */
-  readonly inputs: ReadonlyMap<string, readonly DatasetRef[]>;
-  /** Prerequisite inputs by dataset type name. */
-  readonly prerequisites: ReadonlyMap<string, readonly DatasetRef[]>;
-  /** Outputs by dataset type name. */
-  readonly outputs: ReadonlyMap<string, readonly DatasetRef[]>;
-}
+export type ExecutableQuantum = QuantumNode;
 
 /** A task ready to run quanta: its class and frozen config. */
 export interface ExecutableTask {

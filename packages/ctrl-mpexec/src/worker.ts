@@ -74,7 +74,7 @@ async function init(m: WorkerInit): Promise<void> {
   applyLogLevels(manager, parseLogLevels(Object.entries(m.logLevels).map(([k, v]) => (k === '' ? v : `${k}=${v}`))));
   butler = await Butler.from(m.repo, { writeable: true });
   const graph = await QuantumGraph.load(m.graphFile, butler.universe);
-  nodes = new Map([...(graph.nodes as Iterable<ExecutableQuantum>)].map((n) => [n.id, n]));
+  nodes = new Map([...graph.nodes].map((n) => [n.id, n]));
   const tasks = new Map<string, ExecutableTask>();
   for (const t of m.tasks) {
     const taskClass = await importTaskClass(t.specifier);
