@@ -176,7 +176,13 @@ export function copyConfigInto(target: Config, source: Config, withHistory: bool
 }
 
 function saveLines(state: ConfigState, out: SaveLines): void {
-  for (const [name, spec] of state.fields) spec.save(state, state.values.get(name), out);
+  for (const [name, spec] of state.fields) {
+    const value = state.values.get(name);
+    // As pex_config does: a deprecated field left at its default is not written, so that
+    // loading a saved config does not warn about a field nobody set.
+    if (spec.deprecated !== undefined && JSON.stringify(spec.toPlain(value)) === JSON.stringify(spec.defaultPlain())) continue;
+    spec.save(state, value, out);
+  }
 }
 
 /** @internal */

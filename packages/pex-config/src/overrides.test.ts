@@ -203,6 +203,18 @@ describe('saveToString and loadFromString round trip', () => {
     expect(await readFile(path, 'utf8')).toBe(`${text}\n`);
   });
 
+  it('leaves out deprecated fields at their default, as pex_config does, so loading does not warn', () => {
+    class WithDeprecated extends Config {
+      saveMetadata = Field.bool({ doc: 'Save metadata', default: true, deprecated: 'removed after v26' });
+      level = Field.int({ doc: 'Level', default: 1 });
+    }
+    const a = new WithDeprecated();
+    expect(a.saveToString()).not.toContain('saveMetadata');
+    expect(a.saveToString()).toContain('config.level=1');
+    a.saveMetadata = false;
+    expect(a.saveToString()).toContain('config.saveMetadata=False');
+  });
+
   it('writes retarget lines that load back onto a config retargeted in code', () => {
     const a = new TaskConfig();
     a.interp.retarget(OtherTask);

@@ -1,4 +1,4 @@
-import { ParquetColumnNotFoundError, ParquetError, readParquet, writeParquet, type ParquetCompression } from '@skystack/parquet';
+import type { ParquetCompression, readParquet } from '@skystack/parquet';
 import { FormatterError, InvalidParameterError, UnknownComponentError } from '../storage/errors.js';
 import { suggest } from '../suggest.js';
 import type { Formatter, FormatterReadContext, FormatterWriteContext, StorageClassDelegate } from './formatter.js';
@@ -10,6 +10,15 @@ export type ArrowTable = Awaited<ReturnType<typeof readParquet>>;
 export const ARROW_TABLE_COMPONENTS: readonly string[] = Object.freeze(['columns', 'rowcount', 'schema']);
 
 const COMPRESSIONS: readonly ParquetCompression[] = ['SNAPPY', 'GZIP', 'ZSTD', 'UNCOMPRESSED'];
+
+// Loaded on first use: apache-arrow and the Parquet codecs are ~200 modules that a process
+// opening a repository (a pipetask worker, the butler CLI) should not pay for until it reads
+// or writes a table.
+let parquetModule: Promise<typeof import('@skystack/parquet')> | undefined;
+function loadParquet(): Promise<typeof import('@skystack/parquet')> {
+  parquetModule ??= import('@skystack/parquet');
+  return parquetModule;
+}
 
 /**
  * Whether a value is an Arrow table (checked by shape, so tables of another copy of apache-arrow
@@ -99,6 +108,7 @@ export class ParquetFormatter implements Formatter {
       throw new InvalidParameterError(`Write parameter compression = ${String(compression)}; expected one of ${COMPRESSIONS.join(', ')}.`);
     }
     try {
+      const { writeParquet } = await loadParquet();
       await writeParquet(path, obj, compression === undefined ? {} : { compression: compression as ParquetCompression });
     } catch (cause) {
       throw new FormatterError(`Cannot write dataset '${ctx.datasetTypeName}' to '${path}' as Parquet: ${(cause as Error).message}`, { cause });
@@ -146,6 +156,7 @@ export class ParquetFormatter implements Formatter {
 }
 
 async function read(path: string, options: Parameters<typeof readParquet>[1]): Promise<ArrowTable> {
+  const { ParquetColumnNotFoundError, ParquetError, readParquet } = await loadParquet();
   try {
     return await readParquet(path, options);
   } catch (cause) {
