@@ -11,6 +11,7 @@ echo "== typecheck, lint, build =="
 pnpm exec nx run-many -t typecheck lint build --outputStyle=static
 echo "== API docs =="
 pnpm run docs
+pnpm run docs:tasks --check
 echo "== benchmarks (smoke: each case once) =="
 pnpm run bench --smoke
 echo "== tests =="

@@ -104,6 +104,10 @@ export {
 } from './examples/example-stats-tasks.js';
 export type { ExampleStats } from './examples/example-stats-tasks.js';
 
+// Task documentation pages
+export { renderTaskDocs, renderTaskDocsIndex, isTaskClass } from './docs/task-docs.js';
+export type { TaskDocInfo, TaskDocsIndexEntry, DocumentableTaskClass } from './docs/task-docs.js';
+
 // Quantum graphs
 export { QuantumGraphError } from './graph/errors.js';
 export type { QuantumGraphErrorKind } from './graph/errors.js';
