@@ -38,6 +38,16 @@ export interface OutputCollectionOptions {
   readonly outputRun?: string | undefined;
   /** `--extend-run`: reuse the first RUN of the output chain. */
   readonly extendRun?: boolean | undefined;
+  /**
+   * `--replace-run`: take the first child (a RUN) out of the existing output chain; the new
+   * RUN takes its place and the rest of the chain is the input.
+   */
+  readonly replaceRun?: boolean | undefined;
+  /**
+   * `--rebase`: when the existing output chain does not include the `-i` inputs, rebuild it as
+   * [new RUN, the previous output RUNs that lead the old chain, the inputs] instead of failing.
+   */
+  readonly rebase?: boolean | undefined;
   /** The time used in the default RUN name (default now). */
   readonly now?: Date | undefined;
 }
@@ -54,6 +64,8 @@ export interface OutputCollectionPlan {
   readonly chain: readonly string[] | undefined;
   /** Whether the output RUN exists already. */
   readonly runExists: boolean;
+  /** With `--replace-run`: the RUN taken out of the output chain. */
+  readonly replacedRun?: string | undefined;
 }
 
 async function collectionType(butler: Butler, name: string): Promise<CollectionType | undefined> {
@@ -70,12 +82,27 @@ async function collectionType(butler: Butler, name: string): Promise<CollectionT
  * `--output-run`) chained in front of the inputs (or of the existing chain) in the CHAINED
  * collection `OUT`; with `--extend-run`, the first child of `OUT`, which must be a RUN.
  *
+ * With `replaceRun`, the first child of the existing chain (a RUN) is taken out: the new RUN
+ * takes its place and the rest of the chain is what the inputs are searched in
+ * (`plan.replacedRun` names the RUN taken out; see {@link pruneReplacedRun}). With `rebase`, an
+ * existing chain that does not include every `-i` input is rebuilt as [new RUN, the previous
+ * output RUNs that lead the old chain, the inputs], where the previous output RUNs are the
+ * leading children that are RUN collections named `OUT/...` (as `pipetask` names them) and not
+ * inputs; without it such a chain is an error.
+ *
  * @param butler - the Butler
- * @param options - `-i`, `-o`, `--output-run`, `--extend-run`
- * @returns the plan
+ * @param options - `-i`, `-o`, `--output-run`, `--extend-run`, `--replace-run`, `--rebase`
+ * @returns the plan (nothing is written)
  * @throws {@link ExecutionSetupError} (`MPEXEC_COLLECTIONS`) for inconsistent options: no
  *   `-o` nor `--output-run`, `--extend-run` without an existing output RUN, an output that is not
- *   CHAINED, a new RUN that exists already, inputs not in an existing output chain
+ *   CHAINED, a new RUN that exists already, inputs not in an existing output chain (without
+ *   `rebase`), `replaceRun` with `extendRun`, or without an existing output chain led by a RUN
+ * @example
+ * ```ts
+ * const plan = await planOutputCollections(butler, { output: 'u/me/out', replaceRun: true });
+ * await makeOutputCollections(butler, plan);
+ * await pruneReplacedRun(butler, plan.replacedRun!, 'purge');
+ * ```
  * @see lsst.ctrl.mpexec.cli.butler_factory.ButlerFactory (`_ButlerFactory` in older versions)
  */
 export async function planOutputCollections(butler: Butler, options: OutputCollectionOptions): Promise<OutputCollectionPlan> {
@@ -83,6 +110,7 @@ export async function planOutputCollections(butler: Butler, options: OutputColle
   const inputs = [...(options.inputs ?? [])];
   const output = options.output;
   if (output === undefined && options.outputRun === undefined) throw err('Either -o/--output or --output-run must be given.');
+  if (options.replaceRun && options.extendRun) throw err('--replace-run and --extend-run cannot be used together.', 'Give one of them.');
   let existingChain: string[] | undefined;
   if (output !== undefined) {
     const type = await collectionType(butler, output);
@@ -93,10 +121,35 @@ export async function planOutputCollections(butler: Butler, options: OutputColle
     if ((await collectionType(butler, i)) === undefined) throw err(`Input collection '${i}' does not exist.`);
   }
   if (existingChain !== undefined && inputs.length > 0) {
-    const missing = inputs.filter((i) => !existingChain.includes(i));
+    const old = existingChain;
+    const missing = inputs.filter((i) => !old.includes(i));
     if (missing.length > 0) {
-      throw err(`Output CHAINED collection '${output}' exists but does not include the inputs ${missing.join(', ')}.`, 'Use the same -i as before, or another -o.');
+      if (!options.rebase) {
+        throw err(
+          `Output CHAINED collection '${output}' exists but does not include the inputs ${missing.join(', ')}.`,
+          'Use the same -i as before, another -o, or --rebase to rebuild the chain on these inputs.',
+        );
+      }
+      const leading: string[] = [];
+      for (const c of existingChain) {
+        if (inputs.includes(c) || !c.startsWith(`${output}/`) || (await collectionType(butler, c)) !== CollectionType.RUN) break;
+        leading.push(c);
+      }
+      log.info(`Rebasing '${output}': [${existingChain.join(', ')}] becomes [${[...leading, ...inputs].join(', ')}] after the new RUN.`);
+      existingChain = [...leading, ...inputs];
     }
+  }
+  let replacedRun: string | undefined;
+  if (options.replaceRun) {
+    const first = existingChain?.[0];
+    if (output === undefined || existingChain === undefined || first === undefined) {
+      throw err(`--replace-run needs an existing output CHAINED collection with a RUN first; '${output ?? '(no -o)'}' has none.`, 'Run once without --replace-run first.');
+    }
+    if ((await collectionType(butler, first)) !== CollectionType.RUN) {
+      throw err(`--replace-run: the first child '${first}' of '${output}' is not a RUN collection.`);
+    }
+    replacedRun = first;
+    existingChain = existingChain.slice(1);
   }
   let outputRun: string;
   let runExists = false;
@@ -118,7 +171,7 @@ export async function planOutputCollections(butler: Butler, options: OutputColle
   const chain = output === undefined ? undefined : options.extendRun ? previous : [outputRun, ...previous];
   const inputCollections = previous.filter((c) => c !== outputRun);
   if (inputCollections.length === 0 && !options.extendRun) throw err('No input collections: give -i (or an existing -o).');
-  return { outputRun, output, inputCollections, chain, runExists };
+  return { outputRun, output, inputCollections, chain, runExists, ...(replacedRun === undefined ? {} : { replacedRun }) };
 }
 
 /**
@@ -134,6 +187,39 @@ export async function makeOutputCollections(butler: Butler, plan: OutputCollecti
     await butler.registry.registerCollection(plan.output, CollectionType.CHAINED);
     await butler.registry.setCollectionChain(plan.output, plan.chain);
   }
+}
+
+/** What `--prune-replaced` does with the RUN `--replace-run` took out of the output chain. */
+export type PruneReplacedMode = 'unstore' | 'purge';
+
+/**
+ * Prunes the RUN that `--replace-run` took out of the output chain, once the new RUN is in
+ * place: `unstore` deletes its datasets' files (the registry keeps the datasets and the RUN),
+ * `purge` removes the RUN and its datasets entirely.
+ *
+ * @param butler - a writeable Butler
+ * @param run - the replaced RUN (`plan.replacedRun`)
+ * @param mode - `unstore` or `purge`
+ * @returns the number of datasets pruned
+ * @throws {@link ExecutionSetupError} (`MPEXEC_COLLECTIONS`) when `run` is not a RUN collection
+ * @example
+ * ```ts
+ * await pruneReplacedRun(butler, 'u/me/out/20260101T000000Z', 'unstore');
+ * ```
+ * @see lsst.ctrl.mpexec.cli.butler_factory.ButlerFactory (`--prune-replaced`)
+ */
+export async function pruneReplacedRun(butler: Butler, run: string, mode: PruneReplacedMode): Promise<number> {
+  if ((await collectionType(butler, run)) !== CollectionType.RUN) {
+    throw new ExecutionSetupError('MPEXEC_COLLECTIONS', `Cannot prune '${run}': it is not a RUN collection.`);
+  }
+  const refs = await butler.registry.queryDatasets('*', { collections: run }).toArray();
+  if (mode === 'purge') {
+    await butler.removeRuns([run], { unstore: true });
+  } else if (refs.length > 0) {
+    await butler.pruneDatasets(refs, { unstore: true });
+  }
+  log.info(`${mode === 'purge' ? 'Purged' : 'Unstored'} the replaced RUN '${run}' (${refs.length} datasets).`);
+  return refs.length;
 }
 
 /**
@@ -416,7 +502,7 @@ export async function executeQuantumGraph(options: ExecuteOptions): Promise<Exec
           let timer: NodeJS.Timeout | undefined;
           const timeout = new Promise<QuantumOutcome>((res) => {
             timer = setTimeout(
-              () => res({ id: next.id, taskLabel: next.taskLabel, status: 'failed', error: `timed out after ${options.timeoutSeconds} s`, seconds: options.timeoutSeconds! }),
+              () => res({ id: next.id, taskLabel: next.taskLabel, status: 'failed', errorType: 'QuantumTimeoutError', error: `timed out after ${options.timeoutSeconds} s`, seconds: options.timeoutSeconds! }),
               options.timeoutSeconds! * 1000,
             );
           });
@@ -509,7 +595,7 @@ async function runOnWorkers(options: ExecuteOptions, processes: number, outputRu
                     all.delete(w);
                     w.removeAllListeners('exit');
                     w.kill('SIGKILL');
-                    s.finish({ id: node.id, taskLabel: node.taskLabel, status: 'failed', error: `timed out after ${options.timeoutSeconds} s (worker killed)`, seconds: options.timeoutSeconds! });
+                    s.finish({ id: node.id, taskLabel: node.taskLabel, status: 'failed', errorType: 'QuantumTimeoutError', error: `timed out after ${options.timeoutSeconds} s (worker killed)`, seconds: options.timeoutSeconds! });
                     if (!s.isStopped()) spawnWorker();
                     pump();
                   }, options.timeoutSeconds * 1000);

@@ -17,6 +17,7 @@ export {
   runTimestamp,
   planOutputCollections,
   makeOutputCollections,
+  pruneReplacedRun,
   outputDatasetTypes,
   registerDatasetTypes,
   saveInitOutputs,
@@ -24,7 +25,9 @@ export {
   formatSummary,
   reportFromRepository,
 } from './executor.js';
-export type { OutputCollectionOptions, OutputCollectionPlan, TaskSummary, ExecutionReport, ExecuteOptions } from './executor.js';
+export type { OutputCollectionOptions, OutputCollectionPlan, PruneReplacedMode, TaskSummary, ExecutionReport, ExecuteOptions } from './executor.js';
+export { makeSummaryReport, writeSummaryReport, exceptionInfo } from './summary-report.js';
+export type { SummaryReport, QuantumReport, QuantumReportStatus, ExceptionInfo } from './summary-report.js';
 export type { WorkerInit, WorkerMessage } from './worker.js';
 export { runPipetask, makePipetaskProgram } from './cli/program.js';
 export type { PipetaskIo, PipetaskWriteStream } from './cli/program.js';

@@ -36,6 +36,8 @@ export interface QuantumOutcome {
   readonly status: QuantumStatus;
   /** The error message of a failure. */
   readonly error?: string | undefined;
+  /** The class name of the error of a failure (`Error`, `TypeError`, a task's own class...). */
+  readonly errorType?: string | undefined;
   /** Whether the task raised NoWorkFound. */
   readonly noWork?: boolean | undefined;
   /** Wall time, seconds. */
@@ -164,7 +166,7 @@ export async function executeQuantum(ctx: QuantumExecutionContext, node: Executa
   const names = specialDatasetTypeNames(label);
   const butler = ctx.butler;
   const base = { id: node.id, taskLabel: label };
-  const done = (status: QuantumStatus, extra: { error?: string; noWork?: boolean } = {}): QuantumOutcome => ({
+  const done = (status: QuantumStatus, extra: { error?: string; errorType?: string; noWork?: boolean } = {}): QuantumOutcome => ({
     ...base,
     status,
     ...extra,
@@ -270,7 +272,7 @@ export async function executeQuantum(ctx: QuantumExecutionContext, node: Executa
     } catch {
       // a log that cannot be written does not hide the task's error
     }
-    return done('failed', { error: message });
+    return done('failed', { error: message, errorType: e instanceof Error ? e.constructor.name : typeof e });
   } finally {
     manager.removeSink(sink);
   }

@@ -10,7 +10,7 @@ import { TaskConfigError, TaskLoadError } from './errors.js';
 
 /**
  * The static side of a PipelineTask class as the executors use it: a constructor taking
- * {@link @skystack/pipe-base!PipelineTaskOptions}, its `ConfigClass` and `_DefaultName`.
+ * `PipelineTaskOptions` (@skystack/pipe-base), its `ConfigClass` and `_DefaultName`.
  */
 export interface PipelineTaskClass {
   /** Makes the task. */
@@ -52,7 +52,7 @@ export type ConfigOverride =
  *
  * @param option - the option value
  * @returns the override
- * @throws {@link @skystack/pex-config!OverrideSyntaxError} when it has no `label:` or `=`
+ * @throws `OverrideSyntaxError` (@skystack/pex-config) when it has no `label:` or `=`
  * @example
  * ```ts
  * parseValueOverride('isr:doBias=False'); // { kind: 'value', label: 'isr', field: 'doBias', value: 'False' }
@@ -121,7 +121,7 @@ const PATH_SPECIFIER = /^(file:\/\/.+|\.{1,2}\/.+|\/.+|[A-Za-z]:[\\/].+)#([A-Za-
  * `pipetask` does before building a QuantumGraph:
  *
  * - class names: SkyStack specifiers `@skystack/pkg#Export` and LSST names through
- *   {@link @skystack/pipe-base!resolveTaskClassName} are imported with `import()`; module paths
+ *   `resolveTaskClassName` (@skystack/pipe-base) are imported with `import()`; module paths
  *   `./file.ts#Export`, `/abs/file.js#Export` or `file:///...#Export` too; classes given in
  *   {@link TaskFactoryOptions.classes} (by label or class name) first;
  * - configs: the pipeline's `config:` blocks (for each block: `file:` overrides, then

@@ -508,15 +508,44 @@ export class Butler {
    * Read datasets through `get`: files move, formats change, and the registry, not the path,
    * says what a file holds.
    *
+   * With `predict`, a dataset that is not stored gives where its file would go, with the
+   * fragment `#predicted` (a reference from a QuantumGraph, or a type and data ID with `run`
+   * for one not in the registry), as daf_butler does.
+   *
    * @param datasetType - as {@link get}
    * @param dataId - as {@link get}
-   * @param options - collections
+   * @param options - collections; `predict` and `run`
    * @returns the URI
+   * @throws DatasetNotFoundError when the dataset is not found (without `predict` and `run`) or
+   *   not stored (without `predict`)
+   * @example
+   * ```ts
+   * await butler.getURI(ref, {}, { predict: true }); // 'file:///repo/u/me/run/calexp/...fits#predicted'
+   * ```
+   * @see lsst.daf.butler.Butler.getURI
    */
-  async getURI(datasetType: DatasetTypeArg, dataId: DataId = {}, options: GetOptions = {}): Promise<string> {
-    const ref = await this.findDataset(datasetType, dataId, options);
+  async getURI(
+    datasetType: DatasetTypeArg,
+    dataId: DataId = {},
+    options: GetOptions & {
+      /** Give the predicted URI of a dataset that is not stored instead of throwing. */
+      readonly predict?: boolean | undefined;
+      /** With `predict`: the RUN of a dataset not found in the registry. */
+      readonly run?: string | undefined;
+    } = {},
+  ): Promise<string> {
+    let ref: DatasetRef;
+    try {
+      ref = await this.findDataset(datasetType, dataId, options);
+    } catch (e) {
+      if (!(e instanceof DatasetNotFoundError) || !options.predict || options.run === undefined) throw e;
+      const name = typeof datasetType === 'string' ? datasetType : datasetType instanceof DatasetRef ? datasetType.datasetType.name : datasetType.name;
+      const dt = await this.registry.getDatasetType(DatasetType.splitDatasetTypeName(name)[0]);
+      const { coordinate } = await this.#resolveDataId(dt, dataId);
+      ref = new DatasetRef(dt, coordinate, options.run, makeDatasetId(dt, coordinate, options.run, DatasetIdGenEnum.UNIQUE));
+    }
     const parent = ref.datasetType.isComponent() ? new DatasetRef(ref.datasetType.makeCompositeDatasetType(), ref.dataId, ref.run, ref.id) : ref;
-    return this.datastore.getURI(parent);
+    return this.datastore.getURI(parent, { predict: options.predict === true });
   }
 
   // ------------------------------------------------------------------ writing

@@ -17,16 +17,19 @@ import {
 import { Butler } from '@skystack/daf-butler';
 import { Pipeline, QuantumGraph, buildQuantumGraph } from '@skystack/pipe-base';
 import type { PipelineGraph } from '@skystack/pipe-base';
-import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import {
   executeQuantumGraph,
   formatSummary,
   makeOutputCollections,
   planOutputCollections,
+  pruneReplacedRun,
   registerDatasetTypes,
   reportFromRepository,
   saveInitOutputs,
 } from '../executor.js';
+import type { ExecutionReport, PruneReplacedMode } from '../executor.js';
+import { makeSummaryReport, writeSummaryReport } from '../summary-report.js';
 import { TaskFactory, parseFileOverride, parseValueOverride } from '../task-factory.js';
 import type { ConfigOverride, PipelineTaskClass } from '../task-factory.js';
 
@@ -85,6 +88,9 @@ interface QgraphOpts extends PipelineOpts {
   qgraph?: string;
   skipExistingIn?: string[];
   extendRun?: boolean;
+  replaceRun?: boolean;
+  pruneReplaced?: PruneReplacedMode;
+  rebase?: boolean;
   clobberOutputs?: boolean;
 }
 
@@ -95,6 +101,29 @@ interface RunOpts extends QgraphOpts {
   timeout?: number;
   logLevel?: string[];
   logFile?: string;
+  summary?: string;
+}
+
+/** The `--show` items: those about the pipeline, and those about the QuantumGraph. */
+const SHOW_PIPELINE_ITEMS = ['pipeline', 'config', 'history', 'tasks', 'dump-config', 'subsets', 'inputs'];
+const SHOW_GRAPH_ITEMS = ['graph', 'uri'];
+
+function checkShowItems(items: readonly string[] | undefined): void {
+  for (const item of items ?? []) {
+    const what = item.split('=', 1)[0]!;
+    if (!SHOW_PIPELINE_ITEMS.includes(what) && !SHOW_GRAPH_ITEMS.includes(what)) {
+      throw new SkyStackError('MPEXEC_CLI', `Unknown --show item '${item}'.`, {
+        hint: 'Use pipeline, config[=[label::]PATTERN], history=[label::]FIELD, tasks, dump-config[=label], subsets, inputs, graph or uri.',
+      });
+    }
+  }
+}
+
+/** Usage errors of the collection options (exit status 2, before anything is opened). */
+function checkCollectionUsage(o: QgraphOpts, cmd: Command): void {
+  const usage = (m: string): never => cmd.error(`error: ${m}`, { exitCode: 2, code: 'pipetask.usageError' });
+  if (o.replaceRun && o.extendRun) usage('--replace-run and --extend-run cannot be used together.');
+  if (o.pruneReplaced !== undefined && !o.replaceRun) usage('--prune-replaced needs --replace-run.');
 }
 
 /**
@@ -129,7 +158,7 @@ export function makePipetaskProgram(io: PipetaskIo): Command {
         overrides.push(parseFileOverride(v));
         return v;
       })
-      .option('--show <item>', 'show pipeline|config|history=FIELD|tasks|dump-config (repeatable)', collectRepeated)
+      .option('--show <item>', 'show pipeline|config|history=FIELD|tasks|dump-config|subsets|inputs|graph|uri and stop (repeatable)', collectRepeated)
       .option('--pipeline-dot <file>', 'write the pipeline as a GraphViz DOT file')
       .option('--log-level <LEVEL|COMPONENT=LEVEL>', 'logging level (repeatable)', collectRepeated)
       .option('--log-file <file>', 'also write log records to this file (JSON records when it ends in .json)');
@@ -140,6 +169,9 @@ export function makePipetaskProgram(io: PipetaskIo): Command {
       .option('-o, --output <collection>', 'output CHAINED collection')
       .option('--output-run <run>', 'output RUN collection (default OUTPUT/<timestamp>)')
       .option('--extend-run', 'add to the existing output RUN')
+      .option('--replace-run', 'replace the first RUN of the output chain by the new output RUN')
+      .addOption(new Option('--prune-replaced <mode>', 'with --replace-run: unstore (delete the files of) or purge (remove) the replaced RUN').choices(['unstore', 'purge']))
+      .option('--rebase', 'rebuild an output chain that does not include the -i inputs')
       .option('-d, --data-query <where>', 'data query expression')
       .option('-g, --qgraph <file>', 'a saved QuantumGraph (instead of building one)')
       .option('-q, --save-qgraph <file>', 'save the QuantumGraph')
@@ -194,21 +226,60 @@ export function makePipetaskProgram(io: PipetaskIo): Command {
           print(`### Configuration field for task \`${t.label}'`, t.config.formatHistory(field));
         }
         stop = true;
-      } else if (what === 'graph') {
-        continue;
+      } else if (what === 'subsets') {
+        const subsets = loaded.pipeline.labeledSubsets;
+        if (subsets.size === 0) print('The pipeline has no labeled subsets.');
+        for (const [name, subset] of subsets) {
+          print(`${name}: ${[...subset.subset].join(', ')}`);
+          if (subset.description !== undefined && subset.description !== '') print(`  description: ${subset.description}`);
+        }
+        stop = true;
+      } else if (what === 'inputs') {
+        for (const name of loaded.graph.overallInputs()) {
+          const d = loaded.graph.datasetTypes.get(name)!;
+          const kind = d.isPrerequisite ? ' (prerequisite)' : d.isInit ? ' (init-input)' : '';
+          print(`${name}: ${d.storageClass} {${d.dimensions.join(', ')}}${kind}`);
+        }
+        stop = true;
       } else {
-        throw new SkyStackError('MPEXEC_CLI', `Unknown --show item '${item}'.`, { hint: 'Use pipeline, config, history=FIELD, tasks, dump-config or graph.' });
+        checkShowItems([item]);
       }
     }
     if (o.pipelineDot !== undefined) await writeFile(o.pipelineDot, pipelineDot(loaded.graph));
     return stop;
   };
 
+  const showGraph = async (o: QgraphOpts, butler: Butler, qgraph: QuantumGraph): Promise<boolean> => {
+    const items = new Set((o.show ?? []).map((i) => i.split('=', 1)[0]!));
+    if (items.has('graph')) {
+      for (const n of qgraph.nodes) print(`${n.taskLabel} ${n.dataId.toString()} (${n.id})`);
+    }
+    if (items.has('uri')) {
+      // As LSST's --show uri: each quantum's input URIs and its outputs' predicted URIs.
+      const uri = async (ref: Parameters<Butler['getURI']>[0]): Promise<string> => butler.getURI(ref, {}, { predict: true });
+      for (const n of qgraph.nodes) {
+        print(`Quantum ${n.id}: ${n.taskLabel} ${n.dataId.toString()}`, '  inputs:');
+        for (const refs of [...n.inputs.values(), ...n.prerequisites.values()]) for (const ref of refs) print(`    ${await uri(ref)}`);
+        print('  outputs:');
+        for (const refs of n.outputs.values()) for (const ref of refs) print(`    ${await uri(ref)}`);
+      }
+    }
+    return items.has('graph') || items.has('uri');
+  };
+
   const makeGraph = async (o: QgraphOpts, write: boolean) => {
     if (o.butlerConfig === undefined) throw new SkyStackError('MPEXEC_CLI', 'No repository: give -b/--butler-config.');
+    checkShowItems(o.show);
     const butler = await Butler.from(o.butlerConfig, { writeable: write });
     const loaded = await loadPipeline(o, butler);
-    const plan = await planOutputCollections(butler, { inputs: o.input, output: o.output, outputRun: o.outputRun, extendRun: o.extendRun });
+    const plan = await planOutputCollections(butler, {
+      inputs: o.input,
+      output: o.output,
+      outputRun: o.outputRun,
+      extendRun: o.extendRun,
+      replaceRun: o.replaceRun,
+      rebase: o.rebase,
+    });
     let qgraph: QuantumGraph;
     if (o.qgraph !== undefined) qgraph = await QuantumGraph.load(o.qgraph, butler.universe);
     else {
@@ -242,23 +313,20 @@ export function makePipetaskProgram(io: PipetaskIo): Command {
   pipelineOptions(program.command('build').description('Build a pipeline and show or save it.')).action(
     action(async (o: PipelineOpts & { logLevel?: string[] }) => {
       setupLogging(o);
+      checkShowItems(o.show);
       const loaded = await loadPipeline(o);
       await showPipeline(o, loaded);
     }),
   );
 
   qgraphOptions(pipelineOptions(program.command('qgraph').description('Build a QuantumGraph and show or save it.'))).action(
-    action(async (o: QgraphOpts & { logLevel?: string[] }) => {
+    action(async (o: QgraphOpts & { logLevel?: string[] }, cmd: Command) => {
+      checkCollectionUsage(o, cmd);
       setupLogging(o);
-      if (o.pipeline !== undefined && o.qgraph === undefined) {
-        // fallthrough: build below
-      }
       const { butler, loaded, qgraph } = await makeGraph(o, false);
       try {
         await showPipeline(o, loaded);
-        if ((o.show ?? []).includes('graph')) {
-          for (const n of qgraph.nodes) print(`${n.taskLabel} ${n.dataId.toString()} (${n.id})`);
-        }
+        await showGraph(o, butler, qgraph);
         for (const row of qgraph.summary()) print(`${row.label}: ${row.quanta} quanta`);
       } finally {
         await butler.close();
@@ -271,42 +339,63 @@ export function makePipetaskProgram(io: PipetaskIo): Command {
     .option('--register-dataset-types', 'register the dataset types the pipeline writes')
     .option('--fail-fast', 'stop at the first failed quantum')
     .option('--timeout <seconds>', 'time limit of one quantum', seconds)
+    .option('--summary <file>', 'write a JSON report of the execution (status, and per quantum: task, data ID, status, error)')
     .action(
-      action(async (o: RunOpts) => {
+      action(async (o: RunOpts, cmd: Command) => {
+        checkCollectionUsage(o, cmd);
         setupLogging(o);
-        const { butler, loaded, plan, qgraph } = await makeGraph(o, true);
+        let graph: QuantumGraph | undefined;
+        let execution: ExecutionReport | undefined;
         try {
-          if (await showPipeline(o, loaded)) return 0;
-          await registerDatasetTypes(butler, loaded.graph, o.registerDatasetTypes === true);
-          const outputRun = qgraph.metadata.outputRun;
-          await makeOutputCollections(butler, { ...plan, outputRun, chain: plan.chain?.map((c) => (c === plan.outputRun ? outputRun : c)) });
-          await saveInitOutputs(butler, loaded.tasks, { outputRun, inputCollections: plan.inputCollections });
-          const report = await executeQuantumGraph({
-            butler,
-            graph: qgraph,
-            tasks: loaded.tasks,
-            inputCollections: plan.inputCollections,
-            outputRun,
-            processes: o.processes,
-            failFast: o.failFast,
-            timeoutSeconds: o.timeout,
-            skipExistingIn: o.skipExistingIn,
-            clobberOutputs: o.clobberOutputs,
-            extendRun: o.extendRun,
-            graphFile: o.qgraph ?? o.saveQgraph,
-            progress: makeProgress(io.stderr),
-            logLevels: Object.fromEntries((o.logLevel ?? []).map((s) => (s.includes('=') ? (s.split('=', 2) as [string, string]) : ['', s]))),
+          const status = await runGraph(o, (g, r) => {
+            graph = g;
+            execution = r;
           });
-          print(formatSummary(report.summary));
-          for (const out of report.outcomes.values()) {
-            if (out.status === 'failed') io.stderr.write(`Failed: ${out.taskLabel} (${out.id}): ${out.error ?? ''}\n`);
-          }
-          return report.ok ? 0 : 1;
-        } finally {
-          await butler.close();
+          if (o.summary !== undefined && execution !== undefined) await writeSummaryReport(o.summary, makeSummaryReport({ graph, execution, exitCode: status }));
+          return status;
+        } catch (e) {
+          if (o.summary !== undefined) await writeSummaryReport(o.summary, makeSummaryReport({ graph, execution, exitCode: 1, error: e }));
+          throw e;
         }
       }),
     );
+
+  async function runGraph(o: RunOpts, executed: (graph: QuantumGraph, report: ExecutionReport) => void): Promise<number> {
+    const { butler, loaded, plan, qgraph } = await makeGraph(o, true);
+    try {
+      const shownPipeline = await showPipeline(o, loaded);
+      if ((await showGraph(o, butler, qgraph)) || shownPipeline) return 0;
+      await registerDatasetTypes(butler, loaded.graph, o.registerDatasetTypes === true);
+      const outputRun = qgraph.metadata.outputRun;
+      await makeOutputCollections(butler, { ...plan, outputRun, chain: plan.chain?.map((c) => (c === plan.outputRun ? outputRun : c)) });
+      if (plan.replacedRun !== undefined && o.pruneReplaced !== undefined) await pruneReplacedRun(butler, plan.replacedRun, o.pruneReplaced);
+      await saveInitOutputs(butler, loaded.tasks, { outputRun, inputCollections: plan.inputCollections });
+      const report = await executeQuantumGraph({
+        butler,
+        graph: qgraph,
+        tasks: loaded.tasks,
+        inputCollections: plan.inputCollections,
+        outputRun,
+        processes: o.processes,
+        failFast: o.failFast,
+        timeoutSeconds: o.timeout,
+        skipExistingIn: o.skipExistingIn,
+        clobberOutputs: o.clobberOutputs,
+        extendRun: o.extendRun,
+        graphFile: o.qgraph ?? o.saveQgraph,
+        progress: makeProgress(io.stderr),
+        logLevels: Object.fromEntries((o.logLevel ?? []).map((s) => (s.includes('=') ? (s.split('=', 2) as [string, string]) : ['', s]))),
+      });
+      executed(qgraph, report);
+      print(formatSummary(report.summary));
+      for (const out of report.outcomes.values()) {
+        if (out.status === 'failed') io.stderr.write(`Failed: ${out.taskLabel} (${out.id}): ${out.error ?? ''}\n`);
+      }
+      return report.ok ? 0 : 1;
+    } finally {
+      await butler.close();
+    }
+  }
 
   program
     .command('report')

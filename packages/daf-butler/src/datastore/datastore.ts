@@ -69,8 +69,17 @@ export interface Datastore {
   get(ref: DatasetRef, options: DatastoreGetOptions): Promise<unknown>;
   /** Whether the datastore has a record of the dataset and its artifact exists. */
   exists(ref: DatasetRef): Promise<boolean>;
-  /** The `file://` URI of the dataset's artifact. */
-  getURI(ref: DatasetRef): Promise<string>;
+  /**
+   * The URI of the dataset's artifact (`file://` for files). With `predict`, a dataset that
+   * is not stored gives where its artifact would go, with the fragment `#predicted`.
+   */
+  getURI(
+    ref: DatasetRef,
+    options?: {
+      /** Give the predicted URI of a dataset that is not stored instead of throwing. */
+      readonly predict?: boolean | undefined;
+    },
+  ): Promise<string>;
   /** Prepares the ingest of existing files (commit inside the registry transaction). */
   prepareIngest(datasets: readonly FileDataset[], transfer: TransferMode): Promise<PreparedArtifact[]>;
   /** Moves the records of datasets to the trash (inside the caller's transaction); files stay until {@link emptyTrash}. */

@@ -276,9 +276,29 @@ export class FileDatastore implements Datastore {
     }
   }
 
-  /** @inheritDoc */
-  async getURI(ref: DatasetRef): Promise<string> {
-    return pathToFileURL(this.#absolute((await this.#record(ref)).path)).href;
+  /**
+   * The `file://` URI of a dataset's file. With `predict`, a dataset without a file gives the
+   * path its file template and formatter extension would give, as `file://...#predicted`
+   * (as daf_butler's `getURI(predict=True)`).
+   *
+   * @param ref - the dataset (a parent, not a component)
+   * @param options - `predict`
+   * @returns the URI
+   * @throws DatasetNotFoundError when the datastore has no file for it and `predict` is not set
+   * @see lsst.daf.butler.datastores.fileDatastore.FileDatastore.getURI
+   */
+  async getURI(
+    ref: DatasetRef,
+    options: {
+      /** Give the predicted URI of a dataset that is not stored instead of throwing. */
+      readonly predict?: boolean | undefined;
+    } = {},
+  ): Promise<string> {
+    const rec = (await this.#records([ref.id])).get(ref.id);
+    if (rec !== undefined || !options.predict) return pathToFileURL(this.#absolute((rec ?? (await this.#record(ref))).path)).href;
+    const storageClass = this.#storageClasses.getStorageClass(ref.datasetType.storageClass);
+    const path = this.predictPath(ref, storageClass, this.#formatterFor(ref, storageClass).extension);
+    return `${pathToFileURL(this.#absolute(path)).href}#predicted`;
   }
 
   /** @inheritDoc */

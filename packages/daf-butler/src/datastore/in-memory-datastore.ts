@@ -70,10 +70,25 @@ export class InMemoryDatastore implements Datastore {
     return this.#objects.has(ref.id);
   }
 
-  /** @inheritDoc */
-  async getURI(ref: DatasetRef): Promise<string> {
-    if (!this.#objects.has(ref.id)) throw new DatasetNotFoundError(`The in-memory datastore has no ${ref.toString()}.`);
-    return `mem://${ref.id}`;
+  /**
+   * A `mem://<dataset ID>` URI; with `predict`, a dataset not held gives `mem://<dataset ID>#predicted`.
+   *
+   * @param ref - the dataset
+   * @param options - `predict`
+   * @returns the URI
+   * @throws DatasetNotFoundError when the dataset is not held and `predict` is not set
+   * @see lsst.daf.butler.datastores.inMemoryDatastore.InMemoryDatastore.getURI
+   */
+  async getURI(
+    ref: DatasetRef,
+    options: {
+      /** Give the predicted URI of a dataset that is not held instead of throwing. */
+      readonly predict?: boolean | undefined;
+    } = {},
+  ): Promise<string> {
+    if (this.#objects.has(ref.id)) return `mem://${ref.id}`;
+    if (options.predict) return `mem://${ref.id}#predicted`;
+    throw new DatasetNotFoundError(`The in-memory datastore has no ${ref.toString()}.`);
   }
 
   /** @inheritDoc */
