@@ -15,6 +15,8 @@ import { maskedImagePlaneHdus, readMaskedImagePlanes, type MaskedImage, type Var
 import { convertPixels, type PixelArray, type PixelType } from './pixel-type.js';
 import { exposureMetadataHooks } from './exposure-metadata.js';
 import type { VisitInfo } from './components/visit-info.js';
+import { Psf } from './psf/psf.js';
+import { asPsf } from './psf/raw-psf.js';
 
 /** The `EXPINFO_V` this package writes (afw's `ExposureInfo.getFitsSerializationVersion()`). */
 export const EXPOSURE_FITS_VERSION = 2;
@@ -286,9 +288,13 @@ export class ExposureFitsReader {
     return (await this.readComponent('AP_CORR_MAP')) as ReturnType<ExposureInfo['getApCorrMap']>;
   }
 
-  /** The PSF (a `RawPersistable` until its type has a reader), or `null`. */
-  async readPsf(): Promise<unknown> {
-    return this.readComponent('PSF');
+  /**
+   * The PSF (a `RawPsf` when its type has no reader in the registry), or `null`.
+   *
+   * @returns the PSF
+   */
+  async readPsf(): Promise<Psf | null> {
+    return asPsf(await this.readComponent('PSF'));
   }
 
   /**
@@ -453,6 +459,8 @@ export async function writeExposureFits(path: string, maskedImage: MaskedImage, 
       const origin = archiveOrigin(value);
       if (origin === undefined || origin.archive !== info.sourceArchive) continue;
     }
+    // A PSF that cannot be persisted is left out, as afw does.
+    if (key === 'PSF' && value instanceof Psf && !value.isPersistable()) continue;
     if (!isArchivable(value, info.sourceArchive)) {
       throw new AfwImageFitsError(`Cannot write component ${key} of the exposure to ${path}: it is not an object the afw archive can store.`, {
         hint: 'Components must implement Persistable (persistenceName, pythonModule, writeToArchive) or come from a file.',

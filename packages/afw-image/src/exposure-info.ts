@@ -6,6 +6,9 @@ import type { Detector } from './components/detector.js';
 import type { FilterLabel } from './components/filter-label.js';
 import type { PhotoCalib } from './components/photo-calib.js';
 import type { VisitInfo } from './components/visit-info.js';
+import { AfwImageInvalidArgumentError } from './errors.js';
+import { Psf } from './psf/psf.js';
+import { RawPsf, asPsf } from './psf/raw-psf.js';
 
 /**
  * The keys of the components afw stores in an exposure's archive, as they appear in the
@@ -33,7 +36,8 @@ export type ExposureComponentKey = (typeof EXPOSURE_COMPONENT_KEYS)[number];
  * valid polygon, coadd inputs, transmission curve, and any other named component).
  *
  * Components SkyStack cannot decode yet (a PSF model from another package, a transmission
- * curve) are `RawPersistable`s from `@skystack/afw-table`:
+ * curve) are `RawPersistable`s from `@skystack/afw-table` (an undecoded PSF is seen through
+ * {@link ExposureInfo.getPsf} as a {@link RawPsf}):
  * they are reported by type name and written back unchanged when the exposure is written.
  *
  * The WCS is the archived `SkyWcs` when the file has one (an AST FrameSet, or an old `TanWcs`),
@@ -229,18 +233,28 @@ export class ExposureInfo {
     return this.#components.has('PSF');
   }
 
-  /** The PSF (a `RawPersistable` for PSF types SkyStack cannot decode yet), or `null`. */
-  getPsf(): unknown {
-    return this.getComponent('PSF');
+  /**
+   * The PSF, or `null`. A PSF whose type SkyStack cannot decode (a `RawPersistable` read from the
+   * file) comes back as a {@link RawPsf} that names it (its `raw` is the persistable); the raw
+   * object itself stays available as `getComponent('PSF')`.
+   *
+   * @returns the PSF
+   * @see lsst.afw.image.ExposureInfo.getPsf
+   */
+  getPsf(): Psf | null {
+    return asPsf(this.getComponent('PSF'));
   }
 
   /**
-   * Sets the PSF.
+   * Sets (or, with `null`, removes) the PSF.
    *
-   * @param psf - the PSF, or `null`
+   * @param psf - the PSF (a {@link RawPsf} stores its raw persistable, which is written back unchanged)
    */
-  setPsf(psf: unknown): void {
-    this.setComponent('PSF', psf);
+  setPsf(psf: Psf | null): void {
+    if (psf === null || psf === undefined) this.setComponent('PSF', null);
+    else if (psf instanceof RawPsf) this.setComponent('PSF', psf.raw);
+    else if (psf instanceof Psf) this.setComponent('PSF', psf);
+    else throw new AfwImageInvalidArgumentError(`setPsf needs a Psf (or null); got ${String(psf)}.`);
   }
 
   /** True when there is a PhotoCalib. */

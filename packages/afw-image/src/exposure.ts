@@ -6,6 +6,7 @@ import type { Detector } from './components/detector.js';
 import type { FilterLabel } from './components/filter-label.js';
 import type { PhotoCalib } from './components/photo-calib.js';
 import type { VisitInfo } from './components/visit-info.js';
+import type { Psf } from './psf/psf.js';
 import { ExposureFitsReader, writeExposureFits, type ExposureReadFitsOptions, type ExposureWriteFitsOptions } from './exposure-fits.js';
 import { ExposureInfo } from './exposure-info.js';
 import type { Image } from './image.js';
@@ -150,7 +151,7 @@ export class Exposure<A extends PixelArray = PixelArray> {
   }
 
   /** The PSF, or `null`. */
-  get psf(): unknown {
+  get psf(): Psf | null {
     return this.#info.getPsf();
   }
 
@@ -216,7 +217,7 @@ export class Exposure<A extends PixelArray = PixelArray> {
   }
 
   /** The PSF, or `null`. */
-  getPsf(): unknown {
+  getPsf(): Psf | null {
     return this.#info.getPsf();
   }
 
@@ -225,7 +226,7 @@ export class Exposure<A extends PixelArray = PixelArray> {
    *
    * @param psf - the PSF, or `null`
    */
-  setPsf(psf: unknown): void {
+  setPsf(psf: Psf | null): void {
     this.#info.setPsf(psf);
   }
 

@@ -62,3 +62,19 @@ export { Orientation } from './components/orientation.js';
 export { ApCorrMap } from './components/ap-corr-map.js';
 export { registerExposureComponentReaders, makeAfwRegistry } from './components/readers.js';
 export { AfwImageUnsupportedVersionError, AfwImageArchiveFormatError, AfwImageMetadataError, AfwImageNotFoundError } from './components/errors.js';
+
+// PSF models (lsst.afw.detection.Psf, lsst.meas.algorithms) and kernels (lsst.afw.math)
+export { Psf, positionToIndex, PSF_RECENTER_LANCZOS_ORDER } from './psf/psf.js';
+export { Quadrupole } from './psf/quadrupole.js';
+export { GaussianPsf } from './psf/gaussian-psf.js';
+export { ImagePsf, KernelPsf, PcaPsf } from './psf/kernel-psf.js';
+export { SingleGaussianPsf, DoubleGaussianPsf } from './psf/single-gaussian-psf.js';
+export { RawPsf } from './psf/raw-psf.js';
+export { Kernel, FixedKernel, LinearCombinationKernel } from './psf/kernel.js';
+export type { KernelOptions } from './psf/kernel.js';
+export { PolynomialFunction2, Chebyshev1Function2 } from './psf/spatial-function.js';
+export type { SpatialFunction2 } from './psf/spatial-function.js';
+export { lanczos, offsetImage } from './psf/offset-image.js';
+export { computeAdaptiveMoments, computeCircularApertureSum } from './psf/image-moments.js';
+export type { AdaptiveMomentsOptions } from './psf/image-moments.js';
+export { registerPsfReaders } from './psf/readers.js';

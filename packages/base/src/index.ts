@@ -48,3 +48,6 @@ export { LEAP_SECONDS } from './leap-seconds.js';
 
 // Command lines
 export { collectCommaList, collectRepeated } from './cli-options.js';
+
+// Files
+export { writeFileAtomic } from './write-file-atomic.js';

@@ -1,7 +1,5 @@
 // The `pipetask run --summary FILE.json` report, as ctrl_mpexec's `Report` / `QuantumReport`.
-import { randomBytes } from 'node:crypto';
-import { rename, rm, writeFile } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { writeFileAtomic } from '@skystack/base';
 import type { DataIdValue } from '@skystack/daf-butler';
 import type { QuantumGraph } from '@skystack/pipe-base';
 import type { ExecutionReport } from './executor.js';
@@ -108,12 +106,5 @@ export function makeSummaryReport(options: {
  * @see lsst.ctrl.mpexec.cli.script.run (`--summary`)
  */
 export async function writeSummaryReport(path: string, report: SummaryReport): Promise<void> {
-  const temp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
-  try {
-    await writeFile(temp, `${JSON.stringify(report, null, 2)}\n`);
-    await rename(temp, path);
-  } catch (e) {
-    await rm(temp, { force: true });
-    throw e;
-  }
+  await writeFileAtomic(path, `${JSON.stringify(report, null, 2)}\n`);
 }

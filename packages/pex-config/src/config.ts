@@ -1,4 +1,5 @@
-import { rename, writeFile, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
+import { writeFileAtomic } from '@skystack/base';
 import { ConfigDefinitionError, FieldValidationError, FrozenConfigError, UnknownFieldError } from './errors.js';
 import {
   FieldSpec,
@@ -218,12 +219,6 @@ export function compareConfigs(path: string, a: Config, b: Config, options: Comp
 export function describeConfigFields(config: Config, out: FieldDescription[]): void {
   const state = stateOf(config);
   for (const [name, spec] of state.fields) spec.describe(state, state.values.get(name), out);
-}
-
-async function writeAtomic(path: string, text: string): Promise<void> {
-  const tmp = `${path}.tmp-${process.pid}-${Date.now()}`;
-  await writeFile(tmp, text, 'utf8');
-  await rename(tmp, path);
 }
 
 /**
@@ -476,7 +471,7 @@ export class Config {
    * @see lsst.pex.config.Config.save
    */
   async save(path: string, options: SaveOptions = {}): Promise<void> {
-    await writeAtomic(path, this.saveToString(options) + '\n');
+    await writeFileAtomic(path, this.saveToString(options) + '\n');
   }
 
   /**

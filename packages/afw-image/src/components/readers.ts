@@ -7,11 +7,13 @@ import { readDetector } from './detector.js';
 import { readFilterLabel } from './filter-label.js';
 import { makePhotoCalibFromCalibZeroPoint, readPhotoCalib } from './photo-calib.js';
 import { readVisitInfo } from './visit-info.js';
+import { registerPsfReaders } from '../psf/readers.js';
 
 /**
  * Adds the archive readers of the ExposureInfo components of this package (`PhotoCalib`,
  * `ChebyshevBoundedField`, `VisitInfo`, `FilterLabel`, `Detector`, `ApCorrMap`, and the old
- * `Calib`, read as the PhotoCalib of its `fluxmag0` as afw does) to a registry.
+ * `Calib`, read as the PhotoCalib of its `fluxmag0` as afw does) and of the PSF models (see
+ * {@link registerPsfReaders}) to a registry.
  *
  * @param registry - the registry to add to
  * @returns the same registry
@@ -22,7 +24,7 @@ import { readVisitInfo } from './visit-info.js';
  * ```
  */
 export function registerExposureComponentReaders(registry: PersistableRegistry): PersistableRegistry {
-  return registry
+  return registerPsfReaders(registry)
     .register('ChebyshevBoundedField', (catalogs) => readChebyshevBoundedField(catalogs))
     .register('PhotoCalib', (catalogs, archive) => readPhotoCalib(catalogs, archive))
     .register('VisitInfo', (catalogs) => readVisitInfo(catalogs))

@@ -1,4 +1,5 @@
-import { readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
+import { writeFileAtomic } from '@skystack/base';
 import { promisify } from 'node:util';
 import { gunzip, gzip } from 'node:zlib';
 import { DataCoordinate, DatasetRef, DatasetType, DimensionRecord, Timespan } from '@skystack/daf-butler';
@@ -331,15 +332,7 @@ export class QuantumGraph {
    * @see lsst.pipe.base.QuantumGraph.saveUri
    */
   async save(path: string): Promise<void> {
-    const data = gzipAsync(Buffer.from(JSON.stringify(encodeGraph(this)), 'utf8'));
-    const tmp = `${path}.tmp-${process.pid}-${Date.now()}`;
-    try {
-      await writeFile(tmp, await data);
-      await rename(tmp, path);
-    } catch (e) {
-      await unlink(tmp).catch(() => undefined);
-      throw e;
-    }
+    await writeFileAtomic(path, await gzipAsync(Buffer.from(JSON.stringify(encodeGraph(this)), 'utf8')));
   }
 
   /**

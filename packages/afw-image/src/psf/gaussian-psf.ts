@@ -1,0 +1,189 @@
+// lsst.afw.detection.GaussianPsf: a circular Gaussian PSF, with afw's archive persistence.
+import type { ArchiveRows, OutputArchiveHandle, Persistable } from '@skystack/afw-table';
+import type { Point2D} from '@skystack/geom';
+import { Box2I, Extent2I, Point2I } from '@skystack/geom';
+import { AfwImageInvalidArgumentError } from '../errors.js';
+import { AfwImageArchiveFormatError } from '../components/errors.js';
+import { Image, type ImageD } from '../image.js';
+import { Psf, positionToIndex } from './psf.js';
+import { Quadrupole } from './quadrupole.js';
+
+/**
+ * Samples a radial profile at pixel centres on a box, the profile centred on `(cx, cy)`, and
+ * normalises the result to sum 1.
+ *
+ * @internal
+ */
+export function sampleProfile(bbox: Box2I, cx: number, cy: number, profile: (r2: number) => number): ImageD {
+  const w = bbox.getWidth();
+  const h = bbox.getHeight();
+  const data = new Float64Array(w * h);
+  let sum = 0;
+  for (let j = 0; j < h; j++) {
+    const dy = bbox.getMinY() + j - cy;
+    for (let i = 0; i < w; i++) {
+      const dx = bbox.getMinX() + i - cx;
+      sum += data[j * w + i] = profile(dx * dx + dy * dy);
+    }
+  }
+  if (sum > 0) for (let k = 0; k < data.length; k++) data[k]! /= sum;
+  return new Image(data, w, h, { xy0: bbox.getMin() });
+}
+
+/**
+ * The image of a profile centred on a sub-pixel PARENT position, evaluated analytically at the
+ * shifted pixel centres (no interpolation), on the box of the kernel moved to the nearest pixel.
+ *
+ * @internal
+ */
+export function sampleProfileAt(kernelBBox: Box2I, position: Point2D, profile: (r2: number) => number): ImageD {
+  const [ix] = positionToIndex(position.x);
+  const [iy] = positionToIndex(position.y);
+  return sampleProfile(kernelBBox.shiftedBy(new Extent2I(ix, iy)), position.x, position.y, profile);
+}
+
+/** Checks PSF image dimensions: positive odd integers. @internal */
+export function checkOddDimensions(kind: string, width: number, height: number): void {
+  if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1 || width % 2 === 0 || height % 2 === 0) {
+    throw new AfwImageInvalidArgumentError(`${kind} dimensions must be positive odd integers; got ${width} x ${height}.`, {
+      hint: 'Use an odd size such as 21 x 21 so that the PSF centre is a pixel centre.',
+    });
+  }
+}
+
+/** Checks a Gaussian width. @internal */
+export function checkSigma(kind: string, name: string, sigma: number): void {
+  if (!(Number.isFinite(sigma) && sigma > 0)) throw new AfwImageInvalidArgumentError(`${kind}: ${name} must be a positive number of pixels; got ${sigma}.`);
+}
+
+/** The `dimensions_x`, `dimensions_y` columns of the Gaussian PSFs' archive rows. @internal */
+export function dimensionColumns(doc: string): { name: string; format: string; unit: string; doc: string }[] {
+  return [
+    { name: 'dimensions_x', format: '1J', unit: 'pixel', doc },
+    { name: 'dimensions_y', format: '1J', unit: 'pixel', doc },
+  ];
+}
+
+/** The one row of a one-catalog archived object. @internal */
+export function oneArchiveRow(kind: string, catalogs: readonly ArchiveRows[]): ArchiveRows {
+  const rows = catalogs[0];
+  if (catalogs.length !== 1 || rows === undefined || rows.length !== 1) {
+    throw new AfwImageArchiveFormatError(`A ${kind} is one row of one catalog; got ${catalogs.length} catalog(s)${rows === undefined ? '' : ` with ${rows.length} row(s)`}.`);
+  }
+  return rows;
+}
+
+/**
+ * A circular Gaussian PSF of width σ, the same everywhere. The kernel image is the Gaussian
+ * sampled at pixel centres and normalised to sum 1; aperture flux and shape are analytic
+ * (`1 - exp(-r²/2σ²)`, `Ixx = Iyy = σ²`).
+ *
+ * @example
+ * ```ts
+ * const psf = new GaussianPsf(21, 21, 2.0);
+ * psf.computeKernelImage().getBBox().toString(); // (-10, -10) to (10, 10)
+ * psf.computeApertureFlux(3); // 1 - exp(-9/8)
+ * ```
+ * @see lsst.afw.detection.GaussianPsf
+ */
+export class GaussianPsf extends Psf implements Persistable {
+  /** Persistence name in afw archives. */
+  readonly persistenceName = 'GaussianPsf';
+  /** Python module afw records for it. */
+  readonly pythonModule = 'lsst.afw.detection';
+  readonly #width: number;
+  readonly #height: number;
+  readonly #sigma: number;
+
+  /**
+   * Makes the PSF.
+   *
+   * @param width - kernel image width (odd)
+   * @param height - kernel image height (odd)
+   * @param sigma - the Gaussian σ (pixels)
+   * @throws {@link AfwImageInvalidArgumentError} when a dimension is not a positive odd integer or σ is not positive
+   */
+  constructor(width: number, height: number, sigma: number) {
+    super(true);
+    checkOddDimensions('GaussianPsf', width, height);
+    checkSigma('GaussianPsf', 'sigma', sigma);
+    this.#width = width;
+    this.#height = height;
+    this.#sigma = sigma;
+  }
+
+  /** The Gaussian σ (pixels). */
+  getSigma(): number {
+    return this.#sigma;
+  }
+
+  /** The kernel image size. */
+  getDimensions(): Extent2I {
+    return new Extent2I(this.#width, this.#height);
+  }
+
+  clone(): GaussianPsf {
+    return new GaussianPsf(this.#width, this.#height, this.#sigma);
+  }
+
+  resized(width: number, height: number): GaussianPsf {
+    return new GaussianPsf(width, height, this.#sigma);
+  }
+
+  #profile = (r2: number): number => Math.exp((-0.5 * r2) / (this.#sigma * this.#sigma));
+
+  protected doComputeKernelImage(): ImageD {
+    return sampleProfile(this.doComputeBBox(), 0, 0, this.#profile);
+  }
+
+  /**
+   * The Gaussian evaluated at the pixel centres about the sub-pixel position (normalised to sum
+   * 1); afw instead Lanczos-shifts the kernel image.
+   *
+   * @param position - PARENT position
+   * @returns the image
+   */
+  protected override doComputeImage(position: Point2D): ImageD {
+    return sampleProfileAt(this.doComputeBBox(), position, this.#profile);
+  }
+
+  protected doComputeApertureFlux(radius: number): number {
+    return 1 - Math.exp((-0.5 * radius * radius) / (this.#sigma * this.#sigma));
+  }
+
+  protected doComputeShape(): Quadrupole {
+    const s2 = this.#sigma * this.#sigma;
+    return new Quadrupole(s2, s2, 0);
+  }
+
+  protected doComputeBBox(): Box2I {
+    return Box2I.fromCorner(new Point2I(-Math.trunc(this.#width / 2), -Math.trunc(this.#height / 2)), new Extent2I(this.#width, this.#height));
+  }
+
+  /**
+   * Writes one row, `dimensions_x`, `dimensions_y` (int) and `sigma` (double), as afw does.
+   *
+   * @param handle - where to write
+   */
+  writeToArchive(handle: OutputArchiveHandle): void {
+    handle.saveCatalog(
+      { columns: [...dimensionColumns('width/height of realization of Psf'), { name: 'sigma', format: '1D', unit: 'pixel', doc: 'radius of Gaussian' }] },
+      [{ dimensions_x: this.#width, dimensions_y: this.#height, sigma: this.#sigma }],
+    );
+  }
+
+  /** `GaussianPsf(21x21, sigma=2)`. */
+  override toString(): string {
+    return `GaussianPsf(${this.#width}x${this.#height}, sigma=${this.#sigma})`;
+  }
+}
+
+/**
+ * Reads a `GaussianPsf` archive row.
+ *
+ * @internal
+ */
+export function readGaussianPsf(catalogs: readonly ArchiveRows[]): GaussianPsf {
+  const rows = oneArchiveRow('GaussianPsf', catalogs);
+  return new GaussianPsf(rows.number('dimensions_x'), rows.number('dimensions_y'), rows.number('sigma'));
+}

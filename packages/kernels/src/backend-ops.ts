@@ -1,0 +1,230 @@
+// The operations of the kernel contract as band functions (rows [start, end) of the output), shared
+// by the CPU backend and the worker threads of the parallel backend.
+import { evaluateChebyshevRows, type ChebyshevDomain } from './chebyshev.js';
+import { convolve2dRows, convolveSeparableRows, type Kernel2dJob, type SeparableJob } from './convolve-core.js';
+import { makeInterpolate, lookupMaxInterpStyle, lookupMinInterpPoints, type InterpStyle, type Interpolate } from './interpolate.js';
+import { KernelsUndersampledError } from './errors.js';
+import { makeStatistics, type StatisticsProperty } from './statistics.js';
+
+/**
+ * Per-bin statistics of an image for a background model: bin `(iX, iY)` covers columns
+ * `xorig[iX] .. xorig[iX] + xsize[iX] - 1` and rows `yorig[iY] .. yorig[iY] + ysize[iY] - 1`; its
+ * statistic and error go to `outValue[iY * nx + iX]` / `outError[...]`. Bands are rows of bins.
+ */
+export interface BinnedStatisticsJob {
+  /** Image pixels, row-major, stride = width. */
+  readonly image: Float32Array;
+  /** Mask pixels, same layout (optional). */
+  readonly mask?: Int32Array | undefined;
+  /** Image width. */
+  readonly width: number;
+  /** Image height. */
+  readonly height: number;
+  /** First column of each bin column. */
+  readonly xorig: Int32Array;
+  /** Width of each bin column. */
+  readonly xsize: Int32Array;
+  /** First row of each bin row. */
+  readonly yorig: Int32Array;
+  /** Height of each bin row. */
+  readonly ysize: Int32Array;
+  /** The statistic. */
+  readonly property: StatisticsProperty;
+  /** Mask bits to ignore. */
+  readonly andMask: number;
+  /** Clipping sigma. */
+  readonly numSigmaClip: number;
+  /** Clipping passes. */
+  readonly numIter: number;
+  /** Skip non-finite values. */
+  readonly nanSafe: boolean;
+  /** Statistic of each bin, `ny * nx`. */
+  readonly outValue: Float64Array;
+  /** Error of each bin's statistic, `ny * nx`. */
+  readonly outError: Float64Array;
+}
+
+/** How a background model behaves when there are too few points for the interpolation style. */
+export type UndersampleStyle = 'THROW_EXCEPTION' | 'REDUCE_INTERP_ORDER' | 'INCREASE_NXNYSAMPLE';
+
+/**
+ * The second stage of a background image: for each output row, interpolate along x through the
+ * per-bin-column values of that row (`columns[row * nx + iX]`, NaN = no value) at the bin
+ * centres `xcen`, and evaluate at columns `x0 .. x0 + width - 1` (local pixel coordinates).
+ */
+export interface InterpolateRowsJob {
+  /** Interpolated column values, `rows * nx`, row-major (row = output row). */
+  readonly columns: Float64Array;
+  /** Number of bin columns. */
+  readonly nx: number;
+  /** Bin centres along x (local pixel coordinates). */
+  readonly xcen: Float64Array;
+  /** Interpolation style. */
+  readonly style: InterpStyle;
+  /** What to do with too few points. */
+  readonly undersampleStyle: UndersampleStyle;
+  /** Output, `height * width`, row-major. */
+  readonly out: Float32Array;
+  /** Local x of the first output column. */
+  readonly x0: number;
+  /** Output width. */
+  readonly width: number;
+  /** Output height (rows of `columns` and `out`). */
+  readonly height: number;
+}
+
+/** A Chebyshev series evaluated on a pixel grid (see `Chebyshev2d.evaluateGrid`). */
+export interface ChebyshevGridJob {
+  /** Dense coefficients `c[j * (orderX + 1) + i]`. */
+  readonly coefficients: Float64Array;
+  /** Highest power of x. */
+  readonly orderX: number;
+  /** Highest power of y. */
+  readonly orderY: number;
+  /** The series' domain. */
+  readonly domain: ChebyshevDomain;
+  /** Output, `height * width`, row-major. */
+  readonly out: Float32Array | Float64Array;
+  /** x of the first column. */
+  readonly x0: number;
+  /** y of the first row. */
+  readonly y0: number;
+  /** Output width. */
+  readonly width: number;
+  /** Output height. */
+  readonly height: number;
+}
+
+/** Statistics of the bins in bin rows `[start, end)`. */
+export function binnedStatisticsRows(job: BinnedStatisticsJob, start: number, end: number): void {
+  const nx = job.xorig.length;
+  let maxBin = 0;
+  for (let i = 0; i < nx; i++) for (let j = start; j < end; j++) maxBin = Math.max(maxBin, job.xsize[i]! * job.ysize[j]!);
+  const scratch = new Float32Array(maxBin);
+  for (let iY = start; iY < end; iY++) {
+    for (let iX = 0; iX < nx; iX++) {
+      const region = { stride: job.width, x0: job.xorig[iX]!, y0: job.yorig[iY]!, width: job.xsize[iX]!, height: job.ysize[iY]! };
+      const k = iY * nx + iX;
+      if (region.width === 0 || region.height === 0) {
+        job.outValue[k] = NaN;
+        job.outError[k] = NaN;
+        continue;
+      }
+      const s = makeStatistics(job.image, {
+        properties: [job.property],
+        errors: true,
+        region,
+        scratch,
+        andMask: job.andMask,
+        numSigmaClip: job.numSigmaClip,
+        numIter: job.numIter,
+        nanSafe: job.nanSafe,
+        ...(job.mask ? { mask: job.mask } : {}),
+      });
+      const [v, e] = s.getResult(job.property);
+      job.outValue[k] = v;
+      job.outError[k] = e;
+    }
+  }
+}
+
+/**
+ * An interpolant through the finite points of `(x, y)`, reducing the style as afw's BackgroundMI
+ * does when there are too few of them; undefined when there are none.
+ *
+ * @param x - abscissae
+ * @param y - ordinates, NaN = missing
+ * @param style - the requested style
+ * @param undersampleStyle - what to do when there are too few points
+ * @param where - for error messages
+ * @returns the interpolant, or undefined with no finite points (the caller fills NaN)
+ */
+export function makeCulledInterpolate(
+  x: Float64Array,
+  y: ArrayLike<number>,
+  style: InterpStyle,
+  undersampleStyle: UndersampleStyle,
+  where: string,
+): Interpolate | undefined {
+  const xs: number[] = [];
+  const ys: number[] = [];
+  for (let i = 0; i < x.length; i++) {
+    if (!Number.isNaN(y[i]!)) {
+      xs.push(x[i]!);
+      ys.push(y[i]!);
+    }
+  }
+  if (xs.length >= lookupMinInterpPoints(style)) return makeInterpolate(xs, ys, style);
+  if (undersampleStyle === 'REDUCE_INTERP_ORDER') {
+    return xs.length === 0 ? undefined : makeInterpolate(xs, ys, lookupMaxInterpStyle(xs.length));
+  }
+  throw new KernelsUndersampledError(
+    `${where}: ${xs.length} good points, ${style} interpolation needs ${lookupMinInterpPoints(style)}` +
+      (undersampleStyle === 'INCREASE_NXNYSAMPLE' ? ' (INCREASE_NXNYSAMPLE is not supported for interpolation, as in afw).' : '.'),
+    { hint: "Use undersampleStyle 'REDUCE_INTERP_ORDER', a smaller bin size, or mask fewer pixels." },
+  );
+}
+
+/** Rows `[start, end)` of the second background stage (see {@link InterpolateRowsJob}). */
+export function interpolateRowsBand(job: InterpolateRowsJob, start: number, end: number): void {
+  const { columns, nx, xcen, out, x0, width } = job;
+  const row = new Float64Array(nx);
+  for (let r = start; r < end; r++) {
+    for (let i = 0; i < nx; i++) row[i] = columns[r * nx + i]!;
+    const f = makeCulledInterpolate(xcen, row, job.style, job.undersampleStyle, `Interpolating in x (row ${r})`);
+    const base = r * width;
+    if (f === undefined) {
+      out.fill(NaN, base, base + width);
+      continue;
+    }
+    for (let x = 0; x < width; x++) out[base + x] = f.interpolate(x0 + x);
+  }
+}
+
+/** The operations a backend runs, by name, with their jobs. */
+export interface BackendJobs {
+  /** Separable convolution (rows of the output). */
+  convolveSeparable: SeparableJob;
+  /** 2-D convolution (rows of the output). */
+  convolve2d: Kernel2dJob;
+  /** Per-bin statistics (rows of bins). */
+  binnedStatistics: BinnedStatisticsJob;
+  /** Background rows (rows of the output). */
+  interpolateRows: InterpolateRowsJob;
+  /** Chebyshev grid evaluation (rows of the output). */
+  evaluateChebyshev: ChebyshevGridJob;
+}
+
+/** The name of a contract operation. */
+export type BackendOp = keyof BackendJobs;
+
+/** Number of bands (rows) the operation's output has. */
+export function bandCount<K extends BackendOp>(op: K, job: BackendJobs[K]): number {
+  if (op === 'binnedStatistics') return (job as BinnedStatisticsJob).yorig.length;
+  return (job as { height: number }).height;
+}
+
+/** Runs rows `[start, end)` of an operation. */
+export function runBand<K extends BackendOp>(op: K, job: BackendJobs[K], start: number, end: number): void {
+  switch (op) {
+    case 'convolveSeparable':
+      convolveSeparableRows(job as SeparableJob, start, end);
+      break;
+    case 'convolve2d':
+      convolve2dRows(job as Kernel2dJob, start, end);
+      break;
+    case 'binnedStatistics':
+      binnedStatisticsRows(job as BinnedStatisticsJob, start, end);
+      break;
+    case 'interpolateRows':
+      interpolateRowsBand(job as InterpolateRowsJob, start, end);
+      break;
+    case 'evaluateChebyshev': {
+      const j = job as ChebyshevGridJob;
+      evaluateChebyshevRows(j.coefficients, j.orderX, j.orderY, j.domain, j.out, j.x0, j.y0, j.width, start, end);
+      break;
+    }
+    default:
+      throw new Error(`Unknown kernel operation '${String(op)}'.`);
+  }
+}

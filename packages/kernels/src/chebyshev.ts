@@ -1,0 +1,329 @@
+import { KernelsFitError, KernelsInvalidArgumentError } from './errors.js';
+
+/** The domain of a {@link Chebyshev2d}: `[minX, maxX] × [minY, maxY]`, mapped onto `[-1, 1]²`. */
+export interface ChebyshevDomain {
+  /** Smallest x. */
+  readonly minX: number;
+  /** Largest x. */
+  readonly maxX: number;
+  /** Smallest y. */
+  readonly minY: number;
+  /** Largest y. */
+  readonly maxY: number;
+}
+
+/**
+ * A 2-D Chebyshev series `f(x, y) = Σ c[i, j] Tᵢ(x') Tⱼ(y')` with `x', y'` the coordinates mapped
+ * linearly from the domain onto `[-1, 1]`. With `triangular` (afw's `Chebyshev1Function2`), only
+ * terms with `i + j ≤ max(orderX, orderY)` are present.
+ *
+ * @see lsst.afw.math.Chebyshev1Function2
+ */
+export class Chebyshev2d {
+  /** Highest power of x. */
+  readonly orderX: number;
+  /** Highest power of y. */
+  readonly orderY: number;
+  /** Whether the terms are limited to total degree `max(orderX, orderY)`. */
+  readonly triangular: boolean;
+  /** The domain mapped onto `[-1, 1]²`. */
+  readonly domain: ChebyshevDomain;
+  /** Dense coefficients `c[j * (orderX + 1) + i]` of `Tᵢ(x') Tⱼ(y')` (0 for absent terms). */
+  readonly coefficients: Float64Array;
+
+  /**
+   * Makes a series from its coefficients.
+   *
+   * @param coefficients - dense `(orderY + 1) × (orderX + 1)` coefficients, row j = power of y
+   * @param orderX - highest power of x
+   * @param orderY - highest power of y
+   * @param domain - the domain
+   * @param triangular - whether only total degree ≤ max order is allowed (default true)
+   * @throws {@link KernelsInvalidArgumentError} for bad orders, coefficient count or domain
+   */
+  constructor(coefficients: ArrayLike<number>, orderX: number, orderY: number, domain: ChebyshevDomain, triangular = true) {
+    checkOrders(orderX, orderY);
+    if (coefficients.length !== (orderX + 1) * (orderY + 1)) {
+      throw new KernelsInvalidArgumentError(
+        `Expected ${(orderX + 1) * (orderY + 1)} coefficients for orders (${orderX}, ${orderY}); got ${coefficients.length}.`,
+      );
+    }
+    if (!(domain.maxX > domain.minX) || !(domain.maxY > domain.minY)) {
+      throw new KernelsInvalidArgumentError(`The Chebyshev domain must not be empty; got ${JSON.stringify(domain)}.`);
+    }
+    this.orderX = orderX;
+    this.orderY = orderY;
+    this.triangular = triangular;
+    this.domain = { ...domain };
+    this.coefficients = Float64Array.from(coefficients);
+  }
+
+  /**
+   * The value at one point.
+   *
+   * @param x - x coordinate
+   * @param y - y coordinate
+   * @returns f(x, y)
+   */
+  evaluate(x: number, y: number): number {
+    const tx = new Float64Array(this.orderX + 1);
+    const ty = new Float64Array(this.orderY + 1);
+    chebyshevT(mapX(this.domain, x), tx);
+    chebyshevT(mapY(this.domain, y), ty);
+    let s = 0;
+    const nx = this.orderX + 1;
+    for (let j = 0; j <= this.orderY; j++) {
+      let r = 0;
+      for (let i = 0; i < nx; i++) r += this.coefficients[j * nx + i]! * tx[i]!;
+      s += r * ty[j]!;
+    }
+    return s;
+  }
+
+  /**
+   * Evaluates on a pixel grid: `out[(y - y0) * width + (x - x0)] = f(x, y)` for rows
+   * `rowStart ≤ y - y0 < rowEnd` (all rows by default). Costs `orderX + 1` multiply-adds per pixel.
+   *
+   * @param out - destination, `width * height` values
+   * @param x0 - x of the first column
+   * @param y0 - y of the first row
+   * @param width - columns
+   * @param height - rows
+   * @param rowStart - first row to fill (default 0)
+   * @param rowEnd - one past the last row to fill (default `height`)
+   * @returns `out`
+   */
+  evaluateGrid<T extends Float32Array | Float64Array>(
+    out: T,
+    x0: number,
+    y0: number,
+    width: number,
+    height: number,
+    rowStart = 0,
+    rowEnd = height,
+  ): T {
+    evaluateChebyshevRows(this.coefficients, this.orderX, this.orderY, this.domain, out, x0, y0, width, rowStart, rowEnd);
+    return out;
+  }
+}
+
+function checkOrders(orderX: number, orderY: number): void {
+  if (!Number.isInteger(orderX) || !Number.isInteger(orderY) || orderX < 0 || orderY < 0) {
+    throw new KernelsInvalidArgumentError(`Chebyshev orders must be integers >= 0; got (${orderX}, ${orderY}).`);
+  }
+}
+
+function mapX(d: ChebyshevDomain, x: number): number {
+  return (x - 0.5 * (d.minX + d.maxX)) * (2 / (d.maxX - d.minX));
+}
+
+function mapY(d: ChebyshevDomain, y: number): number {
+  return (y - 0.5 * (d.minY + d.maxY)) * (2 / (d.maxY - d.minY));
+}
+
+/** T₀..Tₙ at t (n = out.length - 1), by the recurrence. */
+function chebyshevT(t: number, out: Float64Array): void {
+  out[0] = 1;
+  if (out.length > 1) out[1] = t;
+  for (let k = 2; k < out.length; k++) out[k] = 2 * t * out[k - 1]! - out[k - 2]!;
+}
+
+/**
+ * Evaluates dense Chebyshev coefficients on rows `[rowStart, rowEnd)` of a pixel grid (the loop a
+ * backend runs; see {@link Chebyshev2d.evaluateGrid}).
+ *
+ * @param coefficients - dense coefficients `c[j * (orderX + 1) + i]`
+ * @param orderX - highest power of x
+ * @param orderY - highest power of y
+ * @param domain - the domain
+ * @param out - destination, row-major with stride `width`, row 0 = `y0`
+ * @param x0 - x of the first column
+ * @param y0 - y of the first row
+ * @param width - columns
+ * @param rowStart - first row to fill
+ * @param rowEnd - one past the last row
+ */
+export function evaluateChebyshevRows(
+  coefficients: Float64Array,
+  orderX: number,
+  orderY: number,
+  domain: ChebyshevDomain,
+  out: Float32Array | Float64Array,
+  x0: number,
+  y0: number,
+  width: number,
+  rowStart: number,
+  rowEnd: number,
+): void {
+  const nx = orderX + 1;
+  const tx = new Float64Array(nx * width); // Tᵢ(x') for every column, i-major
+  const tmp = new Float64Array(nx);
+  for (let x = 0; x < width; x++) {
+    chebyshevT(mapX(domain, x0 + x), tmp);
+    for (let i = 0; i < nx; i++) tx[i * width + x] = tmp[i]!;
+  }
+  const ty = new Float64Array(orderY + 1);
+  const a = new Float64Array(nx);
+  const row = new Float64Array(width);
+  for (let r = rowStart; r < rowEnd; r++) {
+    chebyshevT(mapY(domain, y0 + r), ty);
+    for (let i = 0; i < nx; i++) {
+      let s = 0;
+      for (let j = 0; j <= orderY; j++) s += coefficients[j * nx + i]! * ty[j]!;
+      a[i] = s;
+    }
+    row.fill(a[0]!);
+    for (let i = 1; i < nx; i++) {
+      const ai = a[i]!;
+      if (ai === 0) continue;
+      const base = i * width;
+      for (let x = 0; x < width; x++) row[x] = row[x]! + ai * tx[base + x]!;
+    }
+    out.set(row, r * width);
+  }
+}
+
+/** Options of {@link fitChebyshev2d}. */
+export interface ChebyshevFitOptions {
+  /** Highest power of x. */
+  readonly orderX: number;
+  /** Highest power of y (default `orderX`). */
+  readonly orderY?: number;
+  /** Limit the terms to total degree `max(orderX, orderY)`, as afw (default true). */
+  readonly triangular?: boolean;
+  /** Per-point weights (inverse variances); points with a non-finite value or weight are skipped. */
+  readonly weights?: ArrayLike<number>;
+  /** The domain (default: the bounding box of the points). */
+  readonly domain?: ChebyshevDomain;
+}
+
+/**
+ * Weighted linear least-squares fit of a 2-D Chebyshev series to scattered points, by the normal
+ * equations solved with partially pivoted LU (as afw's `ApproximateChebyshev`).
+ *
+ * @param x - x of the points
+ * @param y - y of the points
+ * @param values - the values at the points
+ * @param options - orders, weights, domain
+ * @returns the fitted series
+ * @throws {@link KernelsInvalidArgumentError} for arrays of different lengths or bad orders
+ * @throws {@link KernelsFitError} when no point is usable or the system is singular
+ * @example
+ * ```ts
+ * const fit = fitChebyshev2d(xs, ys, zs, { orderX: 2, domain: { minX: 0, maxX: 100, minY: 0, maxY: 100 } });
+ * fit.evaluate(50, 50);
+ * ```
+ * @see lsst.afw.math.makeApproximate
+ */
+export function fitChebyshev2d(
+  x: ArrayLike<number>,
+  y: ArrayLike<number>,
+  values: ArrayLike<number>,
+  options: ChebyshevFitOptions,
+): Chebyshev2d {
+  const orderX = options.orderX;
+  const orderY = options.orderY ?? orderX;
+  checkOrders(orderX, orderY);
+  const triangular = options.triangular ?? true;
+  const n = values.length;
+  if (x.length !== n || y.length !== n || (options.weights !== undefined && options.weights.length !== n)) {
+    throw new KernelsInvalidArgumentError(
+      `x, y, values (and weights) must have the same length; got ${x.length}, ${y.length}, ${n}${options.weights ? `, ${options.weights.length}` : ''}.`,
+    );
+  }
+  let domain = options.domain;
+  if (domain === undefined) {
+    let minX = Infinity;
+    let maxX = -Infinity;
+    let minY = Infinity;
+    let maxY = -Infinity;
+    for (let k = 0; k < n; k++) {
+      minX = Math.min(minX, x[k]!);
+      maxX = Math.max(maxX, x[k]!);
+      minY = Math.min(minY, y[k]!);
+      maxY = Math.max(maxY, y[k]!);
+    }
+    if (!(maxX > minX)) maxX = minX + 1;
+    if (!(maxY > minY)) maxY = minY + 1;
+    domain = { minX, maxX, minY, maxY };
+  }
+  const maxOrder = Math.max(orderX, orderY);
+  const terms: [number, number][] = [];
+  for (let d = 0; d <= orderX + orderY; d++) {
+    for (let i = Math.min(d, orderX); i >= 0; i--) {
+      const j = d - i;
+      if (j > orderY || (triangular && d > maxOrder)) continue;
+      terms.push([i, j]);
+    }
+  }
+  const nt = terms.length;
+  const A = new Float64Array(nt * nt);
+  const b = new Float64Array(nt);
+  const tx = new Float64Array(orderX + 1);
+  const ty = new Float64Array(orderY + 1);
+  const basis = new Float64Array(nt);
+  let used = 0;
+  for (let k = 0; k < n; k++) {
+    const v = values[k]!;
+    const w = options.weights === undefined ? 1 : options.weights[k]!;
+    if (!Number.isFinite(v + w)) continue;
+    chebyshevT(mapX(domain, x[k]!), tx);
+    chebyshevT(mapY(domain, y[k]!), ty);
+    for (let t = 0; t < nt; t++) basis[t] = tx[terms[t]![0]]! * ty[terms[t]![1]]!;
+    for (let p = 0; p < nt; p++) {
+      const bp = basis[p]! * w;
+      b[p] = b[p]! + bp * v;
+      for (let q = 0; q <= p; q++) A[p * nt + q] = A[p * nt + q]! + bp * basis[q]!;
+    }
+    used++;
+  }
+  if (used === 0 || A.every((v) => v === 0)) {
+    throw new KernelsFitError(`No usable points to fit a Chebyshev series (${n} given, none with a finite value and weight).`, {
+      hint: options.weights ? 'Zero variances give infinite weights; try without weighting.' : undefined,
+    });
+  }
+  for (let p = 0; p < nt; p++) for (let q = p + 1; q < nt; q++) A[p * nt + q] = A[q * nt + p]!;
+  const c = solveLinear(A, b, nt);
+  const dense = new Float64Array((orderX + 1) * (orderY + 1));
+  for (let t = 0; t < nt; t++) dense[terms[t]![1] * (orderX + 1) + terms[t]![0]] = c[t]!;
+  return new Chebyshev2d(dense, orderX, orderY, domain, triangular);
+}
+
+/** Solves A c = b (A n×n, overwritten) by LU with partial pivoting. */
+function solveLinear(A: Float64Array, b: Float64Array, n: number): Float64Array {
+  const x = Float64Array.from(b);
+  let scale = 0;
+  for (let k = 0; k < n * n; k++) scale = Math.max(scale, Math.abs(A[k]!));
+  for (let col = 0; col < n; col++) {
+    let piv = col;
+    for (let r = col + 1; r < n; r++) if (Math.abs(A[r * n + col]!) > Math.abs(A[piv * n + col]!)) piv = r;
+    if (!(Math.abs(A[piv * n + col]!) > scale * 1e-15)) {
+      throw new KernelsFitError(`The Chebyshev normal equations are singular (${n} terms); too few points for the order.`, {
+        hint: 'Lower the order or add points.',
+      });
+    }
+    if (piv !== col) {
+      for (let k = 0; k < n; k++) {
+        const t = A[col * n + k]!;
+        A[col * n + k] = A[piv * n + k]!;
+        A[piv * n + k] = t;
+      }
+      const t = x[col]!;
+      x[col] = x[piv]!;
+      x[piv] = t;
+    }
+    const d = A[col * n + col]!;
+    for (let r = col + 1; r < n; r++) {
+      const f = A[r * n + col]! / d;
+      if (f === 0) continue;
+      for (let k = col; k < n; k++) A[r * n + k] = A[r * n + k]! - f * A[col * n + k]!;
+      x[r] = x[r]! - f * x[col]!;
+    }
+  }
+  for (let r = n - 1; r >= 0; r--) {
+    let s = x[r]!;
+    for (let k = r + 1; k < n; k++) s -= A[r * n + k]! * x[k]!;
+    x[r] = s / A[r * n + r]!;
+  }
+  return x;
+}

@@ -1,0 +1,48 @@
+// Errors
+export { KernelsInvalidArgumentError, KernelsUndersampledError, KernelsFitError, KernelsWorkerError } from './errors.js';
+
+// Kernels
+export { gaussianKernel1d } from './gaussian-kernel.js';
+export { makeKernel2d, outerKernel2d, gaussianKernel2d } from './kernel2d.js';
+export type { Kernel2d, MakeKernel2dOptions } from './kernel2d.js';
+
+// Convolution
+export { convolveSeparable, convolve2d, convolveMaskedImage, DEFAULT_EDGE_BIT } from './convolve.js';
+export type { ConvolveOptions, ConvolveMaskedOptions, MaskedImagePlanes, MaskedImageOutput } from './convolve.js';
+export { convolveSeparableRows, convolve2dRows, fillEdgeRows } from './convolve-core.js';
+export type { SeparableJob, Kernel2dJob, VarianceMaskPlanes } from './convolve-core.js';
+
+// Statistics
+export { makeStatistics, Statistics, quantile, nthElement, STATISTICS_PROPERTIES, IQ_TO_STDEV } from './statistics.js';
+export type { StatisticsProperty, StatisticsOptions, StatisticsRegion, StatisticsResult, NumericArray } from './statistics.js';
+
+// Interpolation
+export { Interpolate, makeInterpolate, lookupMaxInterpStyle, lookupMinInterpPoints, INTERP_STYLES } from './interpolate.js';
+export type { InterpStyle } from './interpolate.js';
+
+// Chebyshev
+export { Chebyshev2d, fitChebyshev2d, evaluateChebyshevRows } from './chebyshev.js';
+export type { ChebyshevDomain, ChebyshevFitOptions } from './chebyshev.js';
+
+// Background
+export { makeBackground, BackgroundModel, binGeometry, binsForSize } from './background.js';
+export type {
+  BackgroundControl,
+  ApproximateControl,
+  BackgroundStatistic,
+  ResolvedBackgroundControl,
+  BackgroundStats,
+  BackgroundBBox,
+  BinGeometry,
+  UndersampleStyle,
+} from './background.js';
+
+// Backends: the kernel contract, the CPU and worker-thread implementations
+export { cpuBackend, getDefaultBackend, setDefaultBackend } from './kernel-backend.js';
+export type { KernelBackend } from './kernel-backend.js';
+export { makeParallelBackend } from './parallel-backend.js';
+export type { ParallelBackend, ParallelBackendOptions } from './parallel-backend.js';
+export { runBand, bandCount, binnedStatisticsRows, interpolateRowsBand, makeCulledInterpolate } from './backend-ops.js';
+export type { BackendJobs, BackendOp, BinnedStatisticsJob, InterpolateRowsJob, ChebyshevGridJob } from './backend-ops.js';
+export { allocShared, isShared, toShared } from './shared-arrays.js';
+export type { TypedArrayConstructor } from './shared-arrays.js';

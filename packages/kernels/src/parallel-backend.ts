@@ -1,0 +1,235 @@
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
+import { bandCount, runBand, type BackendJobs, type BackendOp } from './backend-ops.js';
+import { KernelsInvalidArgumentError, KernelsWorkerError } from './errors.js';
+import type { KernelBackend } from './kernel-backend.js';
+import { isShared, toShared } from './shared-arrays.js';
+
+/** Options of {@link makeParallelBackend}. */
+export interface ParallelBackendOptions {
+  /** Worker threads (default `os.availableParallelism()`). */
+  readonly workers?: number;
+  /**
+   * Jobs with fewer output pixels per worker than this run on the calling thread instead
+   * (default 32768; 0 or 1 always uses the workers, as the conformance tests do).
+   */
+  readonly minPixelsPerWorker?: number;
+  /** Milliseconds to wait for the workers to start (default 60000). */
+  readonly startTimeoutMs?: number;
+  /** Milliseconds to wait for one operation (default 600000). */
+  readonly jobTimeoutMs?: number;
+}
+
+/** A {@link KernelBackend} on worker threads; {@link ParallelBackend.close} ends them. */
+export interface ParallelBackend extends KernelBackend {
+  /** Number of worker threads. */
+  readonly workers: number;
+  /** Whether the worker threads have been started (they start on the first large job). */
+  readonly started: boolean;
+}
+
+const OUTPUT_KEYS = new Set(['dst', 'out', 'outValue', 'outError', 'outMasked']);
+
+type AnyTyped = Float32Array | Float64Array | Int32Array;
+
+/** How to start a worker: the entry module and, when running from TypeScript source, tsx's API. */
+function workerEntry(): { entry: string; tsxApi: string | undefined } {
+  const here = fileURLToPath(import.meta.url);
+  if (!here.endsWith('.ts')) return { entry: pathToFileURL(join(dirname(here), 'kernel-worker.js')).href, tsxApi: undefined };
+  let dir = dirname(here);
+  for (;;) {
+    const candidate = join(dir, 'node_modules', 'tsx', 'dist', 'esm', 'api', 'index.mjs');
+    if (existsSync(candidate)) {
+      return { entry: pathToFileURL(join(dirname(here), 'kernel-worker.ts')).href, tsxApi: pathToFileURL(candidate).href };
+    }
+    const up = dirname(dir);
+    if (up === dir) break;
+    dir = up;
+  }
+  throw new KernelsWorkerError('The parallel backend runs from TypeScript source but tsx was not found in any node_modules above it.', {
+    hint: 'Install tsx (a devDependency of the workspace) or run the built package (dist/).',
+  });
+}
+
+// A CommonJS bootstrap (eval): registers tsx when running from source, then imports the entry.
+const BOOTSTRAP = `
+const { workerData } = require('node:worker_threads');
+const control = new Int32Array(workerData.control);
+(async () => {
+  if (workerData.tsxApi) (await import(workerData.tsxApi)).register();
+  await import(workerData.entry);
+})().catch((e) => {
+  workerData.errorPort.postMessage({ seq: -1, index: workerData.index, message: String((e && e.stack) || e) });
+  Atomics.store(control, 2 + workerData.index, 2);
+  Atomics.notify(control, 2 + workerData.index);
+});
+`;
+
+/**
+ * Makes a backend that splits each operation's output rows into one band per worker thread and
+ * runs the bands on `worker_threads` over SharedArrayBuffer-backed arrays (arrays on ordinary
+ * ArrayBuffers are copied into shared memory and results copied back; allocate with
+ * {@link allocShared} to avoid the copies). Workers start on the first large job, are reused,
+ * never keep the process alive (`unref`), and end with {@link KernelBackend.close}. The calling
+ * thread waits synchronously (`Atomics.wait`), so the operations stay synchronous.
+ *
+ * Workers load `kernel-worker.js` beside this module; when this module is TypeScript source
+ * (tests, `tsx --conditions=@skystack/source`) they register tsx's loader first.
+ *
+ * @param options - worker count, thresholds and timeouts
+ * @returns the backend
+ * @throws {@link KernelsInvalidArgumentError} for a worker count that is not a positive integer
+ * @example
+ * ```ts
+ * const backend = makeParallelBackend({ workers: 2 });
+ * try {
+ *   convolveSeparable(src, dst, width, height, k, k, { backend });
+ * } finally {
+ *   await backend.close();
+ * }
+ * ```
+ */
+export function makeParallelBackend(options: ParallelBackendOptions = {}): ParallelBackend {
+  const nWorkers = options.workers ?? availableParallelism();
+  if (!Number.isInteger(nWorkers) || nWorkers < 1) {
+    throw new KernelsInvalidArgumentError(`workers must be an integer >= 1; got ${nWorkers}.`);
+  }
+  const minPixels = options.minPixelsPerWorker ?? 32768;
+  const startTimeoutMs = options.startTimeoutMs ?? 60000;
+  const jobTimeoutMs = options.jobTimeoutMs ?? 600000;
+  const controlBuffer = new SharedArrayBuffer(4 * (2 + nWorkers));
+  const control = new Int32Array(controlBuffer);
+  let workers: Worker[] = [];
+  let errorPorts: MessagePort[] = [];
+  let closed = false;
+  let seq = 0;
+
+  const drainErrors = (): string[] => {
+    const messages: string[] = [];
+    for (const port of errorPorts) {
+      for (let m = receiveMessageOnPort(port); m !== undefined; m = receiveMessageOnPort(port)) {
+        const msg = m.message as { index: number; message: string };
+        messages.push(`worker ${msg.index}: ${msg.message}`);
+      }
+    }
+    return messages;
+  };
+
+  const terminate = async (): Promise<void> => {
+    const ws = workers;
+    workers = [];
+    for (const p of errorPorts) p.close();
+    errorPorts = [];
+    await Promise.all(ws.map((w) => w.terminate()));
+  };
+
+  const start = (): void => {
+    const { entry, tsxApi } = workerEntry();
+    for (let i = 0; i < nWorkers; i++) {
+      const { port1, port2 } = new MessageChannel();
+      port1.unref();
+      const w = new Worker(BOOTSTRAP, {
+        eval: true,
+        workerData: { control: controlBuffer, index: i, errorPort: port2, entry, tsxApi },
+        transferList: [port2],
+        execArgv: tsxApi === undefined ? [] : ['--conditions=@skystack/source'],
+      });
+      w.unref();
+      // Errors are reported through the control words and error ports; keep 'error' events from
+      // becoming uncaught exceptions.
+      w.on('error', () => {});
+      workers.push(w);
+      errorPorts.push(port1);
+    }
+    const deadline = Date.now() + startTimeoutMs;
+    for (let i = 0; i < nWorkers; i++) {
+      while (Atomics.load(control, 2 + i) === 0) {
+        const left = deadline - Date.now();
+        if (left <= 0) {
+          void terminate();
+          throw new KernelsWorkerError(`Worker ${i} of the parallel backend did not start within ${startTimeoutMs} ms.`, {
+            hint: 'Raise startTimeoutMs, or check that the built kernel-worker.js exists beside parallel-backend.js.',
+          });
+        }
+        Atomics.wait(control, 2 + i, 0, left);
+      }
+      if (Atomics.load(control, 2 + i) === 2) {
+        const why = drainErrors().join('\n');
+        void terminate();
+        throw new KernelsWorkerError(`Worker ${i} of the parallel backend failed to start: ${why}`);
+      }
+    }
+  };
+
+  const backend: ParallelBackend = {
+    name: `parallel(${nWorkers})`,
+    workers: nWorkers,
+    get started(): boolean {
+      return workers.length > 0;
+    },
+    run<K extends BackendOp>(op: K, job: BackendJobs[K]): void {
+      if (closed) throw new KernelsWorkerError(`The ${backend.name} backend is closed.`, { hint: 'Make a new one.' });
+      const rows = bandCount(op, job);
+      const pixelsPerRow = op === 'binnedStatistics' ? (job as BackendJobs['binnedStatistics']).width * 64 : (job as { width: number }).width;
+      const bands = Math.min(nWorkers, rows, Math.max(1, Math.floor((rows * pixelsPerRow) / Math.max(1, minPixels))));
+      if (bands <= 1) {
+        runBand(op, job, 0, rows);
+        return;
+      }
+      if (workers.length === 0) start();
+      // Shared copies of the large arrays on ordinary ArrayBuffers.
+      const copies = new Map<AnyTyped, AnyTyped>();
+      const outputs: [AnyTyped, AnyTyped][] = [];
+      const share = (value: unknown, isOutput: boolean): unknown => {
+        if (ArrayBuffer.isView(value)) {
+          const arr = value as AnyTyped;
+          if (isShared(arr) || (!isOutput && arr.length < 1024)) return arr;
+          let copy = copies.get(arr);
+          if (copy === undefined) {
+            copy = toShared(arr);
+            copies.set(arr, copy);
+          }
+          if (isOutput) outputs.push([arr, copy]);
+          return copy;
+        }
+        if (value !== null && typeof value === 'object') {
+          const o: Record<string, unknown> = {};
+          for (const [k, v] of Object.entries(value)) o[k] = share(v, isOutput || OUTPUT_KEYS.has(k));
+          return o;
+        }
+        return value;
+      };
+      const sharedJob = share(job, false);
+      const id = ++seq;
+      Atomics.store(control, 0, 0);
+      Atomics.store(control, 1, 0);
+      for (let b = 0; b < bands; b++) {
+        const s = Math.floor((b * rows) / bands);
+        const e = Math.floor(((b + 1) * rows) / bands);
+        workers[b]!.postMessage({ op, job: sharedJob, start: s, end: e, seq: id });
+      }
+      const deadline = Date.now() + jobTimeoutMs;
+      for (let done = Atomics.load(control, 0); done < bands; done = Atomics.load(control, 0)) {
+        const left = deadline - Date.now();
+        if (left <= 0) {
+          closed = true;
+          void terminate();
+          throw new KernelsWorkerError(`The ${backend.name} backend did not finish '${op}' within ${jobTimeoutMs} ms; it was closed.`);
+        }
+        Atomics.wait(control, 0, done, left);
+      }
+      if (Atomics.load(control, 1) > 0) {
+        throw new KernelsWorkerError(`'${op}' failed on the ${backend.name} backend:\n${drainErrors().join('\n')}`);
+      }
+      for (const [orig, copy] of outputs) orig.set(copy);
+    },
+    async close(): Promise<void> {
+      closed = true;
+      await terminate();
+    },
+  };
+  return backend;
+}

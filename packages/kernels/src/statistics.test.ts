@@ -1,0 +1,126 @@
+import { astropyAvailable, runPythonJson } from '@skystack/test-support';
+import { describe, expect, it } from 'vitest';
+import { KernelsInvalidArgumentError } from './errors.js';
+import { makeStatistics, nthElement, quantile } from './statistics.js';
+
+function gaussian(seed: number): () => number {
+  let a = seed >>> 0;
+  const u = (): number => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return (((t ^ (t >>> 14)) >>> 0) + 0.5) / 4294967296;
+  };
+  return () => Math.sqrt(-2 * Math.log(u())) * Math.cos(2 * Math.PI * u());
+}
+
+// numpy reference: plain moments and percentiles, and afw's clipping rule written out in numpy.
+const NUMPY = String.raw`
+import sys, json
+import numpy as np
+c = json.load(sys.stdin)
+v = np.array(c['v'], dtype=np.float32).astype(np.float64)
+m = np.array(c['m'], dtype=np.int64)
+w = np.array(c['w'], dtype=np.float64)
+good = np.isfinite(v) & ((m & 1) == 0)
+g = v[good]
+q25, q50, q75 = np.percentile(g, [25, 50, 75])
+center, hw = q50, 3 * 0.741301109252802 * (q75 - q25)
+for i in range(3):
+    if i > 0:
+        center, hw = sel.mean(), 3 * sel.std(ddof=1)
+    sel = g[np.abs(g - center) <= hw]
+wm = np.average(g, weights=w[good])
+print(json.dumps({'n': int(g.size), 'sum': float(g.sum()), 'mean': float(g.mean()), 'std': float(g.std(ddof=1)),
+  'var': float(g.var(ddof=1)), 'median': float(q50), 'iqr': float(q75 - q25), 'min': float(g.min()), 'max': float(g.max()),
+  'meanclip': float(sel.mean()), 'stdclip': float(sel.std(ddof=1)), 'wmean': float(wm),
+  'pct': [float(np.percentile(g[:k], p)) for k, p in [(1, 50), (2, 50), (7, 10), (8, 90), (101, 37)]]}))
+`;
+
+describe('makeStatistics', () => {
+  it.skipIf(!astropyAvailable())('matches numpy: moments (ddof=1), percentiles, afw clipping, weights, mask and NaN handling', () => {
+    const g = gaussian(42);
+    const n = 5001;
+    const v = Float32Array.from({ length: n }, (_, k) => (k % 97 === 0 ? 200 + k : 50 + 4 * g()));
+    v[17] = NaN;
+    v[18] = Infinity;
+    const m = Int32Array.from({ length: n }, (_, k) => (k % 13 === 0 ? 1 : k % 11 === 0 ? 2 : 0));
+    const w = Float32Array.from({ length: n }, (_, k) => 1 + (k % 5));
+    const np = runPythonJson<Record<string, number> & { pct: number[] }>(NUMPY, [], { v: Array.from(v, (x) => (Number.isFinite(x) ? x : x > 0 ? 'Infinity' : 'NaN')).map((x) => (typeof x === 'string' ? Number(x) : x)), m: Array.from(m), w: Array.from(w) });
+    const s = makeStatistics(v, {
+      properties: ['NPOINT', 'SUM', 'MEAN', 'STDEV', 'VARIANCE', 'MEDIAN', 'IQRANGE', 'MIN', 'MAX', 'MEANCLIP', 'STDEVCLIP'],
+      mask: m,
+      andMask: 1,
+    });
+    expect(s.getValue('NPOINT')).toBe(np['n']);
+    expect(s.getValue('SUM')).toBeCloseTo(np['sum']!, 6);
+    expect(s.getValue('MEAN')).toBeCloseTo(np['mean']!, 10);
+    expect(s.getValue('STDEV')).toBeCloseTo(np['std']!, 9);
+    expect(s.getValue('VARIANCE')).toBeCloseTo(np['var']!, 8);
+    expect(s.getValue('MEDIAN')).toBeCloseTo(np['median']!, 10);
+    expect(s.getValue('IQRANGE')).toBeCloseTo(np['iqr']!, 10);
+    expect(s.getValue('MIN')).toBe(np['min']);
+    expect(s.getValue('MAX')).toBe(np['max']);
+    expect(s.getValue('MEANCLIP')).toBeCloseTo(np['meanclip']!, 10);
+    expect(s.getValue('STDEVCLIP')).toBeCloseTo(np['stdclip']!, 9);
+    const sw = makeStatistics(v, { properties: ['MEAN'], mask: m, andMask: 1, weights: w });
+    expect(sw.getValue()).toBeCloseTo(np['wmean']!, 9);
+    // quantiles of the good values with numpy's default (linear) percentile
+    const goodVals = Float64Array.from(Array.from(v).filter((x, k) => Number.isFinite(x) && (m[k]! & 1) === 0));
+    const cases: [number, number][] = [[1, 50], [2, 50], [7, 10], [8, 90], [101, 37]];
+    cases.forEach(([k, p], i) => expect(quantile(goodVals.slice(0, k), k, p / 100)).toBeCloseTo(np.pct[i]!, 10));
+  });
+
+  it('clipped statistics recover the truth of Gaussian noise with 5% outliers', () => {
+    const g = gaussian(7);
+    const n = 200000;
+    const v = Float32Array.from({ length: n }, (_, k) => (k % 20 === 0 ? 1000 + 100 * g() : 10 + 2 * g()));
+    const s = makeStatistics(v, { properties: ['MEANCLIP', 'STDEVCLIP', 'MEAN'], errors: true });
+    // mean of N(10, 2): standard error 2 / √190000 ≈ 0.0046
+    expect(Math.abs(s.getValue('MEANCLIP') - 10)).toBeLessThan(0.02);
+    // a Gaussian clipped at ±3σ has σ' = 0.98654 σ
+    expect(s.getValue('STDEVCLIP')).toBeGreaterThan(2 * 0.98654 * 0.99);
+    expect(s.getValue('STDEVCLIP')).toBeLessThan(2 * 0.98654 * 1.01);
+    expect(s.getError('MEANCLIP')).toBeCloseTo(2 * 0.98654 / Math.sqrt(0.95 * n), 3);
+    expect(s.getValue('MEAN')).toBeGreaterThan(50);
+  });
+
+  it('errors follow afw: mean error σ/√N, median √(π/2 var/N); no good values give NaN', () => {
+    const v = Float64Array.of(1, 2, 3, 4, 5, 6, 7, 8);
+    const s = makeStatistics(v, { properties: ['MEAN', 'MEDIAN', 'NPOINT'], errors: true });
+    const variance = 6; // Σ(x - 4.5)² / 7 = 42 / 7
+    expect(s.getError('MEAN')).toBeCloseTo(Math.sqrt(variance / 8), 12);
+    expect(s.getError('MEDIAN')).toBeCloseTo(Math.sqrt((Math.PI / 2) * variance / 8), 12);
+    expect(s.getValue('MEDIAN')).toBe(4.5);
+    expect(s.getError('NPOINT')).toBe(0);
+    const none = makeStatistics(Float32Array.of(NaN, 1, 2), { properties: ['MEAN', 'MEDIAN', 'MEANCLIP', 'NPOINT'], mask: Int32Array.of(0, 4, 4), andMask: 4 });
+    expect(none.getValue('NPOINT')).toBe(0);
+    expect(Number.isNaN(none.getValue('MEAN'))).toBe(true);
+    expect(Number.isNaN(none.getValue('MEDIAN'))).toBe(true);
+    expect(Number.isNaN(none.getValue('MEANCLIP'))).toBe(true);
+    expect(() => s.getValue('MAX')).toThrow(/not requested/);
+    expect(() => makeStatistics(new Float32Array(0))).toThrow(KernelsInvalidArgumentError);
+    expect(() => makeStatistics(v, { scratch: new Float64Array(2), properties: ['MEDIAN'] })).toThrow(/scratch/);
+  });
+
+  it('a window of a row-major image gives the statistics of its pixels only', () => {
+    const w = 10;
+    const img = Float32Array.from({ length: 60 }, (_, k) => k);
+    const s = makeStatistics(img, { properties: ['MEAN', 'NPOINT', 'MEDIAN'], region: { stride: w, x0: 2, y0: 1, width: 3, height: 2 } });
+    // pixels 12, 13, 14, 22, 23, 24
+    expect(s.getValue('NPOINT')).toBe(6);
+    expect(s.getValue('MEAN')).toBe(18);
+    expect(s.getValue('MEDIAN')).toBe(18);
+    expect(() => makeStatistics(img, { region: { stride: w, x0: 8, y0: 0, width: 3, height: 1 } })).toThrow(/does not fit/);
+  });
+
+  it('nthElement selects order statistics (checked against a sort)', () => {
+    const g = gaussian(3);
+    for (const n of [1, 2, 5, 16, 17, 100, 1001]) {
+      const a = Float64Array.from({ length: n }, () => Math.round(g() * 5)); // many ties
+      const sorted = Float64Array.from(a).sort();
+      for (const k of [0, Math.floor(n / 3), n - 1]) expect(nthElement(Float64Array.from(a), 0, n, k)).toBe(sorted[k]);
+    }
+  });
+});
