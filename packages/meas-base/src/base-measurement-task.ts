@@ -1,0 +1,155 @@
+import type { Exposure } from '@skystack/afw-image';
+import type { Footprint, Schema, SourceCatalog } from '@skystack/afw-table';
+import { Task, type TaskOptions } from '@skystack/pipe-base';
+import { Config, ConfigField, Field, type RegistryInstance } from '@skystack/pex-config';
+import { FatalAlgorithmError, MeasBaseInvalidArgumentError, MeasurementError } from './errors.js';
+import type { MeasurementContext, MeasurementPlugin, MeasurementPluginClass, MeasurementPluginConfig } from './measurement-plugin.js';
+import { NoiseReplacer, NoiseReplacerConfig } from './noise-replacer.js';
+import type { SourceSlotConfig } from './source-slot-config.js';
+
+/**
+ * What the single-frame and forced measurement configs share.
+ *
+ * @see lsst.meas.base.BaseMeasurementConfig
+ */
+export abstract class BaseMeasurementConfig extends Config {
+  /** The plugins to run (a multi-selection of a plugin registry). */
+  abstract plugins: RegistryInstance<MeasurementPluginConfig>;
+  /** The slot aliases. */
+  abstract slots: SourceSlotConfig;
+  /** Replace all other sources by noise while measuring each one. */
+  doReplaceWithNoise = Field.bool({ doc: "When measuring, replace other detected footprints with noise?", default: true });
+  /** How to make the noise. */
+  noiseReplacer = ConfigField({ doc: 'configuration that sets how to replace neighboring sources with noise', dtype: NoiseReplacerConfig });
+}
+
+/** Options of the measurement tasks: the Task options plus the schema to add fields to. */
+export interface MeasurementTaskOptions<C extends Config> extends TaskOptions<C> {
+  /** The schema the task adds its slots and plugin fields to (default: a new minimal SourceCatalog schema). */
+  readonly schema?: Schema;
+}
+
+/**
+ * The engine of the measurement tasks: builds the plugins in execution order, adds their fields,
+ * and measures a catalog source by source with the noise replacer and meas_base's error
+ * handling (a plugin that throws on one source has its flags set; the others go on).
+ *
+ * @see lsst.meas.base.BaseMeasurementTask
+ */
+export abstract class BaseMeasurementTask<C extends BaseMeasurementConfig> extends Task<C> {
+  /** The schema (with the slots and every plugin's fields). */
+  readonly schema: Schema;
+  /** The plugins, in execution order. */
+  readonly plugins: readonly MeasurementPlugin[];
+  /** Wall time spent in each plugin's `measure` during the last run (ms), by plugin name. */
+  readonly lastRunTimings = new Map<string, number>();
+
+  /**
+   * Sets up the slots and the plugins.
+   *
+   * @param options - config, name, log, and the schema
+   * @param schema - the schema to add to
+   */
+  protected constructor(options: TaskOptions<C>, schema: Schema) {
+    super(options);
+    this.schema = schema;
+    this.config.slots.setupSchema(schema);
+    const selected = this.config.plugins.names.map((name, order) => {
+      const target = this.config.plugins.registry.get(name).target as unknown as MeasurementPluginClass;
+      return { name, order, target };
+    });
+    selected.sort((a, b) => a.target.executionOrder - b.target.executionOrder || a.order - b.order);
+    this.plugins = selected.map(({ name, target }) => new target({ config: this.config.plugins.get(name), name, schema }));
+  }
+
+  /**
+   * Runs every enabled plugin on one source, catching its failures.
+   *
+   * @param index - the record's row
+   * @param ctx - the run's context
+   * @throws {@link FatalAlgorithmError} from a plugin (the run stops)
+   * @see lsst.meas.base.BaseMeasurementTask.callMeasure
+   */
+  callMeasure(index: number, ctx: MeasurementContext): void {
+    for (const plugin of this.plugins) {
+      if (!plugin.config.doMeasure) continue;
+      const t0 = performance.now();
+      try {
+        plugin.measure(index, ctx);
+      } catch (error) {
+        if (error instanceof FatalAlgorithmError) throw error;
+        if (error instanceof MeasurementError) {
+          plugin.fail(index, error);
+        } else {
+          this.log.debug(() => `${plugin.name} failed on record ${index}: ${String(error)}`);
+          plugin.fail(index);
+        }
+      }
+      this.lastRunTimings.set(plugin.name, (this.lastRunTimings.get(plugin.name) ?? 0) + performance.now() - t0);
+    }
+  }
+
+  /**
+   * Measures every record: parents first, each with the other sources replaced by noise, then
+   * their children, as meas_base does.
+   *
+   * @param catalog - the catalog
+   * @param exposure - the exposure
+   * @param ctx - the run's context
+   * @param exposureId - the noise seed's exposure id
+   */
+  protected measureAll(catalog: SourceCatalog, exposure: Exposure, ctx: MeasurementContext, exposureId?: number | bigint): void {
+    if (catalog.schema !== this.schema) {
+      throw new MeasBaseInvalidArgumentError(`${this.getFullName()}: the catalog's schema is not the task's schema.`, {
+        hint: 'Make the catalog with new SourceCatalog(task.schema) after constructing the task.',
+      });
+    }
+    this.lastRunTimings.clear();
+    for (const plugin of this.plugins) if (plugin.config.doMeasure) plugin.begin(ctx);
+    const n = catalog.length;
+    const ids = catalog.getColumn('id') as BigInt64Array;
+    const parents = catalog.getColumn('parent') as BigInt64Array;
+    let replacer: NoiseReplacer | undefined;
+    if (this.config.doReplaceWithNoise) {
+      const footprints = new Map<bigint, readonly [bigint, Footprint]>();
+      for (let i = 0; i < n; i++) {
+        const fp = ctx.footprint(i);
+        if (fp === null) {
+          throw new MeasBaseInvalidArgumentError(`${this.getFullName()}: record ${i} (id ${ids[i]}) has no footprint; the noise replacer needs one per record.`, {
+            hint: 'Attach footprints (detection does) or set config.doReplaceWithNoise = false.',
+          });
+        }
+        if (footprints.has(ids[i]!)) {
+          throw new MeasBaseInvalidArgumentError(`${this.getFullName()}: id ${ids[i]} appears twice; the noise replacer needs unique record ids.`, { hint: 'Give each record its own id.' });
+        }
+        footprints.set(ids[i]!, [parents[i]!, fp]);
+      }
+      replacer = new NoiseReplacer(this.config.noiseReplacer, exposure, footprints, { exposureId, log: this.log });
+    }
+    try {
+      const children = new Map<bigint, number[]>();
+      const roots: number[] = [];
+      const known = new Set<bigint>();
+      for (let i = 0; i < n; i++) known.add(ids[i]!);
+      for (let i = 0; i < n; i++) {
+        const p = parents[i]!;
+        if (p === 0n || !known.has(p)) roots.push(i);
+        else (children.get(p) ?? children.set(p, []).get(p)!).push(i);
+      }
+      const measureOne = (i: number): void => {
+        replacer?.insertSource(ids[i]!);
+        try {
+          this.callMeasure(i, ctx);
+        } finally {
+          replacer?.removeSource(ids[i]!);
+        }
+      };
+      for (const i of roots) {
+        measureOne(i);
+        for (const c of children.get(ids[i]!) ?? []) measureOne(c);
+      }
+    } finally {
+      replacer?.end();
+    }
+  }
+}

@@ -1,0 +1,313 @@
+import type { Exposure } from '@skystack/afw-image';
+import type { Footprint, HeavyFootprint } from '@skystack/afw-table';
+import type { Logger } from '@skystack/base';
+import { makeStatistics } from '@skystack/kernels';
+import { ChoiceField, Config, Field } from '@skystack/pex-config';
+import { MeasBaseInvalidArgumentError } from './errors.js';
+
+/**
+ * Config of {@link NoiseReplacer}.
+ *
+ * @see lsst.meas.base.NoiseReplacerConfig
+ */
+export class NoiseReplacerConfig extends Config {
+  /** Where the noise's mean and variance come from. */
+  noiseSource = ChoiceField({
+    doc: 'How to choose the mean and variance of the Gaussian noise we generate?',
+    dtype: 'str',
+    allowed: {
+      measure: 'Measure clipped mean and variance from the whole image',
+      meta: 'Mean = 0, variance = the "BGMEAN" metadata entry',
+      variance: "Mean = 0, variance = the image's variance",
+    },
+    default: 'measure',
+  });
+  /** Added to the noise's mean (counts). */
+  noiseOffset = Field.float({ doc: 'Add an offset to the generated noise.', default: 0 });
+  /** The seed is `exposureId × noiseSeedMultiplier` (or the multiplier when there is no id); 0 uses seed 1. */
+  noiseSeedMultiplier = Field.int({ doc: 'The seed multiplier value to use for random number generation: >= 1: seed from exposureId; 0: seed 1', default: 1 });
+}
+
+/** The most pixels the `'measure'` noise source computes its clipped statistics on (a regular subsample of larger images). */
+const MAX_STATISTICS_PIXELS = 1 << 20;
+
+/** A seeded Gaussian random number generator (xoshiro128** with Box–Muller). */
+class GaussianRandom {
+  readonly #s = new Uint32Array(4);
+  #spare = NaN;
+
+  constructor(seed: number) {
+    // splitmix32 to fill the state from the seed
+    let z = (seed >>> 0) ^ 0x9e3779b9;
+    for (let i = 0; i < 4; i++) {
+      z = (z + 0x9e3779b9) >>> 0;
+      let t = z;
+      t = Math.imul(t ^ (t >>> 16), 0x85ebca6b) >>> 0;
+      t = Math.imul(t ^ (t >>> 13), 0xc2b2ae35) >>> 0;
+      this.#s[i] = (t ^ (t >>> 16)) >>> 0;
+    }
+  }
+
+  uniform(): number {
+    const s = this.#s;
+    const r = Math.imul(rotl(Math.imul(s[1]!, 5), 7), 9) >>> 0;
+    const t = (s[1]! << 9) >>> 0;
+    s[2]! ^= s[0]!;
+    s[3]! ^= s[1]!;
+    s[1]! ^= s[2]!;
+    s[0]! ^= s[3]!;
+    s[2]! ^= t;
+    s[3] = rotl(s[3]!, 11);
+    return (r + 0.5) / 4294967296;
+  }
+
+  gaussian(): number {
+    if (!Number.isNaN(this.#spare)) {
+      const v = this.#spare;
+      this.#spare = NaN;
+      return v;
+    }
+    const u = this.uniform();
+    const v = this.uniform();
+    const r = Math.sqrt(-2 * Math.log(u));
+    this.#spare = r * Math.sin(2 * Math.PI * v);
+    return r * Math.cos(2 * Math.PI * v);
+  }
+}
+
+function rotl(x: number, k: number): number {
+  return ((x << k) | (x >>> (32 - k))) >>> 0;
+}
+
+/** The pixels of one footprint inside the image: where each clipped span starts, its length, and two sets of values. */
+interface StoredPixels {
+  readonly footprint: Footprint;
+  readonly starts: Int32Array;
+  readonly lengths: Int32Array;
+  readonly original: Float64Array;
+  readonly noise: Float64Array;
+}
+
+/** Options of {@link NoiseReplacer}. */
+export interface NoiseReplacerOptions {
+  /** The exposure id: the random seed is `exposureId × noiseSeedMultiplier`. */
+  readonly exposureId?: number | bigint | undefined;
+  /** A logger for debug messages. */
+  readonly log?: Logger | undefined;
+}
+
+/**
+ * Replaces every source by noise while the others are measured, as meas_base's
+ * `NoiseReplacer`: at construction the pixels of every top-level footprint (parent 0) are saved
+ * and replaced by Gaussian noise and marked `OTHERDET`; {@link NoiseReplacer.insertSource} puts
+ * one source's pixels back (its own HeavyFootprint for a deblended child, else its top-level
+ * parent's pixels) and marks them `THISDET`; {@link NoiseReplacer.removeSource} puts the same
+ * noise back; {@link NoiseReplacer.end} restores every saved pixel bit for bit and removes the
+ * mask planes it added.
+ *
+ * The noise is Gaussian with the clipped mean and standard deviation of the whole image
+ * (`noiseSource: 'measure'`; computed on a regular subsample of at most 2²⁰ pixels), of mean 0 and variance `BGMEAN` (`'meta'`), or of mean 0 and each
+ * pixel's own variance (`'variance'`), plus `noiseOffset`. The generator is xoshiro128** seeded
+ * with `exposureId × noiseSeedMultiplier` (afw uses MT19937: the noise is not the same values).
+ *
+ * @example
+ * ```ts
+ * const footprints = new Map(catalog.map((r) => [r.getId(), [r.getParent(), r.getFootprint()!] as const]));
+ * const replacer = new NoiseReplacer(new NoiseReplacerConfig(), exposure, footprints, { exposureId: 42 });
+ * replacer.insertSource(id); measure(); replacer.removeSource(id);
+ * replacer.end();
+ * ```
+ * @see lsst.meas.base.NoiseReplacer
+ */
+export class NoiseReplacer {
+  /** The mean of the generated noise (NaN for `'variance'`, where it is `noiseOffset`). */
+  readonly noiseGenMean: number;
+  /** The standard deviation of the generated noise (NaN for `'variance'`, per pixel there). */
+  readonly noiseGenStd: number;
+  readonly #exposure: Exposure;
+  readonly #footprints: ReadonlyMap<bigint, readonly [parent: bigint, footprint: Footprint]>;
+  readonly #stored = new Map<bigint, StoredPixels>();
+  readonly #removePlanes: string[] = [];
+  readonly #thisBit: number;
+  readonly #otherBit: number;
+  #ended = false;
+
+  /**
+   * Saves the sources' pixels and replaces them by noise.
+   *
+   * @param config - the noise config
+   * @param exposure - the exposure (changed in place until {@link NoiseReplacer.end})
+   * @param footprints - `id → [parent id, footprint]` for every source
+   * @param options - the exposure id (seed) and a logger
+   * @throws {@link MeasBaseInvalidArgumentError} when a child's parent chain does not end at a top-level source
+   */
+  constructor(config: NoiseReplacerConfig, exposure: Exposure, footprints: ReadonlyMap<bigint, readonly [parent: bigint, footprint: Footprint]>, options: NoiseReplacerOptions = {}) {
+    this.#exposure = exposure;
+    this.#footprints = footprints;
+    const mask = exposure.mask;
+    const dict = mask.planeDict;
+    const bits: number[] = [];
+    for (const plane of ['THISDET', 'OTHERDET']) {
+      if (!dict.hasPlane(plane)) {
+        mask.addMaskPlane(plane);
+        this.#removePlanes.push(plane);
+      }
+      mask.clearMaskPlane(dict.getPlane(plane));
+      bits.push(dict.getPlaneBitMask(plane));
+    }
+    [this.#thisBit, this.#otherBit] = bits as [number, number];
+    const multiplier = config.noiseSeedMultiplier;
+    const id = options.exposureId === undefined ? 0 : Number(options.exposureId);
+    const seed = multiplier === 0 ? 1 : id !== 0 ? id * multiplier : multiplier;
+    const rand = new GaussianRandom(seed);
+    const image = exposure.image;
+    let mean = NaN;
+    let std = NaN;
+    const source = config.noiseSource;
+    if (source === 'meta' && exposure.getMetadata().getNumber('BGMEAN') !== undefined) {
+      mean = config.noiseOffset;
+      std = Math.sqrt(exposure.getMetadata().getNumber('BGMEAN')!);
+    } else if (source !== 'variance') {
+      // Clipped statistics of the whole image, on a regular subsample of at most ~1M pixels.
+      const step = Math.max(1, Math.floor(Math.sqrt((image.getWidth() * image.getHeight()) / MAX_STATISTICS_PIXELS)));
+      const sw = Math.ceil(image.getWidth() / step);
+      const sh = Math.ceil(image.getHeight() / step);
+      const sample = new Float64Array(sw * sh);
+      const pix = image.array.data;
+      for (let j = 0, k = 0; j < sh; j++) for (let i = 0; i < sw; i++) sample[k++] = pix[j * step * image.stride + i * step]!;
+      const stats = makeStatistics(sample, { properties: ['MEANCLIP', 'STDEVCLIP'] });
+      mean = stats.getValue('MEANCLIP') + config.noiseOffset;
+      std = stats.getValue('STDEVCLIP');
+    }
+    this.noiseGenMean = mean;
+    this.noiseGenStd = std;
+    options.log?.debug(() => `NoiseReplacer: noise ${source === 'variance' ? 'from the variance plane' : `mean ${mean}, stdev ${std}`}, seed ${seed}`);
+    const variance = exposure.variance;
+    for (const [sid, [parent, fp]] of footprints) {
+      if (parent === 0n || fp.isHeavy()) this.#stored.set(sid, this.#store(fp, parent !== 0n));
+    }
+    const data = image.array.data;
+    const vdata = variance.array.data;
+    for (const stored of this.#stored.values()) {
+      const { starts, lengths, noise } = stored;
+      let k = 0;
+      for (let s = 0; s < starts.length; s++) {
+        const start = starts[s]!;
+        const len = lengths[s]!;
+        for (let j = 0; j < len; j++, k++) {
+          noise[k] = source === 'variance' ? config.noiseOffset + Math.sqrt(Math.max(vdata[start + j]!, 0)) * rand.gaussian() : mean + std * rand.gaussian();
+        }
+      }
+    }
+    // Replace the top-level sources by noise, mark them OTHERDET.
+    for (const [sid, [parent, fp]] of footprints) {
+      if (parent !== 0n) continue;
+      this.#write(this.#stored.get(sid)!, 'noise', data);
+      fp.getSpans().setMask(mask.array, mask.getXY0(), this.#otherBit);
+    }
+  }
+
+  #store(fp: Footprint, heavyChild: boolean): StoredPixels {
+    const image = this.#exposure.image;
+    const data = image.array.data;
+    const stride = image.stride;
+    const ix0 = image.getX0();
+    const iy0 = image.getY0();
+    const w = image.getWidth();
+    const h = image.getHeight();
+    const spans = fp.getSpans();
+    const starts: number[] = [];
+    const lengths: number[] = [];
+    const heavy = heavyChild ? (fp as HeavyFootprint).getImageArray() : undefined;
+    const values: number[] = [];
+    let k = 0;
+    for (let s = 0; s < spans.ys.length; s++) {
+      const y = spans.ys[s]!;
+      const xa = spans.x0s[s]!;
+      const xb = spans.x1s[s]!;
+      const a = Math.max(xa, ix0);
+      const b = Math.min(xb, ix0 + w - 1);
+      if (y >= iy0 && y < iy0 + h && a <= b) {
+        const start = (y - iy0) * stride + (a - ix0);
+        starts.push(start);
+        lengths.push(b - a + 1);
+        for (let x = a; x <= b; x++) values.push(heavy === undefined ? data[start + x - a]! : Number(heavy[k + x - xa]!));
+      }
+      k += xb - xa + 1;
+    }
+    const original = Float64Array.from(values);
+    return { footprint: fp, starts: Int32Array.from(starts), lengths: Int32Array.from(lengths), original, noise: new Float64Array(original.length) };
+  }
+
+  #write(stored: StoredPixels, which: 'original' | 'noise', data: ArrayLike<number> & { [i: number]: number }): void {
+    const values = stored[which];
+    let k = 0;
+    for (let s = 0; s < stored.starts.length; s++) {
+      const start = stored.starts[s]!;
+      const len = stored.lengths[s]!;
+      for (let j = 0; j < len; j++) data[start + j] = values[k++]!;
+    }
+  }
+
+  /** The id whose stored pixels stand for a source: itself when stored, else the first stored ancestor. */
+  #usedId(id: bigint): bigint {
+    let used = id;
+    for (let guard = 0; !this.#stored.has(used); guard++) {
+      const entry = this.#footprints.get(used);
+      if (entry === undefined || entry[0] === 0n || guard > 1000) {
+        throw new MeasBaseInvalidArgumentError(`NoiseReplacer: source ${id} has no pixels to insert (its parent chain ends at ${used}, which is not a known top-level source).`);
+      }
+      used = entry[0];
+    }
+    return used;
+  }
+
+  /**
+   * Puts one source's pixels back (and marks them THISDET instead of OTHERDET).
+   *
+   * @param id - the source id
+   * @throws {@link MeasBaseInvalidArgumentError} for an unknown id
+   * @see lsst.meas.base.NoiseReplacer.insertSource
+   */
+  insertSource(id: bigint): void {
+    const stored = this.#stored.get(this.#usedId(id))!;
+    const mask = this.#exposure.mask;
+    this.#write(stored, 'original', this.#exposure.image.array.data);
+    stored.footprint.getSpans().setMask(mask.array, mask.getXY0(), this.#thisBit);
+    stored.footprint.getSpans().clearMask(mask.array, mask.getXY0(), this.#otherBit);
+  }
+
+  /**
+   * Replaces one source's pixels by the same noise again (and marks them OTHERDET).
+   *
+   * @param id - the source id
+   * @throws {@link MeasBaseInvalidArgumentError} for an unknown id
+   * @see lsst.meas.base.NoiseReplacer.removeSource
+   */
+  removeSource(id: bigint): void {
+    const stored = this.#stored.get(this.#usedId(id))!;
+    const mask = this.#exposure.mask;
+    this.#write(stored, 'noise', this.#exposure.image.array.data);
+    stored.footprint.getSpans().clearMask(mask.array, mask.getXY0(), this.#thisBit);
+    stored.footprint.getSpans().setMask(mask.array, mask.getXY0(), this.#otherBit);
+  }
+
+  /**
+   * Restores the original pixels of every top-level source and removes the mask planes the
+   * replacer added (planes that existed before are cleared). Calling it twice does nothing.
+   *
+   * @see lsst.meas.base.NoiseReplacer.end
+   */
+  end(): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    const data = this.#exposure.image.array.data;
+    for (const [sid, [parent]] of this.#footprints) if (parent === 0n) this.#write(this.#stored.get(sid)!, 'original', data);
+    const mask = this.#exposure.mask;
+    const dict = mask.planeDict;
+    for (const plane of ['THISDET', 'OTHERDET']) {
+      if (this.#removePlanes.includes(plane)) mask.removeAndClearMaskPlane(plane);
+      else mask.clearMaskPlane(dict.getPlane(plane));
+    }
+  }
+}
