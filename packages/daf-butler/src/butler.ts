@@ -18,7 +18,7 @@ import {
   DataIdError,
   DatasetNotFoundError,
 } from './errors.js';
-import { FormatterFactory } from './formatters/formatter.js';
+import { FormatterFactory, formatterNameFromPath, type ModuleImporter } from './formatters/formatter.js';
 import { CollectionType } from './registry/collection-type.js';
 import type { CollectionPattern } from './registry/registry.js';
 import type { SqlRegistry} from './registry/sql/sql-registry.js';
@@ -60,8 +60,19 @@ export interface ButlerOptions {
   readonly skymap?: string;
   /** Other default data ID values. */
   readonly dataId?: Readonly<Record<string, DataIdValue>>;
-  /** Formatters (default {@link FormatterFactory.default}); obs-base adds the FITS ones here. */
+  /**
+   * Formatters (default {@link FormatterFactory.default}). Either way, opening the repository
+   * awaits {@link FormatterFactory.loadFormatters}: the modules of configured formatters that are
+   * not registered (obs-base's FITS formatters), of the repository's `datastore.formatterModules`
+   * and of recorded `pkg#Export` formatter names are imported then.
+   */
   readonly formatters?: FormatterFactory;
+  /**
+   * How to import the modules named in configuration (formatter modules); default
+   * daf-butler's `defaultImportModule`. Pass `(s) => import(s)` from your own code to resolve them as
+   * your code would.
+   */
+  readonly importModule?: ModuleImporter;
   /** Storage classes (default {@link StorageClassFactory.default} plus the repository's). */
   readonly storageClasses?: StorageClassFactory;
 }
@@ -216,8 +227,12 @@ export class Butler {
     const mapping = config.get('datastore.formatters');
     if (mapping && typeof mapping === 'object') {
       for (const [k, v] of Object.entries(mapping as Record<string, unknown>)) {
+        if (k === 'modules' && v !== null && typeof v === 'object') {
+          formatters.addFromConfig({ modules: v });
+          continue;
+        }
         const name = typeof v === 'string' ? v : (v as { formatter?: string } | null)?.formatter;
-        if (typeof name === 'string' && k !== 'write_recipes' && k !== 'default') formatters.setMapping(k, name.split('.').at(-1)!);
+        if (typeof name === 'string' && k !== 'write_recipes' && k !== 'default') formatters.setMapping(k, name);
       }
     }
     this.#formatters = formatters;
@@ -236,7 +251,24 @@ export class Butler {
         fsync: config.get('datastore.fsync') === true,
       });
     }
+    await this.#loadFormatters(config, registry, formatters);
     return this;
+  }
+
+  /** Imports the formatter modules the configuration and the datastore's records name (see {@link ButlerOptions.formatters}). */
+  async #loadFormatters(config: ButlerConfig, registry: SqlRegistry, formatters: FormatterFactory): Promise<void> {
+    const modules = config.get('datastore.formatterModules');
+    const names: string[] = [];
+    if (this.#datastore instanceof FileDatastore) {
+      // Formatters named by module specifier (instruments' raw formatters) are found from the records.
+      const rows = await registry.db.all("SELECT DISTINCT formatter FROM file_datastore_records WHERE formatter LIKE '%#%'");
+      for (const r of rows) if (!formatters.hasFormatter(formatterNameFromPath(String(r['formatter'])))) names.push(String(r['formatter']));
+    }
+    await formatters.loadFormatters({
+      importModule: this.#options.importModule,
+      modules: Array.isArray(modules) ? modules.map(String) : typeof modules === 'string' ? [modules] : [],
+      names,
+    });
   }
 
   /** The registry (after {@link ready}). */

@@ -171,7 +171,8 @@ export {
   FormatterConfigError,
   FormatterError,
 } from './storage/errors.js';
-export { FormatterFactory, GenericDelegate, DEFAULT_FORMATTER_CONFIG_PATH, formatterNameFromPath } from './formatters/formatter.js';
+export { FormatterFactory, GenericDelegate, DEFAULT_FORMATTER_CONFIG_PATH, formatterNameFromPath, defaultImportModule, MODULE_PATHS_ENV } from './formatters/formatter.js';
+export type { ModuleImporter, LoadFormattersOptions } from './formatters/formatter.js';
 export type {
   Formatter,
   FormatterReadContext,
@@ -187,5 +188,5 @@ export { ParquetFormatter, ArrowTableDelegate, ARROW_TABLE_COMPONENTS, isArrowTa
 export type { ArrowTable } from './formatters/parquet-formatter.js';
 
 // The butler command line
-export { makeButlerProgram, runButler, ButlerCliError } from './cli/program.js';
-export type { ButlerIo, WriteStream } from './cli/program.js';
+export { makeButlerProgram, runButler, ButlerCliError, loadButlerPlugins, BUTLER_PLUGINS_ENV } from './cli/program.js';
+export type { ButlerIo, WriteStream, ButlerCommand, ButlerCommandArgument, ButlerCommandOption, ButlerCommandContext, ButlerPlugin, ButlerProgramOptions } from './cli/program.js';

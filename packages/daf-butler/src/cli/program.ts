@@ -1,5 +1,6 @@
 // The `butler` command line: daf_butler's subcommands, arguments and options on commander.
 import {
+  type Logger,
   LogLevel,
   SkyStackError,
   StreamSink,
@@ -12,12 +13,14 @@ import {
 } from '@skystack/base';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { TRANSFER_MODES } from '../datastore/datastore.js';
+import { defaultImportModule, type ModuleImporter } from '../formatters/formatter.js';
 import { parseCollectionType, type CollectionType } from '../registry/collection-type.js';
 import * as cmd from './commands.js';
-import { CliContext, type ButlerIo } from './context.js';
+import { CliContext, ButlerCliError, type ButlerIo } from './context.js';
 
 export type { ButlerIo, WriteStream } from './context.js';
 export { ButlerCliError } from './context.js';
+export type { ModuleImporter } from '../formatters/formatter.js';
 
 /** Thrown by a command that finished with a non-zero exit status and has said why already. */
 class ExitStatus extends Error {
@@ -72,6 +75,153 @@ function datasetQueryOptions(c: Command, what: string): Command {
     .option('--no-find-first', 'keep datasets from every collection (default)');
 }
 
+// ------------------------------------------------------------------ plugins
+
+/** The environment variable listing `butler` plugin modules (daf_butler's `DAF_BUTLER_PLUGINS`). */
+export const BUTLER_PLUGINS_ENV = 'SKYSTACK_BUTLER_PLUGINS';
+
+/** A positional argument of a {@link ButlerCommand}. */
+export interface ButlerCommandArgument {
+  /** The name shown in help (`repo`, `locations`). */
+  readonly name: string;
+  /** What it is. */
+  readonly description: string;
+  /** Whether it may be left out (default: required). */
+  readonly optional?: boolean;
+  /** Whether it takes all remaining values (the last argument only); the action gets an array. */
+  readonly variadic?: boolean;
+}
+
+/** An option of a {@link ButlerCommand}. */
+export interface ButlerCommandOption {
+  /** Commander flags: `--output-run <run>`, `-j, --processes <n>`, `--no-update`, `--flag`. */
+  readonly flags: string;
+  /** What it does. */
+  readonly description: string;
+  /** The default value. */
+  readonly defaultValue?: string | number | boolean | readonly string[];
+  /** The allowed values. */
+  readonly choices?: readonly string[];
+  /** How to parse the value: an integer, a comma-separated and repeatable list, or repeatable. */
+  readonly parse?: 'integer' | 'list' | 'repeated';
+}
+
+/** What a plugin command is given to run with. */
+export interface ButlerCommandContext {
+  /**
+   * Prints lines on standard output.
+   *
+   * @param lines - each printed with a newline
+   */
+  print(...lines: string[]): void;
+  /** The `skystack.butler.cli` logger (its records go to standard error). */
+  readonly log: Logger;
+  /** How to import modules named in configuration (instrument classes). */
+  readonly importModule: ModuleImporter;
+}
+
+/**
+ * A subcommand that a plugin adds to `butler`, described as data so that plugins need no
+ * command-line library: LSST's obs_base adds `register-instrument`, `ingest-raws`,
+ * `define-visits` and `write-curated-calibrations` this way.
+ *
+ * @see lsst.daf.butler.cli.butler.PluginCommand (LSST's `DAF_BUTLER_PLUGINS` YAML files)
+ */
+export interface ButlerCommand {
+  /** The subcommand name (`ingest-raws`). */
+  readonly name: string;
+  /** One line for `butler --help`. */
+  readonly description: string;
+  /** The positional arguments, in order. */
+  readonly arguments?: readonly ButlerCommandArgument[];
+  /** The options. */
+  readonly options?: readonly ButlerCommandOption[];
+  /**
+   * Runs the command. A thrown error is reported as one `Error: ...` line (status 1).
+   *
+   * @param args - the positional values in order (an array for a variadic argument)
+   * @param options - the option values by camelCase name (`outputRun`)
+   * @param ctx - output, logger, module importer
+   * @returns the exit status (0 or nothing for success)
+   */
+  action(args: readonly (string | readonly string[] | undefined)[], options: Readonly<Record<string, unknown>>, ctx: ButlerCommandContext): Promise<number | void>;
+}
+
+/** A module that adds subcommands to `butler`: it exports `butlerCommands`. */
+export interface ButlerPlugin {
+  /** The commands. */
+  readonly butlerCommands: readonly ButlerCommand[];
+}
+
+/** Options of {@link makeButlerProgram} and {@link runButler}. */
+export interface ButlerProgramOptions {
+  /** Plugins whose commands are added (see {@link loadButlerPlugins}). */
+  readonly plugins?: readonly ButlerPlugin[];
+  /** How plugin commands import modules (default: daf-butler's `defaultImportModule`). */
+  readonly importModule?: ModuleImporter;
+}
+
+/**
+ * Imports `butler` plugin modules: each must export `butlerCommands` (see {@link ButlerPlugin}).
+ * The command-line entry point loads those listed in the `SKYSTACK_BUTLER_PLUGINS` environment
+ * variable (comma-separated module specifiers or paths, as LSST's `DAF_BUTLER_PLUGINS`).
+ *
+ * @param specifiers - module specifiers (`@skystack/obs-base`) or paths (`./packages/obs-base/src/index.ts`)
+ * @param importModule - how to import them (default: daf-butler's `defaultImportModule`)
+ * @returns the plugins, in order
+ * @throws ButlerCliError when a module cannot be imported or exports no `butlerCommands`
+ * @example
+ * ```ts
+ * const plugins = await loadButlerPlugins(['@skystack/obs-base']);
+ * await runButler(['ingest-raws', 'REPO', 'raws/'], undefined, { plugins });
+ * ```
+ */
+export async function loadButlerPlugins(specifiers: readonly string[], importModule: ModuleImporter = (s) => defaultImportModule(s)): Promise<ButlerPlugin[]> {
+  const out: ButlerPlugin[] = [];
+  for (const spec of specifiers.map((s) => s.trim()).filter((s) => s !== '')) {
+    let mod: Readonly<Record<string, unknown>>;
+    try {
+      mod = await importModule(spec);
+    } catch (e) {
+      throw new ButlerCliError(`Cannot load butler plugin '${spec}': ${(e as Error).message}`, {
+        cause: e,
+        hint: `Check ${BUTLER_PLUGINS_ENV}; a bare specifier must be resolvable from the working directory or from SKYSTACK_MODULE_PATHS.`,
+      });
+    }
+    const commands = mod['butlerCommands'];
+    if (!Array.isArray(commands)) throw new ButlerCliError(`Butler plugin '${spec}' does not export an array 'butlerCommands'.`);
+    out.push({ butlerCommands: commands as ButlerCommand[] });
+  }
+  return out;
+}
+
+function addPluginCommand(program: Command, command: ButlerCommand, ctx: CliContext, importModule: ModuleImporter, wrap: (f: (...args: unknown[]) => Promise<number | void>) => (...args: unknown[]) => Promise<void>): void {
+  if (program.commands.some((c) => c.name() === command.name)) {
+    throw new ButlerCliError(`Butler plugin command '${command.name}' clashes with an existing command of that name.`);
+  }
+  const c = program.command(command.name).description(command.description);
+  for (const a of command.arguments ?? []) {
+    const label = `${a.name}${a.variadic ? '...' : ''}`;
+    c.argument(a.optional ? `[${label}]` : `<${label}>`, a.description);
+  }
+  for (const o of command.options ?? []) {
+    const opt = new Option(o.flags, o.description);
+    if (o.choices !== undefined) opt.choices(o.choices);
+    if (o.parse === 'integer') opt.argParser(integer);
+    else if (o.parse === 'list') opt.argParser(collectCommaList);
+    else if (o.parse === 'repeated') opt.argParser(collectRepeated);
+    if (o.defaultValue !== undefined) opt.default(o.defaultValue);
+    c.addOption(opt);
+  }
+  const n = (command.arguments ?? []).length;
+  const commandCtx: ButlerCommandContext = { print: (...lines) => ctx.print(...lines), log: ctx.log, importModule };
+  c.action(
+    wrap((...values: unknown[]) =>
+      command.action(values.slice(0, n) as (string | string[] | undefined)[], (values[n] ?? {}) as Record<string, unknown>, commandCtx),
+    ),
+  );
+}
+
 // ------------------------------------------------------------------ the program
 
 /**
@@ -80,6 +230,7 @@ function datasetQueryOptions(c: Command, what: string): Command {
  * options, bad values) are thrown as `CommanderError` (see {@link runButler}).
  *
  * @param io - standard output and error (and, optionally, how to confirm destructive actions)
+ * @param options - plugins whose commands are added (`register-instrument`, `ingest-raws`, ... from obs-base)
  * @returns the commander program; run it with `parseAsync(argv, { from: 'user' })`
  * @example
  * ```ts
@@ -88,7 +239,7 @@ function datasetQueryOptions(c: Command, what: string): Command {
  * ```
  * @see lsst.daf.butler.cli.butler
  */
-export function makeButlerProgram(io: ButlerIo): Command {
+export function makeButlerProgram(io: ButlerIo, options: ButlerProgramOptions = {}): Command {
   const manager = getDefaultLogManager();
   const ctx = new CliContext(io, manager.getLogger(LOGGER));
   const program = new Command('butler');
@@ -423,6 +574,11 @@ export function makeButlerProgram(io: ButlerIo): Command {
       ),
     );
 
+  const importModule = options.importModule ?? ((spec: string) => defaultImportModule(spec));
+  for (const plugin of options.plugins ?? []) {
+    for (const command of plugin.butlerCommands) addPluginCommand(program, command, ctx, importModule, run);
+  }
+
   return program;
 }
 
@@ -445,16 +601,21 @@ function oneLine(message: string): string {
  *
  * @param argv - the arguments after the program name (`['query-collections', 'REPO']`)
  * @param io - where to write (default: the process's streams)
+ * @param options - plugins (see {@link loadButlerPlugins})
  * @returns the exit status
  * @example
  * ```ts
  * const status = await runButler(['query-dataset-types', '/data/repo', '-v']);
  * ```
  */
-export async function runButler(argv: readonly string[], io: ButlerIo = { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin }): Promise<number> {
-  const program = makeButlerProgram(io);
+export async function runButler(
+  argv: readonly string[],
+  io: ButlerIo = { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin },
+  options: ButlerProgramOptions = {},
+): Promise<number> {
   const manager = getDefaultLogManager();
   try {
+    const program = makeButlerProgram(io, options);
     await program.parseAsync([...argv], { from: 'user' });
     return 0;
   } catch (e) {

@@ -1,4 +1,7 @@
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { delimiter, isAbsolute, join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import type { DatasetType } from '../datasets/dataset-type.js';
 import type { DimensionGroup } from '../dimensions/group.js';
@@ -32,9 +35,10 @@ export interface FormatterWriteContext {
 }
 
 /**
- * Reads and writes one kind of file for the datastore. Formatters are instances (no classes are
- * looked up by name); the {@link FormatterFactory} maps dataset types, dimensions and storage
- * classes to formatter names, and the datastore records {@link name} with each file.
+ * Reads and writes one kind of file for the datastore. Formatters are instances registered with a
+ * {@link FormatterFactory}, which maps dataset types, dimensions and storage classes to formatter
+ * names (and can import the modules of formatters named in its configuration, see
+ * {@link FormatterFactory.loadFormatters}); the datastore records {@link name} with each file.
  *
  * @example
  * ```ts
@@ -191,6 +195,7 @@ export interface SetMappingOptions {
 const DATAID_KEY = /^([a-z_]+)<(.*)>$/;
 const DEFAULT_KEY = 'default';
 const WRITE_RECIPES_KEY = 'write_recipes';
+const MODULES_KEY = 'modules';
 const DIMENSIONS = Symbol('dimensions');
 
 /** The default configuration file of {@link FormatterFactory.default}. */
@@ -200,14 +205,85 @@ let defaultFormatterConfig: Record<string, unknown> | undefined;
 
 /**
  * Our formatter name for a configured value: the last dotted segment of a Python class path
- * (`lsst.daf.butler.formatters.json.JsonFormatter` → `JsonFormatter`); a plain name is itself.
+ * (`lsst.daf.butler.formatters.json.JsonFormatter` → `JsonFormatter`); a plain name is itself;
+ * a module specifier `pkg#Export` (`@skystack/obs-sim#SimCamRawFormatter`) is kept whole, so that
+ * a formatter named that way can be found again from the name the datastore recorded.
  *
- * @param path - a class path or a formatter name
+ * @param path - a class path, a module specifier or a formatter name
  * @returns the formatter name
  */
 export function formatterNameFromPath(path: string): string {
+  if (path.includes('#')) return path;
   const i = path.lastIndexOf('.');
   return i < 0 ? path : path.slice(i + 1);
+}
+
+/**
+ * Imports an ES module by specifier and returns its namespace (for formatter modules, CLI
+ * plugins and instrument classes named in configuration). See {@link defaultImportModule}.
+ */
+export type ModuleImporter = (specifier: string) => Promise<Readonly<Record<string, unknown>>>;
+
+/** The environment variable with extra directories to resolve module specifiers from ({@link defaultImportModule}). */
+export const MODULE_PATHS_ENV = 'SKYSTACK_MODULE_PATHS';
+
+function isPathSpecifier(specifier: string): boolean {
+  return specifier.startsWith('.') || specifier.startsWith('/') || specifier.startsWith('file:') || isAbsolute(specifier);
+}
+
+/**
+ * The default {@link ModuleImporter}. A path (`./x.js`, `/abs/x.js`, `file:` URL) is imported
+ * relative to the working directory. A bare specifier (`@skystack/obs-base`) is resolved, in
+ * order: as this package would import it (flat `node_modules` installs), then from the working
+ * directory, then from each directory of the `SKYSTACK_MODULE_PATHS` environment variable
+ * (path-delimiter separated) and of `searchPaths`, as a module in that directory would import it
+ * (so with pnpm's strict layout, list a package that depends on the module, or the module's own
+ * package directory). Node's `--conditions` apply to every resolution.
+ *
+ * @param specifier - a bare specifier or a path
+ * @param searchPaths - more directories to resolve bare specifiers from
+ * @returns the module namespace
+ * @throws Error (with each attempt's reason) when no attempt resolves it
+ * @example
+ * ```ts
+ * const obsBase = await defaultImportModule('@skystack/obs-base');
+ * typeof obsBase['registerFormatters']; // 'function'
+ * ```
+ * @see lsst.utils.doImport (Python's flat module namespace makes it a one-liner there)
+ */
+export async function defaultImportModule(specifier: string, searchPaths: readonly string[] = []): Promise<Readonly<Record<string, unknown>>> {
+  if (isPathSpecifier(specifier)) {
+    const url = specifier.startsWith('file:') ? specifier : pathToFileURL(resolve(specifier)).href;
+    return (await import(url)) as Record<string, unknown>;
+  }
+  const reasons: string[] = [];
+  try {
+    return (await import(specifier)) as Record<string, unknown>;
+  } catch (e) {
+    reasons.push(`from @skystack/daf-butler: ${(e as Error).message.split('\n')[0]}`);
+  }
+  const env = (process.env[MODULE_PATHS_ENV] ?? '').split(delimiter).filter((d) => d !== '');
+  for (const dir of [process.cwd(), ...env, ...searchPaths]) {
+    let resolved: string;
+    try {
+      resolved = createRequire(join(resolve(dir), 'noop.js')).resolve(specifier);
+    } catch (e) {
+      reasons.push(`from ${dir}: ${(e as Error).message.split('\n')[0]}`);
+      continue;
+    }
+    return (await import(pathToFileURL(resolved).href)) as Record<string, unknown>;
+  }
+  throw new Error(`Cannot import module '${specifier}' (${reasons.join('; ')}).`);
+}
+
+/** Options of {@link FormatterFactory.loadFormatters}. */
+export interface LoadFormattersOptions {
+  /** How to import a module (default {@link defaultImportModule}). */
+  readonly importModule?: ModuleImporter | undefined;
+  /** Modules whose `registerFormatters(factory)` export is awaited whatever the entries say (a repository's `datastore.formatterModules`). */
+  readonly modules?: readonly string[] | undefined;
+  /** More formatter names or paths to load when not registered (e.g. the names the datastore recorded). */
+  readonly names?: readonly string[] | undefined;
 }
 
 function isMapping(v: unknown): v is Record<string, unknown> {
@@ -228,6 +304,30 @@ function isMapping(v: unknown): v is Record<string, unknown> {
  * its ancestors, and finally the `default` entry (a SkyStack addition). With a data ID, the entries
  * of matching `instrument<HSC>` sections are tried first for every name.
  *
+ * **Formatters from other packages, by configuration.** daf-butler implements only the JSON,
+ * YAML and Parquet formatters and never imports the packages that implement the others (the FITS
+ * formatters of the afw types live in `@skystack/obs-base`, as in LSST). A formatter named in
+ * the configuration is found in a module in one of two ways:
+ *
+ * - a module specifier `pkg#Export` as the value (`calexp: '@skystack/obs-base#FitsExposureFormatter'`);
+ * - an LSST class path whose Python module is mapped to an npm module by the `modules` alias table
+ *   of the configuration (`modules: { lsst.obs.base.formatters: '@skystack/obs-base' }`, the
+ *   longest matching prefix wins), the export being the class name
+ *   (`lsst.obs.base.formatters.fitsExposure.FitsExposureFormatter` → `FitsExposureFormatter` of
+ *   `@skystack/obs-base`).
+ *
+ * Nothing is imported when a factory is made: {@link loadFormatters} (awaited by the Butler when
+ * it opens a repository) imports each such module once, for the formatters that are not
+ * registered yet. When the module exports a function `registerFormatters(factory)`, it is
+ * awaited and registers what the module offers; otherwise (or when the formatter is still
+ * missing) the named export is used: a class is instantiated with no arguments, an object is
+ * registered as it is. A module that cannot be imported is not an error until one of its
+ * formatters is needed; the {@link MissingFormatterError} then says why. A repository can also
+ * list modules whose `registerFormatters` must always run (`datastore.formatterModules` in
+ * `butler.yaml`), and formatters whose {@link Formatter.name} is a module specifier (the raw
+ * formatters of instruments, `@skystack/obs-sim#SimCamRawFormatter`) are found again from the
+ * name the datastore recorded with each file.
+ *
  * @example
  * ```ts
  * const formatters = FormatterFactory.default();
@@ -246,6 +346,9 @@ export class FormatterFactory {
   readonly #delegates = new Map<string, StorageClassDelegate>();
   readonly #conformed = new WeakMap<DimensionUniverse, Map<string, DimensionGroup | null>>();
   readonly #generic = new GenericDelegate();
+  readonly #moduleAliases = new Map<string, string>();
+  readonly #loadFailures = new Map<string, string>();
+  readonly #loadedModules = new Map<string, Promise<Readonly<Record<string, unknown>> | Error>>();
 
   /** Makes an empty factory: no formatters, no mappings, no delegates. */
   constructor() {}
@@ -256,7 +359,9 @@ export class FormatterFactory {
    *
    * Values are a class path (its last dotted segment is our formatter name) or
    * `{formatter, parameters}`; keys are dataset type names, `dim1+dim2` dimension keys, storage
-   * class names, or `field<value>:` sections (`instrument<HSC>:`) of such entries. `default` is
+   * class names, or `field<value>:` sections (`instrument<HSC>:`) of such entries. `modules` (a
+   * SkyStack addition) maps LSST Python module prefixes to the npm modules that implement their
+   * formatters (see {@link loadFormatters}). `default` is
    * daf_butler's section of default write parameters per formatter class when it is a mapping of
    * class paths, and a fallback entry (a SkyStack addition) when it is a class path or
    * `{formatter, parameters}`. `write_recipes` is kept when it is a mapping (an unresolved
@@ -305,6 +410,13 @@ export class FormatterFactory {
   addFromConfig(config: Record<string, unknown>): void {
     if (!isMapping(config)) throw new FormatterConfigError(`A formatters configuration must be a mapping; given ${JSON.stringify(config)}.`);
     for (const [key, value] of Object.entries(config)) {
+      if (key === MODULES_KEY && isMapping(value) && !('formatter' in value)) {
+        for (const [prefix, spec] of Object.entries(value)) {
+          if (typeof spec !== 'string') throw new FormatterConfigError(`formatters.modules.${prefix} must be a module specifier string; given ${JSON.stringify(spec)}.`);
+          this.#moduleAliases.set(prefix, spec);
+        }
+        continue;
+      }
       if (key === WRITE_RECIPES_KEY) {
         if (isMapping(value)) for (const [path, recipes] of Object.entries(value)) if (isMapping(recipes)) this.#writeRecipes.set(formatterNameFromPath(path), recipes);
         continue;
@@ -335,14 +447,125 @@ export class FormatterFactory {
    * @throws ConflictingDefinitionError when another formatter of that name is registered
    * @see lsst.daf.butler.FormatterFactory.registerFormatter
    */
-  registerFormatter(formatter: Formatter, options: { readonly overwrite?: boolean } = {}): void {
-    const existing = this.#formatters.get(formatter.name);
-    if (existing !== undefined && existing !== formatter && options.overwrite !== true) {
-      throw new ConflictingDefinitionError(`A different formatter named '${formatter.name}' is already registered.`, {
-        hint: 'Pass { overwrite: true } to replace it.',
-      });
+  registerFormatter(
+    formatter: Formatter,
+    options: {
+      /** Replace another formatter of that name. */
+      readonly overwrite?: boolean;
+      /** Also find it under this name (a configured `pkg#Export` specifier whose export names itself differently). */
+      readonly alias?: string;
+    } = {},
+  ): void {
+    for (const name of options.alias === undefined ? [formatter.name] : [formatter.name, options.alias]) {
+      const existing = this.#formatters.get(name);
+      if (existing !== undefined && existing !== formatter && options.overwrite !== true) {
+        throw new ConflictingDefinitionError(`A different formatter named '${name}' is already registered.`, {
+          hint: 'Pass { overwrite: true } to replace it.',
+        });
+      }
     }
     this.#formatters.set(formatter.name, formatter);
+    if (options.alias !== undefined) this.#formatters.set(options.alias, formatter);
+    if (options.alias !== undefined) this.#loadFailures.delete(options.alias);
+    this.#loadFailures.delete(formatter.name);
+  }
+
+  /**
+   * Where the formatter a configured value names is implemented: `pkg#Export` as written, or an
+   * LSST class path through the `modules` alias table (longest matching prefix).
+   *
+   * @param path - a configured value (class path, module specifier or name)
+   * @returns the module specifier and export name, or undefined when neither applies
+   * @example
+   * ```ts
+   * factory.moduleOf('lsst.obs.base.formatters.fitsExposure.FitsExposureFormatter');
+   * // { module: '@skystack/obs-base', exportName: 'FitsExposureFormatter' } with the default configuration
+   * ```
+   */
+  moduleOf(path: string):
+    | {
+        /** The module specifier (`@skystack/obs-base`). */
+        readonly module: string;
+        /** The export that implements the formatter (`FitsExposureFormatter`). */
+        readonly exportName: string;
+      }
+    | undefined {
+    const hash = path.lastIndexOf('#');
+    if (hash > 0) return { module: path.slice(0, hash), exportName: path.slice(hash + 1) };
+    let best: string | undefined;
+    for (const prefix of this.#moduleAliases.keys()) {
+      if ((path.startsWith(`${prefix}.`) || path === prefix) && (best === undefined || prefix.length > best.length)) best = prefix;
+    }
+    return best === undefined ? undefined : { module: this.#moduleAliases.get(best)!, exportName: formatterNameFromPath(path) };
+  }
+
+  /**
+   * Imports the modules of the configured formatters that are not registered yet and registers
+   * their formatters (see the class description); every module is imported at most once per
+   * factory. A module that fails to import is remembered and reported by the
+   * {@link MissingFormatterError} of its formatters, not thrown here.
+   *
+   * @param options - the importer; modules to always load; more names to load
+   * @returns the names of the formatters registered by this call
+   * @example
+   * ```ts
+   * const factory = FormatterFactory.default();
+   * await factory.loadFormatters(); // imports @skystack/obs-base when it is installed
+   * factory.hasFormatter('FitsExposureFormatter'); // true then
+   * ```
+   * @see lsst.daf.butler.FormatterFactory.registerFormatters (which imports classes by name)
+   */
+  async loadFormatters(options: LoadFormattersOptions = {}): Promise<string[]> {
+    const importModule = options.importModule ?? ((s: string) => defaultImportModule(s));
+    const before = new Set(this.#formatters.keys());
+    const wanted = new Map<string, { name: string; path: string; exportName: string }[]>();
+    const want = (path: string): void => {
+      const name = formatterNameFromPath(path);
+      if (this.#formatters.has(name)) return;
+      const where = this.moduleOf(path);
+      if (where === undefined) return;
+      const list = wanted.get(where.module) ?? [];
+      if (!list.some((w) => w.name === name)) list.push({ name, path, exportName: where.exportName });
+      wanted.set(where.module, list);
+    };
+    for (const e of this.#entries.values()) want(e.formatterPath);
+    for (const table of this.#dataIdEntries.values()) for (const e of table.values()) want(e.formatterPath);
+    for (const n of options.names ?? []) want(n);
+    for (const m of options.modules ?? []) if (!wanted.has(m)) wanted.set(m, []);
+    for (const [spec, names] of wanted) {
+      let pending = this.#loadedModules.get(spec);
+      const first = pending === undefined;
+      if (pending === undefined) {
+        pending = importModule(spec).catch((e: unknown) => (e instanceof Error ? e : new Error(String(e))));
+        this.#loadedModules.set(spec, pending);
+      }
+      const mod = await pending;
+      if (mod instanceof Error) {
+        for (const w of names) this.#loadFailures.set(w.name, `importing module '${spec}' failed: ${mod.message}`);
+        continue;
+      }
+      const register = mod['registerFormatters'];
+      if (first && typeof register === 'function') await (register as (f: FormatterFactory) => unknown)(this);
+      for (const w of names) {
+        if (this.#formatters.has(w.name)) continue;
+        const exp = mod[w.exportName];
+        let instance: unknown = exp;
+        if (typeof exp === 'function') {
+          try {
+            instance = new (exp as new () => unknown)();
+          } catch (e) {
+            this.#loadFailures.set(w.name, `constructing ${w.exportName} of '${spec}' failed: ${(e as Error).message}`);
+            continue;
+          }
+        }
+        if (isFormatterLike(instance)) {
+          this.registerFormatter(instance, instance.name === w.name ? {} : { alias: w.name });
+        } else {
+          this.#loadFailures.set(w.name, `module '${spec}' has no formatter export '${w.exportName}'${typeof register === 'function' ? ' and its registerFormatters() did not register one' : ''}`);
+        }
+      }
+    }
+    return [...this.#formatters.keys()].filter((n) => !before.has(n)).sort();
   }
 
   /**
@@ -573,17 +796,25 @@ export class FormatterFactory {
   #missing(name: string, context: string): MissingFormatterError {
     const known = [...this.#formatters.keys()].sort();
     const close = suggest(name, known);
+    const failure = this.#loadFailures.get(name);
     const fits = name.startsWith('Fits') || name.startsWith('PexConfig') || name.startsWith('Pickle');
     const hint = [
       close,
+      failure === undefined ? undefined : `Loading it from its module failed: ${failure}.`,
       fits
-        ? 'daf-butler registers only its JSON, YAML and Parquet formatters; the FITS formatters of the afw types are registered by @skystack/obs-base (register them with FormatterFactory.registerFormatter()).'
+        ? 'daf-butler registers only its JSON, YAML and Parquet formatters; the FITS formatters of the afw types are registered by @skystack/obs-base (install it so that loadFormatters() finds it, or register them with FormatterFactory.registerFormatter()).'
         : 'Register an instance with FormatterFactory.registerFormatter(), or map the key to a registered formatter.',
     ]
       .filter((s) => s !== undefined)
       .join(' ');
     return new MissingFormatterError(`Formatter '${name}' (${context}) is not registered; registered formatters: ${known.length === 0 ? '(none)' : known.join(', ')}.`, { hint });
   }
+}
+
+function isFormatterLike(v: unknown): v is Formatter {
+  if (typeof v !== 'object' || v === null) return false;
+  const f = v as Record<string, unknown>;
+  return typeof f['name'] === 'string' && typeof f['read'] === 'function' && typeof f['write'] === 'function' && typeof f['canReadComponent'] === 'function';
 }
 
 function parseEntry(key: string, value: unknown): Entry {

@@ -1,3 +1,4 @@
+import type * as ParquetModule from '@skystack/parquet';
 import type { ParquetCompression, readParquet } from '@skystack/parquet';
 import { FormatterError, InvalidParameterError, UnknownComponentError } from '../storage/errors.js';
 import { suggest } from '../suggest.js';
@@ -14,8 +15,8 @@ const COMPRESSIONS: readonly ParquetCompression[] = ['SNAPPY', 'GZIP', 'ZSTD', '
 // Loaded on first use: apache-arrow and the Parquet codecs are ~200 modules that a process
 // opening a repository (a pipetask worker, the butler CLI) should not pay for until it reads
 // or writes a table.
-let parquetModule: Promise<typeof import('@skystack/parquet')> | undefined;
-function loadParquet(): Promise<typeof import('@skystack/parquet')> {
+let parquetModule: Promise<typeof ParquetModule> | undefined;
+function loadParquet(): Promise<typeof ParquetModule> {
   parquetModule ??= import('@skystack/parquet');
   return parquetModule;
 }
