@@ -34,4 +34,5 @@ export { GaussianFluxPlugin, GaussianFluxConfig } from './plugins/gaussian-flux.
 export { CircularApertureFluxPlugin, CircularApertureFluxConfig, apertureFieldPrefix } from './plugins/circular-aperture-flux.js';
 export { PixelFlagsPlugin, PixelFlagsConfig } from './plugins/pixel-flags.js';
 export { SkyCoordPlugin, SkyCoordConfig } from './plugins/sky-coord.js';
+export { LocalPhotoCalibPlugin, LocalPhotoCalibConfig, LocalWcsPlugin, LocalWcsConfig } from './plugins/local-calibration.js';
 export { TransformedCentroidPlugin, TransformedCentroidConfig } from './plugins/transformed-centroid.js';

@@ -2,6 +2,7 @@ import { Registry } from '@skystack/pex-config';
 import type { MeasurementPluginConfig } from './measurement-plugin.js';
 import { CircularApertureFluxPlugin } from './plugins/circular-aperture-flux.js';
 import { GaussianFluxPlugin } from './plugins/gaussian-flux.js';
+import { LocalPhotoCalibPlugin, LocalWcsPlugin } from './plugins/local-calibration.js';
 import { PixelFlagsPlugin } from './plugins/pixel-flags.js';
 import { PsfFluxPlugin } from './plugins/psf-flux.js';
 import { SdssCentroidPlugin } from './plugins/sdss-centroid.js';
@@ -31,6 +32,8 @@ export function makeSingleFramePluginRegistry(): Registry<MeasurementPluginConfi
   registry.register('base_PsfFlux', PsfFluxPlugin);
   registry.register('base_CircularApertureFlux', CircularApertureFluxPlugin);
   registry.register('base_SkyCoord', SkyCoordPlugin);
+  registry.register('base_LocalPhotoCalib', LocalPhotoCalibPlugin);
+  registry.register('base_LocalWcs', LocalWcsPlugin);
   return registry;
 }
 
