@@ -1,11 +1,11 @@
-import { Box2I, Extent2I, Point2D } from '@skystack/geom';
+import { Box2I, Extent2I, Point2D, Point2I } from '@skystack/geom';
 import type { ArchiveRows } from '../archive/archive-rows.js';
 import type { InputArchive } from '../archive/input-archive.js';
 import type { OutputArchiveHandle } from '../archive/output-archive.js';
 import type { Persistable } from '../archive/persistable.js';
 import { AfwTableFormatError, AfwTableInvalidArgumentError } from '../errors.js';
 import { PeakCatalog, type PeakRecord } from './peak.js';
-import { SpanSet } from './span-set.js';
+import { SpanSet, type Stencil } from './span-set.js';
 
 /** The archive column of a Footprint's first catalog: the archive ID of its SpanSet. */
 const SPAN_SET_ID_SCHEMA = { columns: [{ name: 'id', format: '1J', doc: 'id of the SpanSet catalog' }] } as const;
@@ -190,6 +190,59 @@ export class Footprint implements Persistable {
   }
 
   /**
+   * Dilates the footprint in place (its spans; the peaks are kept), as afw's `Footprint.dilate`.
+   *
+   * @param r - the radius (a non-negative integer)
+   * @param stencil - `'circle'` (default), `'manhattan'` or `'box'`
+   * @throws AfwTableInvalidArgumentError when `r` is not a non-negative integer
+   * @example
+   * ```ts
+   * footprint.dilate(3, 'circle');
+   * ```
+   * @see lsst.afw.detection.Footprint.dilate
+   */
+  dilate(r: number, stencil: Stencil = 'circle'): void {
+    this.#spans = this.#spans.dilated(r, stencil);
+  }
+
+  /**
+   * Erodes the footprint in place (its spans; the peaks are kept, even those now outside), as
+   * afw's `Footprint.erode`.
+   *
+   * @param r - the radius (a non-negative integer)
+   * @param stencil - `'circle'` (default), `'manhattan'` or `'box'`
+   * @throws AfwTableInvalidArgumentError when `r` is not a non-negative integer
+   * @see lsst.afw.detection.Footprint.erode
+   */
+  erode(r: number, stencil: Stencil = 'circle'): void {
+    this.#spans = this.#spans.eroded(r, stencil);
+  }
+
+  /**
+   * A new footprint holding the pixels of both and the peaks of both (this one's first, then the
+   * other's; the peak schema is this one's), as afw's `mergeFootprints`. The region is this
+   * one's, grown to include the other's.
+   *
+   * @param other - the other footprint
+   * @returns the merged footprint
+   * @example
+   * ```ts
+   * const both = a.merge(b);
+   * both.getArea(); // a.getArea() + b.getArea() - overlap
+   * ```
+   * @see lsst.afw.detection.mergeFootprints
+   */
+  merge(other: Footprint): Footprint {
+    const peaks = this.#peaks.copy();
+    appendPeaks(peaks, other.getPeaks());
+    let region = this.#region;
+    const r2 = other.getRegion();
+    if (region.isEmpty()) region = r2;
+    else if (!r2.isEmpty()) region = new Box2I(new Point2I(Math.min(region.getMinX(), r2.getMinX()), Math.min(region.getMinY(), r2.getMinY())), new Point2I(Math.max(region.getMaxX(), r2.getMaxX()), Math.max(region.getMaxY(), r2.getMaxY())));
+    return new Footprint(this.#spans.union(other.getSpans()), { peaks, region });
+  }
+
+  /**
    * Whether the footprint carries pixel values.
    *
    * @returns false (true for a {@link HeavyFootprint})
@@ -218,6 +271,17 @@ export class Footprint implements Persistable {
    */
   toString(): string {
     return `${this.persistenceName}(area ${this.getArea()}, ${this.#peaks.length} peaks)`;
+  }
+}
+
+/** Appends copies of peaks (the fields both schemas have: IDs, positions, values). */
+function appendPeaks(target: PeakCatalog, source: PeakCatalog): void {
+  if (source.length === 0) return;
+  const names = source.schema.getFields().map((f) => f.name).filter((name) => target.schema.contains(name));
+  for (let r = 0; r < source.length; r++) {
+    const from = source.get(r);
+    const to = target.addNew();
+    for (const name of names) to.set(name, from.get(name) as never);
   }
 }
 

@@ -15,6 +15,32 @@ export interface SpanSetArraysOptions {
   readonly normalize?: boolean;
 }
 
+/**
+ * The shape of the structuring element of {@link SpanSet.dilated} and {@link SpanSet.eroded}
+ * (afw's `Stencil`: `CIRCLE`, `BOX`, `MANHATTAN`).
+ */
+export type Stencil = 'circle' | 'box' | 'manhattan';
+
+/** The geometry of a row-major pixel array (what an afw-image `image.array` view has). */
+export interface SpanPixelGrid {
+  /** The number of columns. */
+  readonly width: number;
+  /** The number of rows. */
+  readonly height: number;
+  /** Elements between row starts (default `width`). */
+  readonly stride?: number;
+}
+
+/** A row-major pixel array with its geometry (what an afw-image `image.array` view is). */
+export interface SpanPixelArray<T> extends SpanPixelGrid {
+  /** The pixels: PARENT `(x, y)` is `data[(y - y0) * stride + (x - x0)]`. */
+  readonly data: T;
+}
+
+function checkRadius(r: number, what: string): void {
+  if (!Number.isInteger(r) || r < 0) throw new AfwTableInvalidArgumentError(`${what} needs a non-negative integer radius; got ${String(r)}.`);
+}
+
 /** The archive columns of a SpanSet, as afw writes them. */
 const SPAN_SET_SCHEMA = {
   columns: [
@@ -267,6 +293,358 @@ export class SpanSet implements Persistable, Iterable<Span> {
       }
     }
     return SpanSet.fromArrays(Int32Array.from(ys), Int32Array.from(x0s), Int32Array.from(x1s), { normalize: false });
+  }
+
+  /**
+   * The span set of a stencil of radius `r` centred on `(cx, cy)`, as afw's `SpanSet.fromShape`:
+   * for each row offset `dy` in `-r..r` the half-width is `⌊√(r² − dy²)⌋` (`'circle'`),
+   * `r − |dy|` (`'manhattan'`) or `r` (`'box'`).
+   *
+   * @param r - the radius (a non-negative integer; 0 gives one pixel)
+   * @param stencil - the shape (default `'circle'`)
+   * @param cx - the centre column (default 0)
+   * @param cy - the centre row (default 0)
+   * @returns the span set
+   * @throws AfwTableInvalidArgumentError when `r` is not a non-negative integer
+   * @example
+   * ```ts
+   * SpanSet.fromShape(2, 'circle').getArea(); // 13
+   * SpanSet.fromShape(2, 'manhattan').getArea(); // 13
+   * SpanSet.fromShape(2, 'box').getArea(); // 25
+   * ```
+   * @see lsst.afw.geom.SpanSet.fromShape
+   */
+  static fromShape(r: number, stencil: Stencil = 'circle', cx = 0, cy = 0): SpanSet {
+    checkRadius(r, 'SpanSet.fromShape');
+    if (!Number.isInteger(cx) || !Number.isInteger(cy)) throw new AfwTableInvalidArgumentError(`SpanSet.fromShape needs an integer centre; got (${cx}, ${cy}).`);
+    const n = 2 * r + 1;
+    const ys = new Int32Array(n);
+    const x0s = new Int32Array(n);
+    const x1s = new Int32Array(n);
+    for (let dy = -r; dy <= r; dy++) {
+      const dx = stencil === 'box' ? r : stencil === 'manhattan' ? r - Math.abs(dy) : Math.trunc(Math.sqrt(r * r - dy * dy));
+      ys[dy + r] = cy + dy;
+      x0s[dy + r] = cx - dx;
+      x1s[dy + r] = cx + dx;
+    }
+    return SpanSet.fromArrays(ys, x0s, x1s, { normalize: false });
+  }
+
+  /**
+   * The set dilated by a stencil: every pixel within `r` of a pixel of the set (the Minkowski
+   * sum with {@link SpanSet.fromShape}).
+   *
+   * @param r - the radius (a non-negative integer)
+   * @param stencil - `'circle'` (default, isotropic), `'manhattan'` or `'box'`
+   * @returns a new span set
+   * @throws AfwTableInvalidArgumentError when `r` is not a non-negative integer
+   * @example
+   * ```ts
+   * new SpanSet([new Span(0, 0, 0)]).dilated(1, 'manhattan').getArea(); // 5
+   * ```
+   * @see lsst.afw.geom.SpanSet.dilated
+   */
+  dilated(r: number, stencil: Stencil = 'circle'): SpanSet {
+    checkRadius(r, 'SpanSet.dilated');
+    if (r === 0) return this;
+    return this.dilatedBy(SpanSet.fromShape(r, stencil));
+  }
+
+  /**
+   * The Minkowski sum of the set with a structuring element (its spans are offsets from the origin).
+   *
+   * @param structure - the structuring element
+   * @returns a new span set (empty when either set is empty)
+   * @see lsst.afw.geom.SpanSet.dilated
+   */
+  dilatedBy(structure: SpanSet): SpanSet {
+    const n = this.ys.length;
+    const m = structure.ys.length;
+    if (n === 0 || m === 0) return new SpanSet();
+    const ys = new Int32Array(n * m);
+    const x0s = new Int32Array(n * m);
+    const x1s = new Int32Array(n * m);
+    // Emit row by row of the output so that the spans are already sorted by y when the structure's
+    // rows are (they are, normalized); normalize() then only merges.
+    let k = 0;
+    for (let j = 0; j < m; j++) {
+      const dy = structure.ys[j]!;
+      const a = structure.x0s[j]!;
+      const b = structure.x1s[j]!;
+      for (let i = 0; i < n; i++) {
+        ys[k] = this.ys[i]! + dy;
+        x0s[k] = this.x0s[i]! + a;
+        x1s[k] = this.x1s[i]! + b;
+        k++;
+      }
+    }
+    return SpanSet.fromArrays(ys, x0s, x1s);
+  }
+
+  /**
+   * The set eroded by a stencil: the pixels whose whole stencil of radius `r` lies in the set.
+   *
+   * @param r - the radius (a non-negative integer)
+   * @param stencil - `'circle'` (default), `'manhattan'` or `'box'`
+   * @returns a new span set
+   * @throws AfwTableInvalidArgumentError when `r` is not a non-negative integer
+   * @example
+   * ```ts
+   * SpanSet.fromBox(box).eroded(1, 'box'); // the box shrunk by one pixel on each side
+   * ```
+   * @see lsst.afw.geom.SpanSet.eroded
+   */
+  eroded(r: number, stencil: Stencil = 'circle'): SpanSet {
+    checkRadius(r, 'SpanSet.eroded');
+    if (r === 0) return this;
+    return this.erodedBy(SpanSet.fromShape(r, stencil));
+  }
+
+  /**
+   * The erosion by a structuring element: the pixels `p` such that `p + s` is in the set for
+   * every offset `s` of the structure.
+   *
+   * @param structure - the structuring element (non-empty)
+   * @returns a new span set
+   * @throws AfwTableInvalidArgumentError when the structure is empty
+   * @see lsst.afw.geom.SpanSet.eroded
+   */
+  erodedBy(structure: SpanSet): SpanSet {
+    if (structure.isEmpty()) throw new AfwTableInvalidArgumentError('SpanSet.erodedBy needs a non-empty structuring element.');
+    let out: SpanSet | undefined;
+    for (let j = 0; j < structure.ys.length; j++) {
+      const dy = structure.ys[j]!;
+      const a = structure.x0s[j]!;
+      const b = structure.x1s[j]!;
+      const ys: number[] = [];
+      const x0s: number[] = [];
+      const x1s: number[] = [];
+      for (let i = 0; i < this.ys.length; i++) {
+        const lo = this.x0s[i]! - a;
+        const hi = this.x1s[i]! - b;
+        if (lo <= hi) {
+          ys.push(this.ys[i]! - dy);
+          x0s.push(lo);
+          x1s.push(hi);
+        }
+      }
+      const part = SpanSet.fromArrays(Int32Array.from(ys), Int32Array.from(x0s), Int32Array.from(x1s), { normalize: false });
+      out = out === undefined ? part : out.intersection(part);
+      if (out.isEmpty()) break;
+    }
+    return out!;
+  }
+
+  /**
+   * The pixels in either set.
+   *
+   * @param other - the other set
+   * @returns a new span set
+   * @example
+   * ```ts
+   * a.union(b).getArea(); // a.getArea() + b.getArea() - a.intersection(b).getArea()
+   * ```
+   * @see lsst.afw.geom.SpanSet.union
+   */
+  union(other: SpanSet): SpanSet {
+    if (other.isEmpty()) return this;
+    if (this.isEmpty()) return other;
+    const n = this.ys.length;
+    const m = other.ys.length;
+    const ys = new Int32Array(n + m);
+    const x0s = new Int32Array(n + m);
+    const x1s = new Int32Array(n + m);
+    // Merge the two sorted lists so that normalize() only has to join touching spans.
+    let i = 0;
+    let j = 0;
+    let k = 0;
+    while (i < n || j < m) {
+      const takeThis = j >= m || (i < n && (this.ys[i]! < other.ys[j]! || (this.ys[i] === other.ys[j] && this.x0s[i]! <= other.x0s[j]!)));
+      const src = takeThis ? this : other;
+      const idx = takeThis ? i++ : j++;
+      ys[k] = src.ys[idx]!;
+      x0s[k] = src.x0s[idx]!;
+      x1s[k] = src.x1s[idx]!;
+      k++;
+    }
+    return SpanSet.fromArrays(ys, x0s, x1s);
+  }
+
+  /**
+   * The pixels in both sets.
+   *
+   * @param other - the other set
+   * @returns a new span set
+   * @see lsst.afw.geom.SpanSet.intersect
+   */
+  intersection(other: SpanSet): SpanSet {
+    return this.#sweep(other, false);
+  }
+
+  /**
+   * The pixels of this set that are not in the other.
+   *
+   * @param other - the other set
+   * @returns a new span set
+   * @see lsst.afw.geom.SpanSet.intersectNot
+   */
+  intersectionNot(other: SpanSet): SpanSet {
+    return this.#sweep(other, true);
+  }
+
+  /** Row-by-row sweep of two normalized sets: intersection, or (`not`) this minus other. */
+  #sweep(other: SpanSet, not: boolean): SpanSet {
+    const ys: number[] = [];
+    const x0s: number[] = [];
+    const x1s: number[] = [];
+    const m = other.ys.length;
+    let j = 0;
+    for (let i = 0; i < this.ys.length; i++) {
+      const y = this.ys[i]!;
+      while (j < m && (other.ys[j]! < y || (other.ys[j] === y && other.x1s[j]! < this.x0s[i]!))) j++;
+      let start = this.x0s[i]!;
+      const end = this.x1s[i]!;
+      for (let k = j; k < m && other.ys[k] === y && other.x0s[k]! <= end; k++) {
+        const a = Math.max(start, other.x0s[k]!);
+        const b = Math.min(end, other.x1s[k]!);
+        if (a > b) continue;
+        if (not) {
+          if (a > start) {
+            ys.push(y);
+            x0s.push(start);
+            x1s.push(a - 1);
+          }
+          start = b + 1;
+        } else {
+          ys.push(y);
+          x0s.push(a);
+          x1s.push(b);
+        }
+      }
+      if (not && start <= end) {
+        ys.push(y);
+        x0s.push(start);
+        x1s.push(end);
+      }
+    }
+    return SpanSet.fromArrays(Int32Array.from(ys), Int32Array.from(x0s), Int32Array.from(x1s), { normalize: false });
+  }
+
+  /**
+   * Whether the sets share a pixel.
+   *
+   * @param other - the other set
+   * @returns true when the intersection is not empty
+   * @see lsst.afw.geom.SpanSet.overlaps
+   */
+  overlaps(other: SpanSet): boolean {
+    if (this.isEmpty() || other.isEmpty()) return false;
+    const a = this.getBBox();
+    const b = other.getBBox();
+    if (a.getMaxX() < b.getMinX() || b.getMaxX() < a.getMinX() || a.getMaxY() < b.getMinY() || b.getMaxY() < a.getMinY()) return false;
+    return !this.intersection(other).isEmpty();
+  }
+
+  /**
+   * ORs bits into the pixels of a mask array that the set covers (pixels outside the array are
+   * skipped), as afw's `SpanSet.setMask`.
+   *
+   * @param mask - the mask pixels: `data[(y - y0) * stride + (x - x0)]` (e.g. `mask.array`)
+   * @param xy0 - the PARENT position of the array's first pixel (e.g. `mask.getXY0()`)
+   * @param bits - the bit values to set (e.g. `mask.getPlaneBitMask('DETECTED')`)
+   * @example
+   * ```ts
+   * footprint.getSpans().setMask(mask.array, mask.getXY0(), mask.getPlaneBitMask('DETECTED'));
+   * ```
+   * @see lsst.afw.geom.SpanSet.setMask
+   */
+  setMask(mask: SpanPixelArray<Int32Array>, xy0: Point2I, bits: number): void {
+    const { data } = mask;
+    this.forEachSpanIn(mask, xy0, (start, end) => {
+      for (let k = start; k < end; k++) data[k] = data[k]! | bits;
+    });
+  }
+
+  /**
+   * Clears bits in the pixels of a mask array that the set covers, as afw's `SpanSet.clearMask`.
+   *
+   * @param mask - the mask pixels (e.g. `mask.array`)
+   * @param xy0 - the PARENT position of the array's first pixel
+   * @param bits - the bit values to clear
+   * @see lsst.afw.geom.SpanSet.clearMask
+   */
+  clearMask(mask: SpanPixelArray<Int32Array>, xy0: Point2I, bits: number): void {
+    const { data } = mask;
+    const keep = ~bits;
+    this.forEachSpanIn(mask, xy0, (start, end) => {
+      for (let k = start; k < end; k++) data[k] = data[k]! & keep;
+    });
+  }
+
+  /**
+   * Calls `fn` once per span clipped to a pixel array, with the array indices of the span's
+   * first pixel and one past its last (the fast form of afw's `applyFunctor`).
+   *
+   * @param array - the pixel array (`width`, `height`, `stride`)
+   * @param xy0 - the PARENT position of the array's first pixel
+   * @param fn - called with `(start, end, y, x0)`: indices `start..end-1` hold PARENT pixels
+   *   `(x0, y) .. (x0 + end - start - 1, y)`
+   * @example
+   * ```ts
+   * let sum = 0;
+   * spans.forEachSpanIn(image.array, image.getXY0(), (start, end) => {
+   *   for (let k = start; k < end; k++) sum += image.array.data[k]!;
+   * });
+   * ```
+   * @see lsst.afw.geom.SpanSet.applyFunctor
+   */
+  forEachSpanIn(array: SpanPixelGrid, xy0: Point2I, fn: (start: number, end: number, y: number, x0: number) => void): void {
+    const stride = array.stride ?? array.width;
+    const ax0 = xy0.getX();
+    const ay0 = xy0.getY();
+    const xmax = ax0 + array.width - 1;
+    const ymax = ay0 + array.height - 1;
+    for (let i = this.#firstOfRow(ay0); i < this.ys.length; i++) {
+      const y = this.ys[i]!;
+      if (y > ymax) break;
+      const a = Math.max(this.x0s[i]!, ax0);
+      const b = Math.min(this.x1s[i]!, xmax);
+      if (a > b) continue;
+      const row = (y - ay0) * stride - ax0;
+      fn(row + a, row + b + 1, y, a);
+    }
+  }
+
+  /**
+   * Calls `fn` for every pixel of the set, in `(y, x)` order (afw's `applyFunctor` over positions).
+   *
+   * @param fn - called with the PARENT `(x, y)` of each pixel
+   * @see lsst.afw.geom.SpanSet.applyFunctor
+   */
+  forEachPixel(fn: (x: number, y: number) => void): void {
+    for (let i = 0; i < this.ys.length; i++) {
+      const y = this.ys[i]!;
+      for (let x = this.x0s[i]!; x <= this.x1s[i]!; x++) fn(x, y);
+    }
+  }
+
+  /**
+   * The values of a pixel array at the pixels of the set that lie in it, in `(y, x)` order
+   * (afw's `SpanSet.flatten`).
+   *
+   * @param array - the pixel array (e.g. `image.array`)
+   * @param xy0 - the PARENT position of the array's first pixel
+   * @returns the values
+   * @see lsst.afw.geom.SpanSet.flatten
+   */
+  flatten(array: SpanPixelArray<ArrayLike<number>>, xy0: Point2I): Float64Array {
+    const out = new Float64Array(this.getArea());
+    let n = 0;
+    const { data } = array;
+    this.forEachSpanIn(array, xy0, (start, end) => {
+      for (let k = start; k < end; k++) out[n++] = data[k]!;
+    });
+    return n === out.length ? out : out.slice(0, n);
   }
 
   /**

@@ -94,7 +94,7 @@ export class Task<C extends Config = Config> {
    * Makes the task.
    *
    * @param options - `config`, `name`, `parentTask`, `log`
-   * @throws {@link TaskDefinitionError} when a subtask has no name, or a top-level task has
+   * @throws {@link @skystack/pipe-base!TaskDefinitionError} when a subtask has no name, or a top-level task has
    *   neither a name nor `_DefaultName`
    * @throws FieldValidationError when the config does not validate
    */
@@ -216,7 +216,7 @@ export class Task<C extends Config = Config> {
    * @param options - further options for the subtask's constructor (`config` and
    *   `parentTask` are given and cannot be overridden)
    * @returns the subtask
-   * @throws {@link TaskDefinitionError} when the config has no such configurable field
+   * @throws {@link @skystack/pipe-base!TaskDefinitionError} when the config has no such configurable field
    * @see lsst.pipe.base.Task.makeSubtask
    */
   makeSubtask<T extends Task = Task>(name: string, options: Readonly<Record<string, unknown>> = {}): T {

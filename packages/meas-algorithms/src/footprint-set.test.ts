@@ -1,0 +1,222 @@
+/**
+ * FootprintSet against independent brute force: connected components by a flood fill over
+ * 8-neighbours, peaks by the 8-neighbour definition, growth by pixel-set dilation, mask bits pixel
+ * by pixel; plus afw's documented rules (minPixels, includeMultiplier, NaN, polarity, peak order).
+ */
+import { describe, expect, it } from 'vitest';
+import { Image, MaskedImage, Mask } from '@skystack/afw-image';
+import type { SpanSet } from '@skystack/afw-table';
+import { SourceCatalog } from '@skystack/afw-table';
+import { Extent2I, Point2I } from '@skystack/geom';
+import { FootprintSet } from './footprint-set.js';
+import { MeasAlgorithmsInvalidArgumentError } from './errors.js';
+import { Threshold } from './threshold.js';
+
+const key = (x: number, y: number): string => `${x},${y}`;
+
+function imageFrom(rows: readonly string[], xy0 = new Point2I(0, 0)): Image<Float32Array> {
+  const h = rows.length;
+  const w = rows[0]!.length;
+  const im = Image.make('float32', new Extent2I(w, h));
+  im.setXY0(xy0);
+  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) im.array.data[y * w + x] = rows[y]![x] === '.' ? 0 : Number.parseInt(rows[y]![x]!, 36);
+  return im;
+}
+
+function pixelsOf(spans: SpanSet): Set<string> {
+  const out = new Set<string>();
+  spans.forEachPixel((x, y) => out.add(key(x, y)));
+  return out;
+}
+
+/** Independent connected components (8-connectivity) of pixels >= t, by flood fill. */
+function floodComponents(im: Image<Float32Array>, t: number): Set<string>[] {
+  const { data, width, height } = im.array;
+  const x0 = im.getX0();
+  const y0 = im.getY0();
+  const seen = new Uint8Array(width * height);
+  const out: Set<string>[] = [];
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      if (seen[y * width + x] || !(data[y * width + x]! >= t)) continue;
+      const comp = new Set<string>();
+      const stack = [[x, y]];
+      seen[y * width + x] = 1;
+      while (stack.length > 0) {
+        const [cx, cy] = stack.pop()!;
+        comp.add(key(cx! + x0, cy! + y0));
+        for (let dy = -1; dy <= 1; dy++) {
+          for (let dx = -1; dx <= 1; dx++) {
+            const nx = cx! + dx;
+            const ny = cy! + dy;
+            if (nx < 0 || ny < 0 || nx >= width || ny >= height || seen[ny * width + nx] || !(data[ny * width + nx]! >= t)) continue;
+            seen[ny * width + nx] = 1;
+            stack.push([nx, ny]);
+          }
+        }
+      }
+      out.push(comp);
+    }
+  }
+  return out;
+}
+
+function randomImage(seed: number, w = 40, h = 30): Image<Float32Array> {
+  let s = seed >>> 0;
+  const rand = (): number => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  const im = Image.make('float32', new Extent2I(w, h));
+  for (let i = 0; i < w * h; i++) im.array.data[i] = rand();
+  return im;
+}
+
+describe('FootprintSet.fromImage: connected components', () => {
+  it('joins pixels through all 8 neighbours (diagonals included), as afw', () => {
+    const im = imageFrom(['5....', '.5...', '..5.5', '....5', '5....']);
+    const fps = FootprintSet.fromImage(im, new Threshold(1));
+    // (0,0)-(1,1)-(2,2) through corners; (4,2)-(4,3); (0,4) alone; (2,2) and (4,2) are 2 apart.
+    expect(fps.getFootprints().map((f) => f.getArea())).toEqual([3, 2, 1]);
+  });
+  it('matches a flood fill on random images (thresholds, xy0)', () => {
+    for (const seed of [1, 2, 3, 4]) {
+      const im = randomImage(seed);
+      im.setXY0(new Point2I(7, -3));
+      for (const t of [0.5, 0.7, 0.9]) {
+        const fps = FootprintSet.fromImage(im, new Threshold(t), { setPeaks: false });
+        const expected = floodComponents(im, t);
+        const got = fps.getFootprints().map((f) => pixelsOf(f.getSpans()));
+        expect(got.length).toBe(expected.length);
+        // Raster order of the first pixel: the flood fill discovers components in the same order.
+        got.forEach((g, i) => expect(g).toEqual(expected[i]));
+        expect(fps.getRegion().equals(im.getBBox())).toBe(true);
+      }
+    }
+  });
+  it('drops footprints smaller than minPixels and those without a pixel above threshold × includeMultiplier', () => {
+    const im = imageFrom(['3.1', '3.1', '...', '2.9']);
+    expect(FootprintSet.fromImage(im, new Threshold(1), { minPixels: 2 }).length).toBe(2);
+    expect(FootprintSet.fromImage(im, new Threshold(1), { minPixels: 3 }).length).toBe(0);
+    const t = new Threshold(1, 'VALUE', true, 5);
+    const fps = FootprintSet.fromImage(im, t);
+    expect(fps.length).toBe(1);
+    expect(fps.getFootprints()[0]!.contains(2, 3)).toBe(true);
+    expect(fps.getFootprints()[0]!.getArea()).toBe(1);
+  });
+  it('never includes NaN pixels; negative polarity finds pixels <= -threshold', () => {
+    const im = imageFrom(['55', '55']);
+    im.array.data[1] = NaN;
+    expect(FootprintSet.fromImage(im, new Threshold(1)).getFootprints()[0]!.getArea()).toBe(3);
+    const neg = imageFrom(['....', '....']);
+    neg.array.data.set([-3, -0.5, 0, -2, -1, 0, 0, 0]);
+    const fps = FootprintSet.fromImage(neg, new Threshold(1, 'VALUE', false));
+    expect(fps.length).toBe(2);
+    expect(pixelsOf(fps.getFootprints()[0]!.getSpans())).toEqual(new Set([key(0, 0), key(0, 1)]));
+    expect(pixelsOf(fps.getFootprints()[1]!.getSpans())).toEqual(new Set([key(3, 0)]));
+  });
+  it('thresholds each pixel against value × √variance with PIXEL_STDEV, and sets the mask plane exactly on the footprint pixels', () => {
+    const mi = MaskedImage.make('float32', new Extent2I(6, 3));
+    mi.image.array.data.set([5, 5, 5, 5, 0, 0, 0, 0, 0, 0, 0, 0, 9, 9, 0, 0, 0, 9]);
+    mi.variance.array.data.set([1, 1, 4, 4, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 16]);
+    const fps = FootprintSet.fromImage(mi, new Threshold(3, 'PIXEL_STDEV'), { planeName: 'DETECTED' });
+    const all = new Set<string>();
+    for (const f of fps) for (const p of pixelsOf(f.getSpans())) all.add(p);
+    // (2,0),(3,0): 5 < 3·2; (5,2): 9 < 3·4.
+    expect(all).toEqual(new Set([key(0, 0), key(1, 0), key(0, 2), key(1, 2)]));
+    const bit = mi.mask.getPlaneBitMask('DETECTED');
+    for (let y = 0; y < 3; y++) for (let x = 0; x < 6; x++) expect((mi.mask.array.data[y * 6 + x]! & bit) !== 0).toBe(all.has(key(x, y)));
+    expect(() => FootprintSet.fromImage(mi.image, new Threshold(3, 'PIXEL_STDEV'))).toThrow(MeasAlgorithmsInvalidArgumentError);
+  });
+});
+
+describe('peaks', () => {
+  it('are the pixels whose 8 neighbours are all <= them, away from the image border, sorted by value then x then y', () => {
+    const im = imageFrom(['.........', '.1.2.....', '..1..4.9.', '.3.1.....', '.........', '.....7...', '.........']);
+    // A background falling with x + y, so that no background pixel is a local maximum.
+    for (let y = 0; y < 7; y++) for (let x = 0; x < 9; x++) im.array.data[y * 9 + x] = 0.5 - 0.01 * (x + y);
+    const set = (x: number, y: number, v: number): void => void (im.array.data[y * 9 + x] = v);
+    set(1, 1, 2); set(3, 1, 3); set(5, 2, 6); set(7, 2, 9); set(1, 3, 3); set(5, 5, 7); set(8, 6, 8);
+    const fps = FootprintSet.fromImage(im, new Threshold(0.1));
+    expect(fps.length).toBe(1);
+    const peaks = fps.getFootprints()[0]!.getPeaks();
+    const got = Array.from({ length: peaks.length }, (_, i) => [peaks.get(i).getIx(), peaks.get(i).getIy(), peaks.get(i).getPeakValue()]);
+    // (8, 6) is on the border: not a peak. (1,3) and (3,1) tie at 3: x order.
+    expect(got).toEqual([[7, 2, 9], [5, 5, 7], [5, 2, 6], [1, 3, 3], [3, 1, 3], [1, 1, 2]]);
+  });
+  it('gives a footprint without an interior peak its maximum pixel', () => {
+    const im = imageFrom(['39', '..']);
+    const fp = FootprintSet.fromImage(im, new Threshold(1)).getFootprints()[0]!;
+    expect(fp.getPeaks().length).toBe(1);
+    expect([fp.getPeaks().get(0).getIx(), fp.getPeaks().get(0).getPeakValue()]).toEqual([1, 9]);
+  });
+  it('finds pits for negative polarity (sorted by value descending, as afw sorts both polarities)', () => {
+    const im = imageFrom(['.....', '.....', '.....']);
+    im.array.data.set([0, 0, 0, 0, 0, 0, -4, -2, -6, 0, 0, 0, 0, 0, 0]);
+    const peaks = FootprintSet.fromImage(im, new Threshold(1, 'VALUE', false)).getFootprints()[0]!.getPeaks();
+    expect(Array.from({ length: peaks.length }, (_, i) => peaks.get(i).getIx())).toEqual([1, 3]);
+    expect(Array.from({ length: peaks.length }, (_, i) => peaks.get(i).getPeakValue())).toEqual([-4, -6]);
+  });
+});
+
+describe('grown / merge', () => {
+  it('dilates every footprint and joins those that meet, keeping all their peaks', () => {
+    const im = imageFrom(['..............', '.9.......7....', '..............', '....8.........', '..............']);
+    const fps = FootprintSet.fromImage(im, new Threshold(1));
+    expect(fps.length).toBe(3);
+    for (const isotropic of [true, false]) {
+      const grown = fps.grown(2, isotropic);
+      const stencil = isotropic ? 'circle' : 'manhattan';
+      // Brute force: union of dilated pixel sets, clipped to the region, split into components.
+      const pix = new Set<string>();
+      for (const f of fps) for (const p of pixelsOf(f.getSpans().dilated(2, stencil).clippedTo(im.getBBox()))) pix.add(p);
+      const mask = Image.make('float32', im.getBBox());
+      for (const p of pix) {
+        const [x, y] = p.split(',').map(Number) as [number, number];
+        mask.array.data[y * 14 + x] = 1;
+      }
+      const comps = floodComponents(mask, 0.5);
+      expect(grown.getFootprints().map((f) => pixelsOf(f.getSpans()))).toEqual(comps);
+      const allPeaks = grown.getFootprints().flatMap((f) => Array.from({ length: f.getPeaks().length }, (_, i) => f.getPeaks().get(i).getPeakValue()));
+      expect(allPeaks.sort()).toEqual([7, 8, 9]);
+      // Peaks of a merged footprint are sorted by value.
+      for (const f of grown) {
+        const v = Array.from({ length: f.getPeaks().length }, (_, i) => f.getPeaks().get(i).getPeakValue());
+        expect(v).toEqual([...v].sort((a, b) => b - a));
+      }
+    }
+    expect(fps.grown(2, true).length).toBe(2); // (1,1) and (4,3) meet; (9,1) stays apart
+    expect(fps.grown(0).length).toBe(3);
+    expect(() => fps.grown(-1)).toThrow(MeasAlgorithmsInvalidArgumentError);
+  });
+  it('merge joins two sets over the same region', () => {
+    const a = FootprintSet.fromImage(imageFrom(['9....', '.....', '.....']), new Threshold(1));
+    const b = FootprintSet.fromImage(imageFrom(['.9...', '.....', '....9']), new Threshold(1));
+    a.merge(b);
+    expect(a.length).toBe(2);
+    expect(a.getFootprints()[0]!.getArea()).toBe(2);
+    expect(a.getFootprints()[0]!.getPeaks().length).toBe(2);
+    const c = FootprintSet.fromImage(imageFrom(['9..', '...']), new Threshold(1));
+    expect(() => a.merge(c)).toThrow(MeasAlgorithmsInvalidArgumentError);
+  });
+});
+
+describe('fromMask / setMask / insertIntoImage / makeSources', () => {
+  it('finds masked regions, marks planes and appends one source per footprint with IDs', () => {
+    const mask = Mask.make(new Extent2I(6, 4));
+    mask.array.data.set([1, 1, 0, 0, 0, 2, 0, 0, 0, 0, 0, 2, 0, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+    expect(FootprintSet.fromMask(mask, new Threshold(3, 'BITMASK')).length).toBe(2);
+    expect(FootprintSet.fromMask(mask, new Threshold(2, 'BITMASK')).getFootprints()[0]!.getArea()).toBe(2);
+    const fps = FootprintSet.fromMask(mask, new Threshold(7, 'BITMASK'));
+    const ids = fps.insertIntoImage();
+    expect(Array.from(ids.array.data.slice(0, 6))).toEqual([1, 1, 0, 0, 0, 2]);
+    expect(ids.array.data[13]).toBe(3);
+    const other = Mask.make(new Extent2I(6, 4));
+    fps.setMask(other, 'SAT');
+    const sat = other.getPlaneBitMask('SAT');
+    expect(Array.from(other.array.data, (v) => (v & sat ? 1 : 0))).toEqual(Array.from(mask.array.data, (v) => (v ? 1 : 0)));
+    const cat = new SourceCatalog(SourceCatalog.makeMinimalSchema());
+    fps.makeSources(cat);
+    fps.makeSources(cat);
+    expect(cat.length).toBe(6);
+    expect(Array.from(cat.getColumn('id') as BigInt64Array)).toEqual([1n, 2n, 3n, 4n, 5n, 6n]);
+    expect(cat.get(1).getFootprint()!.getArea()).toBe(2);
+  });
+});

@@ -1,0 +1,661 @@
+import type { Mask} from '@skystack/afw-image';
+import { Image, MaskedImage, type PixelArray } from '@skystack/afw-image';
+import { Footprint, PeakCatalog, SpanSet, type SourceCatalog } from '@skystack/afw-table';
+import { Box2I } from '@skystack/geom';
+import { MeasAlgorithmsInvalidArgumentError } from './errors.js';
+import type { Threshold } from './threshold.js';
+
+/** Options of {@link FootprintSet.fromImage}. */
+export interface FootprintSetOptions {
+  /** Footprints with fewer pixels are dropped (afw `npixMin`; default 1). */
+  readonly minPixels?: number;
+  /** Find the peaks of each footprint (default true). */
+  readonly setPeaks?: boolean;
+  /**
+   * For a masked image: the mask plane to set on the detected pixels (added to the mask when
+   * missing, as afw); `''` or absent sets nothing.
+   */
+  readonly planeName?: string;
+}
+
+/** A growable Int32Array. */
+class IntList {
+  data: Int32Array;
+  length = 0;
+  constructor(capacity = 1024) {
+    this.data = new Int32Array(capacity);
+  }
+  push(v: number): void {
+    if (this.length === this.data.length) {
+      const next = new Int32Array(this.data.length * 2);
+      next.set(this.data);
+      this.data = next;
+    }
+    this.data[this.length++] = v;
+  }
+}
+
+function find(parent: Int32Array, i: number): number {
+  let r = i;
+  while (parent[r] !== r) r = parent[r]!;
+  while (parent[i] !== r) {
+    const next = parent[i]!;
+    parent[i] = r;
+    i = next;
+  }
+  return r;
+}
+
+function unite(parent: Int32Array, a: number, b: number): void {
+  const ra = find(parent, a);
+  const rb = find(parent, b);
+  if (ra !== rb) {
+    if (ra < rb) parent[rb] = ra;
+    else parent[ra] = rb;
+  }
+}
+
+/** Orders peak rows as afw's `SortPeaks`: peak value descending, then i_x, then i_y ascending. */
+function sortedPeakOrder(peaks: PeakCatalog): number[] {
+  const v = peaks.getColumn('peakValue') as Float32Array;
+  const ix = peaks.getColumn('i_x') as Int32Array;
+  const iy = peaks.getColumn('i_y') as Int32Array;
+  const order = Array.from({ length: peaks.length }, (_, i) => i);
+  order.sort((a, b) => (v[a] !== v[b] ? v[b]! - v[a]! : ix[a] !== ix[b] ? ix[a]! - ix[b]! : iy[a]! - iy[b]!));
+  return order;
+}
+
+/** Copies the rows of several peak catalogs into one, sorted as afw's `SortPeaks` (stable). */
+function mergedPeaks(sources: readonly PeakCatalog[]): PeakCatalog {
+  const schema = sources.length > 0 ? sources[0]!.schema : PeakCatalog.makeMinimalSchema();
+  const all = new PeakCatalog(schema);
+  for (const src of sources) {
+    const names = src.schema.getFields().map((f) => f.name).filter((n) => schema.contains(n));
+    for (let r = 0; r < src.length; r++) {
+      const from = src.get(r);
+      const to = all.addNew();
+      for (const name of names) to.set(name, from.get(name) as never);
+    }
+  }
+  const order = sortedPeakOrder(all);
+  if (order.every((v, i) => v === i)) return all;
+  const out = new PeakCatalog(schema);
+  const names = schema.getFields().map((f) => f.name);
+  for (const r of order) {
+    const from = all.get(r);
+    const to = out.addNew();
+    for (const name of names) to.set(name, from.get(name) as never);
+  }
+  return out;
+}
+
+/**
+ * A set of {@link @skystack/afw-table!Footprint}s found in one region: the connected groups of
+ * pixels above (or below) a {@link Threshold}, with their peaks.
+ *
+ * Pixels connect through their 8 neighbours (diagonals included), as afw's `findFootprints`.
+ * Footprints are ordered by their first pixel in raster order (afw orders by internal ID, which
+ * agrees except where two partial objects join on a later row).
+ *
+ * @example
+ * ```ts
+ * const fpSet = FootprintSet.fromImage(maskedImage, new Threshold(5, 'PIXEL_STDEV'), { minPixels: 5, planeName: 'DETECTED' });
+ * const grown = fpSet.grown(3, true);
+ * grown.setMask(maskedImage.mask, 'DETECTED');
+ * const sources = new SourceCatalog(SourceCatalog.makeMinimalSchema());
+ * grown.makeSources(sources);
+ * ```
+ * @see lsst.afw.detection.FootprintSet
+ */
+export class FootprintSet implements Iterable<Footprint> {
+  #footprints: Footprint[];
+  #region: Box2I;
+
+  /**
+   * Makes a set from footprints (kept as given, not copied).
+   *
+   * @param footprints - the footprints (default none)
+   * @param region - the region they belong to (default: the empty box)
+   */
+  constructor(footprints: Footprint[] = [], region: Box2I = new Box2I()) {
+    this.#footprints = footprints;
+    this.#region = region;
+  }
+
+  /**
+   * Detects the footprints of an image: connected pixels at or above the threshold (at or below
+   * `-threshold` for negative polarity), NaNs never included, each footprint kept when it has
+   * `minPixels` pixels and one pixel passing `threshold × includeMultiplier`; then its peaks
+   * (see {@link findPeaks}). A `PIXEL_STDEV` threshold needs a masked image (each pixel is
+   * compared with `value × √variance`). With `planeName`, the detected pixels get that mask bit.
+   *
+   * @param image - an image, or a masked image (image plane thresholded, mask set)
+   * @param threshold - the threshold (`STDEV`/`VARIANCE` use the image's clipped standard deviation)
+   * @param options - minPixels, setPeaks, planeName
+   * @returns the set, with the image's bounding box as its region
+   * @throws {@link MeasAlgorithmsInvalidArgumentError} for a `PIXEL_STDEV` threshold on a plain image
+   *   or a `BITMASK` threshold on an image
+   * @see lsst.afw.detection.FootprintSet.__init__
+   */
+  static fromImage(image: Image<PixelArray> | MaskedImage<PixelArray>, threshold: Threshold, options: FootprintSetOptions = {}): FootprintSet {
+    const masked = image instanceof MaskedImage ? image : undefined;
+    const plane = masked !== undefined ? masked.image : (image as Image<PixelArray>);
+    const type = threshold.getType();
+    if (type === 'BITMASK') throw new MeasAlgorithmsInvalidArgumentError('A BITMASK threshold applies to a Mask; use FootprintSet.fromMask.');
+    if (type === 'PIXEL_STDEV' && masked === undefined) {
+      throw new MeasAlgorithmsInvalidArgumentError('A PIXEL_STDEV threshold needs a MaskedImage (it compares each pixel with its own variance); got an Image.');
+    }
+    const value = threshold.getValueFor(masked ?? plane);
+    const region = plane.getBBox();
+    const { data, width, height, stride } = plane.array;
+    const variance = type === 'PIXEL_STDEV' ? masked!.variance.array : undefined;
+    const footprints = findFootprints(
+      data,
+      width,
+      height,
+      stride,
+      region,
+      variance?.data,
+      variance?.stride ?? 0,
+      value,
+      threshold.getIncludeMultiplier(),
+      threshold.getPolarity(),
+      options.minPixels ?? 1,
+    );
+    const set = new FootprintSet(footprints, region);
+    if (options.setPeaks ?? true) {
+      for (const fp of footprints) findPeaks(fp, plane, threshold.getPolarity());
+    }
+    if (masked !== undefined && options.planeName !== undefined && options.planeName !== '') {
+      const mask = masked.mask;
+      if (!mask.planeDict.hasPlane(options.planeName)) mask.addMaskPlane(options.planeName);
+      set.setMask(mask, options.planeName);
+    }
+    return set;
+  }
+
+  /**
+   * Detects the footprints of a mask: connected pixels with any of the threshold's bits set
+   * (`BITMASK`) or at or above its value (`VALUE`). No peaks.
+   *
+   * @param mask - the mask
+   * @param threshold - a `BITMASK` or `VALUE` threshold
+   * @param minPixels - the smallest footprint kept (default 1)
+   * @returns the set
+   * @throws {@link MeasAlgorithmsInvalidArgumentError} for another threshold type
+   * @see lsst.afw.detection.FootprintSet.__init__
+   */
+  static fromMask(mask: Mask, threshold: Threshold, minPixels = 1): FootprintSet {
+    const type = threshold.getType();
+    if (type !== 'BITMASK' && type !== 'VALUE') {
+      throw new MeasAlgorithmsInvalidArgumentError(`A Mask takes a BITMASK or VALUE threshold; got ${type}.`);
+    }
+    const { data, width, height, stride } = mask.array;
+    const region = mask.getBBox();
+    let view: Int32Array | Float32Array = data;
+    if (type === 'BITMASK') {
+      const bits = threshold.getValue();
+      view = new Float32Array(width * height);
+      for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) view[y * width + x] = (data[y * stride + x]! & bits) !== 0 ? 1 : 0;
+      return new FootprintSet(findFootprints(view, width, height, width, region, undefined, 0, 0.5, 1, true, minPixels), region);
+    }
+    return new FootprintSet(findFootprints(view, width, height, stride, region, undefined, 0, threshold.getValue(), threshold.getIncludeMultiplier(), threshold.getPolarity(), minPixels), region);
+  }
+
+  /**
+   * The footprints (the live array).
+   *
+   * @returns the footprints
+   */
+  getFootprints(): Footprint[] {
+    return this.#footprints;
+  }
+
+  /**
+   * Replaces the footprints.
+   *
+   * @param footprints - the new footprints
+   */
+  setFootprints(footprints: Footprint[]): void {
+    this.#footprints = footprints;
+  }
+
+  /** The number of footprints. */
+  get length(): number {
+    return this.#footprints.length;
+  }
+
+  /**
+   * Iterates over the footprints.
+   *
+   * @returns the iterator
+   */
+  [Symbol.iterator](): Iterator<Footprint> {
+    return this.#footprints[Symbol.iterator]();
+  }
+
+  /**
+   * The region (the bounding box of the image searched).
+   *
+   * @returns the box
+   */
+  getRegion(): Box2I {
+    return this.#region;
+  }
+
+  /**
+   * Sets the region of the set and of every footprint.
+   *
+   * @param region - the new region
+   * @see lsst.afw.detection.FootprintSet.setRegion
+   */
+  setRegion(region: Box2I): void {
+    this.#region = region;
+    for (const fp of this.#footprints) fp.setRegion(region);
+  }
+
+  /**
+   * A deep copy (footprints with copied peak catalogs; span sets are immutable and shared).
+   *
+   * @returns the copy
+   */
+  clone(): FootprintSet {
+    return new FootprintSet(
+      this.#footprints.map((fp) => new Footprint(fp.getSpans(), { peaks: fp.getPeaks().copy(), region: fp.getRegion() })),
+      this.#region,
+    );
+  }
+
+  /**
+   * A new set with every footprint dilated by `r` (`'circle'` stencil when isotropic, else
+   * `'manhattan'`), clipped to the region, and footprints that now touch or overlap merged into
+   * one (their peaks combined and sorted as afw's `SortPeaks`), as afw's
+   * `FootprintSet(rhs, r, isotropic)`.
+   *
+   * @param r - the radius (a non-negative integer; 0 gives a copy)
+   * @param isotropic - circle (default true) or Manhattan metric
+   * @returns the grown set
+   * @throws {@link MeasAlgorithmsInvalidArgumentError} for a negative or fractional radius
+   * @see lsst.afw.detection.FootprintSet.__init__
+   */
+  grown(r: number, isotropic = true): FootprintSet {
+    checkGrow(r);
+    if (r === 0) return this.clone();
+    return new FootprintSet(combine([{ footprints: this.#footprints, grow: r }], this.#region, isotropic), this.#region);
+  }
+
+  /**
+   * Merges another set into this one in place: each set's footprints grown by its radius, then
+   * overlapping or touching footprints joined (peaks combined), as afw's `FootprintSet.merge`.
+   *
+   * @param other - the other set (same region)
+   * @param tGrow - grow this set's footprints by this much first (default 0)
+   * @param rGrow - grow the other set's footprints by this much first (default 0)
+   * @param isotropic - circle (default true) or Manhattan grow
+   * @throws {@link MeasAlgorithmsInvalidArgumentError} when the regions differ or a radius is negative
+   * @see lsst.afw.detection.FootprintSet.merge
+   */
+  merge(other: FootprintSet, tGrow = 0, rGrow = 0, isotropic = true): void {
+    checkGrow(tGrow);
+    checkGrow(rGrow);
+    if (!this.#region.equals(other.getRegion())) {
+      throw new MeasAlgorithmsInvalidArgumentError(`FootprintSet.merge needs two sets with the same region; got ${this.#region.toString()} and ${other.getRegion().toString()}.`);
+    }
+    this.#footprints = combine(
+      [
+        { footprints: this.#footprints, grow: tGrow },
+        { footprints: other.getFootprints(), grow: rGrow },
+      ],
+      this.#region,
+      isotropic,
+    );
+  }
+
+  /**
+   * ORs a mask plane into every pixel of every footprint (pixels outside the mask are skipped).
+   *
+   * @param mask - the mask
+   * @param planeName - an existing plane of the mask
+   * @throws AfwImageMaskPlaneError when the plane does not exist
+   * @see lsst.afw.detection.FootprintSet.setMask
+   */
+  setMask(mask: Mask, planeName: string): void {
+    const bits = mask.getPlaneBitMask(planeName);
+    const xy0 = mask.getXY0();
+    const array = mask.array;
+    for (const fp of this.#footprints) fp.getSpans().setMask(array, xy0, bits);
+  }
+
+  /**
+   * An image of footprint IDs (1 for the first footprint, ...; 0 outside), the size of the region.
+   *
+   * @returns the ID image
+   * @see lsst.afw.detection.FootprintSet.insertIntoImage
+   */
+  insertIntoImage(): Image<Int32Array> {
+    const im = Image.make('int32', this.#region);
+    const { data } = im.array;
+    const xy0 = im.getXY0();
+    this.#footprints.forEach((fp, i) => {
+      fp.getSpans().forEachSpanIn(im.array, xy0, (start, end) => data.fill(i + 1, start, end));
+    });
+    return im;
+  }
+
+  /**
+   * Appends one source record per footprint to a catalog, with the footprint attached and an
+   * `id` one more than the largest already there (afw's SourceTable ID factory counts from 1).
+   *
+   * @param catalog - the catalog to append to
+   * @see lsst.afw.detection.FootprintSet.makeSources
+   */
+  makeSources(catalog: SourceCatalog): void {
+    const ids = catalog.getColumn('id') as BigInt64Array;
+    let next = 1n;
+    for (let i = 0; i < catalog.length; i++) if (ids[i]! >= next) next = ids[i]! + 1n;
+    for (const fp of this.#footprints) {
+      const record = catalog.addNew();
+      record.set('id', next++);
+      record.setFootprint(fp);
+    }
+  }
+
+  /**
+   * A short description.
+   *
+   * @returns `FootprintSet(n footprints)`
+   */
+  toString(): string {
+    return `FootprintSet(${this.#footprints.length} footprints)`;
+  }
+}
+
+function checkGrow(r: number): void {
+  if (!Number.isInteger(r) || r < 0) throw new MeasAlgorithmsInvalidArgumentError(`Footprints grow by a non-negative integer number of pixels; got ${String(r)}.`);
+}
+
+/**
+ * The connected components of the pixels above threshold, as footprints (no peaks yet).
+ * Runs of passing pixels are found row by row and joined with the runs of the previous row that
+ * touch them, diagonals included (union-find over runs).
+ */
+function findFootprints(
+  data: ArrayLike<number>,
+  width: number,
+  height: number,
+  stride: number,
+  region: Box2I,
+  variance: Float32Array | undefined,
+  varStride: number,
+  threshold: number,
+  includeMultiplier: number,
+  polarity: boolean,
+  minPixels: number,
+): Footprint[] {
+  const sign = polarity ? 1 : -1;
+  const include = threshold * includeMultiplier;
+  const allGood = includeMultiplier === 1;
+  const runY = new IntList();
+  const runX0 = new IntList();
+  const runX1 = new IntList();
+  const good: number[] = [];
+  let prevStart = 0;
+  let prevEnd = 0;
+  let parent = new Int32Array(1024);
+  for (let y = 0; y < height; y++) {
+    const row = y * stride;
+    const vrow = y * varStride;
+    const curStart = runY.length;
+    let x = 0;
+    while (x < width) {
+      // Skip to the next passing pixel.
+      let v = sign * (data[row + x] as number);
+      let t = variance === undefined ? threshold : threshold * Math.sqrt(variance[vrow + x]!);
+      if (!(v >= t)) {
+        x++;
+        continue;
+      }
+      const x0 = x;
+      let isGood = allGood;
+      while (x < width) {
+        v = sign * (data[row + x] as number);
+        const sd = variance === undefined ? 1 : Math.sqrt(variance[vrow + x]!);
+        t = threshold * sd;
+        if (!(v >= t)) break;
+        if (!isGood && v >= include * sd) isGood = true;
+        x++;
+      }
+      const id = runY.length;
+      runY.push(y);
+      runX0.push(x0);
+      runX1.push(x - 1);
+      good.push(isGood ? 1 : 0);
+      if (id >= parent.length) {
+        const next = new Int32Array(parent.length * 2);
+        next.set(parent);
+        parent = next;
+      }
+      parent[id] = id;
+      // Join with the previous row's runs that touch [x0 - 1, x - 1 + 1].
+      while (prevStart < prevEnd && runX1.data[prevStart]! < x0 - 1) prevStart++;
+      for (let p = prevStart; p < prevEnd && runX0.data[p]! <= x; p++) unite(parent, p, id);
+    }
+    prevStart = curStart;
+    prevEnd = runY.length;
+  }
+  const n = runY.length;
+  // Group runs by root, components numbered in order of their first run (raster order).
+  const compOf = new Int32Array(n);
+  const compIndex = new Int32Array(n).fill(-1);
+  let nComp = 0;
+  for (let i = 0; i < n; i++) {
+    const r = find(parent, i);
+    if (compIndex[r] === -1) compIndex[r] = nComp++;
+    compOf[i] = compIndex[r]!;
+  }
+  const counts = new Int32Array(nComp + 1);
+  const area = new Float64Array(nComp);
+  const compGood = new Uint8Array(nComp);
+  for (let i = 0; i < n; i++) {
+    const c = compOf[i]!;
+    counts[c + 1]!++;
+    area[c]! += runX1.data[i]! - runX0.data[i]! + 1;
+    if (good[i] === 1) compGood[c] = 1;
+  }
+  for (let c = 0; c < nComp; c++) counts[c + 1]! += counts[c]!;
+  const order = new Int32Array(n);
+  const fill = counts.slice(0, nComp);
+  for (let i = 0; i < n; i++) order[fill[compOf[i]!]!++] = i;
+  const out: Footprint[] = [];
+  const ox = region.getMinX();
+  const oy = region.getMinY();
+  for (let c = 0; c < nComp; c++) {
+    if (compGood[c] !== 1 || area[c]! < minPixels) continue;
+    const s = counts[c]!;
+    const e = counts[c + 1]!;
+    const ys = new Int32Array(e - s);
+    const x0s = new Int32Array(e - s);
+    const x1s = new Int32Array(e - s);
+    for (let k = s; k < e; k++) {
+      const i = order[k]!;
+      ys[k - s] = runY.data[i]! + oy;
+      x0s[k - s] = runX0.data[i]! + ox;
+      x1s[k - s] = runX1.data[i]! + ox;
+    }
+    out.push(new Footprint(SpanSet.fromArrays(ys, x0s, x1s, { normalize: false }), { region }));
+  }
+  return out;
+}
+
+/**
+ * Finds the peaks of a footprint in an image, as afw's `findPeaksInFootprint`: every footprint
+ * pixel at least one pixel inside the image whose 8 neighbours are all ≤ it (≥ for negative
+ * polarity), added at its integer position with its value, sorted by value (descending, for
+ * both polarities, as afw), then column, then row. A footprint without such a pixel gets its
+ * extreme pixel as its only peak.
+ *
+ * @param footprint - the footprint (peaks are appended to its catalog)
+ * @param image - the image searched (PARENT coordinates)
+ * @param polarity - true for maxima, false for minima
+ * @example
+ * ```ts
+ * findPeaks(footprint, smoothed.image, true);
+ * footprint.getPeaks().get(0).getPeakValue(); // the brightest peak
+ * ```
+ * @see lsst.afw.detection.FootprintSet (findPeaks)
+ */
+export function findPeaks(footprint: Footprint, image: Image<PixelArray>, polarity: boolean): void {
+  const { data, width, height, stride } = image.array;
+  const xy0 = image.getXY0();
+  const ix0 = xy0.getX();
+  const iy0 = xy0.getY();
+  const px: number[] = [];
+  const py: number[] = [];
+  const pv: number[] = [];
+  const sign = polarity ? 1 : -1;
+  let bestV = -Infinity;
+  let bestX = 0;
+  let bestY = 0;
+  footprint.getSpans().forEachSpanIn(image.array, xy0, (start, end, y, x0) => {
+    const ly = y - iy0;
+    for (let k = start, x = x0 - ix0; k < end; k++, x++) {
+      const val = data[k] as number;
+      const sv = sign * val;
+      if (sv > bestV) {
+        bestV = sv;
+        bestX = x + ix0;
+        bestY = y;
+      }
+      if (x < 1 || x > width - 2 || ly < 1 || ly > height - 2) continue;
+      const up = k - stride;
+      const dn = k + stride;
+      if (
+        sign * (data[up - 1] as number) > sv ||
+        sign * (data[up] as number) > sv ||
+        sign * (data[up + 1] as number) > sv ||
+        sign * (data[k - 1] as number) > sv ||
+        sign * (data[k + 1] as number) > sv ||
+        sign * (data[dn - 1] as number) > sv ||
+        sign * (data[dn] as number) > sv ||
+        sign * (data[dn + 1] as number) > sv
+      ) {
+        continue;
+      }
+      px.push(x + ix0);
+      py.push(y);
+      pv.push(val);
+    }
+  });
+  const peaks = footprint.getPeaks();
+  if (px.length === 0) {
+    if (bestV > -Infinity) peaks.addPeak(bestX, bestY, sign * bestV);
+    return;
+  }
+  const order = Array.from({ length: px.length }, (_, i) => i);
+  order.sort((a, b) => (pv[a] !== pv[b] ? pv[b]! - pv[a]! : px[a] !== px[b] ? px[a]! - px[b]! : py[a]! - py[b]!));
+  for (const i of order) peaks.addPeak(px[i]!, py[i]!, pv[i]!);
+}
+
+/**
+ * Grows the footprints of one or more sets and joins those that overlap or touch (8-connected),
+ * combining their peaks. Output ordered by first pixel in raster order.
+ */
+function combine(inputs: readonly { readonly footprints: readonly Footprint[]; readonly grow: number }[], region: Box2I, isotropic: boolean): Footprint[] {
+  const stencil = isotropic ? 'circle' : 'manhattan';
+  const owners: Footprint[] = [];
+  const spanSets: SpanSet[] = [];
+  for (const { footprints, grow } of inputs) {
+    for (const fp of footprints) {
+      let spans = fp.getSpans();
+      if (grow > 0 && spans.getArea() > 0) spans = spans.dilated(grow, stencil);
+      if (!region.isEmpty()) spans = spans.clippedTo(region);
+      owners.push(fp);
+      spanSets.push(spans);
+    }
+  }
+  let total = 0;
+  for (const s of spanSets) total += s.length;
+  const ys = new Int32Array(total);
+  const x0s = new Int32Array(total);
+  const x1s = new Int32Array(total);
+  const owner = new Int32Array(total);
+  let k = 0;
+  spanSets.forEach((s, o) => {
+    ys.set(s.ys, k);
+    x0s.set(s.x0s, k);
+    x1s.set(s.x1s, k);
+    owner.fill(o, k, k + s.length);
+    k += s.length;
+  });
+  const order = Array.from({ length: total }, (_, i) => i).sort((a, b) => ys[a]! - ys[b]! || x0s[a]! - x0s[b]!);
+  const parent = new Int32Array(total);
+  for (let i = 0; i < total; i++) parent[i] = i;
+  // Spans of the same owner are connected by construction only when they touch; join owners'
+  // spans explicitly so that a footprint with separated pieces stays one (as afw's ID image).
+  const firstOfOwner = new Int32Array(owners.length).fill(-1);
+  for (let i = 0; i < total; i++) {
+    const o = owner[i]!;
+    if (firstOfOwner[o] === -1) firstOfOwner[o] = i;
+    else unite(parent, firstOfOwner[o]!, i);
+  }
+  // Sweep rows: join spans of the same row that overlap or touch, and spans of adjacent rows
+  // that touch (diagonals included).
+  let prevStart = 0;
+  let prevEnd = 0;
+  let i = 0;
+  while (i < total) {
+    const y = ys[order[i]!]!;
+    let j = i;
+    while (j < total && ys[order[j]!] === y) j++;
+    // same row
+    let runEnd = -Infinity;
+    let runIdx = -1;
+    for (let q = i; q < j; q++) {
+      const s = order[q]!;
+      if (runIdx >= 0 && x0s[s]! <= runEnd + 1) unite(parent, runIdx, s);
+      if (x1s[s]! > runEnd || runIdx < 0) {
+        runEnd = Math.max(runEnd, x1s[s]!);
+        runIdx = s;
+      }
+    }
+    // previous row (only if it is y - 1)
+    if (prevEnd > prevStart && ys[order[prevStart]!] === y - 1) {
+      let p0 = prevStart;
+      for (let q = i; q < j; q++) {
+        const s = order[q]!;
+        while (p0 < prevEnd && x1s[order[p0]!]! < x0s[s]! - 1) p0++;
+        for (let p = p0; p < prevEnd && x0s[order[p]!]! <= x1s[s]! + 1; p++) {
+          if (x1s[order[p]!]! >= x0s[s]! - 1) unite(parent, order[p]!, s);
+        }
+      }
+    }
+    prevStart = i;
+    prevEnd = j;
+    i = j;
+  }
+  // Components in raster order of their first span.
+  const compIndex = new Int32Array(total).fill(-1);
+  const comps: { spans: number[]; owners: Set<number> }[] = [];
+  for (const s of order) {
+    const r = find(parent, s);
+    if (compIndex[r] === -1) {
+      compIndex[r] = comps.length;
+      comps.push({ spans: [], owners: new Set() });
+    }
+    const c = comps[compIndex[r]!]!;
+    c.spans.push(s);
+    c.owners.add(owner[s]!);
+  }
+  const out: Footprint[] = [];
+  for (const c of comps) {
+    const spans = SpanSet.fromArrays(
+      Int32Array.from(c.spans, (s) => ys[s]!),
+      Int32Array.from(c.spans, (s) => x0s[s]!),
+      Int32Array.from(c.spans, (s) => x1s[s]!),
+    );
+    const progenitors = [...c.owners].sort((a, b) => a - b).map((o) => owners[o]!.getPeaks());
+    const peaks = progenitors.length === 1 ? progenitors[0]!.copy() : mergedPeaks(progenitors);
+    out.push(new Footprint(spans, { peaks, region }));
+  }
+  return out;
+}

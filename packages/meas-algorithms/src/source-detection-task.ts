@@ -1,0 +1,612 @@
+import { Image, Mask, MaskedImage, type Exposure, type MaskPlaneDict, type PixelArray } from '@skystack/afw-image';
+import { PeakCatalog, SourceCatalog, type Footprint, type Schema } from '@skystack/afw-table';
+import type { Point2I } from '@skystack/geom';
+import { Box2I } from '@skystack/geom';
+import { convolveMaskedImage, gaussianKernel1d, makeStatistics } from '@skystack/kernels';
+import { ChoiceField, Config, ConfigurableField, Field, ListField, RangeField } from '@skystack/pex-config';
+import { Struct, Task, type TaskOptions } from '@skystack/pipe-base';
+import { BackgroundList } from './background-list.js';
+import { MeasAlgorithmsInvalidArgumentError } from './errors.js';
+import { FootprintSet } from './footprint-set.js';
+import type { SubtractBackgroundConfig} from './subtract-background-task.js';
+import { SubtractBackgroundTask, subtractModel } from './subtract-background-task.js';
+import { Threshold } from './threshold.js';
+
+/**
+ * What detection needs of a PSF: its second moments (any afw-image `Psf` has this).
+ */
+export interface PsfShapeSource {
+  /**
+   * The PSF's second moments at a position (default: its average position).
+   *
+   * @returns the shape
+   */
+  computeShape(): {
+    /**
+     * `(Ixx Iyy - Ixy²)^¼`: the Gaussian sigma for a round PSF.
+     *
+     * @returns the radius in pixels
+     */
+    getDeterminantRadius(): number;
+  };
+}
+
+/**
+ * Configuration of {@link SourceDetectionTask}, with LSST's fields and defaults.
+ *
+ * @see lsst.meas.algorithms.detection.SourceDetectionConfig
+ */
+export class SourceDetectionConfig extends Config {
+  /** Detected sources with fewer than the specified number of pixels will be ignored. */
+  minPixels = RangeField({ doc: 'detected sources with fewer than the specified number of pixels will be ignored', dtype: 'int', default: 1, min: 0 });
+  /** Grow pixels as isotropically as possible? If false, use a Manhattan metric instead. */
+  isotropicGrow = Field.bool({ doc: 'Grow pixels as isotropically as possible? If False, use a Manhattan metric instead.', default: true });
+  /** Grow all footprints at the same time? This allows disconnected footprints to merge. */
+  combinedGrow = Field.bool({ doc: 'Grow all footprints at the same time? This allows disconnected footprints to merge.', default: true });
+  /** Grow detections by nSigmaToGrow × [PSF RMS width]; if 0 then do not grow. */
+  nSigmaToGrow = Field.float({ doc: 'Grow detections by nSigmaToGrow * [PSF RMS width]; if 0 then do not grow', default: 2.4 });
+  /** Grow detections to set the image mask bits, but return the original (not-grown) footprints. */
+  returnOriginalFootprints = Field.bool({ doc: 'Grow detections to set the image mask bits, but return the original (not-grown) footprints', default: false });
+  /** Threshold for detecting footprints; exact meaning and units depend on thresholdType. */
+  thresholdValue = RangeField({ doc: 'Threshold for detecting footprints; exact meaning and units depend on thresholdType.', dtype: 'float', default: 5.0, min: 0.0 });
+  /** Multiplier on thresholdValue for whether a source is included in the output catalog. */
+  includeThresholdMultiplier = RangeField({ doc: 'Multiplier on thresholdValue for whether a source is included in the output catalog.', dtype: 'float', default: 1.0, min: 0.0 });
+  /** Specifies the meaning of thresholdValue. */
+  thresholdType = ChoiceField({
+    doc: 'Specifies the meaning of thresholdValue.',
+    dtype: 'str',
+    default: 'pixel_stdev',
+    allowed: {
+      variance: 'threshold applied to image variance',
+      stdev: 'threshold applied to image std deviation',
+      value: 'threshold applied to image value',
+      pixel_stdev: 'threshold applied to per-pixel std deviation',
+    },
+  });
+  /** Specifies whether to detect positive, or negative sources, or both. */
+  thresholdPolarity = ChoiceField({
+    doc: 'Specifies whether to detect positive, or negative sources, or both.',
+    dtype: 'str',
+    default: 'positive',
+    allowed: { positive: 'detect only positive sources', negative: 'detect only negative sources', both: 'detect both positive and negative sources' },
+  });
+  /** Fiddle factor to add to the background; debugging only. */
+  adjustBackground = Field.float({ doc: 'Fiddle factor to add to the background; debugging only', default: 0.0 });
+  /** Estimate the background again after final source detection? */
+  reEstimateBackground = Field.bool({ doc: 'Estimate the background again after final source detection?', default: true });
+  /** Background re-estimation; ignored if reEstimateBackground false. */
+  background = ConfigurableField({ doc: 'Background re-estimation; ignored if reEstimateBackground false', target: SubtractBackgroundTask });
+  /** A local (small-scale), temporary background estimation step run between detecting above-threshold regions and detecting the peaks within them. */
+  tempLocalBackground = ConfigurableField({
+    doc: 'A local (small-scale), temporary background estimation step run between detecting above-threshold regions and detecting the peaks within them; used to avoid detecting spuerious peaks in the wings.',
+    target: SubtractBackgroundTask,
+  });
+  /** Enable temporary local background subtraction? (see tempLocalBackground). */
+  doTempLocalBackground = Field.bool({ doc: 'Enable temporary local background subtraction? (see tempLocalBackground)', default: true });
+  /** The maximum number of peaks in a Footprint before trying to replace its peaks using the temporary local background. */
+  nPeaksMaxSimple = Field.int({ doc: 'The maximum number of peaks in a Footprint before trying to replace its peaks using the temporary local background', default: 1 });
+  /** Multiple of PSF RMS size to use for convolution kernel bounding box size (full width, rounded up to odd). */
+  nSigmaForKernel = Field.float({
+    doc: 'Multiple of PSF RMS size to use for convolution kernel bounding box size; note that this is not a half-size. The size will be rounded up to the nearest odd integer',
+    default: 7.0,
+  });
+  /** Mask planes to ignore when calculating statistics of image (for thresholdType=stdev). */
+  statsMask = ListField({ doc: 'Mask planes to ignore when calculating statistics of image (for thresholdType=stdev)', dtype: 'str', default: ['BAD', 'SAT', 'EDGE', 'NO_DATA'] });
+  /** Mask planes to exclude when detecting sources. */
+  excludeMaskPlanes = ListField({ doc: 'Mask planes to exclude when detecting sources.', dtype: 'str', default: [] });
+
+  /** LSST's setDefaults: the temporary local background uses 64-pixel bins, Akima splines and no approximation. */
+  override setDefaults(): void {
+    super.setDefaults();
+    const local = this.tempLocalBackground as unknown as SubtractBackgroundConfig;
+    local.binSize = 64;
+    local.algorithm = 'AKIMA_SPLINE';
+    local.useApprox = false;
+  }
+}
+
+/** Options of {@link SourceDetectionTask.detectFootprints} and {@link SourceDetectionTask.run}. */
+export interface DetectionOptions {
+  /** Smooth with a Gaussian of the PSF's sigma before thresholding (default true). */
+  readonly doSmooth?: boolean;
+  /** The PSF sigma in pixels (default: from the exposure's PSF). */
+  readonly sigma?: number;
+  /** Clear DETECTED and DETECTED_NEGATIVE before detecting (default true). */
+  readonly clearMask?: boolean;
+  /** A background list to append the re-estimated background to (default a new one). */
+  readonly background?: BackgroundList;
+}
+
+/** What {@link SourceDetectionTask.detectFootprints} returns (afw's results Struct). */
+export interface DetectionResult {
+  /** Positive footprints (undefined when not detected). */
+  positive: FootprintSet | undefined;
+  /** Negative footprints (undefined when not detected). */
+  negative: FootprintSet | undefined;
+  /** The number of positive footprints. */
+  numPos: number;
+  /** The number of negative footprints. */
+  numNeg: number;
+  /** The number of positive peaks. */
+  numPosPeaks: number;
+  /** The number of negative peaks. */
+  numNegPeaks: number;
+  /** The re-estimated background (empty when reEstimateBackground is false). */
+  background: BackgroundList;
+  /** The multiplier applied to the threshold (1). */
+  factor: number;
+}
+
+/** What {@link SourceDetectionTask.run} returns: the footprints and a catalog of one source per footprint. */
+export interface DetectionRunResult extends DetectionResult {
+  /** The sources: negative ones first (flagged), then positive ones, each with its footprint. */
+  sources: SourceCatalog;
+}
+
+/**
+ * Detects sources on an exposure as LSST's SourceDetectionTask: smooth the image with a
+ * Gaussian of the PSF's sigma (kernel `2⌊(nSigmaForKernel σ + ½) / 2⌋ + 1` pixels wide; the band
+ * the kernel does not fit in is marked EDGE), threshold the smoothed image (by default each pixel
+ * against `thresholdValue × √(smoothed variance)`: the matched-filter significance), find peaks,
+ * replace the peaks of multi-peak footprints with those found after a temporary 64-pixel
+ * background is removed, grow the footprints by `nSigmaToGrow × σ`, set DETECTED /
+ * DETECTED_NEGATIVE, and re-estimate the background with the detections masked.
+ *
+ * @example
+ * ```ts
+ * const schema = SourceCatalog.makeMinimalSchema();
+ * const task = new SourceDetectionTask({ schema });
+ * const result = task.run(schema, exposure, { sigma: 2.0 });
+ * result.sources.length; // one per positive footprint
+ * ```
+ * @see lsst.meas.algorithms.detection.SourceDetectionTask
+ */
+export class SourceDetectionTask extends Task<SourceDetectionConfig> {
+  /** {@link SourceDetectionConfig}. */
+  static override ConfigClass = SourceDetectionConfig;
+  /** `sourceDetection`. */
+  static override _DefaultName: string | undefined = 'sourceDetection';
+  /** The background re-estimation subtask (when reEstimateBackground). */
+  readonly background: SubtractBackgroundTask | undefined;
+  /** The temporary local background subtask (when doTempLocalBackground). */
+  readonly tempLocalBackground: SubtractBackgroundTask | undefined;
+  /** The `is_negative` flag field, when the schema was given and the polarity is not positive. */
+  readonly negativeFlagKey: string | undefined;
+
+  /**
+   * Makes the task; with a schema and a polarity other than `positive`, adds the `is_negative`
+   * Flag field to it.
+   *
+   * @param options - Task options and the schema
+   */
+  constructor(options: TaskOptions<SourceDetectionConfig> & { readonly schema?: Schema } = {}) {
+    super(options);
+    if (options.schema !== undefined && this.config.thresholdPolarity !== 'positive') {
+      if (!options.schema.contains('is_negative')) options.schema.addField({ name: 'is_negative', type: 'Flag', doc: 'Set if source peak was detected as negative.' });
+      this.negativeFlagKey = 'is_negative';
+    }
+    if (this.config.reEstimateBackground) this.background = this.makeSubtask<SubtractBackgroundTask>('background');
+    if (this.config.doTempLocalBackground) this.tempLocalBackground = this.makeSubtask<SubtractBackgroundTask>('tempLocalBackground');
+  }
+
+  /**
+   * Detects sources and makes a catalog with one record per footprint (negative ones first, with
+   * `is_negative` set, then positive ones), as LSST's `run`.
+   *
+   * @param table - the schema of the output catalog (afw's SourceTable)
+   * @param exposure - the exposure; its mask gets DETECTED/DETECTED_NEGATIVE and EDGE, its image
+   *   loses the re-estimated background
+   * @param options - doSmooth, sigma, clearMask, background
+   * @returns the detection results plus `sources`
+   * @throws {@link MeasAlgorithmsInvalidArgumentError} when the schema lacks `is_negative` but
+   *   negative detections are configured, or the exposure has no PSF and no sigma is given
+   * @see lsst.meas.algorithms.detection.SourceDetectionTask.run
+   */
+  run(table: Schema, exposure: Exposure<PixelArray>, options: DetectionOptions = {}): Struct<DetectionRunResult> {
+    return this.timer('run', () => {
+      if (this.negativeFlagKey !== undefined && !table.contains(this.negativeFlagKey)) {
+        throw new MeasAlgorithmsInvalidArgumentError(`The table schema has no '${this.negativeFlagKey}' field; pass the schema given to the task's constructor.`);
+      }
+      const results = this.detectFootprints(exposure, options);
+      const sources = new SourceCatalog(table);
+      if (results.negative !== undefined) {
+        results.negative.makeSources(sources);
+        if (this.negativeFlagKey !== undefined) for (let i = 0; i < sources.length; i++) sources.get(i).set(this.negativeFlagKey, true);
+      }
+      if (results.positive !== undefined) results.positive.makeSources(sources);
+      return new Struct<DetectionRunResult>({ ...results, sources });
+    });
+  }
+
+  /**
+   * Detects footprints (see the class description for the steps).
+   *
+   * @param exposure - the exposure (mask and image modified as in {@link SourceDetectionTask.run})
+   * @param options - doSmooth, sigma, clearMask, background
+   * @returns positive/negative footprint sets, counts, the re-estimated background, factor
+   * @throws {@link MeasAlgorithmsInvalidArgumentError} when there is no PSF and no sigma
+   * @see lsst.meas.algorithms.detection.SourceDetectionTask.detectFootprints
+   */
+  detectFootprints(exposure: Exposure<PixelArray>, options: DetectionOptions = {}): Struct<DetectionResult> {
+    return this.timer('detectFootprints', () => {
+      const maskedImage = exposure.maskedImage;
+      if (options.clearMask ?? true) this.clearMask(maskedImage.mask);
+      const sigma = options.sigma ?? this.getPsfSigma(exposure);
+      const middle = this.convolveImage(maskedImage, sigma, options.doSmooth ?? true);
+      this.removeBadPixels(middle);
+      const results = this.applyThreshold(middle, maskedImage.getBBox());
+      results.background = options.background ?? new BackgroundList();
+      if (this.config.doTempLocalBackground) this.applyTempLocalBackground(exposure, middle, results);
+      this.finalizeFootprints(maskedImage.mask, results, sigma);
+      if (this.config.reEstimateBackground) this.reEstimateBackground(maskedImage, results.background);
+      this.clearUnwantedResults(maskedImage.mask, results);
+      return new Struct<DetectionResult>(results);
+    });
+  }
+
+  /**
+   * The PSF sigma of an exposure: the determinant radius of its PSF's shape.
+   *
+   * @param exposure - the exposure
+   * @returns sigma in pixels
+   * @throws {@link MeasAlgorithmsInvalidArgumentError} when the exposure has no usable PSF
+   * @see lsst.meas.algorithms.detection.SourceDetectionTask.getPsf
+   */
+  getPsfSigma(exposure: Exposure<PixelArray>): number {
+    const psf = exposure.getPsf() as PsfShapeSource | null | undefined;
+    if (psf === null || psf === undefined || typeof (psf as Partial<PsfShapeSource>).computeShape !== 'function') {
+      throw new MeasAlgorithmsInvalidArgumentError('Unable to determine PSF to use for detection: the exposure has no PSF and no sigma was given.', {
+        hint: 'Pass { sigma } or set a Psf on the exposure.',
+      });
+    }
+    return psf.computeShape().getDeterminantRadius();
+  }
+
+  /**
+   * The full width of the smoothing kernel: `2 ⌊(nSigmaForKernel σ + ½) / 2⌋ + 1` (odd).
+   *
+   * @param sigma - the Gaussian sigma
+   * @returns the width in pixels
+   * @see lsst.meas.algorithms.detection.SourceDetectionTask.calculateKernelSize
+   */
+  calculateKernelSize(sigma: number): number {
+    return Math.floor(Math.trunc(sigma * this.config.nSigmaForKernel + 0.5) / 2) * 2 + 1;
+  }
+
+  /**
+   * Smooths a masked image with a normalised Gaussian of `sigma` (image ⊗ k, variance ⊗ k²) and
+   * returns the part the kernel fits in; the band outside it is marked EDGE on the input mask.
+   * Without smoothing, returns a copy.
+   *
+   * @param maskedImage - the image
+   * @param sigma - the Gaussian sigma
+   * @param doSmooth - smooth (default true)
+   * @returns the smoothed image without the edges (PARENT coordinates)
+   * @see lsst.meas.algorithms.detection.SourceDetectionTask.convolveImage
+   */
+  convolveImage(maskedImage: MaskedImage<PixelArray>, sigma: number, doSmooth = true): MaskedImage<Float32Array> {
+    this.metadata.set('doSmooth', doSmooth);
+    this.metadata.set('sigma', sigma);
+    const width = maskedImage.getWidth();
+    const height = maskedImage.getHeight();
+    const xy0 = maskedImage.getXY0();
+    const toF32 = (a: PixelArray): Float32Array => (a instanceof Float32Array ? a : Float32Array.from(a as ArrayLike<number>));
+    const image = toF32(maskedImage.image.compactPixels());
+    const variance = maskedImage.variance.compactPixels();
+    const mask = maskedImage.mask.compactPixels();
+    const planeDict = maskedImage.mask.planeDict;
+    if (!doSmooth) {
+      const copy = (a: Float32Array | Int32Array, src: PixelArray): typeof a => (a === src ? a.slice() : a);
+      return wrapPlanes(copy(image, maskedImage.image.array.data) as Float32Array, variance.slice(), mask.slice(), width, height, xy0, planeDict.clone());
+    }
+    const kWidth = this.calculateKernelSize(sigma);
+    this.metadata.set('smoothingKernelWidth', kWidth);
+    const half = (kWidth - 1) / 2;
+    const k = gaussianKernel1d(sigma, half);
+    const out = { image: new Float32Array(width * height), variance: new Float32Array(width * height), mask: new Int32Array(width * height) };
+    convolveMaskedImage({ image, variance, mask, width, height }, out, k, k, { edgeBit: planeDict.getPlane('EDGE') });
+    const smoothed = wrapPlanes(out.image, out.variance, out.mask, width, height, xy0, planeDict.clone());
+    const goodBBox = maskedImage.getBBox().erodedBy(half);
+    this.setEdgeBits(maskedImage, goodBBox, maskedImage.mask.getPlaneBitMask('EDGE'));
+    return goodBBox.isEmpty() ? smoothed.subset(new Box2I(xy0, xy0)) : smoothed.subset(goodBBox);
+  }
+
+  /**
+   * Sets the significance of pixels with an `excludeMaskPlanes` bit to zero (image 0).
+   *
+   * @param middle - the smoothed image (modified)
+   * @see lsst.meas.algorithms.detection.SourceDetectionTask.removeBadPixels
+   */
+  removeBadPixels(middle: MaskedImage<Float32Array>): void {
+    if (this.config.excludeMaskPlanes.length === 0) return;
+    const bad = middle.mask.getPlaneBitMask(this.config.excludeMaskPlanes);
+    const img = middle.image.array;
+    const m = middle.mask.array;
+    for (let y = 0; y < img.height; y++) {
+      for (let x = 0; x < img.width; x++) if ((m.data[y * m.stride + x]! & bad) !== 0) img.data[y * img.stride + x] = 0;
+    }
+  }
+
+  /**
+   * The threshold the config asks for: for `stdev`, `thresholdValue` times the 3σ-clipped
+   * standard deviation of the image (pixels with a `statsMask` bit ignored), as a value
+   * threshold; otherwise `thresholdValue` of the configured type.
+   *
+   * @param image - the (smoothed) image
+   * @param polarity - `'positive'` or `'negative'`
+   * @param factor - a multiplier for the threshold (default 1)
+   * @returns the threshold, with `includeThresholdMultiplier`
+   * @see lsst.meas.algorithms.detection.SourceDetectionTask.makeThreshold
+   */
+  makeThreshold(image: MaskedImage<Float32Array>, polarity: 'positive' | 'negative', factor = 1): Threshold {
+    let value = this.config.thresholdValue;
+    let type: 'value' | 'stdev' | 'variance' | 'pixel_stdev' = this.config.thresholdType;
+    if (type === 'stdev') {
+      const { data, width, height, stride } = image.image.array;
+      const mask = image.mask.array;
+      const bad = image.mask.getPlaneBitMask(this.config.statsMask);
+      const sd = makeStatistics(data, { properties: ['STDEVCLIP'], mask: mask.data, andMask: bad, region: { stride, x0: 0, y0: 0, width, height } }).getValue('STDEVCLIP');
+      value *= sd;
+      type = 'value';
+    }
+    const threshold = Threshold.create(value * factor, type, polarity !== 'negative');
+    threshold.setIncludeMultiplier(this.config.includeThresholdMultiplier);
+    return threshold;
+  }
+
+  /**
+   * Thresholds the smoothed image. Both polarities are detected when the background is
+   * re-estimated (so that negative detections are masked out of it), as LSST.
+   *
+   * @param middle - the smoothed image
+   * @param bbox - the bounding box of the unsmoothed image (the footprints' region)
+   * @param factor - a multiplier for the threshold (default 1)
+   * @returns the partial results (positive, negative, factor)
+   * @see lsst.meas.algorithms.detection.SourceDetectionTask.applyThreshold
+   */
+  applyThreshold(middle: MaskedImage<Float32Array>, bbox: Box2I, factor = 1): DetectionResult {
+    const results: DetectionResult = { positive: undefined, negative: undefined, numPos: 0, numNeg: 0, numPosPeaks: 0, numNegPeaks: 0, background: new BackgroundList(), factor };
+    const polarity = this.config.thresholdPolarity;
+    const minPixels = this.config.minPixels;
+    if (this.config.reEstimateBackground || polarity !== 'negative') {
+      results.positive = FootprintSet.fromImage(middle, this.makeThreshold(middle, 'positive', factor), { minPixels, planeName: 'DETECTED' });
+      results.positive.setRegion(bbox);
+    }
+    if (this.config.reEstimateBackground || polarity !== 'positive') {
+      results.negative = FootprintSet.fromImage(middle, this.makeThreshold(middle, 'negative', factor), { minPixels, planeName: 'DETECTED_NEGATIVE' });
+      results.negative.setRegion(bbox);
+    }
+    return results;
+  }
+
+  /**
+   * Subtracts a temporary local background (the `tempLocalBackground` subtask's fit of the
+   * unsmoothed image) from the smoothed image and re-finds the peaks of footprints with more
+   * than `nPeaksMaxSimple` peaks (see {@link SourceDetectionTask.updatePeaks}).
+   *
+   * @param exposure - the exposure (not modified)
+   * @param middle - the smoothed image (modified)
+   * @param results - the results whose footprints get new peaks
+   * @see lsst.meas.algorithms.detection.SourceDetectionTask.applyTempLocalBackground
+   */
+  applyTempLocalBackground(exposure: Exposure<PixelArray>, middle: MaskedImage<Float32Array>, results: DetectionResult): void {
+    const box = middle.getBBox();
+    if (box.isEmpty()) return;
+    const wantPos = this.config.thresholdPolarity !== 'negative' && results.positive !== undefined;
+    const wantNeg = this.config.thresholdPolarity !== 'positive' && results.negative !== undefined;
+    // Only footprints with more than nPeaksMaxSimple peaks use the locally-subtracted image.
+    const needed: Box2I[] = [];
+    for (const [want, set] of [
+      [wantPos, results.positive],
+      [wantNeg, results.negative],
+    ] as const) {
+      if (!want) continue;
+      for (const fp of set!) if (fp.getPeaks().length > this.config.nPeaksMaxSimple) needed.push(fp.getBBox().clippedTo(box));
+    }
+    if (needed.length === 0) return;
+    const bg = this.tempLocalBackground!.fitBackground(exposure.maskedImage);
+    if (this.config.thresholdType === 'stdev') {
+      // The threshold depends on the whole smoothed image: subtract everywhere, as LSST.
+      const values = bg.getImage(box);
+      const { data, stride, width, height } = middle.image.array;
+      for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) data[y * stride + x] = data[y * stride + x]! - values[y * width + x]!;
+      if (wantPos) this.updatePeaks(results.positive!, middle, this.makeThreshold(middle, 'positive'));
+      if (wantNeg) this.updatePeaks(results.negative!, middle, this.makeThreshold(middle, 'negative'));
+      return;
+    }
+    // A per-pixel threshold does not depend on the image: LSST subtracts the background from the
+    // whole smoothed image, but only the boxes of multi-peak footprints are read again, so only
+    // those are evaluated (each in its own copy, so overlapping boxes are not subtracted twice).
+    for (const [want, set, polarity] of [
+      [wantPos, results.positive, 'positive'],
+      [wantNeg, results.negative, 'negative'],
+    ] as const) {
+      if (!want) continue;
+      const threshold = this.makeThreshold(middle, polarity);
+      for (const footprint of set!) {
+        if (footprint.getPeaks().length <= this.config.nPeaksMaxSimple) continue;
+        const b = footprint.getBBox().clippedTo(box);
+        if (b.isEmpty()) continue;
+        const sub = middle.subset(b).clone();
+        const values = bg.getImage(b);
+        const { data, stride, width, height } = sub.image.array;
+        for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) data[y * stride + x] = data[y * stride + x]! - values[y * width + x]!;
+        this.#updateFootprintPeaks(footprint, sub, threshold);
+      }
+    }
+  }
+
+  /**
+   * Replaces the peaks of each footprint with more than `nPeaksMaxSimple` peaks by the peaks of a
+   * new detection in its bounding box that fall inside it; keeps only the brightest old peak
+   * when none is found.
+   *
+   * @param fpSet - the footprints (peaks modified)
+   * @param image - the image to detect in
+   * @param threshold - the threshold
+   * @see lsst.meas.algorithms.detection.SourceDetectionTask.updatePeaks
+   */
+  updatePeaks(fpSet: FootprintSet, image: MaskedImage<Float32Array>, threshold: Threshold): void {
+    for (const footprint of fpSet) {
+      if (footprint.getPeaks().length <= this.config.nPeaksMaxSimple) continue;
+      const b = footprint.getBBox().clippedTo(image.getBBox());
+      if (!b.isEmpty()) this.#updateFootprintPeaks(footprint, image.subset(b), threshold);
+    }
+  }
+
+  /** Detects in `sub` (the footprint's box) and keeps the new peaks inside the footprint. */
+  #updateFootprintPeaks(footprint: Footprint, sub: MaskedImage<Float32Array>, threshold: Threshold): void {
+    const oldPeaks = footprint.getPeaks();
+    const found = FootprintSet.fromImage(sub, threshold, { minPixels: this.config.minPixels });
+    const keep: [number, number, number][] = [];
+    for (const fp of found) {
+      const p = fp.getPeaks();
+      for (let i = 0; i < p.length; i++) {
+        const r = p.get(i);
+        if (footprint.contains(r.getIx(), r.getIy())) keep.push([r.getFx(), r.getFy(), r.getPeakValue()]);
+      }
+    }
+    const next = new PeakCatalog(oldPeaks.schema);
+    if (keep.length > 0) {
+      for (const [fx, fy, v] of keep) next.addPeak(fx, fy, v);
+    } else {
+      const first = oldPeaks.get(0);
+      const row = next.addNew();
+      for (const f of oldPeaks.schema.getFields()) row.set(f.name, first.get(f.name) as never);
+    }
+    replacePeaks(footprint, next);
+  }
+
+  /**
+   * Grows the footprints by `⌊nSigmaToGrow σ + ½⌋` (all at once, merging those that meet, when
+   * `combinedGrow`; circle or Manhattan stencil by `isotropicGrow`), sets the DETECTED /
+   * DETECTED_NEGATIVE mask bits, and counts footprints and peaks.
+   *
+   * @param mask - the mask to set
+   * @param results - the results (modified)
+   * @param sigma - the PSF sigma
+   * @see lsst.meas.algorithms.detection.SourceDetectionTask.finalizeFootprints
+   */
+  finalizeFootprints(mask: Mask, results: DetectionResult, sigma: number): void {
+    for (const [polarity, maskName] of [
+      ['positive', 'DETECTED'],
+      ['negative', 'DETECTED_NEGATIVE'],
+    ] as const) {
+      let fpSet = results[polarity];
+      if (fpSet === undefined) continue;
+      if (this.config.nSigmaToGrow > 0) {
+        const nGrow = Math.trunc(this.config.nSigmaToGrow * sigma + 0.5);
+        this.metadata.set('nGrow', nGrow);
+        if (this.config.combinedGrow) {
+          fpSet = fpSet.grown(nGrow, this.config.isotropicGrow);
+        } else {
+          const stencil = this.config.isotropicGrow ? 'circle' : 'manhattan';
+          fpSet = fpSet.clone();
+          for (const fp of fpSet) fp.dilate(nGrow, stencil);
+        }
+      }
+      fpSet.setMask(mask, maskName);
+      if (!this.config.returnOriginalFootprints) results[polarity] = fpSet;
+    }
+    results.numPos = results.positive?.length ?? 0;
+    results.numNeg = results.negative?.length ?? 0;
+    results.numPosPeaks = 0;
+    results.numNegPeaks = 0;
+    for (const fp of results.positive ?? []) results.numPosPeaks += fp.getPeaks().length;
+    for (const fp of results.negative ?? []) results.numNegPeaks += fp.getPeaks().length;
+    const parts: string[] = [];
+    if (results.positive !== undefined) parts.push(` ${results.numPosPeaks} positive peaks in ${results.numPos} footprints`);
+    if (results.negative !== undefined) parts.push(` ${results.numNegPeaks} negative peaks in ${results.numNeg} footprints`);
+    this.log.info(
+      `Detected${parts.join(' and')} to ${this.config.thresholdValue * this.config.includeThresholdMultiplier * results.factor} ${this.config.thresholdType === 'value' ? 'DN' : 'sigma'}`,
+    );
+  }
+
+  /**
+   * Fits the background again with the detections masked, subtracts it and appends it to the
+   * list.
+   *
+   * @param maskedImage - the image (modified)
+   * @param backgrounds - the list (appended to)
+   * @see lsst.meas.algorithms.detection.SourceDetectionTask.reEstimateBackground
+   */
+  reEstimateBackground(maskedImage: MaskedImage<PixelArray>, backgrounds: BackgroundList): void {
+    const bg = this.background!.fitBackground(maskedImage);
+    if (this.config.adjustBackground !== 0) this.log.warn(`Fiddling the background by ${this.config.adjustBackground}`);
+    this.log.info('Resubtracting the background after object detection');
+    subtractModel(maskedImage, bg);
+    if (this.config.adjustBackground !== 0) {
+      const { data, width, height, stride } = maskedImage.image.array;
+      for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) data[y * stride + x] = (data[y * stride + x] as number) - this.config.adjustBackground;
+    }
+    backgrounds.append(bg);
+  }
+
+  /**
+   * Drops the polarity that was only detected for the background, and its mask plane.
+   *
+   * @param mask - the mask
+   * @param results - the results (modified)
+   * @see lsst.meas.algorithms.detection.SourceDetectionTask.clearUnwantedResults
+   */
+  clearUnwantedResults(mask: Mask, results: DetectionResult): void {
+    const polarity = this.config.thresholdPolarity;
+    if (polarity === 'positive') {
+      if (this.config.reEstimateBackground) mask.andInPlace(~mask.getPlaneBitMask('DETECTED_NEGATIVE'));
+      results.negative = undefined;
+      results.numNeg = 0;
+      results.numNegPeaks = 0;
+    } else if (polarity === 'negative') {
+      if (this.config.reEstimateBackground) mask.andInPlace(~mask.getPlaneBitMask('DETECTED'));
+      results.positive = undefined;
+      results.numPos = 0;
+      results.numPosPeaks = 0;
+    }
+  }
+
+  /**
+   * Clears the DETECTED and DETECTED_NEGATIVE planes.
+   *
+   * @param mask - the mask
+   * @see lsst.meas.algorithms.detection.SourceDetectionTask.clearMask
+   */
+  clearMask(mask: Mask): void {
+    mask.andInPlace(~mask.getPlaneBitMask(['DETECTED', 'DETECTED_NEGATIVE']));
+  }
+
+  /**
+   * ORs a bit mask into every pixel of the masked image outside a box.
+   *
+   * @param maskedImage - the image
+   * @param goodBBox - the box (PARENT) to leave alone
+   * @param edgeBitmask - the bits to set
+   * @see lsst.meas.algorithms.detection.SourceDetectionTask.setEdgeBits
+   */
+  setEdgeBits(maskedImage: MaskedImage<PixelArray>, goodBBox: Box2I, edgeBitmask: number): void {
+    const { data, width, height, stride } = maskedImage.mask.array;
+    const x0 = maskedImage.getXY0().getX();
+    const y0 = maskedImage.getXY0().getY();
+    const gx0 = goodBBox.isEmpty() ? width : Math.max(0, goodBBox.getMinX() - x0);
+    const gx1 = goodBBox.isEmpty() ? width : Math.min(width, goodBBox.getMaxX() - x0 + 1);
+    const gy0 = goodBBox.isEmpty() ? height : Math.max(0, goodBBox.getMinY() - y0);
+    const gy1 = goodBBox.isEmpty() ? height : Math.min(height, goodBBox.getMaxY() - y0 + 1);
+    for (let y = 0; y < height; y++) {
+      const row = y * stride;
+      const full = y < gy0 || y >= gy1;
+      for (let x = 0; x < width; x++) {
+        if (full || x < gx0 || x >= gx1) data[row + x] = data[row + x]! | edgeBitmask;
+        else x = gx1 - 1;
+      }
+    }
+  }
+}
+
+/** A masked image over compact planes (no copies) with a given xy0 and mask plane dictionary. */
+function wrapPlanes(image: Float32Array, variance: Float32Array, mask: Int32Array, width: number, height: number, xy0: Point2I, planeDict: MaskPlaneDict): MaskedImage<Float32Array> {
+  return new MaskedImage(new Image(image, width, height, { xy0 }), new Mask(mask, width, height, { xy0, planeDict }), new Image(variance, width, height, { xy0 }));
+}
+
+/** Replaces a footprint's peaks in place (afw empties the catalog and extends it). */
+function replacePeaks(footprint: Footprint, peaks: PeakCatalog): void {
+  footprint.getPeaks().adoptColumns(peaks.length, new Map(peaks.schema.getFields().map((f) => [f.name, peaks.getColumn(f.name)])));
+}

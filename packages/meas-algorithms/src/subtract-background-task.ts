@@ -1,0 +1,201 @@
+import type { Exposure, MaskedImage, PixelArray } from '@skystack/afw-image';
+import type { BackgroundModel} from '@skystack/kernels';
+import { makeBackground, makeStatistics } from '@skystack/kernels';
+import { ChoiceField, Config, Field, ListField, RangeField } from '@skystack/pex-config';
+import { Struct, Task, type TaskOptions } from '@skystack/pipe-base';
+import { BackgroundList } from './background-list.js';
+import { MeasAlgorithmsNoDataError } from './errors.js';
+
+/**
+ * Configuration of {@link SubtractBackgroundTask}, with LSST's fields and defaults.
+ *
+ * @see lsst.meas.algorithms.subtractBackground.SubtractBackgroundConfig
+ */
+export class SubtractBackgroundConfig extends Config {
+  /** Type of statistic to estimate pixel value for the grid points. */
+  statisticsProperty = ChoiceField({
+    doc: 'type of statistic to use for grid points',
+    dtype: 'str',
+    default: 'MEANCLIP',
+    allowed: { MEANCLIP: 'clipped mean', MEAN: 'unclipped mean', MEDIAN: 'median' },
+  });
+  /** Behaviour if there are too few points in the grid for the requested interpolation style. */
+  undersampleStyle = ChoiceField({
+    doc: 'behaviour if there are too few points in grid for requested interpolation style',
+    dtype: 'str',
+    default: 'REDUCE_INTERP_ORDER',
+    allowed: {
+      THROW_EXCEPTION: 'throw an exception if there are too few points',
+      REDUCE_INTERP_ORDER: 'use an interpolation style with a lower order.',
+      INCREASE_NXNYSAMPLE: 'Increase the number of samples used to make the interpolation grid.',
+    },
+  });
+  /** How large a region of the sky should be used for each background point. */
+  binSize = RangeField({ doc: 'how large a region of the sky should be used for each background point', dtype: 'int', default: 128, min: 1 });
+  /** Sky region size along x for each background point (0: binSize). */
+  binSizeX = RangeField({ doc: 'Sky region size to be used for each background point in X direction. If 0, the binSize config is used.', dtype: 'int', default: 0, min: 0 });
+  /** Sky region size along y for each background point (0: binSize). */
+  binSizeY = RangeField({ doc: 'Sky region size to be used for each background point in Y direction. If 0, the binSize config is used.', dtype: 'int', default: 0, min: 0 });
+  /** How to interpolate the background values. */
+  algorithm = ChoiceField({
+    doc: 'how to interpolate the background values. This maps to an enum; see afw::math::Background',
+    dtype: 'str',
+    default: 'AKIMA_SPLINE',
+    allowed: {
+      CONSTANT: 'Use a single constant value',
+      LINEAR: 'Use linear interpolation',
+      NATURAL_SPLINE: 'cubic spline with zero second derivative at endpoints',
+      AKIMA_SPLINE: 'higher-level nonlinear spline that is more robust to outliers',
+    },
+  });
+  /** Names of mask planes to ignore while estimating the background. */
+  ignoredPixelMask = ListField({
+    doc: 'Names of mask planes to ignore while estimating the background',
+    dtype: 'str',
+    default: ['BAD', 'EDGE', 'DETECTED', 'DETECTED_NEGATIVE', 'NO_DATA'],
+  });
+  /** Ignore NaNs when estimating the background. */
+  isNanSafe = Field.bool({ doc: 'Ignore NaNs when estimating the background', default: false });
+  /** Use Approximate (Chebyshev) to model background rather than Interpolate. */
+  useApprox = Field.bool({ doc: 'Use Approximate (Chebyshev) to model background.', default: true });
+  /** Approximation order in X for background Chebyshev (valid only with useApprox=True). */
+  approxOrderX = Field.int({ doc: 'Approximation order in X for background Chebyshev (valid only with useApprox=True)', default: 6 });
+  /** Approximation order in Y (-1: the X order; afw requires them equal). */
+  approxOrderY = Field.int({ doc: 'Approximation order in Y for background Chebyshev (valid only with useApprox=True)', default: -1 });
+  /** Use inverse variance weighting in calculation (valid only with useApprox=True). */
+  weighting = Field.bool({ doc: 'Use inverse variance weighting in calculation (valid only with useApprox=True)', default: true });
+}
+
+/** What {@link SubtractBackgroundTask.run} returns. */
+export interface SubtractBackgroundResult {
+  /** The background list, with the new model appended. */
+  readonly background: BackgroundList;
+}
+
+/**
+ * Fits a smooth background to an image (binned clipped means, then a Chebyshev approximation
+ * or an interpolation, through {@link @skystack/kernels!makeBackground}) and subtracts it.
+ *
+ * @example
+ * ```ts
+ * const task = new SubtractBackgroundTask();
+ * const { background } = task.run(exposure);        // exposure is now background-subtracted
+ * background.getImage();                            // the sky that was removed
+ * exposure.metadata.get('BGMEAN');                  // its mean
+ * ```
+ * @see lsst.meas.algorithms.subtractBackground.SubtractBackgroundTask
+ */
+export class SubtractBackgroundTask extends Task<SubtractBackgroundConfig> {
+  /** {@link SubtractBackgroundConfig}. */
+  static override ConfigClass = SubtractBackgroundConfig;
+  /** `subtractBackground`. */
+  static override _DefaultName: string | undefined = 'subtractBackground';
+
+  /**
+   * Makes the task.
+   *
+   * @param options - Task options
+   */
+  constructor(options: TaskOptions<SubtractBackgroundConfig> = {}) {
+    super(options);
+  }
+
+  /**
+   * Fits the background of an exposure, subtracts it in place, appends the model to
+   * `background` and (with `stats`) records the mean and variance of the total background image
+   * in the exposure's metadata as `BGMEAN` and `BGVAR`.
+   *
+   * @param exposure - the exposure (its image is modified)
+   * @param background - a list to append to (default a new one)
+   * @param stats - record `BGMEAN`/`BGVAR` (default true)
+   * @returns a struct with `background`
+   * @throws {@link MeasAlgorithmsNoDataError} when every pixel is masked
+   * @see lsst.meas.algorithms.subtractBackground.SubtractBackgroundTask.run
+   */
+  run(exposure: Exposure<PixelArray>, background: BackgroundList = new BackgroundList(), stats = true): Struct<SubtractBackgroundResult> {
+    return this.timer('run', () => {
+      const maskedImage = exposure.maskedImage;
+      const fitBg = this.fitBackground(maskedImage);
+      subtractModel(maskedImage, fitBg);
+      background.append(fitBg);
+      if (stats) {
+        const net = background.getImage().array.data;
+        const s = makeStatistics(net, { properties: ['MEAN', 'VARIANCE'] });
+        exposure.metadata.set('BGMEAN', s.getValue('MEAN'));
+        exposure.metadata.set('BGVAR', s.getValue('VARIANCE'));
+      }
+      return new Struct({ background });
+    });
+  }
+
+  /**
+   * Measures the background model of a masked image (not subtracted): bins of `binSize`
+   * (`floor(size / binSize) + 1` bins per axis unless `nx`/`ny` are given), the configured
+   * statistic over the pixels without any `ignoredPixelMask` bit, then the approximation or
+   * interpolation the config asks for.
+   *
+   * @param maskedImage - the image
+   * @param nx - the number of bins along x (0: from the bin size)
+   * @param ny - the number of bins along y (0: from the bin size)
+   * @param algorithm - the interpolation style (default: the config's)
+   * @returns the model
+   * @throws {@link MeasAlgorithmsNoDataError} when every pixel is masked
+   * @see lsst.meas.algorithms.subtractBackground.SubtractBackgroundTask.fitBackground
+   */
+  fitBackground(maskedImage: MaskedImage<PixelArray>, nx = 0, ny = 0, algorithm?: SubtractBackgroundConfig['algorithm']): BackgroundModel {
+    const c = this.config;
+    const mask = maskedImage.mask;
+    const badMask = mask.getPlaneBitMask(c.ignoredPixelMask);
+    const maskPixels = mask.compactPixels();
+    let anyGood = false;
+    for (let i = 0; i < maskPixels.length; i++) {
+      if ((maskPixels[i]! & badMask) === 0) {
+        anyGood = true;
+        break;
+      }
+    }
+    if (!anyGood) {
+      throw new MeasAlgorithmsNoDataError(`All pixels masked (with any of ${c.ignoredPixelMask.join(', ')}). Cannot estimate background.`);
+    }
+    const raw = maskedImage.image.compactPixels();
+    const image = raw instanceof Float32Array ? raw : Float32Array.from(raw as ArrayLike<number>);
+    const xy0 = maskedImage.getXY0();
+    return makeBackground(image, maskedImage.getWidth(), maskedImage.getHeight(), {
+      binSize: c.binSize,
+      binSizeX: c.binSizeX,
+      binSizeY: c.binSizeY,
+      ...(nx > 0 ? { nxSample: nx } : {}),
+      ...(ny > 0 ? { nySample: ny } : {}),
+      statisticsProperty: c.statisticsProperty,
+      interpStyle: algorithm ?? c.algorithm,
+      undersampleStyle: c.undersampleStyle,
+      mask: maskPixels,
+      andMask: badMask,
+      nanSafe: c.isNanSafe,
+      approx: { useApprox: c.useApprox, approxOrderX: c.approxOrderX, approxOrderY: c.approxOrderY, weighting: c.weighting },
+      x0: xy0.getX(),
+      y0: xy0.getY(),
+    });
+  }
+}
+
+/**
+ * Subtracts a background model from a masked image in place (image plane only).
+ *
+ * @param maskedImage - the image, covering the model's area
+ * @param model - the model
+ * @param sign - -1 (default) subtracts, +1 adds back
+ * @example
+ * ```ts
+ * subtractModel(exposure.maskedImage, task.fitBackground(exposure.maskedImage));
+ * ```
+ */
+export function subtractModel(maskedImage: MaskedImage<PixelArray>, model: BackgroundModel, sign = -1): void {
+  const bg = model.getImage();
+  const { data, width, height, stride } = maskedImage.image.array;
+  for (let y = 0; y < height; y++) {
+    const r = y * stride;
+    const rb = y * width;
+    for (let x = 0; x < width; x++) data[r + x] = (data[r + x] as number) + sign * bg[rb + x]!;
+  }
+}
