@@ -27,7 +27,7 @@ pnpm install --frozen-lockfile --reporter=append-only
 
 case "${1:-}" in
   demo) shift; exec pnpm run demo "$@" ;;
-  test) shift; bash "$root/scripts/install-test-deps.sh"
+  test) shift; bash "$root/scripts/install-test-deps.sh"; bash "$root/scripts/install-bench-deps.sh"
     SKYSTACK_PG_URL=$(bash "$root/scripts/postgres.sh" start); export SKYSTACK_PG_URL
     exec bash "$root/scripts/test-all.sh" "$@" ;;
   *) echo "usage: bash scripts/quickstart.sh demo|test" >&2; exit 2 ;;

@@ -17,7 +17,7 @@ const root = resolve(import.meta.dirname, '../../..');
 
 function findBenchFiles(): string[] {
   const files: string[] = [];
-  for (const group of ['packages', 'obs']) {
+  for (const group of ['packages', 'obs', 'tools']) {
     let entries: string[];
     try {
       entries = readdirSync(join(root, group), { recursive: true, encoding: 'utf8' });
