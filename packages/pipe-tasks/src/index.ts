@@ -1,0 +1,75 @@
+// @skystack/pipe-tasks: LSST's pipe_tasks — photometric calibration (PhotoCalTask), the
+// `src` → `source` → `sourceTable` postprocessing (WriteSourceTableTask,
+// TransformSourceTableTask) and the functor framework behind it.
+
+// Errors
+export { PipeTasksInvalidArgumentError, FunctorFileError, MissingColumnsError, PhotoCalError } from './errors.js';
+
+// Functor framework
+export { columnSource, numericColumn, missing, aliasMapOf, FunctorBase } from './functors.js';
+export type { ColumnValues, ColumnSource, ColumnData, Functor } from './functors.js';
+export { columnProducer, describeMissingColumns } from './missing-columns.js';
+export { CompositeFunctor, columnData, makeField, makeTable } from './functors/composite-functor.js';
+export type { SkippedFunctor, EvaluateOptions, EvaluateResult } from './functors/composite-functor.js';
+export { loadFunctorFile, parseFunctorDefinition, expandPath, IMPLEMENTED_FUNCTORS, PIPE_TASKS_DIR } from './functors/functor-file.js';
+export type { FunctorFile, UnsupportedFunctor } from './functors/functor-file.js';
+
+// Functors
+export { Column, Index, CoordColumn, RAColumn, DecColumn, RAErrColumn, DecErrColumn, RADecCovColumn, SinglePrecisionFloatColumn, HtmIndex20 } from './functors/column.js';
+export {
+  fluxName,
+  fluxErrName,
+  LocalPhotometry,
+  LocalNanojansky,
+  LocalNanojanskyErr,
+  LocalMagnitude,
+  LocalMagnitudeErr,
+  LocalDipoleMeanFlux,
+  LocalDipoleMeanFluxErr,
+  LocalDipoleDiffFlux,
+  LocalDipoleDiffFluxErr,
+  NanoJansky,
+  NanoJanskyErr,
+  Mag,
+  MagErr,
+  COADD_ZP,
+} from './functors/photometry.js';
+export { ComputePixelScale, ConvertPixelToArcseconds, ConvertPixelSqToArcsecondsSq, ConvertDetectorAngleToPositionAngle } from './functors/local-wcs.js';
+
+// Postprocessing tasks
+export { WriteSourceTableConnections, WriteSourceTableConfig, WriteSourceTableTask } from './postprocess/write-source-table-task.js';
+export type { WriteSourceTableInputs, WriteSourceTableResult } from './postprocess/write-source-table-task.js';
+export {
+  TransformSourceTableConnections,
+  TransformSourceTableConfig,
+  TransformSourceTableTask,
+  DEFAULT_SOURCE_FUNCTOR_FILE,
+  resolveColumns,
+} from './postprocess/transform-source-table-task.js';
+export type { TransformSourceTableInputs, TransformSourceTableResult } from './postprocess/transform-source-table-task.js';
+
+// Photometric calibration
+export {
+  PhotoCalTask,
+  PhotoCalConfig,
+  PhotoCalMatchConfig,
+  PhotoCalSourceSelectionConfig,
+  PhotoCalFlagsConfig,
+  PhotoCalSignalToNoiseConfig,
+  PhotoCalUnresolvedConfig,
+  PhotoCalReserveConfig,
+  fitZeroPoint,
+  magArraysFromFluxes,
+  getRefFluxField,
+} from './photo-cal/photo-cal-task.js';
+export type {
+  PhotoCalRecord,
+  PhotoCalSchema,
+  PhotoCalMatch,
+  PhotoCalFluxes,
+  PhotoCalMagArrays,
+  ZeroPointFit,
+  PhotoCalResult,
+  PhotoCalTaskOptions,
+  PhotoCalInputs,
+} from './photo-cal/photo-cal-task.js';
