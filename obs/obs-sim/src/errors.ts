@@ -30,3 +30,19 @@ export class ObsSimIoError extends SkyStackError {
     super('OBS_SIM_IO', message, options);
   }
 }
+
+/**
+ * Thrown when a SimCam repository cannot be made (`OBS_SIM_REPO`): a `butler` command failed, or
+ * the repository is in a state the builder cannot complete safely.
+ */
+export class ObsSimRepoError extends SkyStackError {
+  /**
+   * Makes the error.
+   *
+   * @param message - which command or step failed, and its error output
+   * @param options - `cause` and `hint`
+   */
+  constructor(message: string, options: SkyStackErrorOptions = {}) {
+    super('OBS_SIM_REPO', message, options);
+  }
+}

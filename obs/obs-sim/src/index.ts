@@ -79,9 +79,29 @@ export type { RefcatOptions, ShardedRefcat } from './refcat.js';
 export { simulate, exposureTruth, visitObservation, writeExposureSourceTruth, SIMULATION_PRESETS, SIMCAM_REFCAT_NAME } from './simulate.js';
 export type { SimulateOptions, SimulationManifest, SimulationPreset, ExposureTruth } from './simulate.js';
 
+// The Butler instrument and repositories
+export {
+  SimCam,
+  SimCamSmall,
+  SimCamRawFormatter,
+  SimCamSmallRawFormatter,
+  makeSimCamCamera,
+  simCamRadialCoeffs,
+  simCamDefects,
+  SIMCAM_CLASS_NAME,
+  SIMCAM_SMALL_CLASS_NAME,
+  SIMCAM_DEFAULT_SEED,
+  SIMCAM_SMALL_DETECTOR_SIZE,
+  SIMCAM_RADIAL_FIT_RADIUS_MM,
+  SIMCAM_FILTER_DEFINITIONS,
+} from './sim-cam.js';
+export type { SimCamOptions } from './sim-cam.js';
+export { makeSimRepo, obsSimImportModule, SIMCAM_MASTER_CALIB_RUN, SIMCAM_REFCAT_RUN, REFCATS_COLLECTION, SIMCAM_REFCAT_DATASET_TYPE } from './make-repo.js';
+export type { MakeSimRepoOptions, MakeSimRepoResult, MakeSimRepoStep } from './make-repo.js';
+
 // Command line
 export { runObsSim, OBS_SIM_USAGE } from './cli/program.js';
 export type { ObsSimStreams, TextSink } from './cli/program.js';
 
 // Errors
-export { ObsSimInvalidArgumentError, ObsSimIoError } from './errors.js';
+export { ObsSimInvalidArgumentError, ObsSimIoError, ObsSimRepoError } from './errors.js';

@@ -1,6 +1,7 @@
 // The `obs-sim` command line: `obs-sim simulate --out DIR [options]`.
 import { parseArgs } from 'node:util';
 import { ObsSimInvalidArgumentError } from '../errors.js';
+import { makeSimRepo } from '../make-repo.js';
 import { simulate } from '../simulate.js';
 
 /** Something text can be written to (a process stream, or a collector in tests). */
@@ -24,10 +25,15 @@ export interface ObsSimStreams {
 
 /** The usage text of `obs-sim`. */
 export const OBS_SIM_USAGE = `Usage: obs-sim simulate --out DIR [options]
+       obs-sim make-repo --sim DIR --repo REPO [--transfer copy|symlink|hardlink|link|direct] [-j N] [--quiet]
 
-Simulates SimCam raws, master calibrations, truth files and a reference catalog.
+simulate: simulates SimCam raws, master calibrations, truth files and a reference catalog.
+make-repo: makes (or completes) a Butler repository of a simulation with the butler commands:
+  create, register-instrument, write-curated-calibrations, ingest-raws, define-visits,
+  register-dataset-type, ingest-files + certify-calibrations (masters), ingest-files (refcat),
+  collection-chain (refcats, SimCam/defaults). Running it again changes nothing.
 
-Options:
+Options of simulate:
   --out DIR            output directory (required)
   --size full|small    size preset: full (4 detectors of 2048², 6 visits) or small (2 of 512², 2 visits)
   --visits N           number of visits (default from the preset)
@@ -38,6 +44,13 @@ Options:
   --refcat-limit MAG   refcat magnitude limit in r (default 22)
   --quiet              print only the summary
   -h, --help           show this help
+
+Options of make-repo:
+  --sim DIR            the simulation directory (required)
+  --repo REPO          the repository directory (required; created when it holds none)
+  --transfer MODE      how files go into the datastore (default copy)
+  -j, --processes N    raw headers read at once by ingest-raws (default 4)
+  --quiet              print only the summary
 `;
 
 function intList(text: string, what: string): number[] {
@@ -82,6 +95,10 @@ export async function runObsSim(argv: readonly string[], streams: ObsSimStreams)
         'calib-raws': { type: 'string' },
         'refcat-limit': { type: 'string' },
         quiet: { type: 'boolean' },
+        sim: { type: 'string' },
+        repo: { type: 'string' },
+        transfer: { type: 'string' },
+        processes: { type: 'string', short: 'j' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -94,8 +111,9 @@ export async function runObsSim(argv: readonly string[], streams: ObsSimStreams)
     streams.stdout.write(OBS_SIM_USAGE);
     return 0;
   }
+  if (positionals[0] === 'make-repo' && positionals.length === 1) return makeRepoCommand(values, streams);
   if (positionals[0] !== 'simulate' || positionals.length !== 1) {
-    streams.stderr.write(`Error: expected the command 'simulate'; got '${positionals.join(' ')}'.\n\n${OBS_SIM_USAGE}`);
+    streams.stderr.write(`Error: expected the command 'simulate' or 'make-repo'; got '${positionals.join(' ')}'.\n\n${OBS_SIM_USAGE}`);
     return 2;
   }
   if (values.out === undefined) {
@@ -128,6 +146,41 @@ export async function runObsSim(argv: readonly string[], streams: ObsSimStreams)
         `${manifest.calibs.length} master calibrations, ${manifest.calibRaws.length} calibration raws, ${manifest.truthSources} truth sources, ` +
         `refcat ${manifest.refcat.count} stars in ${manifest.refcat.shards} shards.\n`,
     );
+    return 0;
+  } catch (e) {
+    streams.stderr.write(`Error: ${(e as Error).message}\n`);
+    return 1;
+  }
+}
+
+const TRANSFERS = ['copy', 'symlink', 'hardlink', 'link', 'direct'] as const;
+
+async function makeRepoCommand(
+  values: { readonly sim?: string | undefined; readonly repo?: string | undefined; readonly transfer?: string | undefined; readonly processes?: string | undefined; readonly quiet?: boolean | undefined },
+  streams: ObsSimStreams,
+): Promise<number> {
+  if (values.sim === undefined || values.repo === undefined) {
+    streams.stderr.write(`Error: make-repo needs --sim DIR and --repo REPO.\n\n${OBS_SIM_USAGE}`);
+    return 2;
+  }
+  const transfer = values.transfer ?? 'copy';
+  if (!(TRANSFERS as readonly string[]).includes(transfer)) {
+    streams.stderr.write(`Error: --transfer takes one of ${TRANSFERS.join(', ')}; got '${transfer}'.\n`);
+    return 2;
+  }
+  try {
+    const processes = positiveInt(values.processes, 'processes');
+    const result = await makeSimRepo({
+      simDir: values.sim,
+      repo: values.repo,
+      transfer: transfer as (typeof TRANSFERS)[number],
+      ...(processes !== undefined && { processes }),
+      ...(values.quiet !== true && { onLine: (l: string): void => void streams.stdout.write(`${l}\n`) }),
+    });
+    if (values.quiet === true) {
+      const ran = result.steps.filter((s) => !s.skipped).length;
+      streams.stdout.write(`SimCam repository ${result.repo} ready (${result.seconds.toFixed(1)} s, ${ran} butler commands run, ${result.steps.length - ran} skipped): collections ${result.defaults}.\n`);
+    }
     return 0;
   } catch (e) {
     streams.stderr.write(`Error: ${(e as Error).message}\n`);
