@@ -62,3 +62,25 @@ export class MeasAlgorithmsFormatError extends SkyStackError {
     super('MEAS_ALGORITHMS_FORMAT', message, options);
   }
 }
+
+/**
+ * Thrown by {@link findCosmicRays} when more pixels than `nCrPixelMax` look like cosmic rays
+ * (`MEAS_ALGORITHMS_TOO_MANY_CRS`; afw's LengthError "Too many CR pixels"); the image is left
+ * unchanged.
+ *
+ * @example
+ * ```ts
+ * try { repair.run(exposure); } catch (e) { if (e instanceof MeasAlgorithmsTooManyCosmicRaysError) console.log(e.message); }
+ * ```
+ */
+export class MeasAlgorithmsTooManyCosmicRaysError extends SkyStackError {
+  /**
+   * Makes the error.
+   *
+   * @param message - how many pixels, and the limit
+   * @param options - `cause` and `hint`
+   */
+  constructor(message: string, options: SkyStackErrorOptions = {}) {
+    super('MEAS_ALGORITHMS_TOO_MANY_CRS', message, options);
+  }
+}

@@ -22,3 +22,43 @@ export type { DetectionOptions, DetectionResult, DetectionRunResult, PsfShapeSou
 
 // Sky objects
 export { SkyObjectsConfig, SkyObjectsTask, generateSkyObjects, spanSetFromMask } from './sky-objects-task.js';
+
+// Single-frame characterisation: Gaussian PSF, star selection, PSF determination
+export { InstallGaussianPsfConfig, InstallGaussianPsfTask, FWHM_PER_SIGMA } from './install-gaussian-psf-task.js';
+export {
+  ObjectSizeStarSelectorConfig,
+  ObjectSizeStarSelectorTask,
+  FlaggedSourceSelectorConfig,
+  FlaggedSourceSelectorTask,
+  kCenters,
+  improveCluster,
+  selectionResult,
+} from './object-size-star-selector.js';
+export type { SourceSelector, SourceSelectorOptions, SourceSelectorResult } from './object-size-star-selector.js';
+export { PsfCandidate, MakePsfCandidatesConfig, MakePsfCandidatesTask, CANDIDATE_LANCZOS_ORDER } from './psf-candidate.js';
+export type { PsfCandidateStatus, MakePsfCandidatesResult } from './psf-candidate.js';
+export { PcaPsfDeterminerConfig, PcaPsfDeterminerTask, pcaKernelSize, principalComponents } from './pca-psf-determiner.js';
+export type { PsfDeterminer, DeterminePsfOptions, DeterminePsfResult } from './pca-psf-determiner.js';
+export { ReserveSourcesConfig, ReserveSourcesTask } from './reserve-sources-task.js';
+export type { ReserveSourcesResult } from './reserve-sources-task.js';
+export { makeSourceSelectorRegistry, makePsfDeterminerRegistry, sourceSelectorRegistry, psfDeterminerRegistry } from './registries.js';
+export { MeasurePsfConfig, MeasurePsfTask } from './measure-psf-task.js';
+export type { MeasurePsfResult } from './measure-psf-task.js';
+
+// Cosmic rays and repair
+export { FindCosmicRaysConfig, findCosmicRays, interpolateFlaggedPixels } from './find-cosmic-rays.js';
+export { RepairConfig, RepairTask } from './repair-task.js';
+export type { RepairOptions, RepairResult } from './repair-task.js';
+
+// Aperture corrections (ApplyApCorrTask is meas_base's in LSST)
+export {
+  ChebyshevBoundedFieldConfig,
+  MeasureApCorrConfig,
+  MeasureApCorrTask,
+  DEFAULT_AP_CORR_NAMES,
+  chebyshevFitSize,
+  fitChebyshevBoundedField,
+} from './measure-ap-corr-task.js';
+export type { MeasureApCorrResult } from './measure-ap-corr-task.js';
+export { ApplyApCorrConfig, ApplyApCorrTask } from './apply-ap-corr-task.js';
+export { MeasAlgorithmsTooManyCosmicRaysError } from './errors.js';

@@ -49,9 +49,9 @@ export class SourceSlotConfig extends Config {
       ['slot_GaussianFlux', this.gaussianFlux],
       ['slot_CalibFlux', this.calibFlux],
     ];
-    for (const [slot, target] of slots) {
-      if (target === null) aliases.erase(slot);
-      else aliases.set(slot, target);
-    }
+    // As meas_base: a slot set to None leaves the schema's existing alias alone (a second
+    // measurement task over the same schema, such as calibrate's post-calibration one, must
+    // not remove the slots the first defined).
+    for (const [slot, target] of slots) if (target !== null) aliases.set(slot, target);
   }
 }

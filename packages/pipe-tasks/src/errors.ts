@@ -71,3 +71,35 @@ export class PhotoCalError extends SkyStackError {
     super('PIPE_TASKS_PHOTOCAL', message, options);
   }
 }
+
+/**
+ * Thrown when image characterization fails (`PIPE_TASKS_CHARACTERIZE_IMAGE`): no PSF could be
+ * determined, no sources were detected, a config combination that cannot work.
+ */
+export class CharacterizeImageError extends SkyStackError {
+  /**
+   * Makes the error.
+   *
+   * @param message - what went wrong, with the counts involved
+   * @param options - `cause` and `hint`
+   */
+  constructor(message: string, options: SkyStackErrorOptions = {}) {
+    super('PIPE_TASKS_CHARACTERIZE_IMAGE', message, options);
+  }
+}
+
+/**
+ * Thrown when calibration fails (`PIPE_TASKS_CALIBRATE`): a required astrometric or
+ * photometric calibration failed, the icSrc schema lacks the fields to copy.
+ */
+export class CalibrateError extends SkyStackError {
+  /**
+   * Makes the error.
+   *
+   * @param message - what went wrong
+   * @param options - `cause` and `hint`
+   */
+  constructor(message: string, options: SkyStackErrorOptions = {}) {
+    super('PIPE_TASKS_CALIBRATE', message, options);
+  }
+}

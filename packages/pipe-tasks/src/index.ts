@@ -73,3 +73,10 @@ export type {
   PhotoCalTaskOptions,
   PhotoCalInputs,
 } from './photo-cal/photo-cal-task.js';
+
+// Single-frame calibration
+export { CharacterizeImageError, CalibrateError } from './errors.js';
+export { CalibrateConnections, CalibrateConfig, CalibrateTask } from './calibrate-task.js';
+export type { CalibrateInputs, CalibrateResult, CalibrateTaskOptions } from './calibrate-task.js';
+export { CharacterizeImageConnections, CharacterizeImageConfig, CharacterizeImageTask } from './characterize-image-task.js';
+export type { CharacterizeImageInputs, CharacterizeImageResult, CharacterizeImageTaskOptions, DetectMeasureAndEstimatePsfResult } from './characterize-image-task.js';
