@@ -222,7 +222,7 @@ export async function executeQuantum(ctx: QuantumExecutionContext, node: Executa
     const search = [ctx.outputRun, ...ctx.inputCollections];
     const connections = connectionsOf(task);
     const resolved = new Map<string, DatasetRef[]>();
-    for (const [dt, refs] of byDatasetType([node.inputs, node.prerequisites])) {
+    for (const [dt, refs] of byDatasetType([node.inputs])) {
       const found: DatasetRef[] = [];
       for (const r of refs) {
         const f = await findIn(butler, dt, r.dataId, search);
@@ -230,6 +230,10 @@ export async function executeQuantum(ctx: QuantumExecutionContext, node: Executa
       }
       resolved.set(dt, found);
     }
+    // Prerequisites were resolved when the graph was built (calibrations by the quantum's
+    // timespan, reference catalog shards by region): use those datasets as they are, as
+    // ctrl_mpexec does; a CALIBRATION collection cannot be searched again without a timespan.
+    for (const [dt, refs] of byDatasetType([node.prerequisites])) resolved.set(dt, [...(resolved.get(dt) ?? []), ...refs]);
     const inputMap = new Map<string, [BaseInput, readonly DatasetRef[]]>();
     for (const name of [...connections.inputs, ...connections.prerequisiteInputs]) {
       const c = connections.get(name) as BaseInput;

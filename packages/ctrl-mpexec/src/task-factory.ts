@@ -5,6 +5,7 @@ import { applyOverrideMapping, applyOverrides, loadOverrideFile, parseConfigOver
 import type { ConfigClass } from '@skystack/pex-config';
 import { PipelineGraph, expandVars, formatConfig, resolveTaskClassName } from '@skystack/pipe-base';
 import type { Pipeline, PipelineTask, PipelineTaskConfig, PipelineTaskOptions } from '@skystack/pipe-base';
+import { defaultImportModule } from '@skystack/daf-butler';
 import type { DimensionUniverse } from '@skystack/daf-butler';
 import { TaskConfigError, TaskLoadError } from './errors.js';
 
@@ -206,7 +207,7 @@ export class TaskFactory {
     }
     let mod: Record<string, unknown>;
     try {
-      mod = (await import(moduleName)) as Record<string, unknown>;
+      mod = (await defaultImportModule(moduleName)) as Record<string, unknown>;
     } catch (e) {
       const missing = moduleName.startsWith('file:') && !existsSync(new URL(moduleName));
       throw new TaskLoadError(
@@ -345,7 +346,7 @@ export class TaskFactory {
  */
 export async function importTaskClass(specifier: string): Promise<PipelineTaskClass> {
   const i = specifier.lastIndexOf('#');
-  const mod = (await import(specifier.slice(0, i))) as Record<string, unknown>;
+  const mod = (await defaultImportModule(specifier.slice(0, i))) as Record<string, unknown>;
   const cls = mod[specifier.slice(i + 1)];
   if (typeof cls !== 'function') throw new TaskLoadError('MPEXEC_TASK_LOAD', `No class '${specifier.slice(i + 1)}' in module '${specifier.slice(0, i)}'.`);
   return cls as PipelineTaskClass;

@@ -145,7 +145,9 @@ describe('connection templates and overrides', () => {
       connections: { inp: new Input({ name: 'i', storageClass: 'S', dimensions: ['instrument', 'visit', 'detector'] }) },
     });
     const cfg = new (PipelineTaskConfig.withConnections(WideIn))();
-    expect(() => new WideIn({ config: cfg }).validate(universe)).toThrow(/multiple=false/);
+    // As pipe_base: a scalar input may have dimensions beyond the quantum's (a visit quantum reads
+    // its exposure's dataset through visit_definition); several matches fail when a quantum is built.
+    expect(() => new WideIn({ config: cfg }).validate(universe)).not.toThrow();
   });
 });
 

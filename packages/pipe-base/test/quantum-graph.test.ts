@@ -226,6 +226,60 @@ describe('buildQuantumGraph', () => {
     expect(two.quantaOf('gather')).toHaveLength(0); // one product left < minimum 2
   });
 
+  it('pairs an upstream exposure dataset with its visit quantum through visit_definition (as characterizeImage reads postISRCCD)', async () => {
+    const d2 = mkdtempSync(join(tmpdir(), 'skystack-qgraph-exp-'));
+    const b = await Butler.makeRepo(join(d2, 'repo')).then(() => Butler.from(join(d2, 'repo'), { run: 'Cam/raw', instrument: 'Cam' }));
+    try {
+      const r = b.registry;
+      await r.insertDimensionData('instrument', [{ name: 'Cam', visit_max: 1000, exposure_max: 1000, detector_max: 10 }]);
+      await r.insertDimensionData('physical_filter', [{ instrument: 'Cam', name: 'Cam-R', band: 'r' }]);
+      await r.insertDimensionData('detector', [1, 2].map((id) => ({ instrument: 'Cam', id, full_name: `D${id}` })));
+      await r.insertDimensionData('day_obs', [{ instrument: 'Cam', id: 20250301 }]);
+      await r.insertDimensionData('group', [{ instrument: 'Cam', name: 'g' }]);
+      // Exposures 11, 12, 13 define visits 101, 102, 103 (not the same IDs, so a wrong pairing shows).
+      await r.insertDimensionData('exposure', [11, 12, 13].map((id) => ({ instrument: 'Cam', id, obs_id: `E${id}`, physical_filter: 'Cam-R', group: 'g', day_obs: 20250301 })));
+      await r.insertDimensionData('visit', [101, 102, 103].map((id) => ({ instrument: 'Cam', id, physical_filter: 'Cam-R', day_obs: 20250301 })));
+      await r.insertDimensionData('visit_definition', [11, 12, 13].map((e) => ({ instrument: 'Cam', exposure: e, visit: e + 90 })));
+      const ED = ['instrument', 'exposure', 'detector'];
+      await r.registerDatasetType(new DatasetType('toyRaw', ED, SDD, { universe: b.universe }));
+      for (const exposure of [11, 12, 13]) for (const detector of [1, 2]) await b.put({ value: exposure * 10 + detector }, 'toyRaw', { exposure, detector });
+      class IsrLike extends defineConnections({
+        dimensions: ED,
+        connections: {
+          raw: new Input({ doc: 'Raw', name: 'toyRaw', storageClass: SDD, dimensions: ED }),
+          out: new Output({ doc: 'Post-ISR', name: 'toyPostIsr', storageClass: SDD, dimensions: ED }),
+        },
+      }) {}
+      class CharLike extends defineConnections({
+        dimensions: [...VD],
+        connections: {
+          exposure: new Input({ doc: 'Post-ISR', name: 'toyPostIsr', storageClass: SDD, dimensions: ED }),
+          out: new Output({ doc: 'Characterized', name: 'toyIcExp', storageClass: SDD, dimensions: [...VD] }),
+        },
+      }) {}
+      const pipeline = PipelineGraph.build(
+        [entry('isr', new (PipelineTaskConfig.withConnections(IsrLike))()), entry('characterize', new (PipelineTaskConfig.withConnections(CharLike))())],
+        { universe: b.universe },
+      );
+      const qg = await buildQuantumGraph({ butler: b, pipeline, inputCollections: ['Cam/raw'], outputRun: 'u/test/run' });
+      const chars = qg.quantaOf('characterize');
+      expect(chars).toHaveLength(6);
+      for (const q of chars) {
+        const refs = q.inputs.get('exposure')!;
+        expect(refs).toHaveLength(1);
+        expect(refs[0]!.dataId.get('exposure')).toBe((q.dataId.get('visit') as number) - 90);
+        expect(refs[0]!.dataId.get('detector')).toBe(q.dataId.get('detector'));
+        // ... and the quantum depends on exactly the isr quantum that makes it.
+        expect(qg.dependencies(q)).toHaveLength(1);
+      }
+      const one = await buildQuantumGraph({ butler: b, pipeline, inputCollections: ['Cam/raw'], outputRun: 'u/test/run', where: 'visit = 102' });
+      expect(one.quantaOf('characterize').map((q) => q.inputs.get('exposure')![0]!.dataId.get('exposure'))).toEqual([12, 12]);
+    } finally {
+      await b.close();
+      rmSync(d2, { recursive: true, force: true });
+    }
+  });
+
   it('gives an empty graph when no inputs match', async () => {
     const qg = await build({ where: 'visit = 3 AND detector = 4' });
     expect(qg.length).toBe(0);

@@ -1,7 +1,7 @@
 import type { Config } from '@skystack/pex-config';
 import type { DataCoordinate, DatasetRef, DimensionGroup, DimensionUniverse } from '@skystack/daf-butler';
 import { NoWorkFound, PrerequisiteMissingError, ScalarError } from '../task/errors.js';
-import { BaseConnection, Input, Output, PrerequisiteInput } from './connection-types.js';
+import { BaseConnection, Output, PrerequisiteInput } from './connection-types.js';
 import type { BaseInput, ConnectionTypeSet } from './connection-types.js';
 import { ConnectionsDefinitionError } from './errors.js';
 import { DeferredDatasetRef } from './quantized-connection.js';
@@ -291,9 +291,11 @@ export class PipelineTaskConnections {
 
   /**
    * Checks the connections against a dimension universe, as pipe_base does when it builds a
-   * pipeline graph: every dimension is known, every `Output` has dimensions within the
-   * quantum's, and every `Input` with `multiple: false` too (else a quantum would match
-   * several datasets: pipe_base's `ScalarError`).
+   * pipeline graph: every dimension is known and every `Output` has dimensions within the
+   * quantum's. An `Input` may have dimensions beyond the quantum's even with `multiple: false`
+   * (an `exposure` dataset read by a `visit` quantum, paired through visit_definition), as in
+   * pipe_base: a quantum that then matches several datasets fails with `ScalarError` when it is
+   * built.
    *
    * @param universe - the dimension universe
    * @throws {@link ConnectionsDefinitionError} naming the connection, its dimensions and the quantum's
@@ -308,12 +310,6 @@ export class PipelineTaskConnections {
         throw new ConnectionsDefinitionError(
           `Output connection '${name}' (${c.name}) of ${this.constructor.name} has dimensions {${dims.names.join(', ')}}, which are not a subset of the quantum dimensions {${quantum.names.join(', ')}} (extra: ${outside.join(', ')}).`,
           { hint: 'Outputs are identified by the quantum data ID; add the dimensions to the task or remove them from the output.' },
-        );
-      }
-      if (c instanceof Input && !c.multiple) {
-        throw new ConnectionsDefinitionError(
-          `Input connection '${name}' (${c.name}) of ${this.constructor.name} has dimensions {${dims.names.join(', ')}} beyond the quantum dimensions {${quantum.names.join(', ')}} (extra: ${outside.join(', ')}) but multiple=false.`,
-          { hint: 'Set multiple: true to read all the matching datasets, or add the dimensions to the task.' },
         );
       }
     }

@@ -1,5 +1,5 @@
 import { CollectionType, DataCoordinate, DatasetRef, MissingDatasetTypeError, uuid7 } from '@skystack/daf-butler';
-import type { Butler, DataId, DatasetType, DimensionGroup, Timespan } from '@skystack/daf-butler';
+import type { Butler, DataId, DatasetType, Timespan } from '@skystack/daf-butler';
 import type { BaseInput, Input, Output, PrerequisiteInput } from '../connections/connection-types.js';
 import type { PipelineGraph } from '../connections/pipeline-graph.js';
 import type { AdjustQuantumMap } from '../connections/pipeline-task-connections.js';
@@ -58,10 +58,6 @@ function compareDataIds(a: DataCoordinate, b: DataCoordinate): number {
     return String(x) < String(y) ? -1 : 1;
   }
   return 0;
-}
-
-function intersect(a: DimensionGroup, b: DimensionGroup): DimensionGroup {
-  return a.universe.conform(a.names.filter((n) => b.has(n)));
 }
 
 /**
@@ -208,9 +204,7 @@ export async function buildQuantumGraph(options: BuildQuantumGraphOptions): Prom
       upstream: boolean;
       within: boolean;
       index?: RefIndex; // existing refs by data ID key (overall inputs)
-      pairing?: Map<string, string[]>; // quantum key -> input data ID keys (overall inputs beyond the quantum)
-      shared?: DimensionGroup; // shared dimensions (upstream inputs beyond the quantum)
-      sharedIndex?: RefIndex;
+      pairing?: Map<string, string[]>; // quantum key -> input data ID keys (inputs beyond the quantum)
     }
     const plans: InputPlan[] = [];
     for (const name of conns.inputs) {
@@ -247,9 +241,19 @@ export async function buildQuantumGraph(options: BuildQuantumGraphOptions): Prom
           }
         }
       } else if (!p.within) {
-        p.shared = intersect(qdims, p.datasetType.dimensions);
-        p.sharedIndex = new Map();
-        for (const refs of producedOf(p.datasetType.name).values()) for (const r of refs) push(p.sharedIndex, r.dataId.subset(p.shared).key, r);
+        // Upstream outputs with dimensions beyond the quantum's (an `exposure` dataset read by a
+        // `visit` quantum; all detectors of a visit): paired with the quantum through the
+        // registry's relationships (visit_definition, spatial overlaps), as daf_butler joins them.
+        const all = universe.conform([...qdims.names, ...p.datasetType.dimensions.names]);
+        const pairs = await registry.queryDataIds(all, { ...queryConstraints }).toArray();
+        p.pairing = new Map();
+        for (const row of pairs) {
+          const qk = row.subset(qdims).key;
+          const list = p.pairing.get(qk);
+          const dk = row.subset(p.datasetType.dimensions).key;
+          if (list === undefined) p.pairing.set(qk, [dk]);
+          else list.push(dk);
+        }
       }
     }
 
@@ -336,7 +340,10 @@ export async function buildQuantumGraph(options: BuildQuantumGraphOptions): Prom
         const dt = p.datasetType;
         if (p.upstream) {
           if (p.within) refs = producedOf(dt.name).get(dataId.subset(dt.dimensions).key) ?? [];
-          else refs = p.sharedIndex!.get(dataId.subset(p.shared!).key) ?? [];
+          else {
+            const produced = producedOf(dt.name);
+            refs = [...new Set(p.pairing!.get(qkey) ?? [])].flatMap((k) => produced.get(k) ?? []);
+          }
         } else if (p.within) {
           refs = p.index!.get(dataId.subset(dt.dimensions).key) ?? [];
         } else {
@@ -345,6 +352,10 @@ export async function buildQuantumGraph(options: BuildQuantumGraphOptions): Prom
         }
         inputs.set(p.name, [p.connection, refs]);
       }
+      // A quantum without its regular inputs is no work (adjustQuantum would drop it): decide
+      // that before looking its prerequisites up, which would otherwise be reported missing for
+      // data IDs nothing upstream produced (detectors not in the visit, say).
+      if (plans.some((p) => inputs.get(p.name)![1].length < p.connection.minimum)) continue;
       for (const p of prereqs) {
         const refs = await lookupPrerequisite(p, dataId, label);
         if (refs.length < p.connection.minimum) {
