@@ -1,7 +1,7 @@
 // Master calibrations (bias, dark, flat, defects) from the detector truth, and raw calibration
 // exposures for testing calibration construction.
 import { writeFile } from 'node:fs/promises';
-import { Exposure, ExposureInfo, type ExposureF, writeExposureFits } from '@skystack/afw-image';
+import { Exposure, ExposureInfo, VisitInfo, type ExposureF, writeExposureFits } from '@skystack/afw-image';
 import { Header } from '@skystack/fits';
 import { rawExtent, SIMCAM_NAME, simCamFilterLabel } from './camera.js';
 import { ampForColumn, type DetectorSignature, responseImage } from './detector-signature.js';
@@ -27,6 +27,8 @@ function masterExposure(sig: DetectorSignature, kind: MasterKind, pixels: Float3
   const info = new ExposureInfo(md);
   info.setDetector(sig.detector);
   if (band !== undefined) info.setFilter(simCamFilterLabel(band));
+  // A dark is per second of dark time, as cp_pipe normalises it: ISR scales it by the raw's dark time.
+  if (kind === 'dark') info.setVisitInfo(new VisitInfo({ exposureTime: 1, darkTime: 1 }));
   return new Exposure(exp.getMaskedImage(), info) as ExposureF;
 }
 

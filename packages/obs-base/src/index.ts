@@ -19,6 +19,7 @@ export type { ImageReadParameters } from './formatters/fits-exposure-formatter.j
 export { FitsGenericFormatter, FITS_CATALOG_STORAGE_CLASSES } from './formatters/fits-generic-formatter.js';
 export { registerFormatters } from './formatters/register-formatters.js';
 export { DefectsFormatter } from './formatters/defects-formatter.js';
+export { BackgroundFormatter } from './formatters/background-formatter.js';
 export { CameraFormatter, cameraToJson, cameraFromJson, CAMERA_JSON_FORMAT, CAMERA_JSON_VERSION } from './formatters/camera-formatter.js';
 export { ExposureAssembler } from './formatters/exposure-assembler.js';
 export { FitsRawFormatter, RAW_FORMATTER_COMPONENTS } from './raw-formatter.js';

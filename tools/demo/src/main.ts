@@ -1,180 +1,380 @@
-// `pnpm demo`: what SkyStack can do today, end to end on embedded defaults.
-// Today that is sky geometry, a sky map, a WCS, an exposure and a catalog written and read
-// back, and a Butler registry queried in the where language; it grows into the full pipeline demo (simulate -> ingest -> pipetask run -> coadd) as
-// those packages land.
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+// `pnpm demo [--out DIR] [--visits N] [--detectors 0,1] [-j N] [--seed S]`: SkyStack end to end
+// on a simulated field. It simulates SimCam raws with their truth (obs-sim), makes a Butler
+// repository of them (makeSimRepo: the butler commands), runs single-frame processing (step1
+// of obs/obs-sim/pipelines/DRP.yaml) with pipetask, and scores the result against the truth:
+// sources per exposure, astrometric and photometric scatter of bright stars, completeness, sky
+// sources, and PNGs. What step1 cannot run yet is reported as not available, never estimated.
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Exposure, ExposureFitsReader, FilterLabel, PhotoCalib, VisitInfo } from '@skystack/afw-image';
-import { SourceCatalog, readParquet, writeParquet } from '@skystack/afw-table';
-import { Butler, CollectionType, DatasetType, Timespan, exportYaml, taiNsFromIsoTai } from '@skystack/daf-butler';
-import { Angle, Box2I, ConvexPolygon, Extent2I, HtmPixelization, LonLat, Point2D, Point2I, SpherePoint, UnitVector3d } from '@skystack/geom';
-import { makeSkyMap } from '@skystack/skymap';
-import { makeCdMatrix, makeSkyWcs } from '@skystack/wcs';
-import { COSMOS_POINTING, detectorFootprint } from './sky-geometry.js';
+import { join, relative, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { Display, Figure } from '@skystack/afw-display';
+import type { Exposure } from '@skystack/afw-image';
+import { readParquet, type SourceCatalog } from '@skystack/afw-table';
+import { runPipetask, type PipetaskIo } from '@skystack/ctrl-mpexec';
+import { Butler } from '@skystack/daf-butler';
+import { makeSimRepo, obsSimImportModule, simulate, type ExposureTruth } from '@skystack/obs-sim';
+import { astrometricScatter, completeness, matchNearest, photometricScatter, sampleStats, skyOffsetsMas, type SkyOffsets } from './score.js';
 
-const out = (line = '') => process.stdout.write(`${line}\n`);
+const DEMO_DIR = resolve(import.meta.dirname, '..');
+const REPO_ROOT = resolve(DEMO_DIR, '../..');
+const PIPELINE = join(REPO_ROOT, 'obs/obs-sim/pipelines/DRP.yaml');
+const STEP1 = ['isr', 'characterizeImage', 'calibrate', 'writeSourceTable', 'transformSourceTable'] as const;
+const OUTPUT = 'u/demo/step1';
+/**
+ * The pipeline's inputs. `SimCam/defaults` (raws, the CALIBRATION collection SimCam/calib,
+ * refcats) is what a user names; ctrl-mpexec's executor cannot yet look calibrations up in a
+ * CALIBRATION collection (it searches again without the exposure's timespan), so the demo names
+ * the RUN collections the same calibrations were ingested into.
+ */
+const INPUTS = 'SimCam/defaults';
+/** Match radius between true and measured positions, pixels (0.4″). */
+const MATCH_RADIUS_PX = 2;
+/** Bright stars for astrometry and photometry: expected S/N at least this, not saturated. */
+const BRIGHT_SNR = 100;
 
-out('SkyStack demo: sky geometry, sky maps, WCS, exposures, catalogs and the Butler registry');
-out('=======================================================================================');
-out();
-out('1. Separations and bearings (bearing: 0 = east, 90 = north, as lsst.geom)');
-const objects: Array<[string, SpherePoint]> = [
-  ['M31', SpherePoint.fromDegrees(10.6847, 41.269)],
-  ['M33', SpherePoint.fromDegrees(23.4621, 30.6599)],
-  ['LMC', SpherePoint.fromDegrees(80.8942, -69.7561)],
-  ['SMC', SpherePoint.fromDegrees(13.1867, -72.8286)],
-  ['COSMOS', SpherePoint.fromDegrees(150.1191, 2.2058)],
-];
-for (const [[nameA, a], [nameB, b]] of [
-  [objects[0]!, objects[1]!],
-  [objects[2]!, objects[3]!],
-  [objects[0]!, objects[4]!],
-] as const) {
-  out(`   ${nameA.padEnd(6)} -> ${nameB.padEnd(6)}  separation ${a.separation(b).asDegrees().toFixed(4).padStart(9)} deg   bearing ${a.bearingTo(b).asDegrees().toFixed(3).padStart(8)} deg`);
+const out = (line = ''): void => void process.stdout.write(`${line}\n`);
+/** A path as the user would type it: relative to the working directory when inside it. */
+const shown = (p: string): string => {
+  const r = relative(process.cwd(), p);
+  return r === '' ? '.' : r.startsWith('..') ? p : r;
+};
+const fmt = (v: number, digits = 1): string => (Number.isFinite(v) ? v.toFixed(digits) : 'n/a');
+
+const { values: opts } = parseArgs({
+  options: {
+    out: { type: 'string' },
+    visits: { type: 'string', default: '4' },
+    detectors: { type: 'string', default: '0,1' },
+    processes: { type: 'string', short: 'j', default: '2' },
+    seed: { type: 'string', default: '1' },
+    'report-only': { type: 'boolean', default: false },
+    help: { type: 'boolean', short: 'h', default: false },
+  },
+});
+if (opts.help) {
+  out('pnpm demo [--out DIR] [--visits N] [--detectors 0,1] [-j N] [--seed S] [--report-only]');
+  out('  Simulates SimCam raws (N visits in r then i, 2048x2048 detectors), makes a Butler repository,');
+  out('  runs step1 of obs/obs-sim/pipelines/DRP.yaml with pipetask and scores it against the truth.');
+  out('  --report-only: score what an earlier run wrote into --out DIR again (no simulation, no pipetask).');
+  process.exit(0);
 }
-const antipode = SpherePoint.fromDegrees(150.1191 + 180, -2.2058 + 1e-9);
-out(`   COSMOS -> its antipode moved 1e-9 deg: separation 180 deg - ${(180 - objects[4]![1].separation(antipode).asDegrees()).toExponential(3)} deg`);
-out();
+const visits = Number(opts.visits);
+const detectors = opts.detectors.split(',').map(Number);
+const processes = Number(opts.processes);
+const seed = Number(opts.seed);
+const outDir = resolve(opts.out ?? mkdtempSync(join(tmpdir(), 'skystack-demo-')));
+mkdirSync(outDir, { recursive: true });
+const simDir = join(outDir, 'sim');
+const repo = join(outDir, 'repo');
 
-const pointing = COSMOS_POINTING;
-const fp = detectorFootprint(pointing);
-out('2. A 4096 x 4096 detector at 0.2 arcsec/pixel on COSMOS, +y at position angle 30 deg (TAN projection)');
-out(`   pixel box           ${pointing.bbox.toString()}`);
-out(`   boresight           ${pointing.boresight.toString()}`);
-fp.corners.forEach((c, i) => out(`   corner ${i}            ${c.toString()}`));
-const expectedEdge = Angle.fromArcseconds(4096 * 0.2);
-out(`   edges on the sky    ${fp.edgeLengths.map((e) => e.asArcseconds().toFixed(3)).join(' x ')} arcsec (${expectedEdge.asArcseconds().toFixed(3)} at the tangent point)`);
-out();
-
-out(`3. HTM indexing, as the Butler registry indexes regions (level ${fp.htm.getLevel()}, "htm7")`);
-const envelopeCount = fp.envelope.reduce((n, [a, b]) => n + (b - a), 0);
-out(`   envelope            ${envelopeCount} trixels in ${fp.envelope.length} ranges: ${fp.envelope.map(([a, b]) => (b - a === 1 ? `${a}` : `${a}..${b - 1}`)).join(', ')}`);
-const names = fp.envelope.flatMap(([a, b]) => Array.from({ length: b - a }, (_, k) => HtmPixelization.asString(a + k)));
-out(`   trixel names        ${names.join(' ')}`);
-const centreTrixel = fp.htm.index(pointing.boresight.toUnitVector());
-out(`   boresight trixel    ${centreTrixel} (${HtmPixelization.asString(centreTrixel)}), inside the envelope: ${fp.envelope.some(([a, b]) => centreTrixel >= a && centreTrixel < b)}`);
-const interiorCount = fp.interiorLevel10.reduce((n, [a, b]) => n + (b - a), 0);
-out(`   interior, level 10  ${interiorCount} trixels entirely inside the footprint`);
-out();
-
-out('4. The hsc_rings_v1 sky map (lsst.skymap numbering): where is COSMOS?');
-const skyMap = makeSkyMap('hsc_rings_v1');
-const tract = skyMap.findTract(objects[4]![1]);
-const patch = tract.findPatch(objects[4]![1]);
-out(`   ${skyMap.length} tracts; COSMOS is in tract ${tract.getId()}, patch (${patch.getIndex().x}, ${patch.getIndex().y}) = ${patch.getSequentialIndex()}`);
-out(`   sky map identity    sha1 ${Buffer.from(skyMap.getSha1()).toString('base64')} (lsst.skymap: 4p/p8QCONZ82o2d+fWnMQ5N20eY=)`);
-out();
-
-const dir = mkdtempSync(join(tmpdir(), 'skystack-demo-'));
-try {
-  out('5. An exposure with a WCS, a PhotoCalib, a filter and a VisitInfo, written in afw\'s FITS layout');
-  const bbox = Box2I.fromCorner(new Point2I(1000, 2000), new Extent2I(512, 512));
-  const exposure = Exposure.make('float32', bbox);
-  const { data } = exposure.image.array;
-  for (let i = 0; i < data.length; i++) data[i] = 100 + (i % 512) * 0.01;
-  exposure.variance.set(100);
-  exposure.setWcs(makeSkyWcs(new Point2D(1256, 2256), pointing.boresight, makeCdMatrix(Angle.fromArcseconds(0.2))));
-  exposure.setPhotoCalib(new PhotoCalib(0.57, 0.001));
-  exposure.setFilter(FilterLabel.fromBandPhysical('r', 'SIM-R'));
-  exposure.setVisitInfo(new VisitInfo({ exposureTime: 30, darkTime: 30, boresightRaDec: pointing.boresight }));
-  const path = join(dir, 'calexp.fits');
-  await exposure.writeFits(path);
-  out(`   wrote ${path.split('/').pop()} (${statSync(path).size} bytes, checksums, atomic rename)`);
-  const reader = await ExposureFitsReader.open(path);
+const stages: { name: string; seconds: number }[] = [];
+async function stage<T>(name: string, f: () => Promise<T>): Promise<T> {
+  const t0 = performance.now();
   try {
-    const visitInfo = reader.readVisitInfo();
-    const wcs = await reader.readWcs();
-    out(`   read without pixels: bbox ${reader.readBBox().toString()}, exposure time ${visitInfo?.exposureTime} s, filter ${String(await reader.readFilter())}`);
-    out(`   pixel (1256, 2256) -> ${wcs?.pixelToSky(1256, 2256).toString()}; 1000 counts = ${(await reader.readPhotoCalib())?.instFluxToNanojansky(1000).toFixed(1)} nJy`);
+    return await f();
   } finally {
-    await reader.close();
+    stages.push({ name, seconds: (performance.now() - t0) / 1000 });
   }
+}
+
+out('SkyStack demo: simulate -> Butler repository -> pipetask step1 -> scores against the truth');
+out('=========================================================================================');
+out(`Output directory: ${outDir}`);
+out();
+
+const truthFile = join(simDir, 'truth/exposures.json');
+const summaryFile = join(outDir, 'pipetask-summary.json');
+const qgraphFile = join(outDir, 'step1.qgraph');
+const unavailable: { labels: string; reason: string }[] = [];
+let missing: string[] = [];
+let chosen: { labels: readonly string[]; name: string } | undefined;
+if (opts['report-only']) {
+  out(`Scoring the earlier run in ${outDir} again (--report-only).`);
+  out();
+} else {
+  // 1. Simulate.
+  out(`1. Simulating SimCam: ${visits} visits (r then i) x ${detectors.length} detectors of 2048 x 2048 pixels (seed ${seed})`);
+  const manifest = await stage('simulate', () => simulate({ out: simDir, size: 'full', visits, detectors, bands: ['r', 'i'], seed }));
+  const nTruth = (JSON.parse(readFileSync(truthFile, 'utf8')) as ExposureTruth[]).reduce((n, t) => n + t.nSources, 0);
+  out(`   ${manifest.raws.length} raws, ${manifest.calibs.length} master calibrations, truth for ${nTruth} sources, refcat in ${shown(join(simDir, 'refcats'))}`);
   out();
 
-  out('6. A source catalog as an Arrow table and a Parquet file, read back two columns only');
-  const schema = SourceCatalog.makeMinimalSchema();
-  schema.addField({ name: 'base_PsfFlux_instFlux', type: 'D', doc: 'PSF flux', units: 'count' });
-  const catalog = new SourceCatalog(schema);
-  for (let i = 0; i < 1000; i++) {
-    const record = catalog.addNew();
-    record.set('id', BigInt(i + 1));
-    record.set('coord_ra', pointing.boresight.getRa().asRadians() + i * 1e-6);
-    record.set('coord_dec', pointing.boresight.getDec().asRadians());
-    record.set('base_PsfFlux_instFlux', 1000 + i);
-  }
-  const parquet = join(dir, 'src.parquet');
-  await writeParquet(parquet, catalog.toArrow());
-  const two = await readParquet(parquet, { columns: ['id', 'base_PsfFlux_instFlux'] });
-  out(`   ${catalog.length} rows, ${catalog.schema.getNames().length} columns -> ${parquet.split('/').pop()} (${statSync(parquet).size} bytes); read back ${two.numCols} columns x ${two.numRows} rows`);
+  // 2. Repository.
+  out('2. Making the Butler repository (makeSimRepo: the butler commands a user runs; files symlinked from sim/)');
+  const made = await stage('make-repo', () => makeSimRepo({ simDir, repo, processes, transfer: 'symlink', onLine: () => undefined }));
+  out(`   ${made.steps.filter((s) => !s.skipped).length} butler commands, e.g.:`);
+  for (const s of made.steps.filter((x) => ['register-instrument', 'ingest-raws', 'certify-calibrations'].includes(x.argv[0] ?? '')).slice(0, 3)) out(`     pnpm butler ${s.argv.join(' ')}`);
+  out(`   instrument ${made.instrumentClass}; umbrella collection ${made.defaults}`);
   out();
 
-  out('7. A Butler repository (SQLite registry + file datastore): dimensions with regions, collections, datasets, where-language queries');
-  await Butler.makeRepo(join(dir, 'repo'));
-  const butler = await Butler.from(join(dir, 'repo'), { writeable: true, instrument: 'SimCam' });
-  const registry = butler.registry;
-  try {
-    const u = registry.universe;
-    await registry.insertDimensionData('instrument', [{ name: 'SimCam', visit_max: 1_000_000, exposure_max: 1_000_000, detector_max: 4, visit_system: 0, class_name: '@skystack/obs-sim#SimCam' }]);
-    await registry.insertDimensionData('physical_filter', ['g', 'r', 'i'].map((b) => ({ instrument: 'SimCam', name: `SIM-${b.toUpperCase()}`, band: b })));
-    await registry.insertDimensionData('detector', [0, 1, 2, 3].map((id) => ({ instrument: 'SimCam', id, full_name: `D${id}`, purpose: 'SCIENCE' })));
-    await registry.insertDimensionData('skymap', [{ name: 'hsc_rings_v1', hash: skyMap.getSha1(), tract_max: skyMap.length, patch_nx_max: 9, patch_ny_max: 9 }]);
-    const nearby = [...skyMap].filter((t) => t.getCtrCoord().separation(objects[4]![1]).asDegrees() < 4);
-    await registry.insertDimensionData('tract', nearby.map((t) => ({ skymap: 'hsc_rings_v1', id: t.getId(), region: t.getOuterSkyPolygon() })));
-    await registry.insertDimensionData('patch', [...tract].map((p) => ({ skymap: 'hsc_rings_v1', tract: tract.getId(), id: p.getSequentialIndex(), cell_x: p.getIndex().x, cell_y: p.getIndex().y, region: p.getOuterSkyPolygon() })));
-    // 12 visits dithered around COSMOS: 1 x 1 degree footprints, 30 s, g/r/i in turn, one night.
-    await registry.insertDimensionData('day_obs', [{ instrument: 'SimCam', id: 20250301 }]);
-    const square = (raDeg: number, decDeg: number, halfDeg: number) =>
-      new ConvexPolygon([[-1, -1], [1, -1], [1, 1], [-1, 1]].map(([dx, dy]) =>
-        UnitVector3d.fromLonLat(LonLat.fromDegrees(raDeg + (dx! * halfDeg) / Math.cos((decDeg * Math.PI) / 180), decDeg + dy! * halfDeg))));
-    const visits = Array.from({ length: 12 }, (_, i) => {
-      const ra = 150.1191 + 1.6 * Math.cos((i * Math.PI) / 6);
-      const dec = 2.2058 + 1.6 * Math.sin((i * Math.PI) / 6);
-      const begin = taiNsFromIsoTai(`2025-03-02 0${Math.floor(i / 6)}:${String((i % 6) * 10).padStart(2, '0')}:00`);
-      return { instrument: 'SimCam', id: 100 + i, name: `V${100 + i}`, physical_filter: `SIM-${'GRI'[i % 3]}`, day_obs: 20250301, exposure_time: i < 6 ? 30 : 15, region: square(ra, dec, 0.5), timespan: Timespan.fromNs(begin, begin + 30_000_000_000n) };
-    });
-    await registry.insertDimensionData('visit', visits);
-    const calexp = new DatasetType('calexp', ['instrument', 'visit', 'detector'], 'ExposureF', { universe: u });
-    await registry.registerDatasetType(calexp);
-    await registry.registerRun('SimCam/runs/demo/1');
-    await registry.registerRun('SimCam/runs/demo/2');
-    const ids = visits.flatMap((v) => [0, 1, 2, 3].map((detector) => ({ instrument: 'SimCam', visit: v.id, detector })));
-    await registry.insertDatasets(calexp, ids, 'SimCam/runs/demo/1');
-    await registry.insertDatasets(calexp, ids.filter((d) => d.detector === 0), 'SimCam/runs/demo/2');
-    await registry.registerCollection('SimCam/defaults', CollectionType.CHAINED, 'Latest run first');
-    await registry.setCollectionChain('SimCam/defaults', ['SimCam/runs/demo/2', 'SimCam/runs/demo/1']);
-    out(`   ${nearby.length} tracts within 4 deg of COSMOS and the ${tract.getNumPatchesTotal()} patches of tract ${tract.getId()}, ${visits.length} visits, ${ids.length + 12} calexp datasets in 2 RUNs under a CHAINED collection`);
-    const overlapping = await registry.queryDataIds(['visit'], { dataId: { skymap: 'hsc_rings_v1', tract: tract.getId() } }).orderBy('visit').toArray();
-    const tractPolygon = tract.getOuterSkyPolygon();
-    const bruteForce = visits.filter((v) => !v.region.isDisjointFrom(tractPolygon)).length;
-    out(`   visits overlapping tract ${tract.getId()} (spatial join through htm7): ${overlapping.map((d) => d.get('visit')).join(', ')} (${overlapping.length}; brute force ${bruteForce})`);
-    const [found] = await registry.queryDataIds(['patch'], { dataId: { skymap: 'hsc_rings_v1', tract: tract.getId() }, where: 'patch.region OVERLAPS POINT(150.1191, 2.2058)' }).toArray();
-    out(`   patch containing COSMOS, by a registry query: ${String(found?.get('patch'))} (findPatch above: ${patch.getSequentialIndex()})`);
-    const where = "band = 'i' AND detector IN (0..2) AND visit.exposure_time > 20";
-    const refs = await registry.queryDatasets('calexp', { collections: 'SimCam/defaults', where, findFirst: true }).toArray();
-    const runs = new Map<string, number>();
-    for (const r of refs) runs.set(r.run, (runs.get(r.run) ?? 0) + 1);
-    out(`   calexp where "${where}", find-first in SimCam/defaults: ${refs.length} (${[...runs].map(([r, n]) => `${n} from ${r}`).join(', ')})`);
-    try {
-      await registry.queryDatasets('calExp', { collections: 'SimCam/defaults' }).toArray();
-    } catch (e) {
-      out(`   a typo gets a hint: ${(e as Error).message}`);
+  // 3. pipetask. Task classes are imported by their LSST names, resolved from the working
+  // directory (the repository root depends on every SkyStack package, as lsst_distrib does).
+  const quiet = (): { io: PipetaskIo; text: () => string } => {
+    let t = '';
+    const sink = { write: (s: string): boolean => ((t += s), true) };
+    return { io: { stdout: sink, stderr: sink }, text: () => t };
+  };
+
+  out(`3. Single-frame processing: pipetask run -p ${relative(REPO_ROOT, PIPELINE)}#step1 -j ${processes}`);
+  const candidates: { labels: readonly string[]; name: string }[] = [
+    { labels: STEP1, name: 'step1' },
+    { labels: STEP1.slice(0, 3), name: STEP1.slice(0, 3).join(',') },
+    { labels: STEP1.slice(0, 2), name: STEP1.slice(0, 2).join(',') },
+    { labels: STEP1.slice(0, 1), name: 'isr' },
+  ];
+  await stage('pipetask qgraph (probe)', async () => {
+    for (const c of candidates) {
+      const q = quiet();
+      const status = await runPipetask(['qgraph', '-b', repo, '-i', INPUTS, '-o', OUTPUT, '-p', `${PIPELINE}#${c.name}`], q.io);
+      if (status === 0) {
+        chosen = c;
+        break;
+      }
+      const reason = (q.text().split('\n').find((l) => l.startsWith('Error:')) ?? q.text().trim().split('\n').pop() ?? '').replace(/^Error:\s*/, '');
+      unavailable.push({ labels: c.name, reason });
     }
-    const yaml = await exportYaml(registry, { datasets: refs });
-    out(`   export of those datasets in daf_butler's YAML format: ${yaml.length} characters, ${yaml.split('\n').length} lines`);
-    // The catalog of step 6 through the Butler: a Parquet file at a templated path, read back
-    // with a column projection.
-    await registry.registerDatasetType(new DatasetType('sourceTable', ['instrument', 'visit'], 'ArrowTable', { universe: u }));
-    const stored = await butler.put(catalog.toArrow(), 'sourceTable', { visit: 102 }, { run: 'SimCam/runs/demo/1' });
-    const uri = await butler.getURI(stored);
-    const columns = (await butler.get('sourceTable', { visit: 102 }, { collections: 'SimCam/defaults', parameters: { columns: ['id', 'coord_ra'] } })) as { numCols: number; numRows: number };
-    out(`   butler.put(sourceTable) -> ${uri.slice(uri.indexOf('/repo/') + 6)}`);
-    out(`   butler.get(sourceTable, columns id, coord_ra) -> ${columns.numCols} columns x ${columns.numRows} rows`);
-  } finally {
-    await butler.close();
+  });
+  for (const u of unavailable) out(`   NOT AVAILABLE: #${u.labels}: ${u.reason}`);
+  missing = chosen === undefined ? [...STEP1] : STEP1.filter((l) => !chosen!.labels.includes(l));
+  if (chosen !== undefined && missing.length > 0) out(`   Running the part of step1 that can run (#${chosen.name}); not available: ${missing.join(', ')}.`);
+  let runStatus = -1;
+  if (chosen === undefined) {
+    out('   No part of step1 can run: nothing to score.');
+  } else {
+    const argv = ['run', '-b', repo, '-i', INPUTS, '-o', OUTPUT, '-p', `${PIPELINE}#${chosen.name}`, '-j', String(processes), '--register-dataset-types', '--summary', summaryFile, '--save-qgraph', qgraphFile];
+    out(`   running: pnpm pipetask ${argv.map((a) => (a.startsWith('/') ? shown(a) : a)).join(' ')}`);
+    out();
+    runStatus = await stage(`pipetask run #${chosen.name}`, () => runPipetask(argv, { stdout: process.stdout, stderr: { write: (s: string) => (s.startsWith('INFO') ? true : process.stderr.write(s)) } }));
+    out();
+    out(`   pipetask exit status ${runStatus}${runStatus === 0 ? '' : ' (some quanta failed: they are listed above; the report uses what was written)'}`);
   }
-} finally {
-  rmSync(dir, { recursive: true, force: true });
+  out();
+}
+const truth = JSON.parse(readFileSync(truthFile, 'utf8')) as ExposureTruth[];
+
+// 4. Report.
+out('4. Report against the truth');
+const butler = await Butler.from(repo, { collections: OUTPUT, importModule: obsSimImportModule });
+const report = await stage('report', async () => {
+  const exists = async (type: string): Promise<Set<string>> => {
+    try {
+      const refs = await butler.registry.queryDatasets(type, { collections: OUTPUT, findFirst: true }).toArray();
+      return new Set(refs.map((r) => `${String(r.dataId.get('visit') ?? r.dataId.get('exposure'))}/${String(r.dataId.get('detector'))}`));
+    } catch {
+      return new Set();
+    }
+  };
+  const have = {
+    postISRCCD: await exists('postISRCCD'),
+    calexp: await exists('calexp'),
+    src: await exists('src'),
+    sourceTable: await exists('sourceTable'),
+  };
+  const truthCat = await readParquet(join(simDir, 'truth/truth_catalog.parquet'), { columns: ['id', 'ra', 'dec'] });
+  const tIds = truthCat.getChild('id')!.toArray() as BigInt64Array;
+  const tRa = truthCat.getChild('ra')!.toArray() as Float64Array;
+  const tDec = truthCat.getChild('dec')!.toArray() as Float64Array;
+  const row = new Map<bigint, number>();
+  tIds.forEach((v, i) => row.set(v, i));
+
+  out();
+  out('   exposure       det band  postISRCCD  sky/true  calexp  sources  sky  true S/N>=5  matched  sourceTable');
+  const snrAll: number[] = [];
+  const detAll: boolean[] = [];
+  const astrom: SkyOffsets[] = [];
+  const photMeas: number[] = [];
+  const photTrue: number[] = [];
+  const skyFlux: number[] = [];
+  const skyPull: number[] = [];
+  let firstCalexp: { exp: Exposure; src: SourceCatalog; t: ExposureTruth } | undefined;
+  for (const t of truth) {
+    const key = `${t.exposureId}/${t.detector}`;
+    const srcTruth = await readParquet(join(simDir, t.sources), { columns: ['id', 'x', 'y', 'flux', 'snr', 'saturated', 'is_star'] });
+    const n = srcTruth.numRows;
+    const x = srcTruth.getChild('x')!.toArray() as Float64Array;
+    const y = srcTruth.getChild('y')!.toArray() as Float64Array;
+    const snr = srcTruth.getChild('snr')!.toArray() as Float64Array;
+    const flux = srcTruth.getChild('flux')!.toArray() as Float64Array;
+    const ids = srcTruth.getChild('id')!.toArray() as BigInt64Array;
+    const sat = srcTruth.getChild('saturated')!;
+    const isStar = srcTruth.getChild('is_star')!;
+    const nTrue5 = snr.filter((s) => s >= 5).length;
+    let cells = { calexp: 'n/a', sources: 'n/a', sky: 'n/a', matched: 'n/a' };
+    // ISR: the sky level at the detector centre (median of 256 x 256 pixels) over the true sky in
+    // ADU (electrons → nJy → ADU through the true PhotoCalib; SimCam's calibration convention).
+    let skyRatio = 'n/a';
+    if (have.postISRCCD.has(key)) {
+      const exp = (await butler.get('postISRCCD', { instrument: 'SimCam', exposure: t.exposureId, detector: t.detector })) as Exposure;
+      const { width, height } = exp.image;
+      const v: number[] = [];
+      for (let yy = (height >> 1) - 128; yy < (height >> 1) + 128; yy++) for (let xx = (width >> 1) - 128; xx < (width >> 1) + 128; xx++) v.push(exp.image.get(xx, yy, 'LOCAL'));
+      skyRatio = (sampleStats(v).median / (t.skyElectronsPerPixel / t.electronsPerNanojansky / t.photoCalib.calibrationMean)).toFixed(4);
+    }
+    if (have.src.has(key) && have.calexp.has(key)) {
+      try {
+        const src = (await butler.get('src', { instrument: 'SimCam', visit: t.exposureId, detector: t.detector })) as SourceCatalog;
+        const exp = (await butler.get('calexp', { instrument: 'SimCam', visit: t.exposureId, detector: t.detector })) as Exposure;
+        firstCalexp ??= { exp, src, t };
+        const col = (name: string): ArrayLike<number> => src.getColumn(name) as unknown as ArrayLike<number>;
+        const sky = src.schema.contains('sky_source') ? col('sky_source') : new Uint8Array(src.length);
+        const sx = Float64Array.from(col('slot_Centroid_x'), (v, i) => (sky[i] ? NaN : v));
+        const sy = Float64Array.from(col('slot_Centroid_y'), (v, i) => (sky[i] ? NaN : v));
+        const match = matchNearest(x, y, sx, sy, MATCH_RADIUS_PX);
+        const ra = col('coord_ra');
+        const dec = col('coord_dec');
+        const psf = col('slot_PsfFlux_instFlux');
+        const psfErr = col('slot_PsfFlux_instFluxErr');
+        const calib = exp.getPhotoCalib()?.getCalibrationMean() ?? NaN;
+        let matched = 0;
+        const bra: number[] = [];
+        const bdec: number[] = [];
+        const tra: number[] = [];
+        const tdec: number[] = [];
+        for (let i = 0; i < n; i++) {
+          const j = match[i]!;
+          if (snr[i]! >= 5) {
+            snrAll.push(snr[i]!);
+            detAll.push(j >= 0);
+            if (j >= 0) matched++;
+          }
+          if (j < 0 || !isStar.get(i) || sat.get(i) || snr[i]! < BRIGHT_SNR) continue;
+          const r = row.get(ids[i]!)!;
+          bra.push((ra[j]! * 180) / Math.PI);
+          bdec.push((dec[j]! * 180) / Math.PI);
+          tra.push(tRa[r]!);
+          tdec.push(tDec[r]!);
+          photMeas.push(psf[j]! * calib);
+          photTrue.push(flux[i]!);
+        }
+        astrom.push(skyOffsetsMas(bra, bdec, tra, tdec));
+        let nSky = 0;
+        for (let k = 0; k < src.length; k++) {
+          if (!sky[k]) continue;
+          nSky++;
+          skyFlux.push(psf[k]! * calib);
+          skyPull.push(psf[k]! / psfErr[k]!);
+        }
+        cells = { calexp: 'yes', sources: String(src.length - nSky), sky: String(nSky), matched: String(matched) };
+      } catch (e) {
+        cells = { calexp: 'yes', sources: 'error', sky: 'error', matched: 'error' };
+        out(`   ${key}: could not score: ${(e as Error).message}`);
+      }
+    } else if (have.calexp.has(key)) {
+      cells.calexp = 'yes';
+    }
+    out(
+      `   ${String(t.exposureId).padEnd(14)} ${String(t.detector).padStart(3)} ${t.band.padEnd(4)}  ${(have.postISRCCD.has(key) ? 'yes' : 'no').padStart(10)}  ${skyRatio.padStart(8)}  ${cells.calexp.padStart(6)}  ${cells.sources.padStart(7)}  ${cells.sky.padStart(3)}  ${String(nTrue5).padStart(11)}  ${cells.matched.padStart(7)}  ${(have.sourceTable.has(key) ? 'yes' : 'no').padStart(11)}`,
+    );
+  }
+  return { have, snrAll, detAll, astrom, photMeas, photTrue, skyFlux, skyPull, firstCalexp };
+});
+out();
+const noSrc = report.have.src.size === 0;
+const why = !noSrc
+  ? ''
+  : opts['report-only']
+    ? `not available: no src catalogs in ${OUTPUT}`
+    : `not available: no src catalogs (${missing.includes('calibrate') ? `${missing.join(', ')} could not run, see 3.` : 'calibrate did not succeed, see the pipetask summary in 3.'})`;
+if (noSrc) {
+  out(`   Astrometric scatter of bright stars: ${why}`);
+  out(`   Photometric scatter of bright stars: ${why}`);
+  out(`   Completeness at 5 and 10 sigma:      ${why}`);
+  out(`   Sky sources:                         ${why}`);
+} else {
+  const east = Float64Array.from(report.astrom.flatMap((o) => [...o.eastMas]));
+  const north = Float64Array.from(report.astrom.flatMap((o) => [...o.northMas]));
+  const a = astrometricScatter({ eastMas: east, northMas: north });
+  out(`   Astrometric scatter, bright stars (S/N >= ${BRIGHT_SNR}, N = ${a.n}): ${fmt(a.scatterMas)} mas per axis (sigma_MAD; RMS ${fmt(a.rmsMas)}), median offset (E, N) = (${fmt(a.medianEastMas)}, ${fmt(a.medianNorthMas)}) mas  [target < 10 mas]`);
+  const p = photometricScatter(report.photMeas, report.photTrue);
+  out(`   Photometric scatter, bright stars (PSF flux x PhotoCalib vs true nJy, N = ${p.n}): ${fmt(p.scatterMmag)} mmag (sigma_MAD; RMS ${fmt(p.rmsMmag)}), zero-point offset ${fmt(p.offsetMmag)} mmag  [target < 5 mmag]`);
+  const [c5, c10, c510] = completeness(report.snrAll, report.detAll, [
+    [5, Infinity],
+    [10, Infinity],
+    [5, 10],
+  ]);
+  out(`   Completeness (true sources within ${MATCH_RADIUS_PX} px of a detection): S/N >= 5: ${fmt(100 * c5!.fraction)}% (${c5!.detected}/${c5!.n}); S/N >= 10: ${fmt(100 * c10!.fraction)}% (${c10!.detected}/${c10!.n}); 5 <= S/N < 10: ${fmt(100 * c510!.fraction)}%`);
+  const s = sampleStats(report.skyFlux);
+  const pull = sampleStats(report.skyPull);
+  out(`   Sky sources (N = ${s.n}): PSF flux median ${fmt(s.median, 2)} nJy, sigma_MAD ${fmt(s.sigmaMad, 2)} nJy; flux/error median ${fmt(pull.median, 3)}, sigma_MAD ${fmt(pull.sigmaMad, 3)} (0 and 1 when the background and errors are right)`);
 }
 out();
-out('Done. Next: tasks and pipelines (pipetask), the simulated camera and single-frame processing (see README.md).');
+
+// PNGs.
+const pngs = await stage('PNGs', async () => {
+  const written: string[] = [];
+  const display = new Display({ bin: 2 });
+  display.scale('asinh', 'zscale', { Q: 8 });
+  if (report.firstCalexp !== undefined) {
+    const { exp, src, t } = report.firstCalexp;
+    display.mtv(exp, { title: `calexp visit ${t.exposureId} detector ${t.detector} (${t.band}): src (orange), sky sources (cyan)` });
+    const sky = src.schema.contains('sky_source') ? (src.getColumn('sky_source') as unknown as ArrayLike<number>) : new Uint8Array(src.length);
+    const xs = src.getColumn('slot_Centroid_x') as Float64Array;
+    const ys = src.getColumn('slot_Centroid_y') as Float64Array;
+    for (let i = 0; i < src.length; i++) display.dot('o', xs[i]!, ys[i]!, { size: 8, ctype: sky[i] ? 'cyan' : 'orange' });
+    const f = join(outDir, `calexp_${t.exposureId}_${t.detector}.png`);
+    await display.writePng(f);
+    written.push(f);
+  } else {
+    const t = truth[0]!;
+    if (report.have.postISRCCD.has(`${t.exposureId}/${t.detector}`)) {
+      const exp = (await butler.get('postISRCCD', { instrument: 'SimCam', exposure: t.exposureId, detector: t.detector })) as Exposure;
+      display.mtv(exp, { title: `postISRCCD exposure ${t.exposureId} detector ${t.detector} (${t.band}); calexp not available` });
+      const f = join(outDir, `postISRCCD_${t.exposureId}_${t.detector}.png`);
+      await display.writePng(f);
+      written.push(f);
+    }
+  }
+  if (report.skyFlux.length > 0) {
+    const s = sampleStats(report.skyFlux);
+    const half = 5 * s.sigmaMad;
+    const fig = new Figure({ title: 'Sky sources: PSF flux', xLabel: 'flux [nJy]', yLabel: 'N' });
+    const { counts } = fig.histogram(report.skyFlux, { bins: 40, range: [-half, half] });
+    fig.axvline(0, { color: 'red' });
+    fig.text(-0.95 * half, Math.max(...counts) * 0.9, `N = ${s.n}, median ${s.median.toFixed(1)}, sigma ${s.sigmaMad.toFixed(1)}`);
+    const f = join(outDir, 'sky_sources_flux.png');
+    await fig.writePng(f);
+    written.push(f);
+    // The exposures differ in depth: flux over its error pools them fairly (a unit Gaussian when
+    // the background and the errors are right).
+    const pull = new Figure({ title: 'Sky sources: PSF flux / error', xLabel: 'flux / error', yLabel: 'N' });
+    const h = pull.histogram(report.skyPull, { bins: 40, range: [-5, 5] });
+    pull.axvline(0, { color: 'red' });
+    const ps = sampleStats(report.skyPull);
+    pull.text(-4.8, Math.max(...h.counts) * 0.9, `N = ${ps.n}, median ${ps.median.toFixed(2)}, sigma ${ps.sigmaMad.toFixed(2)}`);
+    const g = join(outDir, 'sky_sources_pull.png');
+    await pull.writePng(g);
+    written.push(g);
+  }
+  return written;
+});
+await butler.close();
+for (const f of pngs) out(`   wrote ${f}`);
+if (report.skyFlux.length === 0) out(`   sky-source histogram: ${why || 'not available: no sky sources in src'}`);
+out();
+
+// 5. Explore.
+out('5. Explore the result');
+const rel = shown;
+out(`   pnpm butler query-collections ${rel(repo)}`);
+out(`   pnpm butler query-datasets ${rel(repo)} postISRCCD --collections ${OUTPUT}`);
+if (!noSrc) out(`   pnpm butler query-datasets ${rel(repo)} src --collections ${OUTPUT}`);
+if (existsSync(qgraphFile)) out(`   pnpm pipetask report ${rel(repo)} ${rel(qgraphFile)}`);
+out(`   pnpm pipetask build -p ${rel(PIPELINE)}#step1 --show pipeline   # the pipeline, as LSST prints it`);
+out(`   truth: ${rel(join(simDir, 'truth'))} (${readdirSync(join(simDir, 'truth/sources')).length} per-exposure source tables); summary: ${rel(summaryFile)}`);
+out();
+/** Bytes of the files under a directory (symbolic links not followed). */
+function diskUsage(dir: string): number {
+  let n = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) n += diskUsage(p);
+    else n += lstatSync(p).size;
+  }
+  return n;
+}
+out(`Output directory ${outDir}: ${(diskUsage(outDir) / 2 ** 20).toFixed(0)} MiB (delete it when done).`);
+out();
+out('Stage timings (wall clock)');
+for (const s of stages) out(`   ${s.name.padEnd(44)} ${s.seconds.toFixed(1).padStart(7)} s`);
+out(`   ${'total'.padEnd(44)} ${stages.reduce((a, s) => a + s.seconds, 0).toFixed(1).padStart(7)} s`);

@@ -5,6 +5,7 @@ import { FitsExposureFormatter, FitsImageFormatter, FitsMaskFormatter, FitsMaske
 import { ExposureAssembler } from './exposure-assembler.js';
 import { FitsGenericFormatter } from './fits-generic-formatter.js';
 import { CameraFormatter } from './camera-formatter.js';
+import { BackgroundFormatter } from './background-formatter.js';
 import { DefectsFormatter } from './defects-formatter.js';
 
 /**
@@ -12,8 +13,9 @@ import { DefectsFormatter } from './defects-formatter.js';
  * {@link FitsExposureFormatter}, {@link FitsImageFormatter}, {@link FitsMaskFormatter},
  * {@link FitsMaskedImageFormatter} and {@link FitsGenericFormatter} (catalogs), and the
  * {@link ExposureAssembler} delegate of the image storage classes; and
- * {@link DefectsFormatter} (ECSV) and {@link CameraFormatter} (JSON), to which it maps the
- * `Defects` and `Camera` storage classes (daf-butler's configuration names LSST's
+ * {@link DefectsFormatter} (ECSV), {@link CameraFormatter} (JSON) and
+ * {@link BackgroundFormatter} (afw's BackgroundList FITS), to which it maps the `Defects`,
+ * `Camera` and `Background` storage classes (daf-butler's configuration names LSST's
  * FitsGenericFormatter for them, which handles afw catalogs only here; an entry for a dataset
  * type name, e.g. `defects:`, still takes priority over these storage-class mappings). daf-butler's
  * `config/formatters.yaml` maps the afw storage classes to these names and its `modules` table
@@ -31,10 +33,11 @@ import { DefectsFormatter } from './defects-formatter.js';
  * @see lsst.daf.butler.FormatterFactory.registerFormatters
  */
 export function registerFormatters(factory: FormatterFactory): void {
-  for (const f of [new FitsExposureFormatter(), new FitsImageFormatter(), new FitsMaskFormatter(), new FitsMaskedImageFormatter(), new FitsGenericFormatter(), new DefectsFormatter(), new CameraFormatter()]) {
+  for (const f of [new FitsExposureFormatter(), new FitsImageFormatter(), new FitsMaskFormatter(), new FitsMaskedImageFormatter(), new FitsGenericFormatter(), new DefectsFormatter(), new CameraFormatter(), new BackgroundFormatter()]) {
     if (!factory.hasFormatter(f.name)) factory.registerFormatter(f);
   }
   factory.setMapping('Defects', 'DefectsFormatter');
+  factory.setMapping('Background', 'BackgroundFormatter');
   factory.setMapping('Camera', 'CameraFormatter');
   const assembler = new ExposureAssembler();
   for (const sc of ['Exposure', 'MaskedImage', 'Image', 'Mask']) factory.registerDelegate(sc, assembler);

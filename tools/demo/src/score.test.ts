@@ -1,0 +1,174 @@
+// score.ts against numpy / astropy (through /usr/bin/python3) and analytic cases.
+import { astropyAvailable, runPythonJson } from '@skystack/test-support';
+import { describe, expect, it } from 'vitest';
+import { astrometricScatter, completeness, matchNearest, photometricScatter, sampleStats, skyOffsetsMas } from './score.js';
+
+/** A reproducible pseudo-random sequence (LCG) in [0, 1). */
+function lcg(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
+}
+
+/** Approximately normal deviates (sum of 12 uniforms − 6). */
+function normals(n: number, seed: number): number[] {
+  const u = lcg(seed);
+  return Array.from({ length: n }, () => {
+    let s = -6;
+    for (let k = 0; k < 12; k++) s += u();
+    return s;
+  });
+}
+
+describe('sampleStats', () => {
+  it('matches numpy (median, mean, std, 1.4826·MAD) and skips non-finite values', () => {
+    const v = normals(501, 3).map((x, i) => (i % 50 === 0 ? x * 40 : x * 2 + 1));
+    const py = runPythonJson<{ median: number; mean: number; std: number; mad: number }>(
+      'import sys, json, numpy as np\nv = np.array(json.load(sys.stdin))\nm = np.median(v)\nprint(json.dumps({"median": m, "mean": v.mean(), "std": v.std(), "mad": 1.4826 * np.median(np.abs(v - m))}))',
+      [],
+      v,
+    );
+    const s = sampleStats([...v, NaN, Infinity]);
+    expect(s.n).toBe(501);
+    expect(s.median).toBeCloseTo(py.median, 12);
+    expect(s.mean).toBeCloseTo(py.mean, 12);
+    expect(s.std).toBeCloseTo(py.std, 12);
+    expect(s.sigmaMad).toBeCloseTo(py.mad, 12);
+    expect(Number.isNaN(sampleStats([NaN]).median)).toBe(true);
+  });
+});
+
+describe('matchNearest', () => {
+  it('finds the nearest point within the radius, across grid cells, as a brute-force search does', () => {
+    const u = lcg(11);
+    const bx = Array.from({ length: 400 }, () => u() * 100);
+    const by = Array.from({ length: 400 }, () => u() * 100);
+    const ax = Array.from({ length: 300 }, () => u() * 100);
+    const ay = Array.from({ length: 300 }, () => u() * 100);
+    const r = 2.5;
+    const got = matchNearest(ax, ay, bx, by, r);
+    for (let i = 0; i < ax.length; i++) {
+      let best = -1;
+      let bestD = Infinity;
+      for (let j = 0; j < bx.length; j++) {
+        const d = Math.hypot(bx[j]! - ax[i]!, by[j]! - ay[i]!);
+        if (d <= r && d < bestD) {
+          bestD = d;
+          best = j;
+        }
+      }
+      expect(got[i]).toBe(best);
+    }
+    expect(got.some((j) => j === -1)).toBe(true);
+    expect(got.some((j) => j >= 0)).toBe(true);
+  });
+
+  it('matches across negative coordinates and rejects a bad radius', () => {
+    expect([...matchNearest([-0.1, 5], [-0.1, 5], [0.2, 9], [0.1, 9], 0.5)]).toEqual([0, -1]);
+    expect(() => matchNearest([0], [0], [0], [0], 0)).toThrow(RangeError);
+  });
+});
+
+describe('skyOffsetsMas', () => {
+  it('equals astropy spherical_offsets_to near the pole, the equator and across RA 0', () => {
+    if (!astropyAvailable()) return;
+    const u = lcg(5);
+    const cases: number[][] = [];
+    for (const dec0 of [0, 2.2, -45, 89.99]) {
+      for (const ra0 of [0.00001, 150, 359.99999]) {
+        const dra = (u() - 0.5) * 2e-4;
+        const ddec = (u() - 0.5) * 2e-4;
+        cases.push([ra0 + dra, Math.max(-90, Math.min(90, dec0 + ddec)), ra0, dec0]);
+      }
+    }
+    const py = runPythonJson<number[][]>(
+      [
+        'import sys, json',
+        'import astropy.units as u',
+        'from astropy.coordinates import SkyCoord',
+        'out = []',
+        'for ra, dec, ra0, dec0 in json.load(sys.stdin):',
+        '    a = SkyCoord(ra0 * u.deg, dec0 * u.deg)',
+        '    b = SkyCoord(ra * u.deg, dec * u.deg)',
+        '    e, n = a.spherical_offsets_to(b)',
+        '    out.append([e.to_value(u.mas), n.to_value(u.mas)])',
+        'print(json.dumps(out))',
+      ].join('\n'),
+      [],
+      cases,
+    );
+    const got = skyOffsetsMas(
+      cases.map((c) => c[0]!),
+      cases.map((c) => c[1]!),
+      cases.map((c) => c[2]!),
+      cases.map((c) => c[3]!),
+    );
+    py.forEach(([e, n], i) => {
+      expect(got.eastMas[i]).toBeCloseTo(e!, 5);
+      expect(got.northMas[i]).toBeCloseTo(n!, 5);
+    });
+  }, 60000);
+
+  it('gives 1000 mas north for a 1 arcsec step in Dec', () => {
+    const o = skyOffsetsMas([10], [2 + 1 / 3600], [10], [2]);
+    expect(o.northMas[0]).toBeCloseTo(1000, 6);
+    expect(o.eastMas[0]).toBeCloseTo(0, 9);
+  });
+});
+
+describe('astrometricScatter', () => {
+  it('recovers the σ of Gaussian offsets and their median shift', () => {
+    const n = 4000;
+    const g = normals(2 * n, 21);
+    const east = Float64Array.from({ length: n }, (_, i) => 5 + 8 * g[i]!);
+    const north = Float64Array.from({ length: n }, (_, i) => -3 + 8 * g[n + i]!);
+    const s = astrometricScatter({ eastMas: east, northMas: north });
+    expect(s.n).toBe(n);
+    expect(s.medianEastMas).toBeCloseTo(5, 0);
+    expect(s.medianNorthMas).toBeCloseTo(-3, 0);
+    // 8 mas ± sampling (σ/√(2n) ≈ 0.1 mas for the RMS; σ_MAD is noisier): 3%.
+    expect(Math.abs(s.rmsMas / 8 - 1)).toBeLessThan(0.03);
+    expect(Math.abs(s.scatterMas / 8 - 1)).toBeLessThan(0.05);
+  });
+});
+
+describe('photometricScatter', () => {
+  it('is the σ and median of −2.5 log10(measured/true) in mmag, as numpy computes it', () => {
+    const g = normals(800, 8);
+    const truth = g.map((_, i) => 1000 + 50 * i);
+    const measured = truth.map((t, i) => t * 10 ** (-0.4 * (0.02 + 0.005 * g[i]!)));
+    measured[3] = -5; // skipped
+    const py = runPythonJson<{ med: number; mad: number; std: number; n: number }>(
+      'import sys, json, numpy as np\nd = json.load(sys.stdin)\nm = np.array(d["m"]); t = np.array(d["t"])\nok = (m > 0) & (t > 0)\ndm = -2500 * np.log10(m[ok] / t[ok])\nmed = np.median(dm)\nprint(json.dumps({"med": med, "mad": 1.4826 * np.median(np.abs(dm - med)), "std": dm.std(), "n": int(ok.sum())}))',
+      [],
+      { m: measured, t: truth },
+    );
+    const s = photometricScatter(measured, truth);
+    expect(s.n).toBe(py.n);
+    expect(s.offsetMmag).toBeCloseTo(py.med, 9);
+    expect(s.scatterMmag).toBeCloseTo(py.mad, 9);
+    expect(s.rmsMmag).toBeCloseTo(py.std, 9);
+    // and close to what was put in: 20 mmag offset, 5 mmag σ
+    expect(s.offsetMmag).toBeCloseTo(20, 0);
+    expect(Math.abs(s.rmsMmag / 5 - 1)).toBeLessThan(0.1);
+  });
+});
+
+describe('completeness', () => {
+  it('counts the detected fraction per S/N range', () => {
+    const snr = [3, 4, 5, 6, 9.99, 10, 20, 50];
+    const det = [false, true, false, true, true, true, true, false];
+    const [five, ten, band] = completeness(snr, det, [
+      [5, Infinity],
+      [10, Infinity],
+      [5, 10],
+    ]);
+    expect(five).toEqual({ snrMin: 5, snrMax: Infinity, n: 6, detected: 4, fraction: 4 / 6 });
+    expect(ten).toEqual({ snrMin: 10, snrMax: Infinity, n: 3, detected: 2, fraction: 2 / 3 });
+    expect(band!.n).toBe(3);
+    expect(band!.detected).toBe(2);
+    expect(Number.isNaN(completeness([1], [true], [[5, Infinity]])[0]!.fraction)).toBe(true);
+  });
+});

@@ -1,0 +1,278 @@
+// Scoring of single-frame processing against the simulator's truth: positional matching,
+// astrometric and photometric scatter, completeness, histograms. Pure functions on typed
+// arrays; the demo (main.ts) reads the catalogs and prints what these return.
+
+/** Robust summary statistics of a sample. */
+export interface SampleStats {
+  /** Number of finite values used. */
+  readonly n: number;
+  /** Median. */
+  readonly median: number;
+  /** Mean. */
+  readonly mean: number;
+  /** Root mean square about the mean. */
+  readonly std: number;
+  /** 1.4826 × the median absolute deviation from the median (σ for a Gaussian). */
+  readonly sigmaMad: number;
+}
+
+/**
+ * Median, mean, standard deviation and σ_MAD of the finite values (NaN for all of them when
+ * there are none).
+ *
+ * @param values - the sample
+ * @returns the statistics
+ * @example
+ * ```ts
+ * sampleStats([1, 2, 3, 4, 100]).median; // 3
+ * ```
+ */
+export function sampleStats(values: ArrayLike<number>): SampleStats {
+  const v: number[] = [];
+  for (let i = 0; i < values.length; i++) if (Number.isFinite(values[i])) v.push(values[i]!);
+  const n = v.length;
+  if (n === 0) return { n: 0, median: NaN, mean: NaN, std: NaN, sigmaMad: NaN };
+  v.sort((a, b) => a - b);
+  const med = medianOfSorted(v);
+  let sum = 0;
+  for (const x of v) sum += x;
+  const mean = sum / n;
+  let ss = 0;
+  for (const x of v) ss += (x - mean) ** 2;
+  const dev = v.map((x) => Math.abs(x - med)).sort((a, b) => a - b);
+  return { n, median: med, mean, std: Math.sqrt(ss / n), sigmaMad: 1.4826 * medianOfSorted(dev) };
+}
+
+function medianOfSorted(v: readonly number[]): number {
+  const h = v.length >> 1;
+  return v.length % 2 === 1 ? v[h]! : 0.5 * (v[h - 1]! + v[h]!);
+}
+
+/**
+ * Matches each point of set A to the nearest point of set B within a radius (a grid of cells
+ * of the radius' size, so O(n) for sparse fields). Several A points may match the same B point.
+ *
+ * @param ax - x of set A
+ * @param ay - y of set A
+ * @param bx - x of set B
+ * @param by - y of set B
+ * @param radius - the largest distance of a match (same unit as the coordinates), > 0
+ * @returns for each A point the index of its match in B, or -1
+ * @throws RangeError when radius is not positive or the arrays differ in length
+ * @example
+ * ```ts
+ * matchNearest([0, 10], [0, 0], [0.5, 30], [0, 0], 1); // Int32Array [0, -1]
+ * ```
+ */
+export function matchNearest(ax: ArrayLike<number>, ay: ArrayLike<number>, bx: ArrayLike<number>, by: ArrayLike<number>, radius: number): Int32Array {
+  if (!(radius > 0)) throw new RangeError(`matchNearest: radius must be > 0, got ${radius}.`);
+  if (ax.length !== ay.length || bx.length !== by.length) throw new RangeError('matchNearest: x and y arrays of a set must have the same length.');
+  const cell = (v: number): number => Math.floor(v / radius);
+  const grid = new Map<string, number[]>();
+  for (let j = 0; j < bx.length; j++) {
+    if (!Number.isFinite(bx[j]) || !Number.isFinite(by[j])) continue;
+    const key = `${cell(bx[j]!)},${cell(by[j]!)}`;
+    const list = grid.get(key);
+    if (list === undefined) grid.set(key, [j]);
+    else list.push(j);
+  }
+  const out = new Int32Array(ax.length).fill(-1);
+  const r2 = radius * radius;
+  for (let i = 0; i < ax.length; i++) {
+    const x = ax[i]!;
+    const y = ay[i]!;
+    if (!Number.isFinite(x) || !Number.isFinite(y)) continue;
+    const cx = cell(x);
+    const cy = cell(y);
+    let best = -1;
+    let bestD = Infinity;
+    for (let gx = cx - 1; gx <= cx + 1; gx++) {
+      for (let gy = cy - 1; gy <= cy + 1; gy++) {
+        for (const j of grid.get(`${gx},${gy}`) ?? []) {
+          const d = (bx[j]! - x) ** 2 + (by[j]! - y) ** 2;
+          if (d <= r2 && d < bestD) {
+            bestD = d;
+            best = j;
+          }
+        }
+      }
+    }
+    out[i] = best;
+  }
+  return out;
+}
+
+/** Sky offsets of measured positions from true ones. */
+export interface SkyOffsets {
+  /** Offset towards east (Δα cos δ), milliarcseconds. */
+  readonly eastMas: Float64Array;
+  /** Offset towards north (Δδ), milliarcseconds. */
+  readonly northMas: Float64Array;
+}
+
+const MAS_PER_RAD = (180 / Math.PI) * 3600e3;
+
+/**
+ * Offsets of measured positions from true ones, as longitude and latitude in the frame centred
+ * on the true position with north up (astropy's `SkyCoord.spherical_offsets_to`, exact at any
+ * separation).
+ *
+ * @param raDeg - measured RA, degrees
+ * @param decDeg - measured Dec, degrees
+ * @param trueRaDeg - true RA, degrees
+ * @param trueDecDeg - true Dec, degrees
+ * @returns east and north offsets, mas
+ * @example
+ * ```ts
+ * skyOffsetsMas([10], [1 / 3600], [10], [0]).northMas[0]; // 1000
+ * ```
+ */
+export function skyOffsetsMas(raDeg: ArrayLike<number>, decDeg: ArrayLike<number>, trueRaDeg: ArrayLike<number>, trueDecDeg: ArrayLike<number>): SkyOffsets {
+  const n = raDeg.length;
+  const east = new Float64Array(n);
+  const north = new Float64Array(n);
+  const d2r = Math.PI / 180;
+  for (let i = 0; i < n; i++) {
+    const a = raDeg[i]! * d2r;
+    const d = decDeg[i]! * d2r;
+    const a0 = trueRaDeg[i]! * d2r;
+    const d0 = trueDecDeg[i]! * d2r;
+    // Rotate the measured unit vector by -α0 about z, then by δ0 about y: the true position
+    // goes to (1, 0, 0), east to +y, north to +z.
+    const x = Math.cos(d) * Math.cos(a - a0);
+    const y = Math.cos(d) * Math.sin(a - a0);
+    const z = Math.sin(d);
+    const xr = x * Math.cos(d0) + z * Math.sin(d0);
+    const zr = -x * Math.sin(d0) + z * Math.cos(d0);
+    east[i] = Math.atan2(y, xr) * MAS_PER_RAD;
+    north[i] = Math.atan2(zr, Math.hypot(xr, y)) * MAS_PER_RAD;
+  }
+  return { eastMas: east, northMas: north };
+}
+
+/** Astrometric scatter of a set of matched positions. */
+export interface AstrometricScatter {
+  /** Number of positions. */
+  readonly n: number;
+  /** Median east offset, mas. */
+  readonly medianEastMas: number;
+  /** Median north offset, mas. */
+  readonly medianNorthMas: number;
+  /** σ_MAD of the offsets per axis (the two axes pooled about their medians), mas. */
+  readonly scatterMas: number;
+  /** RMS of the offsets per axis about their means, mas. */
+  readonly rmsMas: number;
+}
+
+/**
+ * The astrometric scatter of measured against true positions: the per-axis σ_MAD and RMS of
+ * the offsets (east and north pooled about their own centres).
+ *
+ * @param offsets - from {@link skyOffsetsMas}
+ * @returns the scatter
+ * @example
+ * ```ts
+ * astrometricScatter(skyOffsetsMas(ra, dec, trueRa, trueDec)).scatterMas;
+ * ```
+ */
+export function astrometricScatter(offsets: SkyOffsets): AstrometricScatter {
+  const e = sampleStats(offsets.eastMas);
+  const n = sampleStats(offsets.northMas);
+  const pooled = new Float64Array(offsets.eastMas.length * 2);
+  const pooledMean = new Float64Array(offsets.eastMas.length * 2);
+  for (let i = 0; i < offsets.eastMas.length; i++) {
+    pooled[2 * i] = offsets.eastMas[i]! - e.median;
+    pooled[2 * i + 1] = offsets.northMas[i]! - n.median;
+    pooledMean[2 * i] = offsets.eastMas[i]! - e.mean;
+    pooledMean[2 * i + 1] = offsets.northMas[i]! - n.mean;
+  }
+  let ss = 0;
+  let m = 0;
+  for (const v of pooledMean) {
+    if (Number.isFinite(v)) {
+      ss += v * v;
+      m++;
+    }
+  }
+  return { n: e.n, medianEastMas: e.median, medianNorthMas: n.median, scatterMas: sampleStats(pooled).sigmaMad, rmsMas: m > 0 ? Math.sqrt(ss / m) : NaN };
+}
+
+/** Photometric scatter of measured against true fluxes. */
+export interface PhotometricScatter {
+  /** Number of pairs with both fluxes positive and finite. */
+  readonly n: number;
+  /** Median of measured − true magnitude, mmag (the zero-point offset). */
+  readonly offsetMmag: number;
+  /** σ_MAD of measured − true magnitude, mmag. */
+  readonly scatterMmag: number;
+  /** RMS of measured − true magnitude about its mean, mmag. */
+  readonly rmsMmag: number;
+}
+
+/**
+ * The photometric scatter: Δm = −2.5 log10(measured / true) in millimagnitudes, its median
+ * (the zero-point offset), σ_MAD and RMS. Pairs where either flux is not positive are skipped.
+ *
+ * @param measured - measured fluxes (any unit, the same as `truth`)
+ * @param truth - true fluxes
+ * @returns the scatter
+ * @throws RangeError when the arrays differ in length
+ * @example
+ * ```ts
+ * photometricScatter([101, 99], [100, 100]).offsetMmag; // ≈ 0
+ * ```
+ */
+export function photometricScatter(measured: ArrayLike<number>, truth: ArrayLike<number>): PhotometricScatter {
+  if (measured.length !== truth.length) throw new RangeError('photometricScatter: measured and truth differ in length.');
+  const dm: number[] = [];
+  for (let i = 0; i < measured.length; i++) {
+    const m = measured[i]!;
+    const t = truth[i]!;
+    if (m > 0 && t > 0 && Number.isFinite(m) && Number.isFinite(t)) dm.push(-2500 * Math.log10(m / t));
+  }
+  const s = sampleStats(dm);
+  return { n: s.n, offsetMmag: s.median, scatterMmag: s.sigmaMad, rmsMmag: s.std };
+}
+
+/** The completeness above one S/N threshold. */
+export interface Completeness {
+  /** The threshold: true sources with expected S/N ≥ this. */
+  readonly snrMin: number;
+  /** The upper end (exclusive), Infinity for none. */
+  readonly snrMax: number;
+  /** Number of true sources in the range. */
+  readonly n: number;
+  /** How many of them were detected. */
+  readonly detected: number;
+  /** detected / n (NaN when n = 0). */
+  readonly fraction: number;
+}
+
+/**
+ * The fraction of true sources detected, per S/N range `[min, max)`.
+ *
+ * @param snr - the expected S/N of each true source
+ * @param detected - whether each was detected (matched)
+ * @param ranges - `[min, max]` pairs (max Infinity for none)
+ * @returns one entry per range
+ * @throws RangeError when the arrays differ in length
+ * @example
+ * ```ts
+ * completeness([3, 6, 12], [false, true, true], [[5, Infinity]])[0].fraction; // 1
+ * ```
+ */
+export function completeness(snr: ArrayLike<number>, detected: ArrayLike<boolean>, ranges: readonly (readonly [number, number])[]): Completeness[] {
+  if (snr.length !== detected.length) throw new RangeError('completeness: snr and detected differ in length.');
+  return ranges.map(([lo, hi]) => {
+    let n = 0;
+    let k = 0;
+    for (let i = 0; i < snr.length; i++) {
+      const s = snr[i]!;
+      if (s >= lo && s < hi) {
+        n++;
+        if (detected[i]) k++;
+      }
+    }
+    return { snrMin: lo, snrMax: hi, n, detected: k, fraction: n > 0 ? k / n : NaN };
+  });
+}
