@@ -45,11 +45,13 @@ describe('base_PixelFlags', () => {
     expect(f(1, 'crCenter')).toBe(true);
     expect(f(1, 'crCenterAll')).toBe(false);
     expect(f(2, 'edge')).toBe(true);
+    expect(f(2, 'nodata')).toBe(true);
+    expect(f(1, 'nodata')).toBe(false);
     expect(f(2, 'bad')).toBe(true);
     expect(f(2, 'badCenter')).toBe(false);
     expect(f(2, 'suspect')).toBe(true);
     expect(f(2, 'suspectCenter')).toBe(true);
-    for (const name of ['saturated', 'interpolated', 'cr', 'edge', 'bad', 'suspect', 'offimage']) expect(f(3, name)).toBe(false);
+    for (const name of ['saturated', 'interpolated', 'cr', 'edge', 'nodata', 'bad', 'suspect', 'offimage']) expect(f(3, name)).toBe(false);
     expect(cat.get(3).get('base_PixelFlags_flag')).toBe(false);
   });
 

@@ -18,6 +18,7 @@ export class PixelFlagsConfig extends MeasurementPluginConfig {
 /** The mask plane behind each "anywhere in the footprint" flag. */
 const ANY: readonly (readonly [plane: string, flag: string, doc: string])[] = [
   ['EDGE', 'flag_edge', 'Source is outside usable exposure region (masked EDGE or NO_DATA, or centroid off image)'],
+  ['NO_DATA', 'flag_nodata', 'NO_DATA pixel in the Source footprint'],
   ['INTRP', 'flag_interpolated', 'Interpolated pixel in the Source footprint'],
   ['SAT', 'flag_saturated', 'Saturated pixel in the Source footprint'],
   ['CR', 'flag_cr', 'Cosmic ray in the Source footprint'],
@@ -35,7 +36,7 @@ const CENTER: readonly (readonly [plane: string, stem: string])[] = [
 
 /**
  * `base_PixelFlags`: flags from the mask planes. Anywhere in the footprint (clipped to the
- * image): `_flag_edge` (EDGE or NO_DATA), `_flag_interpolated` (INTRP), `_flag_saturated` (SAT),
+ * image): `_flag_edge` (EDGE or NO_DATA), `_flag_nodata` (NO_DATA), `_flag_interpolated` (INTRP), `_flag_saturated` (SAT),
  * `_flag_cr` (CR), `_flag_bad` (BAD), `_flag_suspect` (SUSPECT). In the 3×3 pixels around the
  * slot centroid (or the first peak when there is no centroid slot, which sets the general flag):
  * `_flag_<x>Center` when any of them has the plane, `_flag_<x>CenterAll` when all have it.
