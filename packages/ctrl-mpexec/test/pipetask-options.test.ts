@@ -70,6 +70,16 @@ describe('--replace-run and --prune-replaced', () => {
     expect(await values(repo, 'u/rep/r1', 'toyProduct')).toEqual(Object.fromEntries(Object.entries(expected(0)).map(([k, v]) => [k, v + 2 * 95])));
   });
 
+  it('--extend-run searches the output RUN first: a later label finds what an earlier run of the pipeline wrote there', async () => {
+    const first = await pipetask('run', '-b', repo, '-i', 'Cam/inputs', '-o', 'u/ext', '-p', `${P}#add`, '--register-dataset-types');
+    expect(first.status, first.err).toBe(0);
+    // multiply alone: its input toySum exists only in the output RUN, not in Cam/inputs.
+    const second = await pipetask('run', '-b', repo, '-o', 'u/ext', '-p', `${P}#multiply`, '--extend-run', '--register-dataset-types');
+    expect(second.status, second.err).toBe(0);
+    expect(second.out).toMatch(/multiply\s+6\s+0\s+0\s+0/);
+    expect(await values(repo, 'u/ext', 'toyProduct')).toEqual(expected(0));
+  });
+
   it('--prune-replaced unstore deletes the files of the replaced RUN and keeps its registry entries', async () => {
     const file = await fileOf('u/rep/r2', 'toyProduct', 1, 2);
     expect(existsSync(file)).toBe(true);

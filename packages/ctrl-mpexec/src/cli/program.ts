@@ -286,7 +286,9 @@ export function makePipetaskProgram(io: PipetaskIo): Command {
       qgraph = await buildQuantumGraph({
         butler,
         pipeline: loaded.graph,
-        inputCollections: plan.inputCollections,
+        // With --extend-run the existing output RUN is searched first, as ctrl_mpexec does, so a
+        // pipeline of later labels finds what earlier runs of the pipeline wrote there.
+        inputCollections: plan.runExists ? [plan.outputRun, ...plan.inputCollections] : plan.inputCollections,
         outputRun: plan.outputRun,
         ...(plan.output === undefined ? {} : { outputCollection: plan.output }),
         ...(o.dataQuery === undefined ? {} : { where: o.dataQuery }),
