@@ -177,7 +177,7 @@ export function interpolateRowsBand(job: InterpolateRowsJob, start: number, end:
       out.fill(NaN, base, base + width);
       continue;
     }
-    for (let x = 0; x < width; x++) out[base + x] = f.interpolate(x0 + x);
+    f.interpolateSteps(x0, 1, width, out, base);
   }
 }
 

@@ -409,10 +409,13 @@ export class BackgroundModel {
     // Stage 1: interpolate each column of bins along y at the rows of the box.
     const columns = new Float64Array(h * nx);
     const col = new Float64Array(ny);
+    const colValues = new Float64Array(h);
     for (let iX = 0; iX < nx; iX++) {
       for (let iY = 0; iY < ny; iY++) col[iY] = values[iY * nx + iX]!;
       const f = makeCulledInterpolate(this.binsY.cen, col, style, this.control.undersampleStyle, `Interpolating column ${iX} in y`);
-      for (let r = 0; r < h; r++) columns[r * nx + iX] = f === undefined ? NaN : f.interpolate(ly0 + r);
+      if (f === undefined) colValues.fill(NaN);
+      else f.interpolateSteps(ly0, 1, h, colValues);
+      for (let r = 0; r < h; r++) columns[r * nx + iX] = colValues[r]!;
     }
     // Stage 2: interpolate along x in every row.
     backend.run('interpolateRows', {

@@ -1,3 +1,4 @@
+import { streamSum } from './stream-sum.js';
 import { KernelsFitError, KernelsInvalidArgumentError } from './errors.js';
 
 /** The domain of a {@link Chebyshev2d}: `[minX, maxX] × [minY, maxY]`, mapped onto `[-1, 1]²`. */
@@ -156,7 +157,7 @@ export function evaluateChebyshevRows(
   rowEnd: number,
 ): void {
   const nx = orderX + 1;
-  const tx = new Float64Array(nx * width); // Tᵢ(x') for every column, i-major
+  const tx = new Float64Array(nx * width); // Tᵢ(x') for every column, i-major (T₀ = 1)
   const tmp = new Float64Array(nx);
   for (let x = 0; x < width; x++) {
     chebyshevT(mapX(domain, x0 + x), tmp);
@@ -164,7 +165,9 @@ export function evaluateChebyshevRows(
   }
   const ty = new Float64Array(orderY + 1);
   const a = new Float64Array(nx);
-  const row = new Float64Array(width);
+  const offs = new Int32Array(nx);
+  const w = new Float64Array(nx);
+  const variant = out instanceof Float32Array ? 'f64>f32' : 'f64>f64';
   for (let r = rowStart; r < rowEnd; r++) {
     chebyshevT(mapY(domain, y0 + r), ty);
     for (let i = 0; i < nx; i++) {
@@ -172,14 +175,16 @@ export function evaluateChebyshevRows(
       for (let j = 0; j <= orderY; j++) s += coefficients[j * nx + i]! * ty[j]!;
       a[i] = s;
     }
-    row.fill(a[0]!);
+    // a₀ T₀ + Σ aᵢ Tᵢ(x) over the non-zero aᵢ, summed in order of i
+    let nu = 1;
+    offs[0] = 0;
+    w[0] = a[0]!;
     for (let i = 1; i < nx; i++) {
-      const ai = a[i]!;
-      if (ai === 0) continue;
-      const base = i * width;
-      for (let x = 0; x < width; x++) row[x] = row[x]! + ai * tx[base + x]!;
+      if (a[i] === 0) continue;
+      offs[nu] = i * width;
+      w[nu++] = a[i]!;
     }
-    out.set(row, r * width);
+    streamSum(0, nu, variant)(tx, 0, out, r * width, width, offs, w);
   }
 }
 

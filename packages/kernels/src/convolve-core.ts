@@ -1,6 +1,7 @@
 // The convolution loops that every CPU backend (single thread or worker threads) runs over a band
-// of output rows. No validation here (the public functions validate once); no imports, so that a
-// worker can load this module alone.
+// of output rows. No validation here (the public functions validate once); the only import is the
+// generated inner loops, so that a worker can load this module with little else.
+import { planTaps, streamSum, streamSum2, type TapPlan } from './stream-sum.js';
 
 /** The variance and mask planes of a masked-image convolution (row-major, stride = width). */
 export interface VarianceMaskPlanes {
@@ -117,20 +118,62 @@ export function fillEdgeRows(
   }
 }
 
-function nonZero(k: Float64Array): Int32Array {
-  let n = 0;
-  for (let i = 0; i < k.length; i++) if (k[i] !== 0) n++;
-  const idx = new Int32Array(n);
-  n = 0;
-  for (let i = 0; i < k.length; i++) if (k[i] !== 0) idx[n++] = i;
-  return idx;
+/** Source offsets of a plan's terms: `offsetOf(tap)` for each tap of the plan. */
+function offsetsOf(plan: TapPlan, offsetOf: (tap: number) => number): Int32Array {
+  const offs = new Int32Array(plan.taps.length);
+  for (let t = 0; t < offs.length; t++) offs[t] = offsetOf(plan.taps[t]!);
+  return offs;
+}
+
+function squared(k: Float64Array): Float64Array {
+  const out = new Float64Array(k.length);
+  for (let i = 0; i < k.length; i++) out[i] = k[i]! * k[i]!;
+  return out;
+}
+
+/** First and last index of a non-zero value in `m[start, end)`, or `[1, 0]` when there is none. */
+function nonZeroRange(m: Int32Array, start: number, end: number, out: Int32Array): void {
+  let lo = start;
+  while (lo < end && m[lo] === 0) lo++;
+  if (lo === end) {
+    out[0] = 1;
+    out[1] = 0;
+    return;
+  }
+  let hi = end - 1;
+  while (m[hi] === 0) hi--;
+  out[0] = lo - start;
+  out[1] = hi - start;
+}
+
+/**
+ * Mask OR along a row: `dst[o + x] = OR_i m[base + tap_i + x]` over the non-zero taps, for the
+ * `x` in `[0, n)` the set bits can reach; returns that range in `range` (`[1, 0]`: none, and
+ * `dst` is not written). Values of `dst` outside the range are left stale.
+ */
+function orRow(m: Int32Array, base: number, n: number, taps: Int32Array, tMin: number, tMax: number, dst: Int32Array, o: number, range: Int32Array): void {
+  nonZeroRange(m, base + tMin, base + tMax + n, range);
+  if (range[0]! > range[1]!) return;
+  // bits at source positions [lo, hi] (relative to base + tMin) reach x in [lo + tMin - tMax, hi]
+  const x0 = Math.max(0, range[0]! + tMin - tMax);
+  const x1 = Math.min(n - 1, range[1]!);
+  for (let x = x0; x <= x1; x++) {
+    let v = 0;
+    for (let t = 0; t < taps.length; t++) v |= m[base + taps[t]! + x]!;
+    dst[o + x] = v;
+  }
+  range[0] = x0;
+  range[1] = x1;
 }
 
 /**
  * Separable convolution of output rows `[y0, y1)` (edge pixels included). Works row by row with a
- * ring buffer of `ky.length` horizontally convolved rows, so each input row is convolved along x
- * once per band; sums are accumulated in double precision. Zero kernel entries are skipped (a NaN
- * input reaches an output pixel only through a non-zero kernel value, as in afw).
+ * ring buffer of `ky.length` horizontally convolved rows (double precision), so each input row is
+ * convolved along x once per band; the column pass sums the ring rows into each output row (no
+ * column walks). Mirror taps with equal weights are folded; zero kernel entries are skipped (a
+ * NaN input reaches an output pixel only through a non-zero kernel value, as in afw). A masked
+ * job convolves the variance with the squared kernel in the same sweep and ORs the mask over the
+ * non-zero footprint, touching only the columns that set bits can reach.
  */
 export function convolveSeparableRows(job: SeparableJob, y0: number, y1: number): void {
   const { src, dst, width, height, kx, ky, ctrX, ctrY, inMasked, outMasked } = job;
@@ -143,45 +186,47 @@ export function convolveSeparableRows(job: SeparableJob, y0: number, y1: number)
   const yb = Math.min(y1, height - kh + ctrY + 1);
   if (yb <= ya || gx1 < gx0) return;
   const nx = gx1 - gx0 + 1;
-  const ix = nonZero(kx);
-  const iy = nonZero(ky);
   const masked = inMasked !== undefined && outMasked !== undefined;
+  const px = planTaps(kx);
+  const py = planTaps(ky);
+  const hOffs = offsetsOf(px, (i) => i);
+  const hSum = streamSum(px.nPairs, px.nSingles, 'f32>f64');
+  const vSum = streamSum(py.nPairs, py.nSingles, 'f64>f32');
+  const vOffs = new Int32Array(py.taps.length);
   const ring = new Float64Array(kh * nx);
-  const ringVar = masked ? new Float64Array(kh * nx) : undefined;
+  // masked: variance with k², mask OR
+  const px2 = masked ? planTaps(squared(kx)) : px;
+  const py2 = masked ? planTaps(squared(ky)) : py;
+  const hOffs2 = offsetsOf(px2, (i) => i);
+  const hBoth = streamSum2([px.nPairs, px.nSingles], [px2.nPairs, px2.nSingles], 'f32>f64');
+  const vBoth = streamSum2([py.nPairs, py.nSingles], [py2.nPairs, py2.nSingles], 'f64>f32');
+  const vOffs2 = new Int32Array(py2.taps.length);
+  const ringVar = masked ? new Float64Array(kh * nx) : ring;
   const ringMask = masked ? new Int32Array(kh * nx) : undefined;
-  const acc = new Float64Array(nx);
-  const accVar = masked ? new Float64Array(nx) : undefined;
-  const accMask = masked ? new Int32Array(nx) : undefined;
-  const kx2 = Float64Array.from(kx, (v) => v * v);
-  const ky2 = Float64Array.from(ky, (v) => v * v);
+  const ringRange = new Int32Array(2 * kh); // per slot: x range of non-zero mask values
+  const range = new Int32Array(2);
+  const xTaps = Int32Array.from(px.taps).sort();
+  const yTaps = Int32Array.from(py.taps).sort();
+  const tMin = xTaps.length > 0 ? xTaps[0]! : 0;
+  const tMax = xTaps.length > 0 ? xTaps[xTaps.length - 1]! : 0;
 
   // Convolves input row r along x into ring slot r % kh.
   const horizontal = (r: number): void => {
     const slot = (r % kh) * nx;
     const rowBase = r * width + gx0 - ctrX; // src index of (gx0 - ctrX, r)
-    ring.fill(0, slot, slot + nx);
-    for (let t = 0; t < ix.length; t++) {
-      const i = ix[t]!;
-      const k = kx[i]!;
-      const base = rowBase + i;
-      for (let x = 0; x < nx; x++) ring[slot + x] = ring[slot + x]! + k * src[base + x]!;
-    }
-    if (masked) {
-      const rv = ringVar!;
-      const rm = ringMask!;
-      const v = inMasked.variance;
-      const m = inMasked.mask;
-      rv.fill(0, slot, slot + nx);
-      rm.fill(0, slot, slot + nx);
-      for (let t = 0; t < ix.length; t++) {
-        const i = ix[t]!;
-        const k = kx2[i]!;
-        const base = rowBase + i;
-        for (let x = 0; x < nx; x++) {
-          rv[slot + x] = rv[slot + x]! + k * v[base + x]!;
-          rm[slot + x] = rm[slot + x]! | m[base + x]!;
-        }
+    if (!masked) {
+      hSum(src, rowBase, ring, slot, nx, hOffs, px.weights);
+    } else {
+      hBoth(src, inMasked.variance, rowBase, ring, ringVar, slot, nx, hOffs, px.weights, hOffs2, px2.weights);
+      const s = r % kh;
+      if (xTaps.length === 0) {
+        ringRange[2 * s] = 1;
+        ringRange[2 * s + 1] = 0;
+        return;
       }
+      orRow(inMasked.mask, rowBase, nx, xTaps, tMin, tMax, ringMask!, slot, range);
+      ringRange[2 * s] = range[0]!;
+      ringRange[2 * s + 1] = range[1]!;
     }
   };
 
@@ -189,34 +234,23 @@ export function convolveSeparableRows(job: SeparableJob, y0: number, y1: number)
   for (let r = ya - ctrY; r < ya - ctrY + kh - 1; r++) horizontal(r);
   for (let y = ya; y < yb; y++) {
     horizontal(y - ctrY + kh - 1);
-    acc.fill(0);
-    for (let t = 0; t < iy.length; t++) {
-      const j = iy[t]!;
-      const k = ky[j]!;
-      const slot = ((y - ctrY + j) % kh) * nx;
-      for (let x = 0; x < nx; x++) acc[x] = acc[x]! + k * ring[slot + x]!;
-    }
+    const r0 = y - ctrY; // input row of ky[0]
+    for (let t = 0; t < vOffs.length; t++) vOffs[t] = ((r0 + py.taps[t]!) % kh) * nx;
     const out = y * width + gx0;
-    for (let x = 0; x < nx; x++) dst[out + x] = acc[x]!;
-    if (masked) {
-      const av = accVar!;
-      const am = accMask!;
-      av.fill(0);
-      am.fill(0);
-      for (let t = 0; t < iy.length; t++) {
-        const j = iy[t]!;
-        const k = ky2[j]!;
-        const slot = ((y - ctrY + j) % kh) * nx;
-        for (let x = 0; x < nx; x++) {
-          av[x] = av[x]! + k * ringVar![slot + x]!;
-          am[x] = am[x]! | ringMask![slot + x]!;
-        }
-      }
-      const ov = outMasked.variance;
+    if (!masked) {
+      vSum(ring, 0, dst, out, nx, vOffs, py.weights);
+    } else {
+      for (let t = 0; t < vOffs2.length; t++) vOffs2[t] = ((r0 + py2.taps[t]!) % kh) * nx;
+      vBoth(ring, ringVar, 0, dst, outMasked.variance, out, nx, vOffs, py.weights, vOffs2, py2.weights);
       const om = outMasked.mask;
-      for (let x = 0; x < nx; x++) {
-        ov[out + x] = av[x]!;
-        om[out + x] = am[x]!;
+      const rm = ringMask!;
+      om.fill(0, out, out + nx);
+      for (let t = 0; t < yTaps.length; t++) {
+        const s = (r0 + yTaps[t]!) % kh;
+        const lo = ringRange[2 * s]!;
+        const hi = ringRange[2 * s + 1]!;
+        const slot = s * nx;
+        for (let x = lo; x <= hi; x++) om[out + x] = om[out + x]! | rm[slot + x]!;
       }
     }
   }
@@ -225,8 +259,8 @@ export function convolveSeparableRows(job: SeparableJob, y0: number, y1: number)
 /**
  * 2-D convolution of output rows `[y0, y1)` (edge pixels included):
  * `out(x, y) = Σ_{i,j} K(i, j) src(x - ctrX + i, y - ctrY + j)` over the non-zero kernel values,
- * accumulated in double precision; masked: variance with `K²`, mask ORed over the non-zero
- * footprint.
+ * accumulated in double precision (point-symmetric taps with equal weights folded); masked:
+ * variance with `K²`, mask ORed over the non-zero footprint.
  */
 export function convolve2dRows(job: Kernel2dJob, y0: number, y1: number): void {
   const { src, dst, width, height, kernel, kw, kh, ctrX, ctrY, inMasked, outMasked } = job;
@@ -237,48 +271,29 @@ export function convolve2dRows(job: Kernel2dJob, y0: number, y1: number): void {
   const yb = Math.min(y1, height - kh + ctrY + 1);
   if (yb <= ya || gx1 < gx0) return;
   const nx = gx1 - gx0 + 1;
-  const nz = nonZero(kernel);
-  const offsets = new Int32Array(nz.length); // src offset of kernel element relative to (gx0 - ctrX, y - ctrY)
-  const values = new Float64Array(nz.length);
-  for (let t = 0; t < nz.length; t++) {
-    const e = nz[t]!;
-    const j = Math.floor(e / kw);
-    const i = e - j * kw;
-    offsets[t] = j * width + i;
-    values[t] = kernel[e]!;
-  }
+  // src offset of kernel element e relative to (gx0 - ctrX, y - ctrY)
+  const offsetOf = (e: number): number => Math.floor(e / kw) * width + (e % kw);
+  const plan = planTaps(kernel);
+  const offs = offsetsOf(plan, offsetOf);
+  const sum = streamSum(plan.nPairs, plan.nSingles, 'f32>f32');
   const masked = inMasked !== undefined && outMasked !== undefined;
-  const acc = new Float64Array(nx);
-  const accVar = masked ? new Float64Array(nx) : undefined;
-  const accMask = masked ? new Int32Array(nx) : undefined;
+  const plan2 = masked ? planTaps(squared(kernel)) : plan;
+  const offs2 = offsetsOf(plan2, offsetOf);
+  const both = streamSum2([plan.nPairs, plan.nSingles], [plan2.nPairs, plan2.nSingles], 'f32>f32');
+  const maskOffs = Int32Array.from(plan.taps, offsetOf).sort();
   for (let y = ya; y < yb; y++) {
     const origin = (y - ctrY) * width + gx0 - ctrX;
-    acc.fill(0);
-    for (let t = 0; t < values.length; t++) {
-      const k = values[t]!;
-      const base = origin + offsets[t]!;
-      for (let x = 0; x < nx; x++) acc[x] = acc[x]! + k * src[base + x]!;
-    }
     const out = y * width + gx0;
-    for (let x = 0; x < nx; x++) dst[out + x] = acc[x]!;
-    if (masked) {
-      const av = accVar!;
-      const am = accMask!;
-      const v = inMasked.variance;
+    if (!masked) {
+      sum(src, origin, dst, out, nx, offs, plan.weights);
+    } else {
+      both(src, inMasked.variance, origin, dst, outMasked.variance, out, nx, offs, plan.weights, offs2, plan2.weights);
       const m = inMasked.mask;
-      av.fill(0);
-      am.fill(0);
-      for (let t = 0; t < values.length; t++) {
-        const k = values[t]! * values[t]!;
-        const base = origin + offsets[t]!;
-        for (let x = 0; x < nx; x++) {
-          av[x] = av[x]! + k * v[base + x]!;
-          am[x] = am[x]! | m[base + x]!;
-        }
-      }
+      const om = outMasked.mask;
       for (let x = 0; x < nx; x++) {
-        outMasked.variance[out + x] = av[x]!;
-        outMasked.mask[out + x] = am[x]!;
+        let v = 0;
+        for (let t = 0; t < maskOffs.length; t++) v |= m[origin + maskOffs[t]! + x]!;
+        om[out + x] = v;
       }
     }
   }

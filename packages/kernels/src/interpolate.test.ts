@@ -59,3 +59,17 @@ describe('Interpolate', () => {
     expect(Number.isNaN(makeInterpolate([0, 1], [0, 1], 'LINEAR').interpolate(NaN))).toBe(true);
   });
 });
+
+describe('interpolateSteps', () => {
+  it('gives exactly the point values on a grid that starts left of the points and ends right of them', () => {
+    const xs = [3.5, 10, 17.25, 30, 41, 55.5];
+    const ys = [1, 4, -2, 7, 7, 3];
+    for (const style of ['LINEAR', 'NATURAL_SPLINE', 'AKIMA_SPLINE', 'CONSTANT'] as const) {
+      const f = makeInterpolate(xs, ys, style);
+      const out = f.interpolateSteps(-4, 0.75, 90, new Float64Array(95), 5);
+      for (let k = 0; k < 90; k++) expect(out[5 + k], `${style} at ${-4 + 0.75 * k}`).toBe(makeInterpolate(xs, ys, style).interpolate(-4 + 0.75 * k));
+      expect(() => f.interpolateSteps(0, 0, 3, new Float64Array(3))).toThrow(/step/);
+      expect(() => f.interpolateSteps(0, 1, 4, new Float64Array(3))).toThrow(/needed/);
+    }
+  });
+});

@@ -265,6 +265,90 @@ export class Interpolate {
   }
 
   /**
+   * Values at the evenly spaced points `start + k · step`, `k = 0 .. count - 1` (a row or column
+   * of pixels), written to `out[offset + k]`: the same values as {@link Interpolate.interpolate}
+   * at each point, found by walking the intervals instead of searching them.
+   *
+   * @param start - the first point
+   * @param step - the spacing, > 0
+   * @param count - the number of points
+   * @param out - destination, at least `offset + count` long
+   * @param offset - index of the first value in `out` (default 0)
+   * @returns `out`
+   * @throws {@link KernelsInvalidArgumentError} for a non-positive or non-finite step or a too short `out`
+   * @example
+   * ```ts
+   * const f = makeInterpolate([0, 10, 20, 30, 40], [1, 2, 4, 3, 5]);
+   * const row = f.interpolateSteps(0, 1, 41, new Float32Array(41)); // values at x = 0, 1, ..., 40
+   * ```
+   */
+  interpolateSteps<T extends Float32Array | Float64Array>(start: number, step: number, count: number, out: T, offset = 0): T {
+    if (!(step > 0) || !Number.isFinite(step)) throw new KernelsInvalidArgumentError(`The step must be finite and > 0; got ${step}.`);
+    if (!Number.isInteger(count) || count < 0 || !Number.isInteger(offset) || offset < 0 || out.length < offset + count) {
+      throw new KernelsInvalidArgumentError(`The output has ${out.length} values; ${offset + count} are needed (offset ${offset}, count ${count}).`);
+    }
+    const { x, y } = this;
+    const n = x.length;
+    if (this.style === 'CONSTANT' || n < 2 || Number.isNaN(start)) {
+      for (let k = 0; k < count; k++) out[offset + k] = this.interpolate(start + k * step);
+      return out;
+    }
+    const b = this.#b;
+    const c = this.#c;
+    const d = this.#d;
+    const xFirst = x[0]!;
+    const xLast = x[n - 1]!;
+    let k = 0;
+    // left of the first point: afw's quadratic extrapolation
+    for (; k < count; k++) {
+      const xv = start + k * step;
+      if (!(xv < xFirst)) break;
+      const t = xv - xFirst;
+      out[offset + k] = y[0]! + t * b[0]! + t * t * c[0]!;
+    }
+    // inside: walk the intervals, each one's coefficients in locals
+    let i = 0;
+    while (k < count) {
+      const xv0 = start + k * step;
+      if (xv0 > xLast) break;
+      while (i < n - 2 && xv0 >= x[i + 1]!) i++;
+      const xi = x[i]!;
+      const yi = y[i]!;
+      const bi = b[i]!;
+      const ci = c[i]!;
+      const di = d[i]!;
+      if (i < n - 2) {
+        const next = x[i + 1]!;
+        for (; k < count; k++) {
+          const xv = start + k * step;
+          if (!(xv < next)) break;
+          const t = xv - xi;
+          out[offset + k] = yi + t * (bi + t * (ci + t * di));
+        }
+      } else {
+        for (; k < count; k++) {
+          const xv = start + k * step;
+          if (xv > xLast) break;
+          const t = xv - xi;
+          out[offset + k] = yi + t * (bi + t * (ci + t * di));
+        }
+      }
+    }
+    if (k < count) {
+      const j = n - 2;
+      const h = xLast - x[j]!;
+      const d1 = b[j]! + h * (2 * c[j]! + 3 * d[j]! * h);
+      const d2 = 2 * c[j]! + 6 * d[j]! * h;
+      const yl = y[n - 1]!;
+      for (; k < count; k++) {
+        const t = start + k * step - xLast;
+        out[offset + k] = yl + t * d1 + 0.5 * t * t * d2;
+      }
+    }
+    return out;
+  }
+
+  /**
    * Values at many points (fastest when they are sorted).
    *
    * @param xs - where

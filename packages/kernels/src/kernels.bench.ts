@@ -1,10 +1,10 @@
-// Kernel throughput on 4096 x 4096 float32 images: separable Gaussian convolution on the CPU
-// backend and on 2 worker threads, MEANCLIP statistics of 16 Mpix, and a 128-pixel-bin background
-// model with and without the Chebyshev approximation.
+// Kernel throughput on 4096 x 4096 float32 images: separable Gaussian convolution (plain and of a
+// masked image) on the CPU backend and on 2 worker threads, MEANCLIP statistics of 16 Mpix, and a
+// 128-pixel-bin background model with and without the Chebyshev approximation.
 //   pnpm bench --filter kernels [--smoke]
 import { parseArgs } from 'node:util';
 import { makeBackground } from './background.js';
-import { convolveSeparable } from './convolve.js';
+import { convolveMaskedImage, convolveSeparable } from './convolve.js';
 import { gaussianKernel1d } from './gaussian-kernel.js';
 import { cpuBackend } from './kernel-backend.js';
 import { makeParallelBackend } from './parallel-backend.js';
@@ -25,6 +25,7 @@ const PIX = N * N;
 let src: Float32Array | undefined;
 let dst: Float32Array | undefined;
 let scratch: Float32Array | undefined;
+let masked: { variance: Float32Array; mask: Int32Array; out: { image: Float32Array; variance: Float32Array; mask: Int32Array } } | undefined;
 const kernel = gaussianKernel1d(2);
 const parallel = makeParallelBackend({ workers: 2 });
 
@@ -60,6 +61,20 @@ export const benchmarks: BenchCase[] = [
       convolveSeparable(image(), dst!, N, N, kernel, kernel, { backend: parallel }); // start the workers
     },
     fn: () => convolveSeparable(image(), dst!, N, N, kernel, kernel, { backend: parallel }),
+  },
+  {
+    name: `convolveMaskedImage ${N}² Gaussian σ=2 (17 taps; image, variance, mask), cpu`,
+    itemsPerIteration: PIX,
+    itemUnit: 'pixels',
+    setup: () => {
+      image();
+      masked ??= {
+        variance: new Float32Array(PIX).fill(30),
+        mask: Int32Array.from({ length: PIX }, (_, k) => (k % 9973 === 0 ? 1 : 0)),
+        out: { image: new Float32Array(PIX), variance: new Float32Array(PIX), mask: new Int32Array(PIX) },
+      };
+    },
+    fn: () => convolveMaskedImage({ image: image(), variance: masked!.variance, mask: masked!.mask, width: N, height: N }, masked!.out, kernel, kernel, { backend: cpuBackend }),
   },
   {
     name: `makeStatistics MEANCLIP ${N}² (${(PIX / 1e6).toFixed(1)} Mpix)`,

@@ -124,3 +124,53 @@ describe('makeStatistics', () => {
     }
   });
 });
+
+describe('order statistics of large samples (bucketed selection)', () => {
+  // Independent reference: a full sort and numpy's linear percentile, and afw's clipping rule.
+  const pct = (sorted: Float64Array, p: number): number => {
+    const idx = (p / 100) * (sorted.length - 1);
+    const lo = Math.floor(idx);
+    return lo + 1 >= sorted.length ? sorted[lo]! : (lo + 1 - idx) * sorted[lo]! + (idx - lo) * sorted[lo + 1]!;
+  };
+  const samples: [string, Float32Array][] = [];
+  const g = gaussian(7);
+  samples.push(['sky with a bright tail', Float32Array.from({ length: 16384 }, (_, k) => (k % 53 === 0 ? 5000 + 40 * k : 1000 + 31 * g()))]);
+  samples.push(['heavy ties', Float32Array.from({ length: 9000 }, (_, k) => Math.round(3 * g()) + (k % 1000 === 0 ? -1e6 : 0))]);
+  samples.push(['all equal but one', Float32Array.from({ length: 4096 }, (_, k) => (k === 4000 ? 7.5 : 2))]);
+  samples.push(['tiny spread', Float32Array.from({ length: 3001 }, () => 1 + 1e-7 * g())]);
+
+  for (const [name, v] of samples) {
+    it(`${name}: median, quartiles and clipped mean equal the sorted-array values`, () => {
+      const sorted = Float64Array.from(v).sort();
+      const q25 = pct(sorted, 25);
+      const q50 = pct(sorted, 50);
+      const q75 = pct(sorted, 75);
+      expect(quantile(Float32Array.from(v), v.length, 0.5)).toBe(q50);
+      expect(quantile(Float32Array.from(v), v.length, 0.9)).toBe(pct(sorted, 90));
+      const s = makeStatistics(v, { properties: ['MEDIAN', 'IQRANGE'] });
+      expect(s.getValue('MEDIAN')).toBe(q50);
+      expect(s.getValue('IQRANGE')).toBe(q75 - q25);
+      // MEANCLIP alone (no plain moments computed) against the clipping rule on the sorted values
+      let center = q50;
+      let hw = 3 * 0.741301109252802 * (q75 - q25);
+      let mean = NaN;
+      for (let i = 0; i < 3; i++) {
+        let n = 0;
+        let s1 = 0;
+        for (const x of sorted) if (Math.abs(x - center) <= hw) {
+          n++;
+          s1 += x;
+        }
+        mean = s1 / n;
+        let s2 = 0;
+        for (const x of sorted) if (Math.abs(x - center) <= hw) s2 += (x - mean) ** 2;
+        center = mean;
+        hw = 3 * Math.sqrt(s2 / (n - 1));
+      }
+      const clip = makeStatistics(v, { properties: ['MEANCLIP'], errors: true });
+      expect(clip.getValue('MEANCLIP')).toBeCloseTo(mean, 9);
+      const both = makeStatistics(v, { properties: ['MEANCLIP', 'NPOINT'], errors: true });
+      expect(both.getResult('MEANCLIP')[1]).toBeCloseTo(clip.getResult('MEANCLIP')[1], 12);
+    });
+  }
+});

@@ -201,6 +201,7 @@ function accumulate(
   wantMinMax: boolean,
 ): Sums {
   const { mask, andMask, weights, nanSafe } = opts;
+  if (weights === undefined && clip < 0 && !wantMinMax) return accumulatePlain(values, region, mask, andMask, nanSafe, center, rowStep);
   let n = 0;
   let sumw = 0;
   let sumw2 = 0;
@@ -254,9 +255,259 @@ function accumulate(
   };
 }
 
+/**
+ * {@link accumulate} without weights, clipping or min/max (the plain moments), with two
+ * interleaved sums (shorter dependency chains). The pixels go through {@link plainBlock} in
+ * blocks, so that a one-off pass over a large image runs optimised code from its first blocks
+ * (V8 compiles a long loop inside a single call late and poorly).
+ */
+function accumulatePlain(
+  values: NumericArray,
+  region: StatisticsRegion,
+  mask: Int32Array | undefined,
+  andMask: number,
+  nanSafe: boolean,
+  center: number,
+  rowStep: number,
+): Sums {
+  const acc = PLAIN_ACC;
+  acc.fill(0);
+  const useMask = mask !== undefined && andMask !== 0;
+  for (let y = 0; y < region.height; y += rowStep) {
+    const base = (region.y0 + y) * region.stride + region.x0;
+    const end = base + region.width;
+    for (let k = base; k < end; k += BLOCK) plainBlock(values, k, Math.min(end, k + BLOCK), mask, andMask, useMask, nanSafe, center, acc);
+  }
+  const n = acc[2]! + acc[5]!;
+  const sumx = acc[0]! + acc[3]!;
+  const sumx2 = acc[1]! + acc[4]!;
+  const mean = sumx / n;
+  let variance = sumx2 / n - mean * mean;
+  variance *= (n * n) / (n * n - n);
+  const meanVar = (variance * n) / (n * n);
+  return { n, sum: sumx + n * center, mean: mean + center, variance, meanVar, min: NaN, max: NaN };
+}
+
+/** Values per call of the block loops. */
+const BLOCK = 4096;
+
+/** The running sums of {@link accumulatePlain}: `[s0, q0, n0, s1, q1, n1]`. */
+const PLAIN_ACC = new Float64Array(6);
+
+/** Adds the values of `[start, end)` to the two interleaved sums in `acc`. */
+function plainBlock(
+  values: NumericArray,
+  start: number,
+  end: number,
+  mask: Int32Array | undefined,
+  andMask: number,
+  useMask: boolean,
+  nanSafe: boolean,
+  center: number,
+  acc: Float64Array,
+): void {
+  let s0 = acc[0]!;
+  let q0 = acc[1]!;
+  let n0 = acc[2]!;
+  let s1 = acc[3]!;
+  let q1 = acc[4]!;
+  let n1 = acc[5]!;
+  let k = start;
+  if (!nanSafe && !useMask) {
+    for (; k + 1 < end; k += 2) {
+      const d0 = values[k]! - center;
+      const d1 = values[k + 1]! - center;
+      s0 += d0;
+      q0 += d0 * d0;
+      s1 += d1;
+      q1 += d1 * d1;
+    }
+    n0 += (k - start) >> 1;
+    n1 += (k - start) >> 1;
+  }
+  for (; k + 1 < end; k += 2) {
+    const v0 = values[k]!;
+    const v1 = values[k + 1]!;
+    if (!(nanSafe && v0 - v0 !== 0) && !(useMask && (mask![k]! & andMask) !== 0)) {
+      const d0 = v0 - center;
+      s0 += d0;
+      q0 += d0 * d0;
+      n0++;
+    }
+    if (!(nanSafe && v1 - v1 !== 0) && !(useMask && (mask![k + 1]! & andMask) !== 0)) {
+      const d1 = v1 - center;
+      s1 += d1;
+      q1 += d1 * d1;
+      n1++;
+    }
+  }
+  if (k < end) {
+    const v = values[k]!;
+    if (!(nanSafe && v - v !== 0) && !(useMask && (mask![k]! & andMask) !== 0)) {
+      const d = v - center;
+      s0 += d;
+      q0 += d * d;
+      n0++;
+    }
+  }
+  acc[0] = s0;
+  acc[1] = q0;
+  acc[2] = n0;
+  acc[3] = s1;
+  acc[4] = q1;
+  acc[5] = n1;
+}
+
+/**
+ * The crude mean's sum over every `step`-th value of `[start, end)` (good values only), added to
+ * `acc = [sum, count]`; called in blocks (see {@link accumulatePlain}).
+ */
+function sampleBlock(
+  values: NumericArray,
+  start: number,
+  end: number,
+  step: number,
+  mask: Int32Array | undefined,
+  andMask: number,
+  nanSafe: boolean,
+  acc: Float64Array,
+): void {
+  let s = acc[0]!;
+  let c = acc[1]!;
+  for (let k = start; k < end; k += step) {
+    const v = values[k]!;
+    if (nanSafe && !Number.isFinite(v)) continue;
+    if (mask !== undefined && (mask[k]! & andMask) !== 0) continue;
+    s += v;
+    c++;
+  }
+  acc[0] = s;
+  acc[1] = c;
+}
+
 /** afw's error of a variance estimate (assumes Gaussian data). */
 function varianceError(variance: number, n: number): number {
   return (2 * (n - 1) * variance * variance) / (n * n);
+}
+
+/** The unweighted moments about `center` of the values of `a[0, m)` within `clip` of it. */
+function accumulateClipped(a: Float32Array | Float64Array, m: number, center: number, clip: number): Sums {
+  // two interleaved sums: shorter dependency chains
+  let n0 = 0;
+  let n1 = 0;
+  let s0 = 0;
+  let s1 = 0;
+  let q0 = 0;
+  let q1 = 0;
+  let k = 0;
+  for (; k + 1 < m; k += 2) {
+    const d0 = a[k]! - center;
+    const d1 = a[k + 1]! - center;
+    if (d0 <= clip && d0 >= -clip) {
+      s0 += d0;
+      q0 += d0 * d0;
+      n0++;
+    }
+    if (d1 <= clip && d1 >= -clip) {
+      s1 += d1;
+      q1 += d1 * d1;
+      n1++;
+    }
+  }
+  if (k < m) {
+    const d = a[k]! - center;
+    if (d <= clip && d >= -clip) {
+      s0 += d;
+      q0 += d * d;
+      n0++;
+    }
+  }
+  const n = n0 + n1;
+  const sumx = s0 + s1;
+  const sumx2 = q0 + q1;
+  const mean = sumx / n;
+  let variance = sumx2 / n - mean * mean;
+  variance *= (n * n) / (n * n - n);
+  const meanVar = (variance * n) / (n * n);
+  return { n, sum: sumx + n * center, mean: mean + center, variance, meanVar, min: NaN, max: NaN };
+}
+
+/** `[m, nGood, min, max]` of the last {@link gatherGood}. */
+const GATHERED = new Float64Array(4);
+
+/**
+ * Copies the good values of a window into `scratch` (unmasked; finite, or with `nanSafe` false
+ * also ±Infinity: NaNs cannot be ordered) and reports `[m, nGood, min, max]` in `res`: how many
+ * were copied, how many the moments would count (NaN too unless `nanSafe`), and their range.
+ */
+function gatherGood(
+  values: NumericArray,
+  region: StatisticsRegion,
+  mask: Int32Array | undefined,
+  andMask: number,
+  nanSafe: boolean,
+  scratch: Float32Array | Float64Array,
+  res: Float64Array,
+): void {
+  const cap = scratch.length;
+  const { stride, x0, y0, width, height } = region;
+  let m = 0;
+  let nGood = 0;
+  let lo = Infinity;
+  let hi = -Infinity;
+  if (cap >= width * height) {
+    // the common case: no capacity checks, one loop per masking and NaN rule
+    const useMask = mask !== undefined && andMask !== 0;
+    for (let y = 0; y < height; y++) {
+      const base = (y0 + y) * stride + x0;
+      const end = base + width;
+      if (nanSafe) {
+        for (let k = base; k < end; k++) {
+          if (useMask && (mask[k]! & andMask) !== 0) continue;
+          const v = values[k]!;
+          if (v - v !== 0) continue; // NaN or ±Infinity
+          scratch[m++] = v;
+          if (v < lo) lo = v;
+          if (v > hi) hi = v;
+        }
+      } else {
+        for (let k = base; k < end; k++) {
+          if (useMask && (mask[k]! & andMask) !== 0) continue;
+          const v = values[k]!;
+          nGood++;
+          if (v !== v) continue; // NaNs cannot be ordered
+          scratch[m++] = v;
+          if (v < lo) lo = v;
+          if (v > hi) hi = v;
+        }
+      }
+    }
+    if (nanSafe) nGood = m;
+  } else {
+    for (let y = 0; y < height; y++) {
+      const base = (y0 + y) * stride + x0;
+      for (let k = base, end = base + width; k < end; k++) {
+        const v = values[k]!;
+        if (mask !== undefined && (mask[k]! & andMask) !== 0) continue;
+        if (v - v !== 0) {
+          // NaN or ±Infinity
+          if (nanSafe) continue;
+          nGood++;
+          if (v !== v) continue; // NaNs cannot be ordered
+        } else {
+          nGood++;
+        }
+        if (m === cap) throw new KernelsInvalidArgumentError(`The scratch buffer has ${cap} values; more are needed.`);
+        scratch[m++] = v;
+        if (v < lo) lo = v;
+        if (v > hi) hi = v;
+      }
+    }
+  }
+  res[0] = m;
+  res[1] = nGood;
+  res[2] = lo;
+  res[3] = hi;
 }
 
 // ---------------------------------------------------------------- selection (nth_element)
@@ -330,11 +581,165 @@ function minOf(a: Float32Array | Float64Array, lo: number, hi: number): number {
   return m;
 }
 
+/** Below this many values, selection is plain quickselect. */
+const HISTOGRAM_SELECT_MIN = 2048;
+
+// Reused buffers of the bucketed selection (the histograms are consumed before any recursion;
+// each recursion depth has its own gather buffer).
+const HIST_MAX = 8192;
+const HIST_A = new Int32Array(HIST_MAX + 1);
+const HIST_B = new Int32Array(HIST_MAX + 1);
+const SEG_OF = new Int32Array(HIST_MAX);
+const GATHER32: Float32Array[] = [];
+const GATHER64: Float64Array[] = [];
+
+function gatherBuffer(f32: boolean, depth: number, size: number): Float32Array | Float64Array {
+  const pool = f32 ? GATHER32 : GATHER64;
+  let buf = pool[depth];
+  if (buf === undefined || buf.length < size) {
+    buf = f32 ? new Float32Array(Math.max(size, 1024)) : new Float64Array(Math.max(size, 1024));
+    pool[depth] = buf as never;
+  }
+  return buf.subarray(0, size);
+}
+
+/**
+ * Exact order statistics `ranks` (ascending, distinct) of `a[0, n)` (NaN-free), written to `out`,
+ * by bucketing: one pass for the range, one to count the values per bucket (buckets are monotonic
+ * in value, so a rank's bucket follows from the cumulative counts), one to gather the few buckets
+ * the ranks fall in; each gathered bucket is resolved the same way or, when small, by
+ * quickselect. `a` is not reordered. Falls back to quickselect (which reorders `a`) for small
+ * inputs and for ranges that cannot be bucketed (infinite values, subnormal spreads).
+ */
+function selectOrderStatistics(
+  a: Float32Array | Float64Array,
+  n: number,
+  ranks: readonly number[],
+  out: Float64Array,
+  depth = 0,
+  knownMin?: number,
+  knownMax?: number,
+): void {
+  if (n < HISTOGRAM_SELECT_MIN || depth > 4) {
+    let lo = 0;
+    for (let r = 0; r < ranks.length; r++) {
+      out[r] = nthElement(a, lo, n, ranks[r]!);
+      lo = ranks[r]! + 1;
+    }
+    return;
+  }
+  let min = a[0]!;
+  let max = min;
+  if (knownMin !== undefined && knownMax !== undefined) {
+    min = knownMin;
+    max = knownMax;
+  } else {
+    for (let k = 1; k < n; k++) {
+      const v = a[k]!;
+      if (v < min) min = v;
+      else if (v > max) max = v;
+    }
+  }
+  if (min === max) {
+    out.fill(min, 0, ranks.length);
+    return;
+  }
+  const nb = Math.min(HIST_MAX, n >>> 1);
+  const scale = nb / (max - min);
+  if (!Number.isFinite(min) || !Number.isFinite(max) || !Number.isFinite(scale) || !(scale > 0)) {
+    selectOrderStatistics(a, n, ranks, out, 5);
+    return;
+  }
+  // Two interleaved histograms, so that runs of equal buckets do not serialise the increments
+  // (module buffers: this runs once per background bin).
+  const counts = HIST_A;
+  const counts2 = HIST_B;
+  counts.fill(0, 0, nb + 1);
+  counts2.fill(0, 0, nb + 1);
+  const top = nb - 1;
+  let k0 = 0;
+  for (; k0 + 1 < n; k0 += 2) {
+    let b0 = ((a[k0]! - min) * scale) | 0;
+    let b1 = ((a[k0 + 1]! - min) * scale) | 0;
+    if (b0 > top) b0 = top;
+    if (b1 > top) b1 = top;
+    counts[b0]!++;
+    counts2[b1]!++;
+  }
+  if (k0 < n) {
+    const b = ((a[k0]! - min) * scale) | 0;
+    counts[b < top ? b : top]!++;
+  }
+  for (let i = 0; i < nb; i++) counts[i] = counts[i]! + counts2[i]!;
+  // The bucket of each rank, and the rank within it.
+  const bucketOf: number[] = [];
+  const before: number[] = [];
+  let b = 0;
+  let cum = 0;
+  for (const r of ranks) {
+    while (cum + counts[b]! <= r) cum += counts[b++]!;
+    bucketOf.push(b);
+    before.push(cum);
+  }
+  // Gather the distinct buckets into consecutive segments of one buffer.
+  const segOf = SEG_OF;
+  segOf.fill(-1, 0, nb);
+  const segStart: number[] = [];
+  const segBucket: number[] = [];
+  const segLength: number[] = [];
+  let total = 0;
+  for (const bk of bucketOf) {
+    if (segOf[bk] !== -1) continue;
+    segOf[bk] = segBucket.length;
+    segBucket.push(bk);
+    segStart.push(total);
+    segLength.push(counts[bk]!);
+    total += counts[bk]!;
+  }
+  // same type as the input: exact, and keeps the loops monomorphic
+  const buf = gatherBuffer(a instanceof Float32Array, depth, total);
+  const fill = Int32Array.from(segStart);
+  for (let k = 0; k < n; k++) {
+    const v = a[k]!;
+    let bk = ((v - min) * scale) | 0;
+    if (bk > top) bk = top;
+    const sg = segOf[bk]!;
+    if (sg >= 0) buf[fill[sg]!++] = v;
+  }
+  for (let sg = 0; sg < segBucket.length; sg++) {
+    const bk = segBucket[sg]!;
+    const local: number[] = [];
+    const which: number[] = [];
+    for (let r = 0; r < ranks.length; r++) {
+      if (bucketOf[r] === bk) {
+        local.push(ranks[r]! - before[r]!);
+        which.push(r);
+      }
+    }
+    const seg = buf.subarray(segStart[sg]!, segStart[sg]! + segLength[sg]!);
+    const res = new Float64Array(local.length);
+    selectOrderStatistics(seg, seg.length, local, res, depth + 1);
+    for (let i = 0; i < which.length; i++) out[which[i]!] = res[i]!;
+  }
+}
+
+/** The order statistics `q` and `q + 1` (or `q` twice at the end) of `a[0, n)`. */
+function orderPair(a: Float32Array | Float64Array, n: number, q: number): [number, number] {
+  const out = new Float64Array(2);
+  if (q + 1 >= n) {
+    selectOrderStatistics(a, n, [q], out);
+    return [out[0]!, out[0]!];
+  }
+  selectOrderStatistics(a, n, [q, q + 1], out);
+  return [out[0]!, out[1]!];
+}
+
 /**
  * A quantile with afw's (and numpy's default `linear`) convention: index `q (n - 1)`, linear
- * interpolation between the two neighbouring order statistics. Reorders `a[0, n)`.
+ * interpolation between the two neighbouring order statistics. May reorder `a[0, n)`; large inputs
+ * (2048 values or more) are bucketed in three passes instead of quickselected.
  *
- * @param a - the values (NaN-free); reordered
+ * @param a - the values (NaN-free); possibly reordered
  * @param n - how many of them to use
  * @param fraction - the quantile, 0..1
  * @returns the quantile, NaN when `n` is 0
@@ -353,6 +758,10 @@ export function quantile(a: Float32Array | Float64Array, n: number, fraction: nu
   if (n === 1) return a[0]!;
   const idx = fraction * (n - 1);
   const q1 = Math.floor(idx);
+  if (n >= HISTOGRAM_SELECT_MIN) {
+    const [v, w] = orderPair(a, n, q1);
+    return q1 + 1 >= n ? v : (q1 + 1 - idx) * v + (idx - q1) * w;
+  }
   const v1 = nthElement(a, 0, n, q1);
   if (q1 + 1 >= n) return v1;
   const v2 = minOf(a, q1 + 1, n);
@@ -360,7 +769,7 @@ export function quantile(a: Float32Array | Float64Array, n: number, fraction: nu
 }
 
 /** Median and the first and third quartiles with afw's convention (reorders `a[0, n)`). */
-function medianAndQuartiles(a: Float32Array | Float64Array, n: number): [number, number, number] {
+function medianAndQuartiles(a: Float32Array | Float64Array, n: number, min?: number, max?: number): [number, number, number] {
   if (n === 0) return [NaN, NaN, NaN];
   if (n === 1) return [a[0]!, a[0]!, a[0]!];
   const i50 = 0.5 * (n - 1);
@@ -369,6 +778,13 @@ function medianAndQuartiles(a: Float32Array | Float64Array, n: number): [number,
   const q50 = Math.floor(i50);
   const q25 = Math.floor(i25);
   const q75 = Math.floor(i75);
+  const lerp = (idx: number, q: number, v: number, w: number): number => (q + 1 - idx) * v + (idx - q) * w;
+  if (n >= HISTOGRAM_SELECT_MIN) {
+    // the six order statistics q and q + 1 of each quartile, all below n - 1 for n this large
+    const out = new Float64Array(6);
+    selectOrderStatistics(a, n, [q25, q25 + 1, q50, q50 + 1, q75, q75 + 1], out, 0, min, max);
+    return [lerp(i50, q50, out[2]!, out[3]!), lerp(i25, q25, out[0]!, out[1]!), lerp(i75, q75, out[4]!, out[5]!)];
+  }
   const v50 = nthElement(a, 0, n, q50);
   const v75 = q75 > q50 ? nthElement(a, q50 + 1, n, q75) : v50;
   const v25 = q25 < q50 ? nthElement(a, 0, q50, q25) : v50;
@@ -377,7 +793,6 @@ function medianAndQuartiles(a: Float32Array | Float64Array, n: number): [number,
   const n50 = next(q50, q75 > q50 ? q75 : n - 1);
   const n25 = next(q25, q50);
   const n75 = next(q75, n - 1);
-  const lerp = (idx: number, q: number, v: number, w: number): number => (q + 1 - idx) * v + (idx - q) * w;
   return [lerp(i50, q50, v50, n50), lerp(i25, q25, v25, n25), lerp(i75, q75, v75, n75)];
 }
 
@@ -457,72 +872,77 @@ export function makeStatistics(values: NumericArray, options: StatisticsOptions 
     nanSafe: options.nanSafe ?? true,
   };
   const wantMinMax = props.has('MIN') || props.has('MAX');
-
-  // A crude mean over every 10th row (2nd for small inputs) keeps the variance sums stable.
-  const rowStep = region.height === 1 ? 1 : nPix < 100 ? 2 : 10;
-  let center = 0;
-  if (region.height === 1) {
-    // one row: sample every 10th value
-    const step = nPix < 100 ? 2 : 10;
-    let s = 0;
-    let c = 0;
-    for (let k = region.y0 * region.stride + region.x0, end = k + region.width; k < end; k += step) {
-      const v = values[k]!;
-      if (acc.nanSafe && !Number.isFinite(v)) continue;
-      if (acc.mask !== undefined && (acc.mask[k]! & acc.andMask) !== 0) continue;
-      s += v;
-      c++;
-    }
-    center = c > 0 ? s / c : 0;
-  } else {
-    const crude = accumulate(values, region, { ...acc, weights: undefined }, 0, -1, rowStep, false);
-    center = crude.n > 0 ? crude.mean : 0;
-  }
-  if (!Number.isFinite(center)) center = 0;
-  const std = accumulate(values, region, acc, center, -1, 1, wantMinMax);
-  const out = new Map<StatisticsProperty, StatisticsResult>();
-  const n = std.n;
-  out.set('NPOINT', [n, 0]);
-  out.set('SUM', [n === 0 ? 0 : std.sum, 0]);
-  out.set('MEAN', [std.mean, Math.sqrt(std.meanVar)]);
-  const varVar = varianceError(std.variance, n);
-  out.set('VARIANCE', [std.variance, Math.sqrt(varVar)]);
-  const sd = Math.sqrt(std.variance);
-  out.set('STDEV', [sd, (0.5 * Math.sqrt(varVar)) / sd]);
-  out.set('MEANSQUARE', [((n - 1) / n) * std.variance + std.mean * std.mean, Math.sqrt(2 * ((((n - 1) / n) * std.variance + std.mean * std.mean) / n) ** 2)]);
-  out.set('MIN', [std.min, 0]);
-  out.set('MAX', [std.max, 0]);
-
   const wantClip = props.has('MEANCLIP') || props.has('STDEVCLIP') || props.has('VARIANCECLIP');
-  if (props.has('MEDIAN') || props.has('IQRANGE') || wantClip) {
+  const wantOrder = props.has('MEDIAN') || props.has('IQRANGE') || wantClip;
+  // The plain moments are needed for these (MEDIAN's error uses the variance); a clipped
+  // statistic alone needs only the good values, which the selection gathers anyway.
+  const wantMoments =
+    !wantOrder ||
+    acc.weights !== undefined ||
+    ['NPOINT', 'SUM', 'MEAN', 'STDEV', 'VARIANCE', 'MEANSQUARE', 'MIN', 'MAX', 'MEDIAN'].some((p) => props.has(p as StatisticsProperty));
+  const out = new Map<StatisticsProperty, StatisticsResult>();
+  let n = 0;
+  let stdVariance = NaN;
+  if (wantMoments) {
+    // A crude mean over every 10th row (2nd for small inputs) keeps the variance sums stable.
+    const rowStep = region.height === 1 ? 1 : nPix < 100 ? 2 : 10;
+    let center = 0;
+    if (region.height === 1) {
+      // one row: sample every 10th value (in blocks that are multiples of the step)
+      const step = nPix < 100 ? 2 : 10;
+      const sums = new Float64Array(2);
+      const start = region.y0 * region.stride + region.x0;
+      const end = start + region.width;
+      for (let k = start; k < end; k += step * BLOCK) sampleBlock(values, k, Math.min(end, k + step * BLOCK), step, acc.mask, acc.andMask, acc.nanSafe, sums);
+      const s = sums[0]!;
+      const c = sums[1]!;
+      center = c > 0 ? s / c : 0;
+    } else {
+      const crude = accumulate(values, region, { ...acc, weights: undefined }, 0, -1, rowStep, false);
+      center = crude.n > 0 ? crude.mean : 0;
+    }
+    if (!Number.isFinite(center)) center = 0;
+    const std = accumulate(values, region, acc, center, -1, 1, wantMinMax);
+    n = std.n;
+    stdVariance = std.variance;
+    out.set('NPOINT', [n, 0]);
+    out.set('SUM', [n === 0 ? 0 : std.sum, 0]);
+    out.set('MEAN', [std.mean, Math.sqrt(std.meanVar)]);
+    const varVar = varianceError(std.variance, n);
+    out.set('VARIANCE', [std.variance, Math.sqrt(varVar)]);
+    const sd = Math.sqrt(std.variance);
+    out.set('STDEV', [sd, (0.5 * Math.sqrt(varVar)) / sd]);
+    out.set('MEANSQUARE', [((n - 1) / n) * std.variance + std.mean * std.mean, Math.sqrt(2 * ((((n - 1) / n) * std.variance + std.mean * std.mean) / n) ** 2)]);
+    out.set('MIN', [std.min, 0]);
+    out.set('MAX', [std.max, 0]);
+  }
+
+  if (wantOrder) {
     // Copy the good values into the scratch buffer and select.
     let scratch = options.scratch;
-    if (scratch !== undefined && scratch.length < n) {
+    if (scratch === undefined) {
+      const size = wantMoments ? n : nPix;
+      scratch = values instanceof Float64Array ? new Float64Array(size) : new Float32Array(size);
+    } else if (wantMoments && scratch.length < n) {
       throw new KernelsInvalidArgumentError(`The scratch buffer has ${scratch.length} values; ${n} are needed.`);
     }
-    scratch ??= values instanceof Float64Array ? new Float64Array(n) : new Float32Array(n);
-    let m = 0;
-    for (let y = 0; y < region.height; y++) {
-      const base = (region.y0 + y) * region.stride + region.x0;
-      for (let k = base, end = base + region.width; k < end; k++) {
-        const v = values[k]!;
-        if (!Number.isFinite(v)) {
-          if (acc.nanSafe || Number.isNaN(v)) continue; // NaNs cannot be ordered
-        }
-        if (acc.mask !== undefined && (acc.mask[k]! & acc.andMask) !== 0) continue;
-        scratch[m++] = v;
-      }
-    }
+    const gathered = GATHERED;
+    gatherGood(values, region, acc.mask, acc.andMask, acc.nanSafe, scratch, gathered);
+    const m = gathered[0]!;
+    const nGood = gathered[1]!;
+    const gMin = gathered[2]!;
+    const gMax = gathered[3]!;
+    if (!wantMoments) n = nGood;
     let median: number;
     let iqr = NaN;
     if (props.has('MEDIAN') && !props.has('IQRANGE') && !wantClip) {
       median = quantile(scratch, m, 0.5);
     } else {
-      const [q50, q25, q75] = medianAndQuartiles(scratch, m);
+      const [q50, q25, q75] = medianAndQuartiles(scratch, m, gMin, gMax);
       median = q50;
       iqr = q75 - q25;
     }
-    out.set('MEDIAN', [median, Math.sqrt((Math.PI / 2) * std.variance / n)]);
+    out.set('MEDIAN', [median, Math.sqrt((Math.PI / 2) * stdVariance / n)]);
     out.set('IQRANGE', [iqr, NaN]);
     if (wantClip) {
       let meanClip = NaN;
@@ -539,7 +959,9 @@ export function makeStatistics(values: NumericArray, options: StatisticsOptions 
           nClip = 0;
           continue;
         }
-        const clipped = accumulate(values, region, acc, c, hwidth, 1, false);
+        // Unweighted: the clipped sums need only the gathered values (every value that can pass
+        // the clip is there; NaNs never pass), a compact array instead of the masked window.
+        const clipped = acc.weights === undefined ? accumulateClipped(scratch, m, c, hwidth) : accumulate(values, region, acc, c, hwidth, 1, false);
         meanClip = clipped.mean;
         meanClipVar = clipped.meanVar;
         varClip = clipped.variance;

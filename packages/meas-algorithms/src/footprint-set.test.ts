@@ -220,3 +220,39 @@ describe('fromMask / setMask / insertIntoImage / makeSources', () => {
     expect(cat.get(1).getFootprint()!.getArea()).toBe(2);
   });
 });
+
+describe('PIXEL_STDEV thresholds at the boundary', () => {
+  it('a pixel passes exactly when value >= threshold × √variance, to the last bit', () => {
+    const w = 64;
+    const h = 8;
+    const mi = new MaskedImage(Image.make('float32', new Extent2I(w, h)), Mask.make(new Extent2I(w, h)), Image.make('float32', new Extent2I(w, h)));
+    const img = mi.image.array.data;
+    const vr = mi.variance.array.data;
+    const T = 5;
+    // every pixel sits at, or one float32 step either side of, its own limit (isolated pixels)
+    const f32 = new Float32Array(1);
+    const i32 = new Int32Array(f32.buffer);
+    vr.fill(1); // the pixels in between are 0: below their limit
+    for (let y = 0; y < h; y += 2) {
+      for (let x = 0; x < w; x += 2) {
+        const k = y * w + x;
+        vr[k] = 1 + ((x * 7 + y * 13) % 50) * 0.37;
+        f32[0] = T * Math.sqrt(vr[k]!);
+        i32[0]! += ((x / 2 + y / 2) % 3) - 1;
+        img[k] = f32[0]!;
+      }
+    }
+    vr[3 * w + 5] = -1; // sqrt(-1) is NaN: never passes
+    img[3 * w + 5] = 100;
+    vr[5 * w + 9] = Infinity;
+    img[5 * w + 9] = 1e30;
+    const expected = new Set<string>();
+    for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) if (img[y * w + x]! >= T * Math.sqrt(vr[y * w + x]!)) expected.add(key(x, y));
+    const set = FootprintSet.fromImage(mi, new Threshold(T, 'PIXEL_STDEV'), { setPeaks: false });
+    const got = new Set<string>();
+    for (const fp of set) for (const p of pixelsOf(fp.getSpans())) got.add(p);
+    expect(expected.size).toBeGreaterThan(40); // about half of the 128 boundary pixels pass
+    expect(expected.size).toBeLessThan(100);
+    expect([...got].sort()).toEqual([...expected].sort());
+  });
+});

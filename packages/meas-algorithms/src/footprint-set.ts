@@ -375,6 +375,37 @@ function checkGrow(r: number): void {
 }
 
 /**
+ * The first column `>= x` of a row whose value (times `sign`) passes `threshold × √variance`
+ * (`width` when none), for a non-negative threshold: the hot loop of a PIXEL_STDEV detection,
+ * on its own so that it compiles to a tight loop (see findFootprints for the squared test).
+ */
+function skipBelowStdev(
+  data: Float32Array,
+  row: number,
+  variance: Float32Array,
+  vrow: number,
+  x: number,
+  width: number,
+  sign: number,
+  threshold: number,
+  t2: number,
+  below: number,
+  above: number,
+): number {
+  for (; x < width; x++) {
+    const u = sign * data[row + x]!;
+    // u·|u| is u² for u >= 0 and negative otherwise: one well-predicted test rejects both the
+    // negative values and those clearly below the limit (noise pixels come in either sign)
+    const su = u * Math.abs(u);
+    const tv = t2 * variance[vrow + x]!;
+    if (su < tv * below) continue;
+    if (su > tv * above && tv >= 0) return x;
+    if (u >= threshold * Math.sqrt(variance[vrow + x]!)) return x;
+  }
+  return width;
+}
+
+/**
  * The connected components of the pixels above threshold, as footprints (no peaks yet).
  * Runs of passing pixels are found row by row and joined with the runs of the previous row that
  * touch them, diagonals included (union-find over runs).
@@ -395,6 +426,13 @@ function findFootprints(
   const sign = polarity ? 1 : -1;
   const include = threshold * includeMultiplier;
   const allGood = includeMultiplier === 1;
+  // With a non-negative threshold no negative value can pass, and v >= threshold·√var can be
+  // decided on v² against threshold²·var without the square root, except within a relative
+  // 1e-9 of equality (far above the rounding of either side), where the exact test decides.
+  const nonNegative = threshold >= 0;
+  const t2 = threshold * threshold;
+  const below = 1 - 1e-9;
+  const above = 1 + 1e-9;
   const runY = new IntList();
   const runX0 = new IntList();
   const runX1 = new IntList();
@@ -409,12 +447,28 @@ function findFootprints(
     let x = 0;
     while (x < width) {
       // Skip to the next passing pixel.
-      let v = sign * (data[row + x] as number);
-      let t = variance === undefined ? threshold : threshold * Math.sqrt(variance[vrow + x]!);
-      if (!(v >= t)) {
-        x++;
-        continue;
+      if (variance === undefined) {
+        while (x < width && !(sign * (data[row + x] as number) >= threshold)) x++;
+      } else if (nonNegative && data instanceof Float32Array) {
+        x = skipBelowStdev(data, row, variance, vrow, x, width, sign, threshold, t2, below, above);
+      } else {
+        for (; x < width; x++) {
+          const u = sign * (data[row + x] as number);
+          if (nonNegative) {
+            if (!(u >= 0)) continue;
+            const tv = t2 * variance[vrow + x]!;
+            if (tv >= 0) {
+              const uu = u * u;
+              if (uu < tv * below) continue;
+              if (uu > tv * above) break;
+            }
+          }
+          if (u >= threshold * Math.sqrt(variance[vrow + x]!)) break;
+        }
       }
+      if (x >= width) break;
+      let v: number;
+      let t: number;
       const x0 = x;
       let isGood = allGood;
       while (x < width) {

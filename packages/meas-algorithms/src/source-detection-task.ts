@@ -232,15 +232,23 @@ export class SourceDetectionTask extends Task<SourceDetectionConfig> {
       const maskedImage = exposure.maskedImage;
       if (options.clearMask ?? true) this.clearMask(maskedImage.mask);
       const sigma = options.sigma ?? this.getPsfSigma(exposure);
-      const middle = this.convolveImage(maskedImage, sigma, options.doSmooth ?? true);
-      this.removeBadPixels(middle);
-      const results = this.applyThreshold(middle, maskedImage.getBBox());
-      results.background = options.background ?? new BackgroundList();
-      if (this.config.doTempLocalBackground) this.applyTempLocalBackground(exposure, middle, results);
-      this.finalizeFootprints(maskedImage.mask, results, sigma);
-      if (this.config.reEstimateBackground) this.reEstimateBackground(maskedImage, results.background);
-      this.clearUnwantedResults(maskedImage.mask, results);
-      return new Struct<DetectionResult>(results);
+      // The smoothed planes are temporaries of this call: their buffers are reused by the next
+      // detection of an image of the same size (no 3 × width × height allocation each time).
+      const doSmooth = options.doSmooth ?? true;
+      const buffers = doSmooth ? takeSmoothingBuffers(maskedImage.getWidth() * maskedImage.getHeight()) : undefined;
+      try {
+        const middle = this.#convolve(maskedImage, sigma, doSmooth, buffers);
+        this.removeBadPixels(middle);
+        const results = this.applyThreshold(middle, maskedImage.getBBox());
+        results.background = options.background ?? new BackgroundList();
+        if (this.config.doTempLocalBackground) this.applyTempLocalBackground(exposure, middle, results);
+        this.finalizeFootprints(maskedImage.mask, results, sigma);
+        if (this.config.reEstimateBackground) this.reEstimateBackground(maskedImage, results.background);
+        this.clearUnwantedResults(maskedImage.mask, results);
+        return new Struct<DetectionResult>(results);
+      } finally {
+        if (buffers !== undefined) releaseSmoothingBuffers(buffers);
+      }
     });
   }
 
@@ -285,6 +293,11 @@ export class SourceDetectionTask extends Task<SourceDetectionConfig> {
    * @see lsst.meas.algorithms.detection.SourceDetectionTask.convolveImage
    */
   convolveImage(maskedImage: MaskedImage<PixelArray>, sigma: number, doSmooth = true): MaskedImage<Float32Array> {
+    return this.#convolve(maskedImage, sigma, doSmooth, undefined);
+  }
+
+  /** {@link SourceDetectionTask.convolveImage}, smoothing into the given buffers (fresh ones when undefined). */
+  #convolve(maskedImage: MaskedImage<PixelArray>, sigma: number, doSmooth: boolean, buffers: SmoothingBuffers | undefined): MaskedImage<Float32Array> {
     this.metadata.set('doSmooth', doSmooth);
     this.metadata.set('sigma', sigma);
     const width = maskedImage.getWidth();
@@ -303,7 +316,8 @@ export class SourceDetectionTask extends Task<SourceDetectionConfig> {
     this.metadata.set('smoothingKernelWidth', kWidth);
     const half = (kWidth - 1) / 2;
     const k = gaussianKernel1d(sigma, half);
-    const out = { image: new Float32Array(width * height), variance: new Float32Array(width * height), mask: new Int32Array(width * height) };
+    // every pixel of the three planes is written (the edge band too), so reused buffers need no clearing
+    const out = buffers ?? { image: new Float32Array(width * height), variance: new Float32Array(width * height), mask: new Int32Array(width * height) };
     convolveMaskedImage({ image, variance, mask, width, height }, out, k, k, { edgeBit: planeDict.getPlane('EDGE') });
     const smoothed = wrapPlanes(out.image, out.variance, out.mask, width, height, xy0, planeDict.clone());
     const goodBBox = maskedImage.getBBox().erodedBy(half);
@@ -599,6 +613,31 @@ export class SourceDetectionTask extends Task<SourceDetectionConfig> {
       }
     }
   }
+}
+
+/** The three planes a detection smooths into. */
+interface SmoothingBuffers {
+  readonly image: Float32Array;
+  readonly variance: Float32Array;
+  readonly mask: Int32Array;
+}
+
+/**
+ * The buffers of the last finished detection, while the garbage collector has not taken them:
+ * they never leave detectFootprints (the smoothed image is a temporary there), so the next
+ * detection of the same size can smooth into them.
+ */
+let spareBuffers: WeakRef<SmoothingBuffers> | undefined;
+
+function takeSmoothingBuffers(n: number): SmoothingBuffers {
+  const spare = spareBuffers?.deref();
+  spareBuffers = undefined; // a nested detection gets its own
+  if (spare !== undefined && spare.image.length === n) return spare;
+  return { image: new Float32Array(n), variance: new Float32Array(n), mask: new Int32Array(n) };
+}
+
+function releaseSmoothingBuffers(buffers: SmoothingBuffers): void {
+  spareBuffers = new WeakRef(buffers);
 }
 
 /** A masked image over compact planes (no copies) with a given xy0 and mask plane dictionary. */

@@ -1,6 +1,7 @@
 import type { Exposure, MaskedImage, PixelArray } from '@skystack/afw-image';
 import type { BackgroundModel} from '@skystack/kernels';
 import { makeBackground, makeStatistics } from '@skystack/kernels';
+import { Box2I, Point2I } from '@skystack/geom';
 import { ChoiceField, Config, Field, ListField, RangeField } from '@skystack/pex-config';
 import { Struct, Task, type TaskOptions } from '@skystack/pipe-base';
 import { BackgroundList } from './background-list.js';
@@ -116,10 +117,14 @@ export class SubtractBackgroundTask extends Task<SubtractBackgroundConfig> {
     return this.timer('run', () => {
       const maskedImage = exposure.maskedImage;
       const fitBg = this.fitBackground(maskedImage);
-      subtractModel(maskedImage, fitBg);
+      // the list's sum is this model's image when it is the only one: evaluate it once
+      const reuse = stats && background.length === 0;
+      const bgImage = reuse ? fitBg.getImage() : undefined;
+      if (bgImage !== undefined) addPixels(maskedImage, bgImage, fitBg.bbox.width, -1, 0);
+      else subtractModel(maskedImage, fitBg);
       background.append(fitBg);
       if (stats) {
-        const net = background.getImage().array.data;
+        const net = bgImage ?? background.getImage().array.data;
         const s = makeStatistics(net, { properties: ['MEAN', 'VARIANCE'] });
         exposure.metadata.set('BGMEAN', s.getValue('MEAN'));
         exposure.metadata.set('BGVAR', s.getValue('VARIANCE'));
@@ -191,11 +196,39 @@ export class SubtractBackgroundTask extends Task<SubtractBackgroundConfig> {
  * ```
  */
 export function subtractModel(maskedImage: MaskedImage<PixelArray>, model: BackgroundModel, sign = -1): void {
-  const bg = model.getImage();
-  const { data, width, height, stride } = maskedImage.image.array;
-  for (let y = 0; y < height; y++) {
+  // Evaluated in bands of rows (the same values as one getImage, without a full-size buffer).
+  const { x0, y0, width, height } = model.bbox;
+  const rows = Math.min(height, maskedImage.getHeight());
+  for (let r0 = 0; r0 < rows; r0 += SUBTRACT_BAND_ROWS) {
+    const r1 = Math.min(rows, r0 + SUBTRACT_BAND_ROWS);
+    const band = model.getImage(new Box2I(new Point2I(x0, y0 + r0), new Point2I(x0 + width - 1, y0 + r1 - 1)));
+    addPixels(maskedImage, band, width, sign, r0);
+  }
+}
+
+/** Rows of background evaluated at a time by {@link subtractModel}. */
+const SUBTRACT_BAND_ROWS = 128;
+
+/**
+ * Adds `sign ×` background rows (compact, the masked image's width) to the image plane, starting
+ * at local row `row0`.
+ */
+function addPixels(maskedImage: MaskedImage<PixelArray>, bg: Float32Array, bgWidth: number, sign: number, row0: number): void {
+  const { data, width, stride } = maskedImage.image.array;
+  const height = Math.min(maskedImage.getHeight() - row0, Math.floor(bg.length / bgWidth));
+  if (data instanceof Float32Array) {
+    // the usual image type: one small monomorphic function per row, optimised from the first rows
+    for (let y = row0; y < row0 + height; y++) addRow(data, y * stride, bg, (y - row0) * bgWidth, width, sign);
+    return;
+  }
+  for (let y = row0; y < row0 + height; y++) {
     const r = y * stride;
-    const rb = y * width;
+    const rb = (y - row0) * bgWidth;
     for (let x = 0; x < width; x++) data[r + x] = (data[r + x] as number) + sign * bg[rb + x]!;
   }
+}
+
+/** `data[r + x] += sign · bg[rb + x]` for `x < width`. */
+function addRow(data: Float32Array, r: number, bg: Float32Array, rb: number, width: number, sign: number): void {
+  for (let x = 0; x < width; x++) data[r + x] = data[r + x]! + sign * bg[rb + x]!;
 }
