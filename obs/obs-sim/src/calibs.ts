@@ -6,7 +6,7 @@ import { Header } from '@skystack/fits';
 import { rawExtent, SIMCAM_NAME, simCamFilterLabel } from './camera.js';
 import { ampForColumn, type DetectorSignature, responseImage } from './detector-signature.js';
 import { ObsSimIoError } from './errors.js';
-import { Random } from './random.js';
+import { Random } from '@skystack/base';
 import { type ObsType, type RawObservation, writeRawFits } from './raw-file.js';
 import { localSiderealTimeDeg, SIMCAM_OBSERVATORY } from './visits.js';
 

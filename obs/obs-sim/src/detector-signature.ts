@@ -1,7 +1,7 @@
 // The instrument signature of one detector: response (flat), bias, dark, amplifiers, defects.
 import type { Detector } from '@skystack/afw-image';
 import { pixelToFocalPlane, SIMCAM_BANDS } from './camera.js';
-import { Random } from './random.js';
+import { Random } from '@skystack/base';
 
 /** The truth of one amplifier. */
 export interface AmpSignature {

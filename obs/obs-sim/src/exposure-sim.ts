@@ -4,7 +4,7 @@ import { pixelToFocalPlane, rawExtent, SIMCAM_PLATE_SCALE_ARCSEC_PER_MM, SIMCAM_
 import { ampForColumn, type DetectorSignature, responseImage } from './detector-signature.js';
 import { convolveMixtures, galaxyMixture, type GaussianMixture, mixturePeak, mixtureSquaredIntegral, renderMixture } from './gaussian-mixture.js';
 import { type PsfParameters, SimPsfModel } from './psf-model.js';
-import { Random } from './random.js';
+import { Random } from '@skystack/base';
 import { skyShape, type TruthCatalog, type TruthSourceType } from './truth-catalog.js';
 import { TrueWcs } from './true-wcs.js';
 import { AB_NJY_ZERO_POINT, type VisitPlan } from './visits.js';

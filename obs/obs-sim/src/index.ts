@@ -25,7 +25,6 @@ export {
 export type { SimCamFilter, SimCamDetectorOptions } from './camera.js';
 
 // Randomness
-export { Random } from './random.js';
 
 // Astrometry
 export { TrueWcs, SIMCAM_DISTORTION } from './true-wcs.js';

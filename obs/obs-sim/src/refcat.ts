@@ -7,7 +7,7 @@ import { Header } from '@skystack/fits';
 import { HtmPixelization } from '@skystack/geom';
 import { SIMCAM_BANDS } from './camera.js';
 import { ObsSimIoError } from './errors.js';
-import { Random } from './random.js';
+import { Random } from '@skystack/base';
 import type { TruthCatalog } from './truth-catalog.js';
 import { AB_NJY_ZERO_POINT } from './visits.js';
 

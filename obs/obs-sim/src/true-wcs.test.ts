@@ -2,7 +2,7 @@ import { Angle, SpherePoint } from '@skystack/geom';
 import { astropyAvailable, runPythonJson } from '@skystack/test-support';
 import { describe, expect, it } from 'vitest';
 import { makeSimCamDetectors, pixelToFocalPlane } from './camera.js';
-import { Random } from './random.js';
+import { Random } from '@skystack/base';
 import { SIMCAM_DISTORTION, TrueWcs } from './true-wcs.js';
 
 const ARCSEC = Math.PI / (180 * 3600);

@@ -3,7 +3,7 @@ import { BaseCatalog, catalogToArrow, Schema, writeParquet } from '@skystack/afw
 import type { SpherePoint } from '@skystack/geom';
 import { SIMCAM_BANDS } from './camera.js';
 import type { GalaxyProfile } from './gaussian-mixture.js';
-import { Random } from './random.js';
+import { Random } from '@skystack/base';
 import { AB_NJY_ZERO_POINT, DEFAULT_FIELD_CENTER, offsetPoint } from './visits.js';
 
 /** The kind of a truth source. */

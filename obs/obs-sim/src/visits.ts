@@ -2,7 +2,7 @@
 import { Angle, SpherePoint } from '@skystack/geom';
 import { SIMCAM_BANDS, SIMCAM_FILTERS } from './camera.js';
 import { ObsSimInvalidArgumentError } from './errors.js';
-import { Random } from './random.js';
+import { Random } from '@skystack/base';
 import type { Pointing } from './true-wcs.js';
 
 /** An observatory site. */

@@ -51,3 +51,6 @@ export { collectCommaList, collectRepeated } from './cli-options.js';
 
 // Files
 export { writeFileAtomic } from './write-file-atomic.js';
+
+// Random numbers
+export { Random } from './random.js';

@@ -1,4 +1,5 @@
 // Small dense linear least squares for the PSF, aperture-correction and spatial fits.
+import { Random } from '@skystack/base';
 
 /**
  * Solves the symmetric positive (semi-)definite system `A x = b` in place by a Cholesky
@@ -92,7 +93,7 @@ export function chebyshevT(t: number, order: number, out: Float64Array): Float64
 }
 
 /**
- * A seeded uniform generator on `[0, 1)` (mulberry32).
+ * A seeded uniform generator on `[0, 1)` (`Random` of `@skystack/base`).
  *
  * @param seed - the seed
  * @returns the generator
@@ -102,14 +103,8 @@ export function chebyshevT(t: number, order: number, out: Float64Array): Float64
  * ```
  */
 export function seededUniform(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const rng = new Random(seed);
+  return () => rng.uniform();
 }
 
 /**

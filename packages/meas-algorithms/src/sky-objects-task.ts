@@ -2,6 +2,7 @@ import type { Mask } from '@skystack/afw-image';
 import { Footprint, SpanSet, type Schema, type SourceCatalog } from '@skystack/afw-table';
 import { Config, Field, ListField } from '@skystack/pex-config';
 import { Task, type TaskOptions } from '@skystack/pipe-base';
+import { seededUniform } from './least-squares.js';
 
 /**
  * Configuration of {@link SkyObjectsTask}, with LSST's fields and defaults.
@@ -72,17 +73,6 @@ function radicalInverse(i: number, base: number): number {
   return r;
 }
 
-/** A seeded uniform generator on [0, 1) (mulberry32). */
-function seededRandom(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * Footprints of sky objects: circles of radius `sourceRadius` placed at the points of a 2-D
@@ -109,7 +99,7 @@ export function generateSkyObjects(mask: Mask, seed: number, config: SkyObjectsC
   if (box.isEmpty()) return [];
   let avoid = spanSetFromMask(mask, mask.getPlaneBitMask(config.avoidMask));
   if (config.growMask > 0) avoid = avoid.dilated(config.growMask);
-  const rand = seededRandom(seed);
+  const rand = seededUniform(seed);
   const shiftX = rand();
   const shiftY = rand();
   const xMin = box.getMinX();

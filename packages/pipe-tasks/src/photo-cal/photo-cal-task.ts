@@ -3,6 +3,7 @@
 import { makePhotoCalibFromCalibZeroPoint, nanojanskyToABMagnitude, REFERENCE_FLUX_NJY, type PhotoCalib } from '@skystack/afw-image';
 import type { Schema } from '@skystack/afw-table';
 import { Config, ConfigField, Field, ListField, RangeField } from '@skystack/pex-config';
+import { Random } from '@skystack/base';
 import { Struct, Task, timeMethod, type TaskOptions } from '@skystack/pipe-base';
 import { PhotoCalError, PipeTasksInvalidArgumentError } from '../errors.js';
 
@@ -518,16 +519,10 @@ export function magArraysFromFluxes(fluxes: PhotoCalFluxes, magErrFloor = 0, war
   };
 }
 
-/** A small deterministic generator (mulberry32) for the reservation. */
+/** A small deterministic generator for the reservation. */
 function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const rng = new Random(seed);
+  return () => rng.uniform();
 }
 
 /**

@@ -2,7 +2,7 @@
 // power-law flux distribution on a flat sky, Poisson + read noise, and the truth list that every
 // tool's catalog is scored against.
 import { makeImageHeader, writeFits } from '@skystack/fits';
-import { SeededRandom } from './seeded-random.js';
+import { Random } from '@skystack/base';
 
 /** FWHM / σ of a Gaussian: 2√(2 ln 2). */
 export const FWHM_PER_SIGMA = 2 * Math.sqrt(2 * Math.LN2);
@@ -162,7 +162,7 @@ export function simulateStarField(options: StarFieldOptions): StarField {
   if (!(minFlux > 0 && maxFlux >= minFlux && alpha > 0)) throw new RangeError(`Need 0 < minFlux <= maxFlux and fluxSlope > 0, got ${minFlux}, ${maxFlux}, ${alpha}.`);
 
   const sigma = fwhm / FWHM_PER_SIGMA;
-  const rng = new SeededRandom(seed);
+  const rng = new Random(seed);
   const skyNoise = Math.sqrt(sky / gain + (readNoise * readNoise) / (gain * gain));
   const enclosed = gaussianEnclosedFraction(sigma, radius);
   const apertureArea = Math.PI * radius * radius;

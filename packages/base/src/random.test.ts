@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ObsSimInvalidArgumentError } from './errors.js';
+import { InvalidArgumentError } from './errors.js';
 import { Random } from './random.js';
 
 function moments(draw: () => number, n: number): { mean: number; variance: number } {
@@ -72,7 +72,7 @@ describe('Random', () => {
   });
 
   it('rejects a negative Poisson mean and a non-finite seed', () => {
-    expect(() => new Random(1).poisson(-1)).toThrow(ObsSimInvalidArgumentError);
-    expect(() => new Random(Number.NaN)).toThrow(ObsSimInvalidArgumentError);
+    expect(() => new Random(1).poisson(-1)).toThrow(InvalidArgumentError);
+    expect(() => new Random(Number.NaN)).toThrow(InvalidArgumentError);
   });
 });

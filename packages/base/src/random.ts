@@ -1,5 +1,5 @@
 // A small, fast, seedable PRNG (xoshiro128**) with uniform, Gaussian and Poisson deviates.
-import { ObsSimInvalidArgumentError } from './errors.js';
+import { InvalidArgumentError } from './errors.js';
 
 const TWO_POW_32 = 4294967296;
 const LOG_FACTORIAL_TABLE_SIZE = 256;
@@ -64,10 +64,10 @@ export class Random {
    * Makes a generator from a 32-bit integer seed.
    *
    * @param seed - any finite number; only its low 32 bits (after truncation) are used
-   * @throws {@link ObsSimInvalidArgumentError} when the seed is not finite
+   * @throws {@link InvalidArgumentError} when the seed is not finite
    */
   constructor(seed: number) {
-    if (!Number.isFinite(seed)) throw new ObsSimInvalidArgumentError(`The seed must be a finite number; got ${seed}.`);
+    if (!Number.isFinite(seed)) throw new InvalidArgumentError(`The seed must be a finite number; got ${seed}.`);
     const st = { s: Math.trunc(seed) | 0 };
     this.#a = splitmix32(st);
     this.#b = splitmix32(st);
@@ -166,10 +166,10 @@ export class Random {
    *
    * @param mean - the mean, ≥ 0 (0 gives 0)
    * @returns a non-negative integer
-   * @throws {@link ObsSimInvalidArgumentError} when the mean is negative or not finite
+   * @throws {@link InvalidArgumentError} when the mean is negative or not finite
    */
   poisson(mean: number): number {
-    if (!(mean >= 0) || !Number.isFinite(mean)) throw new ObsSimInvalidArgumentError(`A Poisson mean must be finite and ≥ 0; got ${mean}.`);
+    if (!(mean >= 0) || !Number.isFinite(mean)) throw new InvalidArgumentError(`A Poisson mean must be finite and ≥ 0; got ${mean}.`);
     if (mean === 0) return 0;
     if (mean < 12) {
       const limit = Math.exp(-mean);
