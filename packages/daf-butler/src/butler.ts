@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
+import { writeFileAtomic } from '@skystack/base';
 import { dirname, join, relative, resolve } from 'node:path';
 import { stringify as stringifyYaml } from 'yaml';
 import { BUTLER_CONFIG_FILE, ButlerConfig, DEFAULT_BUTLER_CONFIG, mergeConfig } from './config/butler-config.js';
@@ -203,9 +204,7 @@ export class Butler {
     } finally {
       await registry.close();
     }
-    const tmp = `${file}.tmp-${process.pid}`;
-    await writeFile(tmp, stringifyYaml(options.config ?? {}) || '{}\n');
-    await rename(tmp, file);
+    await writeFileAtomic(file, stringifyYaml(options.config ?? {}) || '{}\n');
     return config;
   }
 
@@ -807,7 +806,7 @@ export class Butler {
       }
     }
     const file = join(dir, options.filename ?? 'export.yaml');
-    await writeFile(file, yaml);
+    await writeFileAtomic(file, yaml);
     return file;
   }
 

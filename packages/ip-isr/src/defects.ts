@@ -1,6 +1,7 @@
 // lsst.ip.isr.Defects: a list of bad-pixel boxes of one detector, with LSST's simple table form
 // (x0, y0, width, height) read from and written to astropy's ECSV text format.
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
+import { writeFileAtomic } from '@skystack/base';
 import type { Mask } from '@skystack/afw-image';
 import { Box2I, Extent2I, Point2I } from '@skystack/geom';
 import { IpIsrDefectsFormatError, IpIsrInvalidArgumentError } from './errors.js';
@@ -289,9 +290,7 @@ export class Defects implements Iterable<Box2I> {
    * @returns when written
    */
   async writeEcsv(path: string): Promise<void> {
-    const tmp = `${path}.tmp-${process.pid}`;
-    await writeFile(tmp, this.toEcsv(), 'utf8');
-    await rename(tmp, path);
+    await writeFileAtomic(path, this.toEcsv());
   }
 
   /**

@@ -1,6 +1,7 @@
 // The formatter of the `Camera` storage class: obs-base's Camera (detectors, amplifiers, plate
 // scale, radial distortion) as a JSON document.
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
+import { writeFileAtomic } from '@skystack/base';
 import { Amplifier, Detector, DetectorType, Orientation, type ReadoutCorner } from '@skystack/afw-image';
 import type { Formatter, FormatterReadContext, FormatterWriteContext } from '@skystack/daf-butler';
 import { Angle, Box2I, Extent2D, Extent2I, Point2D, Point2I } from '@skystack/geom';
@@ -214,9 +215,7 @@ export class CameraFormatter implements Formatter {
       const what = obj === null ? 'null' : typeof obj === 'object' ? `a ${obj.constructor?.name ?? 'object'}` : typeof obj;
       throw new ObsBaseFormatterError(`CameraFormatter cannot write '${ctx.datasetTypeName}' (storage class ${ctx.storageClass.name}): it writes obs-base Cameras, and was given ${what}.`);
     }
-    const tmp = `${path}.tmp-${process.pid}`;
-    await writeFile(tmp, `${JSON.stringify(cameraToJson(obj), null, 1)}\n`, 'utf8');
-    await rename(tmp, path);
+    await writeFileAtomic(path, `${JSON.stringify(cameraToJson(obj), null, 1)}\n`);
   }
 
   /**

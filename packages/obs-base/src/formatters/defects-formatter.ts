@@ -1,6 +1,6 @@
 // The formatter of the `Defects` storage class: ip_isr's simple defects table as astropy ECSV text
 // (what LSST's Defects.writeText writes and obs_*_data repositories keep).
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import type { Formatter, FormatterReadContext, FormatterWriteContext } from '@skystack/daf-butler';
 import { Defects } from '@skystack/ip-isr';
 import { ObsBaseFormatterError } from '../errors.js';
@@ -40,9 +40,7 @@ export class DefectsFormatter implements Formatter {
       const what = obj === null ? 'null' : typeof obj === 'object' ? `a ${obj.constructor?.name ?? 'object'}` : typeof obj;
       throw new ObsBaseFormatterError(`DefectsFormatter cannot write '${ctx.datasetTypeName}' (storage class ${ctx.storageClass.name}): it writes ip-isr Defects, and was given ${what}.`);
     }
-    const tmp = `${path}.tmp-${process.pid}`;
-    await writeFile(tmp, obj.toEcsv(), 'utf8');
-    await rename(tmp, path);
+    await obj.writeEcsv(path);
   }
 
   /**
