@@ -65,6 +65,13 @@ export abstract class LocalPhotometry extends FunctorBase {
     this.photoCalibErrCol = photoCalibErrCol ?? undefined;
   }
 
+  /** The columns an error needs: flux, flux error, calibration (and its error, when given). */
+  protected errorColumns(): string[] {
+    const cols = [this.instFluxCol, this.instFluxErrCol, this.photoCalibCol];
+    if (this.photoCalibErrCol !== undefined) cols.push(this.photoCalibErrCol);
+    return cols;
+  }
+
   /**
    * The calibrated flux error of each row (see the class description for the formula).
    *
@@ -149,9 +156,7 @@ export class LocalNanojanskyErr extends LocalPhotometry {
 
   /** The flux, error and calibration columns (and the calibration error, when given). */
   get columns(): readonly string[] {
-    const cols = [this.instFluxCol, this.instFluxErrCol, this.photoCalibCol];
-    if (this.photoCalibErrCol !== undefined) cols.push(this.photoCalibErrCol);
-    return cols;
+    return this.errorColumns();
   }
 
   protected compute(source: ColumnSource): ColumnValues {
@@ -214,9 +219,7 @@ export class LocalMagnitudeErr extends LocalPhotometry {
 
   /** The flux, error and calibration columns (and the calibration error, when given). */
   get columns(): readonly string[] {
-    const cols = [this.instFluxCol, this.instFluxErrCol, this.photoCalibCol];
-    if (this.photoCalibErrCol !== undefined) cols.push(this.photoCalibErrCol);
-    return cols;
+    return this.errorColumns();
   }
 
   protected compute(source: ColumnSource): ColumnValues {
