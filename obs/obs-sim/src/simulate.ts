@@ -25,15 +25,20 @@ export interface SimulationPreset {
   readonly ditherDeg: number;
   /** Radius of the truth field, degrees. */
   readonly fieldRadiusDeg: number;
+  /** Stars per square degree with 16 < r < 25. */
+  readonly starDensity: number;
 }
 
 /**
  * The size presets: `full` (4 detectors of 2048², 6 visits, 0.1° dithers: the demo set) and
- * `small` (2 detectors of 512², 2 visits, 18″ dithers: for tests, seconds).
+ * `small` (2 detectors of 512², 2 visits, 18″ dithers: for tests, seconds). The full preset's
+ * star density, 32000 per square degree, gives a 2048² detector (0.013 deg²) the 30–50 PSF stars
+ * an LSST 4k detector (0.05 deg²) has at high galactic latitude; with the truth catalog's 8000 a
+ * detector has 3–11, too few for a PSF model that varies over the detector.
  */
 export const SIMULATION_PRESETS: Readonly<Record<'full' | 'small', SimulationPreset>> = Object.freeze({
-  full: { detectorSize: SIMCAM_DETECTOR_SIZE, visits: 6, detectors: [0, 1, 2, 3], ditherDeg: 0.1, fieldRadiusDeg: 0.25 },
-  small: { detectorSize: 512, visits: 2, detectors: [0, 1], ditherDeg: 0.005, fieldRadiusDeg: 0.06 },
+  full: { detectorSize: SIMCAM_DETECTOR_SIZE, visits: 6, detectors: [0, 1, 2, 3], ditherDeg: 0.1, fieldRadiusDeg: 0.25, starDensity: 32000 },
+  small: { detectorSize: 512, visits: 2, detectors: [0, 1], ditherDeg: 0.005, fieldRadiusDeg: 0.06, starDensity: 8000 },
 });
 
 /** Options of {@link simulate}. */
@@ -54,6 +59,8 @@ export interface SimulateOptions {
   readonly center?: SpherePoint;
   /** Refcat magnitude limit in r (22 by default). */
   readonly refcatMagLimit?: number;
+  /** Stars per square degree with 16 < r < 25 (from the preset by default). */
+  readonly starDensity?: number;
   /** Number of raw calibration exposures of each kind (bias, dark, flat per band) to write (0 by default). */
   readonly calibRaws?: number;
   /** Called with a line of text as each file is written. */
@@ -266,7 +273,7 @@ export async function simulate(options: SimulateOptions): Promise<SimulationMani
   const detectors = makeSimCamDetectors({ size: preset.detectorSize, ids: options.detectors ?? preset.detectors });
   const bands = options.bands ?? ['r', 'i'];
   const visits = planVisits({ seed, visits: options.visits ?? preset.visits, bands, ditherDeg: preset.ditherDeg, ...(options.center !== undefined && { center: options.center }) });
-  const truth = makeTruthCatalog({ seed, radiusDeg: preset.fieldRadiusDeg, ...(options.center !== undefined && { center: options.center }) });
+  const truth = makeTruthCatalog({ seed, radiusDeg: preset.fieldRadiusDeg, starDensity: options.starDensity ?? preset.starDensity, ...(options.center !== undefined && { center: options.center }) });
   const dirs = ['raw', 'calib/bias', 'calib/dark', 'calib/flat', 'calib/defects', 'truth/sources', 'refcats'];
   if ((options.calibRaws ?? 0) > 0) dirs.push('calib-raw');
   try {

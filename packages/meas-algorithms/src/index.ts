@@ -39,6 +39,8 @@ export { PsfCandidate, MakePsfCandidatesConfig, MakePsfCandidatesTask, CANDIDATE
 export type { PsfCandidateStatus, MakePsfCandidatesResult } from './psf-candidate.js';
 export { PcaPsfDeterminerConfig, PcaPsfDeterminerTask, pcaKernelSize, principalComponents } from './pca-psf-determiner.js';
 export type { PsfDeterminer, DeterminePsfOptions, DeterminePsfResult } from './pca-psf-determiner.js';
+export { PiffPsfDeterminerConfig, PiffPsfDeterminerTask } from './piff-psf-determiner.js';
+export { ScienceSourceSelectorConfig, ScienceSourceSelectorTask, RequireFlagsConfig, SignalToNoiseLimitConfig, RequireUnresolvedConfig } from './science-source-selector.js';
 export { ReserveSourcesConfig, ReserveSourcesTask } from './reserve-sources-task.js';
 export type { ReserveSourcesResult } from './reserve-sources-task.js';
 export { makeSourceSelectorRegistry, makePsfDeterminerRegistry, sourceSelectorRegistry, psfDeterminerRegistry } from './registries.js';

@@ -11,6 +11,7 @@ import { normal, uniform } from '../test/synthetic.js';
 import { ApplyApCorrTask } from './apply-ap-corr-task.js';
 import { MeasAlgorithmsNoDataError } from './errors.js';
 import { MeasureApCorrConfig, MeasureApCorrTask, chebyshevFitSize, fitChebyshevBoundedField } from './measure-ap-corr-task.js';
+import type { ScienceSourceSelectorConfig } from './science-source-selector.js';
 
 const W = 2000;
 const H = 1500;
@@ -54,6 +55,16 @@ function fill(catalog: SourceCatalog, n: number, seed: number): void {
   }
 }
 
+/** The selection obs_subaru and obs_decam configure: the PSF stars with PSF-flux S/N ≥ 200, no other flag cut. */
+function psfStarsConfig(): MeasureApCorrConfig {
+  const config = new MeasureApCorrConfig();
+  const selector = config.sourceSelector.get('science') as ScienceSourceSelectorConfig;
+  selector.doUnresolved = false;
+  selector.flags.good = ['calib_psf_used'];
+  selector.flags.bad = [];
+  return config;
+}
+
 describe('fitChebyshevBoundedField', () => {
   it('reproduces a field it can represent exactly', () => {
     const bbox = new Box2I(new Point2I(10, -5), new Point2I(209, 94));
@@ -72,7 +83,7 @@ describe('fitChebyshevBoundedField', () => {
 describe('MeasureApCorrTask + ApplyApCorrTask', () => {
   it('recovers linearly varying PsfFlux and GaussianFlux corrections to < 0.5%, and applies them', () => {
     const schema = makeSchema();
-    const measure = new MeasureApCorrTask({ schema });
+    const measure = new MeasureApCorrTask({ schema, config: psfStarsConfig() });
     const apply = new ApplyApCorrTask({ schema });
     expect(measure.toCorrect).toEqual(['base_PsfFlux', 'base_GaussianFlux']);
     const catalog = new SourceCatalog(schema);
@@ -130,7 +141,7 @@ describe('MeasureApCorrTask + ApplyApCorrTask', () => {
 
   it('lowers the order for few sources, and fails (or skips with allowFailure) with too few', () => {
     const schema = makeSchema();
-    const config = new MeasureApCorrConfig();
+    const config = psfStarsConfig();
     config.allowFailure = ['base_GaussianFlux'];
     const measure = new MeasureApCorrTask({ schema, config });
     const catalog = new SourceCatalog(schema);
@@ -143,10 +154,69 @@ describe('MeasureApCorrTask + ApplyApCorrTask', () => {
     const field = apCorrMap.get('base_PsfFlux_instFlux') as ChebyshevBoundedField;
     expect(field.orderX).toBe(0);
     const schema2 = makeSchema();
-    const strict = new MeasureApCorrTask({ schema: schema2 });
+    const strict = new MeasureApCorrTask({ schema: schema2, config: psfStarsConfig() });
     const c2 = new SourceCatalog(schema2);
     fill(c2, 4, 3);
     (c2.getColumn('base_GaussianFlux_flag') as Uint8Array).fill(1);
     expect(() => strict.run(exposure, c2)).toThrow(MeasAlgorithmsNoDataError);
+  });
+});
+
+describe('MeasureApCorrTask with LSST\'s default selection', () => {
+  it('uses the unflagged sources with PSF-flux S/N >= 200, whatever calib_psf_used says', () => {
+    const schema = makeSchema();
+    for (const f of ['edge', 'nodata', 'interpolatedCenter', 'saturatedCenter', 'crCenter', 'bad', 'interpolated', 'saturated']) schema.addField({ name: `base_PixelFlags_flag_${f}`, type: 'Flag' });
+    const measure = new MeasureApCorrTask({ schema });
+    const catalog = new SourceCatalog(schema);
+    fill(catalog, 400, 11);
+    const err = catalog.getColumn('base_PsfFlux_instFluxErr') as Float64Array;
+    const flux = catalog.getColumn('base_PsfFlux_instFlux') as Float64Array;
+    const edge = catalog.getColumn('base_PixelFlags_flag_edge') as Uint8Array;
+    for (let i = 0; i < catalog.length; i++) {
+      if (i % 7 === 0) err[i] = flux[i]! / 150; // S/N 150: not selected
+      if (i % 11 === 0) edge[i] = 1;
+    }
+    const { apCorrMap } = measure.run(Exposure.make('float32', new Extent2I(W, H)), catalog);
+    const used = catalog.getColumn('apcorr_base_PsfFlux_used') as Uint8Array;
+    let n = 0;
+    let nPsfUnused = 0;
+    for (let i = 0; i < catalog.length; i++) {
+      if (i % 7 === 0 || i % 11 === 0) expect(used[i]).toBe(0);
+      if (used[i]) n++;
+      if (used[i] && i % 10 === 3) nPsfUnused++;
+    }
+    expect(n).toBeGreaterThan(250);
+    expect(nPsfUnused).toBeGreaterThan(0); // calib_psf_used is not required by default
+    expect(Math.abs(apCorrMap.get('base_PsfFlux_instFlux')!.evaluate(W / 2, H / 2) / psfRatio(W / 2, H / 2) - 1)).toBeLessThan(0.005);
+  });
+
+  it('clips at 4 robust sigma and shifts the fit so that its residuals have zero median', () => {
+    const schema = makeSchema();
+    const config = psfStarsConfig();
+    config.fitConfig.orderX = 0;
+    config.fitConfig.orderY = 0;
+    const measure = new MeasureApCorrTask({ schema, config });
+    const catalog = new SourceCatalog(schema);
+    fill(catalog, 300, 21);
+    const psf = catalog.getColumn('base_PsfFlux_instFlux') as Float64Array;
+    const ap = catalog.getColumn('base_CircularApertureFlux_12_0_instFlux') as Float64Array;
+    // A constant ratio of 1.1 with +-1% noise, plus 10% of the sources at +20%.
+    const g = normal(99);
+    for (let i = 0; i < catalog.length; i++) psf[i] = ap[i]! / (1.1 * (1 + 0.01 * g()) * (i % 10 === 5 ? 1.2 : 1));
+    const { apCorrMap } = measure.run(Exposure.make('float32', new Extent2I(W, H)), catalog);
+    const used = catalog.getColumn('apcorr_base_PsfFlux_used') as Uint8Array;
+    const selected: number[] = [];
+    for (let i = 0; i < catalog.length; i++) {
+      if (i % 10 === 5) expect(used[i]).toBe(0);
+      if (used[i]) selected.push(ap[i]! / psf[i]!);
+    }
+    selected.sort((a, b) => a - b);
+    const med = selected[selected.length >> 1]!;
+    // The constant field is the median of the used ratios (final median shift), not their mean.
+    expect(apCorrMap.get('base_PsfFlux_instFlux')!.evaluate(0, 0)).toBeCloseTo(med, 3);
+    expect(Math.abs(med / 1.1 - 1)).toBeLessThan(0.003);
+    const err = apCorrMap.get('base_PsfFlux_instFluxErr')!.evaluate(0, 0);
+    expect(err).toBeGreaterThan(0.008);
+    expect(err).toBeLessThan(0.014);
   });
 });

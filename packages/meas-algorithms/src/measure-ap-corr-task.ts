@@ -4,9 +4,10 @@ import type { Box2I } from '@skystack/geom';
 import { Config, ConfigField, Field, ListField, RangeField, RegistryField, type RegistryInstance } from '@skystack/pex-config';
 import { Task, type TaskOptions } from '@skystack/pipe-base';
 import { MeasAlgorithmsInvalidArgumentError, MeasAlgorithmsNoDataError } from './errors.js';
-import { chebyshevT, fitLinear } from './least-squares.js';
+import { chebyshevT, fitLinear, median } from './least-squares.js';
 import type { SourceSelector } from './object-size-star-selector.js';
 import { sourceSelectorRegistry } from './registries.js';
+import type { ScienceSourceSelectorConfig } from './science-source-selector.js';
 
 /**
  * The flux algorithms aperture corrections are measured for and applied to by default (meas_base's
@@ -26,6 +27,12 @@ export class ChebyshevBoundedFieldConfig extends Config {
   orderY = RangeField({ dtype: 'int', default: 2, min: 0, doc: 'maximum Chebyshev function order in y' });
   /** Only terms with `i + j ≤ max(orderX, orderY)`. */
   triangular = Field.bool({ default: true, doc: 'if true, only include terms where the sum of the x and y order is less than or equal to max(orderX, orderY)' });
+}
+
+/** The normal-consistent median absolute deviation (1.4826 × MAD), as scipy's `median_abs_deviation(scale='normal')`. */
+function madSigma(values: Float64Array): number {
+  const m = median(values);
+  return 1.482602218505602 * median(Float64Array.from(values, (v) => Math.abs(v - m)));
 }
 
 /** The (i, j) orders of the terms of a fit: `i ≤ orderX`, `j ≤ orderY`, and `i + j ≤ max` when triangular. */
@@ -114,8 +121,8 @@ export function fitChebyshevBoundedField(
 export class MeasureApCorrConfig extends Config {
   /** Field name prefix of the flux other measurements are corrected to match. */
   refFluxName = Field.str({ default: 'slot_CalibFlux', doc: 'Field name prefix for the flux other measurements should be aperture corrected to match' });
-  /** Selector of the stars the corrections are measured from (default `flagged`: `calib_psf_used`). */
-  sourceSelector: RegistryInstance = RegistryField({ doc: 'Selector that sets the stars that aperture corrections will be measured from.', registry: sourceSelectorRegistry, default: 'flagged' });
+  /** Selector of the stars the corrections are measured from (`science`: unflagged stars with PSF-flux S/N ≥ 200). */
+  sourceSelector: RegistryInstance = RegistryField({ doc: 'Selector that sets the stars that aperture corrections will be measured from.', registry: sourceSelectorRegistry, default: 'science' });
   /** Minimum degrees of freedom (points − parameters); the order is lowered until it is reached. */
   minDegreesOfFreedom = RangeField({
     dtype: 'int',
@@ -125,12 +132,39 @@ export class MeasureApCorrConfig extends Config {
   });
   /** The Chebyshev fit of each correction. */
   fitConfig = ConfigField({ doc: 'Configuration used in fitting the aperture correction fields', dtype: ChebyshevBoundedFieldConfig });
-  /** Number of sigma-clipping iterations. */
-  numIter = Field.int({ default: 4, doc: 'Number of iterations for sigma clipping' });
-  /** Clip at this many standard deviations. */
-  numSigmaClip = Field.float({ default: 3.0, doc: 'Number of standard devisations to clip at' });
+  /** Number of robust (MAD) sigma-clipping iterations. */
+  numIter = Field.int({ default: 4, doc: 'Number of iterations for robust MAD sigma clipping.' });
+  /** Clip at this many robust (MAD) standard deviations. */
+  numSigmaClip = Field.float({ default: 4.0, doc: 'Number of robust MAD sigma to do clipping.' });
+  /** Shift the final fit so that the median of its residuals is zero. */
+  doFinalMedianShift = Field.bool({ default: true, doc: 'Do final shift to ensure medians match.' });
   /** Algorithms allowed to fail (too few sources) without an error. */
   allowFailure = ListField({ dtype: 'str', default: [], doc: 'Allow these measurement algorithms to fail without an exception' });
+
+  /** LSST's selection: unresolved stars with PSF-flux S/N ≥ 200 and none of the bad pixel flags. */
+  override setDefaults(): void {
+    super.setDefaults();
+    const selector = this.sourceSelector.get('science') as ScienceSourceSelectorConfig;
+    selector.doFlags = true;
+    selector.doUnresolved = true;
+    selector.doSignalToNoise = true;
+    selector.doIsolated = false;
+    selector.flags.good = [];
+    selector.flags.bad = [
+      'base_PixelFlags_flag_edge',
+      'base_PixelFlags_flag_nodata',
+      'base_PixelFlags_flag_interpolatedCenter',
+      'base_PixelFlags_flag_saturatedCenter',
+      'base_PixelFlags_flag_crCenter',
+      'base_PixelFlags_flag_bad',
+      'base_PixelFlags_flag_interpolated',
+      'base_PixelFlags_flag_saturated',
+    ];
+    selector.signalToNoise.minimum = 200.0;
+    selector.signalToNoise.maximum = null;
+    selector.signalToNoise.fluxField = 'base_PsfFlux_instFlux';
+    selector.signalToNoise.errField = 'base_PsfFlux_instFluxErr';
+  }
 }
 
 /** What {@link MeasureApCorrTask.run} returns. */
@@ -218,39 +252,57 @@ export class MeasureApCorrTask extends Task<MeasureApCorrConfig> {
         }
         let orderX = c.fitConfig.orderX;
         let orderY = c.fitConfig.orderY;
-        while (subset2.length - chebyshevFitSize(orderX, orderY, c.fitConfig.triangular) < c.minDegreesOfFreedom && (orderX > 0 || orderY > 0)) {
-          if (orderX > 0) orderX--;
-          if (orderY > 0) orderY--;
-        }
-        const control = { orderX, orderY, triangular: c.fitConfig.triangular };
+        const size = (): number => chebyshevFitSize(orderX, orderY, c.fitConfig.triangular);
         let rows = subset2;
         let x = Float64Array.from(rows, (i) => xs[i]!);
         let y = Float64Array.from(rows, (i) => ys[i]!);
         let z = Float64Array.from(rows, (i) => refFlux[i]! / flux[i]!);
+        // Start from the median ratio; each iteration clips at numSigmaClip robust (MAD) sigma
+        // around the current fit, lowers the order while too few points remain, and refits.
+        let fitValues: Float64Array = new Float64Array(z.length).fill(median(z));
+        let field: ChebyshevBoundedField | undefined;
         let apCorrErr = 0;
+        let failed = false;
         for (let iter = 0; iter < c.numIter; iter++) {
-          const field = fitChebyshevBoundedField(bbox, x, y, z, control);
-          const diffs = field.evaluateArray(x, y);
-          let s2 = 0;
-          for (let k = 0; k < diffs.length; k++) {
-            diffs[k]! -= z[k]!;
-            s2 += diffs[k]! * diffs[k]!;
-          }
-          apCorrErr = Math.sqrt(s2 / diffs.length);
-          const limit = c.numSigmaClip * apCorrErr;
+          const resid = Float64Array.from(z, (v, k) => v - fitValues[k]!);
+          apCorrErr = madSigma(resid) + 1e-7;
           const keep: number[] = [];
-          for (let k = 0; k < diffs.length; k++) if (Math.abs(diffs[k]!) <= limit) keep.push(k);
-          if (keep.length < chebyshevFitSize(orderX, orderY, c.fitConfig.triangular)) break;
+          for (let k = 0; k < resid.length; k++) if (Math.abs(resid[k]!) <= c.numSigmaClip * apCorrErr) keep.push(k);
           rows = keep.map((k) => rows[k]!);
           x = Float64Array.from(keep, (k) => x[k]!);
           y = Float64Array.from(keep, (k) => y[k]!);
           z = Float64Array.from(keep, (k) => z[k]!);
+          while (x.length - size() < c.minDegreesOfFreedom) {
+            if (orderX === 0 || orderY === 0) {
+              failed = true;
+              break;
+            }
+            orderX--;
+            orderY--;
+          }
+          if (failed) break;
+          field = fitChebyshevBoundedField(bbox, x, y, z, { orderX, orderY, triangular: c.fitConfig.triangular });
+          fitValues = field.evaluateArray(x, y);
         }
-        const field = fitChebyshevBoundedField(bbox, x, y, z, control);
-        const fit = field.evaluateArray(x, y);
+        if (failed || field === undefined) {
+          const message = `Unable to measure aperture correction for '${name}': only ${x.length} sources remain after clipping, but require at least ${c.minDegreesOfFreedom + 1}.`;
+          if (c.allowFailure.includes(name)) {
+            this.log.warn(message);
+            continue;
+          }
+          throw new MeasAlgorithmsNoDataError(message.replace("for '", "for required algorithm '"));
+        }
+        if (c.doFinalMedianShift) {
+          const shift = median(Float64Array.from(z, (v, k) => fitValues[k]! - v));
+          const coeffs = field.getCoefficients().map((row) => [...row]);
+          coeffs[0]![0]! -= shift;
+          field = new ChebyshevBoundedField(bbox, coeffs);
+          fitValues = field.evaluateArray(x, y);
+        }
+        const resid = Float64Array.from(z, (v, k) => fitValues[k]! - v);
         let s2 = 0;
-        for (let k = 0; k < fit.length; k++) s2 += (fit[k]! - z[k]!) ** 2;
-        this.log.info(`Aperture correction for ${name}: RMS ${Math.sqrt(s2 / fit.length)} from ${rows.length}`);
+        for (const r of resid) s2 += r * r;
+        this.log.info(`Aperture correction for ${name} from ${rows.length} stars: med ${median(resid)}, MAD ${madSigma(resid)}, RMS ${Math.sqrt(s2 / resid.length)}`);
         apCorrMap.set(`${name}_instFlux`, field);
         apCorrMap.set(`${name}_instFluxErr`, new ChebyshevBoundedField(bbox, [[apCorrErr]]));
         for (const i of rows) used[i] = 1;

@@ -106,7 +106,7 @@ export interface PsfDeterminer {
 }
 
 /** The Chebyshev terms `T_{k-j}(x') T_j(y')` (k = 0…order, j = 0…k) at a position, as afw's Chebyshev1Function2 orders them. */
-function chebyshevTerms(x: number, y: number, range: Box2D, order: number, tx: Float64Array, ty: Float64Array, out: Float64Array): Float64Array {
+export function chebyshevTerms(x: number, y: number, range: Box2D, order: number, tx: Float64Array, ty: Float64Array, out: Float64Array): Float64Array {
   const minX = range.getMinX();
   const maxX = range.getMaxX();
   const minY = range.getMinY();

@@ -1,6 +1,8 @@
 import { Registry, type Config } from '@skystack/pex-config';
 import { FlaggedSourceSelectorTask, ObjectSizeStarSelectorTask } from './object-size-star-selector.js';
 import { PcaPsfDeterminerTask } from './pca-psf-determiner.js';
+import { PiffPsfDeterminerTask } from './piff-psf-determiner.js';
+import { ScienceSourceSelectorTask } from './science-source-selector.js';
 
 /**
  * A registry of the source selectors of this package: `objectSize`
@@ -18,23 +20,26 @@ export function makeSourceSelectorRegistry(): Registry<Config> {
   const registry = new Registry<Config>('source selectors');
   registry.register('objectSize', ObjectSizeStarSelectorTask);
   registry.register('flagged', FlaggedSourceSelectorTask);
+  registry.register('science', ScienceSourceSelectorTask);
   return registry;
 }
 
 /**
- * A registry of PSF determiners: `pca` ({@link PcaPsfDeterminerTask}).
+ * A registry of PSF determiners: `pca` ({@link PcaPsfDeterminerTask}) and `piff`
+ * ({@link PiffPsfDeterminerTask}).
  *
  * @returns a new registry
  * @example
  * ```ts
  * const registry = makePsfDeterminerRegistry();
- * registry.names(); // ['pca']
+ * registry.names(); // ['pca', 'piff']
  * ```
  * @see lsst.meas.algorithms.psfDeterminerRegistry
  */
 export function makePsfDeterminerRegistry(): Registry<Config> {
   const registry = new Registry<Config>('PSF determiners');
   registry.register('pca', PcaPsfDeterminerTask);
+  registry.register('piff', PiffPsfDeterminerTask);
   return registry;
 }
 

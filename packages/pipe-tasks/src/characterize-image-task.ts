@@ -12,6 +12,7 @@ import {
   SourceDetectionTask,
   SubtractBackgroundTask,
   type MeasurePsfResult,
+  type ScienceSourceSelectorConfig,
   type SourceDetectionConfig,
 } from '@skystack/meas-algorithms';
 import { SingleFrameMeasurementTask, type SingleFrameMeasurementConfig } from '@skystack/meas-base';
@@ -107,6 +108,13 @@ export class CharacterizeImageConfig extends PipelineTaskConfig.withConnections(
     this.detection.doTempLocalBackground = false;
     this.doApCorr = true;
     this.measurement.plugins.names = ['base_PixelFlags', 'base_SdssCentroid', 'base_SdssShape', 'base_GaussianFlux', 'base_PsfFlux', 'base_CircularApertureFlux'];
+    // Aperture corrections from the PSF stars with PSF-flux S/N >= 200, as obs_subaru and
+    // obs_decam configure them (LSST's MeasureApCorrTask default cuts on extendedness, which no
+    // catalog calculation has computed at this point).
+    const selector = this.measureApCorr.sourceSelector.get('science') as ScienceSourceSelectorConfig;
+    selector.doUnresolved = false;
+    selector.flags.good = ['calib_psf_used'];
+    selector.flags.bad = [];
   }
 
   /**

@@ -1,7 +1,7 @@
 // score.ts against numpy / astropy (through /usr/bin/python3) and analytic cases.
 import { astropyAvailable, runPythonJson } from '@skystack/test-support';
 import { describe, expect, it } from 'vitest';
-import { astrometricScatter, completeness, matchNearest, photometricScatter, sampleStats, skyOffsetsMas } from './score.js';
+import { astrometricScatter, completeness, matchNearest, photometricScatter, photonNoiseScatterMmag, sampleStats, skyOffsetsMas } from './score.js';
 
 /** A reproducible pseudo-random sequence (LCG) in [0, 1). */
 function lcg(seed: number): () => number {
@@ -153,6 +153,23 @@ describe('photometricScatter', () => {
     // and close to what was put in: 20 mmag offset, 5 mmag σ
     expect(s.offsetMmag).toBeCloseTo(20, 0);
     expect(Math.abs(s.rmsMmag / 5 - 1)).toBeLessThan(0.1);
+  });
+});
+
+describe('photonNoiseScatterMmag', () => {
+  it('is 2.5/ln10/SNR for one S/N (σ_MAD of a Gaussian is its σ)', () => {
+    expect(photonNoiseScatterMmag([100, 100, 100])).toBeCloseTo(2500 / Math.LN10 / 100, 3);
+    expect(Number.isNaN(photonNoiseScatterMmag([]))).toBe(true);
+  });
+
+  it('matches numpy on a mixture of S/N (4 million Gaussian draws)', () => {
+    const snr = [100, 120, 150, 200, 300, 500, 800, 1500, 3000];
+    const py = runPythonJson<number>(
+      'import sys, json, numpy as np\nsnr = np.array(json.load(sys.stdin))\nrng = np.random.default_rng(5)\nd = (2500 / np.log(10) / snr)[None, :] * rng.standard_normal((450000, snr.size))\nd = d.ravel()\nprint(json.dumps(1.4826 * np.median(np.abs(d - np.median(d)))))',
+      [],
+      snr,
+    );
+    expect(Math.abs(photonNoiseScatterMmag(snr) / py - 1)).toBeLessThan(0.005);
   });
 });
 

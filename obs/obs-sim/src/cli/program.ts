@@ -42,6 +42,7 @@ Options of simulate:
   --detectors 0,1,...  detector ids (default from the preset)
   --calib-raws N       also write N raw bias, dark and flat (per band) exposures per detector
   --refcat-limit MAG   refcat magnitude limit in r (default 22)
+  --star-density N     stars per square degree with 16 < r < 25 (default: full 32000, small 8000)
   --quiet              print only the summary
   -h, --help           show this help
 
@@ -94,6 +95,7 @@ export async function runObsSim(argv: readonly string[], streams: ObsSimStreams)
         detectors: { type: 'string' },
         'calib-raws': { type: 'string' },
         'refcat-limit': { type: 'string' },
+        'star-density': { type: 'string' },
         quiet: { type: 'boolean' },
         sim: { type: 'string' },
         repo: { type: 'string' },
@@ -128,6 +130,11 @@ export async function runObsSim(argv: readonly string[], streams: ObsSimStreams)
     const visits = positiveInt(values.visits, 'visits');
     const calibRaws = positiveInt(values['calib-raws'], 'calib-raws');
     const refcatMagLimit = values['refcat-limit'] === undefined ? undefined : Number(values['refcat-limit']);
+    if (refcatMagLimit !== undefined && !Number.isFinite(refcatMagLimit)) throw new ObsSimInvalidArgumentError(`--refcat-limit takes a magnitude; got '${values['refcat-limit']}'.`);
+    const starDensity = values['star-density'] === undefined ? undefined : Number(values['star-density']);
+    if (starDensity !== undefined && !(Number.isFinite(starDensity) && starDensity >= 0)) {
+      throw new ObsSimInvalidArgumentError(`--star-density takes a non-negative number of stars per square degree; got '${values['star-density']}'.`);
+    }
     const start = Date.now();
     const manifest = await simulate({
       out: values.out,
@@ -138,6 +145,7 @@ export async function runObsSim(argv: readonly string[], streams: ObsSimStreams)
       ...(values.detectors !== undefined && { detectors: intList(values.detectors, 'detectors') }),
       ...(calibRaws !== undefined && { calibRaws }),
       ...(refcatMagLimit !== undefined && { refcatMagLimit }),
+      ...(starDensity !== undefined && { starDensity }),
       ...(values.quiet !== true && { onProgress: (m: string): void => void streams.stdout.write(`${m}\n`) }),
     });
     const seconds = ((Date.now() - start) / 1000).toFixed(1);
