@@ -16,6 +16,7 @@ import {
 } from '@skystack/meas-astrom';
 import type { SingleFrameMeasurementConfig} from '@skystack/meas-base';
 import { SingleFrameMeasurementTask } from '@skystack/meas-base';
+import { SourceDeblendTask } from '@skystack/meas-deblender';
 import { ConfigField, ConfigurableField, Field, ListField } from '@skystack/pex-config';
 import {
   DeferredDatasetRef,
@@ -163,6 +164,10 @@ export class CalibrateConfig extends PipelineTaskConfig.withConnections(Calibrat
   doSkySources = Field.bool({ doc: 'Generate sky sources?', default: true });
   /** Sky sources. */
   skySources = SkyObjectsTask.makeField('Generate sky sources');
+  /** Run the deblender on the detected sources. */
+  doDeblend = Field.bool({ doc: 'Run deblender input exposure', default: true });
+  /** The deblender (SourceDeblendTask of `@skystack/meas-deblender`). */
+  deblend = SourceDeblendTask.makeField('Split blended sources into their components');
   /** Measurement. */
   measurement = ConfigurableField({ doc: 'Measure sources', target: SingleFrameMeasurementTask }) as unknown as SingleFrameMeasurementConfig;
   /** Measurement after the calibrations (local calibrations). */
@@ -230,7 +235,9 @@ export interface CalibrateTaskOptions extends PipelineTaskOptions<CalibrateConfi
 
 /**
  * Calibrates a characterized exposure: detects sources again (to a fainter limit than
- * characterization, the background re-estimated), adds sky sources (`sky_source`), measures,
+ * characterization, the background re-estimated), adds sky sources (`sky_source`), deblends
+ * (`SourceDeblendTask` of `@skystack/meas-deblender`, with doDeblend: children appended with
+ * `parent` set), measures,
  * applies the exposure's aperture corrections, copies `calib_psf_*` from the matching icSrc sources (`calib_detected`), fits the WCS against
  * the astrometric reference catalog (`AstrometryTask` of `@skystack/meas-astrom`: the fitted
  * WCS is set on the exposure and the sources get `coord_ra`/`coord_dec`), matches the
@@ -260,6 +267,8 @@ export class CalibrateTask extends PipelineTask<CalibrateConfig> {
   readonly detection: SourceDetectionTask;
   /** The sky sources subtask (with doSkySources). */
   readonly skySources: SkyObjectsTask | undefined;
+  /** The deblender subtask (with doDeblend). */
+  readonly deblend: SourceDeblendTask | undefined;
   /** The measurement subtask. */
   readonly measurement: SingleFrameMeasurementTask;
   /** The post-calibration measurement subtask. */
@@ -307,6 +316,7 @@ export class CalibrateTask extends PipelineTask<CalibrateConfig> {
     this.icSourceFields = copied;
     this.detection = this.makeSubtask<SourceDetectionTask>('detection', { schema });
     if (this.config.doSkySources) this.skySources = this.makeSubtask<SkyObjectsTask>('skySources', { schema });
+    if (this.config.doDeblend) this.deblend = this.makeSubtask<SourceDeblendTask>('deblend', { schema });
     // The post-calibration measurement has no slots; meas-base's setupSchema clears the aliases
     // of unset slots, so it is made first and the main measurement sets the slots after it.
     this.postCalibrationMeasurement = this.makeSubtask<SingleFrameMeasurementTask>('postCalibrationMeasurement', { schema });
@@ -352,6 +362,8 @@ export class CalibrateTask extends PipelineTask<CalibrateConfig> {
     if (this.skySources !== undefined) this.skySources.run(exposure.mask, exposureId, sourceCat);
     // Detection made the catalog with this.schema; the measurement tasks share it.
     if (sourceCat.schema !== this.schema) sourceCat = copyToSchema(sourceCat, this.schema);
+    // Children of blended sources are appended in place, with HeavyFootprints the measurement's noise replacer inserts.
+    if (this.deblend !== undefined) this.deblend.run({ exposure, sources: sourceCat });
     this.measurement.run(sourceCat, exposure, exposureId);
     if (this.applyApCorr !== undefined) {
       const apCorrMap = exposure.getApCorrMap();
@@ -439,7 +451,8 @@ export class CalibrateTask extends PipelineTask<CalibrateConfig> {
 
   /**
    * Sets `calib_detected` and copies `icSourceFieldsToCopy` for the sources whose centroid lies
-   * within `matchRadiusPix` of an icSrc source's (the closest one).
+   * within `matchRadiusPix` of an icSrc source's: each icSrc source to its closest source, never
+   * to a deblended parent (`deblend_nChild > 0`; its children are matched instead), as LSST.
    *
    * @param icSourceCat - the icSrc catalog
    * @param sourceCat - the src catalog (modified)
@@ -456,10 +469,20 @@ export class CalibrateTask extends PipelineTask<CalibrateConfig> {
     const r2max = this.config.matchRadiusPix ** 2;
     const detected = sourceCat.getColumn('calib_detected') as Uint8Array;
     const columns = this.icSourceFields.map((name) => [icSourceCat.getColumn(name), sourceCat.getColumn(name)] as const);
-    let n = 0;
+    // As LSST: deblended parents are not matched (their children are), and each icSrc source
+    // goes to its closest source only.
+    const nChild = sourceCat.schema.contains('deblend_nChild') ? (sourceCat.getColumn('deblend_nChild') as Int32Array) : undefined;
+    const best = new Map<number, { i: number; d2: number }>();
     for (let i = 0; i < sourceCat.length; i++) {
+      if (nChild !== undefined && nChild[i]! > 0) continue;
       const j = grid.nearest(src.x[i]!, src.y[i]!, r2max);
       if (j < 0) continue;
+      const d2 = (src.x[i]! - ic.x[j]!) ** 2 + (src.y[i]! - ic.y[j]!) ** 2;
+      const prev = best.get(j);
+      if (prev === undefined || d2 <= prev.d2) best.set(j, { i, d2 });
+    }
+    let n = 0;
+    for (const [j, { i }] of best) {
       detected[i] = 1;
       for (const [from, to] of columns) (to as unknown as number[])[i] = (from as unknown as number[])[j]!;
       n++;
@@ -587,7 +610,7 @@ class PointGrid {
 
 /**
  * Matches reference objects (with `centroid_x`/`centroid_y` through the exposure's WCS) to the
- * sources (not sky sources) within a radius: for each reference object the closest source,
+ * sources (not sky sources, not deblended parents) within a radius: for each reference object the closest source,
  * each source used once (the closest reference wins), as LSST's DirectMatchTask.
  */
 function directMatch(refCat: SimpleCatalog, sourceCat: SourceCatalog, pixelScaleArcsec: number, radiusArcsec: number): ReferenceMatch[] {
@@ -596,6 +619,11 @@ function directMatch(refCat: SimpleCatalog, sourceCat: SourceCatalog, pixelScale
   if (sourceCat.schema.contains('sky_source')) {
     const sky = sourceCat.getColumn('sky_source') as Uint8Array;
     for (let i = 0; i < sourceCat.length; i++) if (sky[i] === 1) src.x[i] = Number.NaN;
+  }
+  // a deblended parent stands for several objects: its children are matched instead
+  if (sourceCat.schema.contains('deblend_nChild')) {
+    const nChild = sourceCat.getColumn('deblend_nChild') as Int32Array;
+    for (let i = 0; i < sourceCat.length; i++) if (nChild[i]! > 0) src.x[i] = Number.NaN;
   }
   const grid = new PointGrid(src.x, src.y, Math.max(radiusPix, 1e-3));
   const rx = refCat.getColumn('centroid_x') as Float64Array;

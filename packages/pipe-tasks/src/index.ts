@@ -80,3 +80,38 @@ export { CalibrateConnections, CalibrateConfig, CalibrateTask } from './calibrat
 export type { CalibrateInputs, CalibrateResult, CalibrateTaskOptions } from './calibrate-task.js';
 export { CharacterizeImageConnections, CharacterizeImageConfig, CharacterizeImageTask } from './characterize-image-task.js';
 export type { CharacterizeImageInputs, CharacterizeImageResult, CharacterizeImageTaskOptions, DetectMeasureAndEstimatePsfResult } from './characterize-image-task.js';
+
+// Scripts: `butler register-skymap` (pipe_tasks' script.registerSkymap) and the skyMap formatter
+export {
+  MakeSkyMapConfig,
+  BaseSkyMapFields,
+  RingsSkyMapFields,
+  DiscreteSkyMapFields,
+  EquatSkyMapFields,
+  DodecaSkyMapFields,
+  LegacyTractBuilderFields,
+  CellTractBuilderFields,
+} from './script/make-sky-map-config.js';
+export type { SkyMapTypeMap, TractBuilderTypeMap } from './script/make-sky-map-config.js';
+export {
+  registerSkyMap,
+  registerSkymap,
+  makeSkyMapConfigFrom,
+  makeSkyMapRecord,
+  makeTractRecord,
+  makePatchRecords,
+  SKYMAP_RUN_COLLECTION_NAME,
+  SKYMAP_DATASET_TYPE_NAME,
+} from './script/register-skymap.js';
+export type {
+  SkyMapRecord,
+  TractRecord,
+  PatchRecord,
+  RegisterSkyMapOptions,
+  RegisterSkyMapResult,
+  RegisterSkymapScriptOptions,
+  RegisterSkymapScriptResult,
+} from './script/register-skymap.js';
+export { SkyMapFormatter, describeSkyMapFile, skyMapFromFile, SKYMAP_FORMATTER_NAME, SKYMAP_FILE_FORMAT, SKYMAP_FILE_VERSION } from './script/sky-map-formatter.js';
+export type { SkyMapFileContent } from './script/sky-map-formatter.js';
+export { butlerCommands } from './script/butler-commands.js';

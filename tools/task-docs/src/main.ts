@@ -22,6 +22,7 @@ const PACKAGES: readonly { readonly name: string; readonly dir: string }[] = [
   { name: '@skystack/pipe-base', dir: 'packages/pipe-base' },
   { name: '@skystack/meas-algorithms', dir: 'packages/meas-algorithms' },
   { name: '@skystack/meas-base', dir: 'packages/meas-base' },
+  { name: '@skystack/meas-deblender', dir: 'packages/meas-deblender' },
   { name: '@skystack/meas-astrom', dir: 'packages/meas-astrom' },
   { name: '@skystack/ip-isr', dir: 'packages/ip-isr' },
   { name: '@skystack/pipe-tasks', dir: 'packages/pipe-tasks' },

@@ -81,7 +81,7 @@ export interface ComparisonRow {
 export type SkyStackRunner = typeof SkyStackRunnerModule;
 
 /**
- * Loads the SkyStack runner, which imports @skystack/meas-algorithms and @skystack/meas-base;
+ * Loads the SkyStack runner, which imports @skystack/meas-algorithms, @skystack/meas-deblender and @skystack/meas-base;
  * when they cannot be imported (not linked into tools/bench yet), says why instead.
  *
  * @returns the runner, or the reason it is unavailable
@@ -91,7 +91,7 @@ export async function loadSkyStackRunner(): Promise<SkyStackRunner | ToolUnavail
     return await import('./skystack-runner.js');
   } catch (error) {
     const message = error instanceof Error ? error.message.split('\n')[0]! : String(error);
-    return { tool: 'SkyStack (meas-algorithms + meas-base)', unavailable: `not available: ${message} (add the workspace dependencies to tools/bench and run pnpm install)` };
+    return { tool: 'SkyStack (meas-algorithms + meas-deblender + meas-base)', unavailable: `not available: ${message} (add the workspace dependencies to tools/bench and run pnpm install)` };
   }
 }
 
@@ -200,7 +200,7 @@ export function formatComparisonTable(rows: readonly ComparisonRow[], scene: Com
     comparisonHeader(),
     ...rows.map(formatComparisonRow),
     '(matched): the peer\'s threshold scaled by √Σk² to the same matched-filter significance as SkyStack\'s 5σ; without it, the peers\' 5 is 5× the unfiltered rms on the filtered image.',
-    'total s: SExtractor/SEP whole process (start-up, read, work, write); SkyStack read + work in this process. work s: background + detection + measurement in memory.',
+    'total s: SExtractor/SEP whole process (start-up, read, work, write); SkyStack read + work in this process. work s: background + detection + deblending (SkyStack) + measurement in memory.',
     'matched one-to-one within 1.5 px; cen rms: √mean(Δx²+Δy²) of bright stars; flux |err|: median |flux/true−1|, scatter: 1.4826·MAD, bright stars, vs the noise-free flux in the aperture.',
   ].join('\n');
 }

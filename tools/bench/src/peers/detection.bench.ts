@@ -53,7 +53,7 @@ const TOOLS: readonly { readonly tool: ComparisonTool; readonly label: string; r
   { tool: 'sep-matched', label: 'SEP thresh 5·√Σk² (matched 5σ), whole process', missing: noSep },
   {
     tool: 'skystack',
-    label: 'SkyStack SubtractBackground + SourceDetection + SingleFrameMeasurement, read + work',
+    label: 'SkyStack SubtractBackground + SourceDetection + SourceDeblend + SingleFrameMeasurement, read + work',
     missing: async () => {
       const r = await loadSkyStackRunner();
       return 'unavailable' in r ? r.unavailable : undefined;
