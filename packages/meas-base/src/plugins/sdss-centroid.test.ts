@@ -18,6 +18,38 @@ function grid(n: number, spacing: number, flux: number, sigma: number, seed: num
 }
 
 describe('base_SdssCentroid', () => {
+  it('keeps sky sources at their placed position, where other sources on blank sky move to a noise maximum', () => {
+    const schema = SourceCatalog.makeMinimalSchema();
+    schema.addField({ name: 'sky_source', type: 'Flag', doc: 'sky object' });
+    const config = new SingleFrameMeasurementConfig();
+    config.plugins.names = ['base_SdssCentroid'];
+    config.doReplaceWithNoise = false;
+    const task = new SingleFrameMeasurementTask({ schema, config });
+    const blank = grid(6, 30, 0, 2, 5); // zero flux: pure noise at every position
+    const exposure = makeExposure(blank, { width: 210, height: 210, noiseSigma: 5, seed: 9, integrated: true });
+    const cat = new SourceCatalog(task.schema);
+    fillCatalog(cat, blank);
+    const sky = cat.getColumn('sky_source') as Uint8Array;
+    for (let i = 0; i < cat.length; i += 2) sky[i] = 1;
+    task.run(cat, exposure);
+    const x = cat.getColumn('base_SdssCentroid_x') as Float64Array;
+    const y = cat.getColumn('base_SdssCentroid_y') as Float64Array;
+    const flag = cat.getColumn('base_SdssCentroid_flag') as Uint8Array;
+    let moved = 0;
+    for (let i = 0; i < cat.length; i++) {
+      const peak = cat.get(i).getFootprint()!.getPeaks().get(0);
+      const d = Math.hypot(x[i]! - peak.getFx(), y[i]! - peak.getFy());
+      if (sky[i]) {
+        expect(d).toBe(0);
+        expect(flag[i]).toBe(0);
+      } else if (d > 0.1) {
+        moved++;
+      }
+    }
+    expect(moved).toBeGreaterThan(5); // of 18: the estimator follows the smoothed noise
+  });
+
+
   it('finds the centres of noise-free Gaussian stars to better than 0.01 px', () => {
     for (const integrated of [false, true]) {
       for (const sigma of [1.5, 2.5]) {

@@ -85,6 +85,11 @@ function fit3x3(s: Float64Array, out: Float64Array): 0 | 'flag_noSecondDerivativ
  * `flag_almostNoSecondDerivative`, `flag_notAtMaximum`, `flag_resetToPeak` (centre outside the
  * footprint or farther than `maxDistToPeak`).
  *
+ * Sky sources (`sky_source` set) keep their footprint peak, the position the sky object was
+ * placed at, with no error and no flag (a SkyStack choice: on blank sky the estimator walks to the
+ * nearest maximum of the smoothed noise, which is where a PSF flux is largest, and biases the
+ * sky sources' fluxes high by about half their error).
+ *
  * Fields: `_x`, `_y` (D, pixel), `_xErr`, `_yErr` (F, pixel) and the flags.
  *
  * @example
@@ -106,6 +111,7 @@ export class SdssCentroidPlugin extends BasePlugin<SdssCentroidConfig> {
   readonly #s5 = new Float64Array(25);
   readonly #s3 = new Float64Array(9);
   readonly #fit = new Float64Array(2);
+  #sky: Uint8Array | undefined;
   readonly #jx = new Float64Array(9);
   readonly #jy = new Float64Array(9);
   readonly #cov = new Float64Array(81);
@@ -134,6 +140,7 @@ export class SdssCentroidPlugin extends BasePlugin<SdssCentroidConfig> {
     super.begin(ctx);
     if (ctx.psf === null) throw new FatalAlgorithmError(`${this.name} needs an exposure with a PSF; this one has none.`, { hint: 'Set one with exposure.setPsf(...).' });
     this.#sigma = NaN;
+    this.#sky = ctx.catalog.schema.contains('sky_source') ? (ctx.catalog.getColumn('sky_source') as Uint8Array) : undefined;
     if (ctx.psf.isFixed()) this.#setKernel(ctx.psf.computeShape().getDeterminantRadius());
   }
 
@@ -171,6 +178,7 @@ export class SdssCentroidPlugin extends BasePlugin<SdssCentroidConfig> {
     Y[index] = py;
     XE[index] = NaN;
     YE[index] = NaN;
+    if (this.#sky?.[index]) return;
     const psf = ctx.psf!;
     if (!psf.isFixed()) this.#setKernel(psf.computeShape(new Point2D(px, py)).getDeterminantRadius());
     const k = this.#half;
