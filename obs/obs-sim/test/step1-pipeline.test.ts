@@ -13,11 +13,7 @@ import { makeSimRepo, obsSimImportModule, simulate, type DefectsDocument, type E
 
 const PIPELINE = resolve(import.meta.dirname, '../pipelines/DRP.yaml');
 const OUTPUT = 'u/test/step1';
-/**
- * The inputs: SimCam/defaults names the CALIBRATION collection SimCam/calib, which ctrl-mpexec's
- * executor cannot search yet (it looks the graph's prerequisites up again without the exposure's
- * timespan); the RUN collections the calibrations were ingested into hold the same datasets.
- */
+/** The inputs: SimCam/defaults (raws, the CALIBRATION collection SimCam/calib, refcats). */
 const INPUTS = 'SimCam/defaults';
 
 let dir = '';

@@ -10,28 +10,19 @@ import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Display, Figure } from '@skystack/afw-display';
 import type { Exposure } from '@skystack/afw-image';
-import { readParquet, type SourceCatalog } from '@skystack/afw-table';
 import { runPipetask, type PipetaskIo } from '@skystack/ctrl-mpexec';
 import { Butler } from '@skystack/daf-butler';
 import { makeSimRepo, obsSimImportModule, simulate, type ExposureTruth } from '@skystack/obs-sim';
-import { astrometricScatter, completeness, matchNearest, photometricScatter, photonNoiseScatterMmag, sampleStats, skyOffsetsMas, type SkyOffsets } from './score.js';
+import { sampleStats } from './score.js';
+import { BRIGHT_SNR, MATCH_RADIUS_PX, VERY_BRIGHT_SNR, collectStep1Samples, scoreStep1 } from './step1-report.js';
 
 const DEMO_DIR = resolve(import.meta.dirname, '..');
 const REPO_ROOT = resolve(DEMO_DIR, '../..');
 const PIPELINE = join(REPO_ROOT, 'obs/obs-sim/pipelines/DRP.yaml');
 const STEP1 = ['isr', 'characterizeImage', 'calibrate', 'writeSourceTable', 'transformSourceTable'] as const;
 const OUTPUT = 'u/demo/step1';
-/**
- * The pipeline's inputs. `SimCam/defaults` (raws, the CALIBRATION collection SimCam/calib,
- * refcats) is what a user names; ctrl-mpexec's executor cannot yet look calibrations up in a
- * CALIBRATION collection (it searches again without the exposure's timespan), so the demo names
- * the RUN collections the same calibrations were ingested into.
- */
+/** The pipeline's inputs, what a user names: `SimCam/defaults` (raws, the CALIBRATION collection SimCam/calib, refcats). */
 const INPUTS = 'SimCam/defaults';
-/** Match radius between true and measured positions, pixels (0.4″). */
-const MATCH_RADIUS_PX = 2;
-/** Bright stars for astrometry and photometry: expected S/N at least this, not saturated. */
-const BRIGHT_SNR = 100;
 
 const out = (line = ''): void => void process.stdout.write(`${line}\n`);
 /** A path as the user would type it: relative to the working directory when inside it. */
@@ -162,124 +153,15 @@ const truth = JSON.parse(readFileSync(truthFile, 'utf8')) as ExposureTruth[];
 // 4. Report.
 out('4. Report against the truth');
 const butler = await Butler.from(repo, { collections: OUTPUT, importModule: obsSimImportModule });
-const report = await stage('report', async () => {
-  const exists = async (type: string): Promise<Set<string>> => {
-    try {
-      const refs = await butler.registry.queryDatasets(type, { collections: OUTPUT, findFirst: true }).toArray();
-      return new Set(refs.map((r) => `${String(r.dataId.get('visit') ?? r.dataId.get('exposure'))}/${String(r.dataId.get('detector'))}`));
-    } catch {
-      return new Set();
-    }
-  };
-  const have = {
-    postISRCCD: await exists('postISRCCD'),
-    calexp: await exists('calexp'),
-    src: await exists('src'),
-    sourceTable: await exists('sourceTable'),
-  };
-  const truthCat = await readParquet(join(simDir, 'truth/truth_catalog.parquet'), { columns: ['id', 'ra', 'dec'] });
-  const tIds = truthCat.getChild('id')!.toArray() as BigInt64Array;
-  const tRa = truthCat.getChild('ra')!.toArray() as Float64Array;
-  const tDec = truthCat.getChild('dec')!.toArray() as Float64Array;
-  const row = new Map<bigint, number>();
-  tIds.forEach((v, i) => row.set(v, i));
-
-  out();
-  out('   exposure       det band  postISRCCD  sky/true  calexp  sources  sky  true S/N>=5  matched  sourceTable');
-  const snrAll: number[] = [];
-  const detAll: boolean[] = [];
-  const astrom: SkyOffsets[] = [];
-  const photMeas: number[] = [];
-  const apMeas: number[] = [];
-  const photSnr: number[] = [];
-  const photTrue: number[] = [];
-  const skyFlux: number[] = [];
-  const skyPull: number[] = [];
-  let firstCalexp: { exp: Exposure; src: SourceCatalog; t: ExposureTruth } | undefined;
-  for (const t of truth) {
-    const key = `${t.exposureId}/${t.detector}`;
-    const srcTruth = await readParquet(join(simDir, t.sources), { columns: ['id', 'x', 'y', 'flux', 'snr', 'saturated', 'is_star'] });
-    const n = srcTruth.numRows;
-    const x = srcTruth.getChild('x')!.toArray() as Float64Array;
-    const y = srcTruth.getChild('y')!.toArray() as Float64Array;
-    const snr = srcTruth.getChild('snr')!.toArray() as Float64Array;
-    const flux = srcTruth.getChild('flux')!.toArray() as Float64Array;
-    const ids = srcTruth.getChild('id')!.toArray() as BigInt64Array;
-    const sat = srcTruth.getChild('saturated')!;
-    const isStar = srcTruth.getChild('is_star')!;
-    const nTrue5 = snr.filter((s) => s >= 5).length;
-    let cells = { calexp: 'n/a', sources: 'n/a', sky: 'n/a', matched: 'n/a' };
-    // ISR: the sky level at the detector centre (median of 256 x 256 pixels) over the true sky in
-    // ADU (electrons → nJy → ADU through the true PhotoCalib; SimCam's calibration convention).
-    let skyRatio = 'n/a';
-    if (have.postISRCCD.has(key)) {
-      const exp = (await butler.get('postISRCCD', { instrument: 'SimCam', exposure: t.exposureId, detector: t.detector })) as Exposure;
-      const { width, height } = exp.image;
-      const v: number[] = [];
-      for (let yy = (height >> 1) - 128; yy < (height >> 1) + 128; yy++) for (let xx = (width >> 1) - 128; xx < (width >> 1) + 128; xx++) v.push(exp.image.get(xx, yy, 'LOCAL'));
-      skyRatio = (sampleStats(v).median / (t.skyElectronsPerPixel / t.electronsPerNanojansky / t.photoCalib.calibrationMean)).toFixed(4);
-    }
-    if (have.src.has(key) && have.calexp.has(key)) {
-      try {
-        const src = (await butler.get('src', { instrument: 'SimCam', visit: t.exposureId, detector: t.detector })) as SourceCatalog;
-        const exp = (await butler.get('calexp', { instrument: 'SimCam', visit: t.exposureId, detector: t.detector })) as Exposure;
-        firstCalexp ??= { exp, src, t };
-        const col = (name: string): ArrayLike<number> => src.getColumn(name) as unknown as ArrayLike<number>;
-        const sky = src.schema.contains('sky_source') ? col('sky_source') : new Uint8Array(src.length);
-        const sx = Float64Array.from(col('slot_Centroid_x'), (v, i) => (sky[i] ? NaN : v));
-        const sy = Float64Array.from(col('slot_Centroid_y'), (v, i) => (sky[i] ? NaN : v));
-        const match = matchNearest(x, y, sx, sy, MATCH_RADIUS_PX);
-        const ra = col('coord_ra');
-        const dec = col('coord_dec');
-        const psf = col('slot_PsfFlux_instFlux');
-        const psfErr = col('slot_PsfFlux_instFluxErr');
-        const ap = col('slot_CalibFlux_instFlux');
-        const calib = exp.getPhotoCalib()?.getCalibrationMean() ?? NaN;
-        let matched = 0;
-        const bra: number[] = [];
-        const bdec: number[] = [];
-        const tra: number[] = [];
-        const tdec: number[] = [];
-        for (let i = 0; i < n; i++) {
-          const j = match[i]!;
-          if (snr[i]! >= 5) {
-            snrAll.push(snr[i]!);
-            detAll.push(j >= 0);
-            if (j >= 0) matched++;
-          }
-          if (j < 0 || !isStar.get(i) || sat.get(i) || snr[i]! < BRIGHT_SNR) continue;
-          const r = row.get(ids[i]!)!;
-          bra.push((ra[j]! * 180) / Math.PI);
-          bdec.push((dec[j]! * 180) / Math.PI);
-          tra.push(tRa[r]!);
-          tdec.push(tDec[r]!);
-          photMeas.push(psf[j]! * calib);
-          apMeas.push(ap[j]! * calib);
-          photSnr.push(snr[i]!);
-          photTrue.push(flux[i]!);
-        }
-        astrom.push(skyOffsetsMas(bra, bdec, tra, tdec));
-        let nSky = 0;
-        for (let k = 0; k < src.length; k++) {
-          if (!sky[k]) continue;
-          nSky++;
-          skyFlux.push(psf[k]! * calib);
-          skyPull.push(psf[k]! / psfErr[k]!);
-        }
-        cells = { calexp: 'yes', sources: String(src.length - nSky), sky: String(nSky), matched: String(matched) };
-      } catch (e) {
-        cells = { calexp: 'yes', sources: 'error', sky: 'error', matched: 'error' };
-        out(`   ${key}: could not score: ${(e as Error).message}`);
-      }
-    } else if (have.calexp.has(key)) {
-      cells.calexp = 'yes';
-    }
-    out(
-      `   ${String(t.exposureId).padEnd(14)} ${String(t.detector).padStart(3)} ${t.band.padEnd(4)}  ${(have.postISRCCD.has(key) ? 'yes' : 'no').padStart(10)}  ${skyRatio.padStart(8)}  ${cells.calexp.padStart(6)}  ${cells.sources.padStart(7)}  ${cells.sky.padStart(3)}  ${String(nTrue5).padStart(11)}  ${cells.matched.padStart(7)}  ${(have.sourceTable.has(key) ? 'yes' : 'no').padStart(11)}`,
-    );
-  }
-  return { have, snrAll, detAll, astrom, photMeas, apMeas, photSnr, photTrue, skyFlux, skyPull, firstCalexp };
-});
+const report = await stage('report', () => collectStep1Samples({ butler, simDir, truth, output: OUTPUT }));
+out();
+out('   exposure       det band  postISRCCD  sky/true  calexp  sources  sky  true S/N>=5  matched  sourceTable');
+for (const r of report.rows) {
+  out(
+    `   ${String(r.exposureId).padEnd(14)} ${String(r.detector).padStart(3)} ${r.band.padEnd(4)}  ${(r.postISRCCD ? 'yes' : 'no').padStart(10)}  ${r.skyRatio.padStart(8)}  ${r.calexp.padStart(6)}  ${r.sources.padStart(7)}  ${r.sky.padStart(3)}  ${String(r.nTrue5).padStart(11)}  ${r.matched.padStart(7)}  ${(r.sourceTable ? 'yes' : 'no').padStart(11)}`,
+  );
+}
+for (const p of report.problems) out(`   ${p}`);
 out();
 const noSrc = report.have.src.size === 0;
 const why = !noSrc
@@ -293,31 +175,22 @@ if (noSrc) {
   out(`   Completeness at 5 and 10 sigma:      ${why}`);
   out(`   Sky sources:                         ${why}`);
 } else {
-  const east = Float64Array.from(report.astrom.flatMap((o) => [...o.eastMas]));
-  const north = Float64Array.from(report.astrom.flatMap((o) => [...o.northMas]));
-  const a = astrometricScatter({ eastMas: east, northMas: north });
+  const sc = scoreStep1(report);
+  const a = sc.astrometry;
   out(`   Astrometric scatter, bright stars (S/N >= ${BRIGHT_SNR}, N = ${a.n}): ${fmt(a.scatterMas)} mas per axis (sigma_MAD; RMS ${fmt(a.rmsMas)}), median offset (E, N) = (${fmt(a.medianEastMas)}, ${fmt(a.medianNorthMas)}) mas  [target < 10 mas]`);
   // Photon noise alone gives the S/N >= 100 sample a few mmag of scatter: the pipeline's own
   // (systematic) part is what exceeds it, in quadrature.
-  const beyond = (scatter: number, noise: number): string => fmt(Math.sqrt(Math.max(0, scatter * scatter - noise * noise)));
-  const p = photometricScatter(report.photMeas, report.photTrue);
-  const noise = photonNoiseScatterMmag(report.photSnr);
+  const p = sc.photometry;
   out(`   Photometric scatter, bright stars (PSF flux x PhotoCalib vs true nJy, N = ${p.n}): ${fmt(p.scatterMmag)} mmag (sigma_MAD; RMS ${fmt(p.rmsMmag)}), zero-point offset ${fmt(p.offsetMmag)} mmag;`);
-  out(`     photon noise alone would give ${fmt(noise)} mmag, so the pipeline adds ${beyond(p.scatterMmag, noise)} mmag  [target < 5 mmag]`);
-  const vb = report.photSnr.map((v, i) => (v >= 500 ? i : -1)).filter((i) => i >= 0);
-  const pv = photometricScatter(vb.map((i) => report.photMeas[i]!), vb.map((i) => report.photTrue[i]!));
-  const nv = photonNoiseScatterMmag(vb.map((i) => report.photSnr[i]!));
-  out(`     stars with S/N >= 500 (N = ${pv.n}): ${fmt(pv.scatterMmag)} mmag (photon noise ${fmt(nv)}; the pipeline adds ${beyond(pv.scatterMmag, nv)}), offset ${fmt(pv.offsetMmag)} mmag`);
-  const pa = photometricScatter(report.apMeas, report.photTrue);
+  out(`     photon noise alone would give these PSF fluxes ${fmt(sc.photonNoiseMmag)} mmag, so the pipeline adds ${fmt(sc.beyondNoiseMmag)} mmag  [target < 5 mmag]`);
+  const v = sc.veryBright;
+  out(`     stars with S/N >= ${VERY_BRIGHT_SNR} (N = ${v.photometry.n}): ${fmt(v.photometry.scatterMmag)} mmag (photon noise ${fmt(v.photonNoiseMmag)}; the pipeline adds ${fmt(v.beyondNoiseMmag)}), offset ${fmt(v.photometry.offsetMmag)} mmag`);
+  const pa = sc.aperture;
   out(`   The same stars with the calibration aperture flux (slot_CalibFlux, 12-pixel radius, N = ${pa.n}): ${fmt(pa.scatterMmag)} mmag (sigma_MAD; RMS ${fmt(pa.rmsMmag)}), offset ${fmt(pa.offsetMmag)} mmag (its noise is larger than the PSF flux's)`);
-  const [c5, c10, c510] = completeness(report.snrAll, report.detAll, [
-    [5, Infinity],
-    [10, Infinity],
-    [5, 10],
-  ]);
-  out(`   Completeness (true sources within ${MATCH_RADIUS_PX} px of a detection): S/N >= 5: ${fmt(100 * c5!.fraction)}% (${c5!.detected}/${c5!.n}); S/N >= 10: ${fmt(100 * c10!.fraction)}% (${c10!.detected}/${c10!.n}); 5 <= S/N < 10: ${fmt(100 * c510!.fraction)}%`);
-  const s = sampleStats(report.skyFlux);
-  const pull = sampleStats(report.skyPull);
+  const { snr5: c5, snr10: c10, snr5to10: c510 } = sc.completeness;
+  out(`   Completeness (true sources within ${MATCH_RADIUS_PX} px of a detection): S/N >= 5: ${fmt(100 * c5.fraction)}% (${c5.detected}/${c5.n}); S/N >= 10: ${fmt(100 * c10.fraction)}% (${c10.detected}/${c10.n}); 5 <= S/N < 10: ${fmt(100 * c510.fraction)}%`);
+  const s = sc.skyFlux;
+  const pull = sc.skyPull;
   out(`   Sky sources (N = ${s.n}): PSF flux median ${fmt(s.median, 2)} nJy, sigma_MAD ${fmt(s.sigmaMad, 2)} nJy; flux/error median ${fmt(pull.median, 3)}, sigma_MAD ${fmt(pull.sigmaMad, 3)} (0 and 1 when the background and errors are right)`);
 }
 out();

@@ -1,7 +1,7 @@
 // score.ts against numpy / astropy (through /usr/bin/python3) and analytic cases.
 import { astropyAvailable, runPythonJson } from '@skystack/test-support';
 import { describe, expect, it } from 'vitest';
-import { astrometricScatter, completeness, matchNearest, photometricScatter, photonNoiseScatterMmag, sampleStats, skyOffsetsMas } from './score.js';
+import { astrometricScatter, completeness, matchNearest, photometricScatter, photonNoiseScatterMmag, psfFluxPhotonFactor, psfFluxSnr, sampleStats, skyOffsetsMas } from './score.js';
 
 /** A reproducible pseudo-random sequence (LCG) in [0, 1). */
 function lcg(seed: number): () => number {
@@ -170,6 +170,31 @@ describe('photonNoiseScatterMmag', () => {
       snr,
     );
     expect(Math.abs(photonNoiseScatterMmag(snr) / py - 1)).toBeLessThan(0.005);
+  });
+});
+
+describe('psfFluxPhotonFactor and psfFluxSnr', () => {
+  it('is 4/3 for one Gaussian, whatever its width', () => {
+    expect(psfFluxPhotonFactor([{ weight: 1, sigma: 1.7 }])).toBeCloseTo(4 / 3, 12);
+    expect(psfFluxPhotonFactor([{ weight: 1, sigma: 5 }])).toBeCloseTo(4 / 3, 12);
+  });
+
+  it('matches a numerical Σp³/(Σp²)² of a double Gaussian on a fine grid (numpy)', () => {
+    const comps = [
+      { weight: 0.9, sigma: 1.76 },
+      { weight: 0.1, sigma: 3.52 },
+    ];
+    const py = runPythonJson<number>(
+      'import sys, json, numpy as np\nc = json.load(sys.stdin)\nh = 0.05\nx = np.arange(-40, 40, h)\nX, Y = np.meshgrid(x, x)\nR2 = X**2 + Y**2\np = sum(k["weight"] * np.exp(-R2 / (2 * k["sigma"]**2)) / (2 * np.pi * k["sigma"]**2) for k in c)\nprint(json.dumps(float((p**3).sum() * h * h / ((p**2).sum() * h * h)**2)))',
+      [],
+      comps,
+    );
+    expect(psfFluxPhotonFactor(comps)).toBeCloseTo(py, 6);
+  });
+
+  it('is the ideal S/N when the sky dominates and √(3/4) of it when the photons do', () => {
+    expect(psfFluxSnr(100, 1, 4 / 3)).toBeCloseTo(1, 2); // s = 100, nEff·b = 9900: sky-dominated
+    expect(psfFluxSnr(1e8, 1e4, 4 / 3) / 1e4).toBeCloseTo(Math.sqrt(3 / 4), 6); // no background
   });
 });
 

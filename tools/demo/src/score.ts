@@ -310,3 +310,59 @@ export function photonNoiseScatterMmag(snr: ArrayLike<number>): number {
   }
   return 1.482602218505602 * 0.5 * (lo + hi);
 }
+
+/** One circular Gaussian component of a PSF: its flux fraction and sigma (pixels). */
+export interface GaussianComponent {
+  /** Flux fraction (the fractions sum to 1). */
+  readonly weight: number;
+  /** Sigma, pixels. */
+  readonly sigma: number;
+}
+
+/**
+ * How much the linear PSF-flux estimator F̂ = Σ p d / Σ p² (LSST's base_PsfFlux: uniform weights
+ * over the PSF model p) inflates the star's own photon noise: Var(F̂) = c·s + nEff·b for a star of
+ * s electrons on a background of b per pixel, with c = Σp³ / (Σp²)² (4/3 for one Gaussian, from
+ * ∫g₁g₂ = 1/(2π(σ₁²+σ₂²)) and ∫g₁g₂g₃ = 1/(4π²(σ₁²σ₂² + σ₁²σ₃² + σ₂²σ₃²))). The simulator's
+ * expected S/N, s / √(s + nEff·b), counts the photons once: it is what an ideally weighted
+ * estimator reaches, not what the PSF flux does.
+ *
+ * @param components - the PSF as circular Gaussians
+ * @returns c
+ * @example
+ * ```ts
+ * psfFluxPhotonFactor([{ weight: 1, sigma: 2 }]); // 4/3
+ * ```
+ */
+export function psfFluxPhotonFactor(components: readonly GaussianComponent[]): number {
+  let p2 = 0;
+  let p3 = 0;
+  for (const a of components) {
+    for (const b of components) {
+      p2 += (a.weight * b.weight) / (2 * Math.PI * (a.sigma ** 2 + b.sigma ** 2));
+      for (const c of components) {
+        const s = a.sigma ** 2 * b.sigma ** 2 + a.sigma ** 2 * c.sigma ** 2 + b.sigma ** 2 * c.sigma ** 2;
+        p3 += (a.weight * b.weight * c.weight) / (4 * Math.PI * Math.PI * s);
+      }
+    }
+  }
+  return p3 / (p2 * p2);
+}
+
+/**
+ * The expected S/N of the PSF-flux estimator for a star of `electrons` whose ideal S/N is `snr`
+ * (s / √(s + nEff·b), as the simulator's truth gives it): s / √(c·s + nEff·b).
+ *
+ * @param electrons - the star's electrons, s
+ * @param snr - its ideal S/N
+ * @param factor - c from {@link psfFluxPhotonFactor}
+ * @returns the PSF-flux S/N
+ * @example
+ * ```ts
+ * psfFluxSnr(1e6, 1000, 4 / 3); // ≈ 866: photon-dominated, √(3/4) of the ideal
+ * ```
+ */
+export function psfFluxSnr(electrons: number, snr: number, factor: number): number {
+  const background = (electrons * electrons) / (snr * snr) - electrons; // nEff·b
+  return electrons / Math.sqrt(factor * electrons + Math.max(0, background));
+}
