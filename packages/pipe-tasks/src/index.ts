@@ -115,3 +115,17 @@ export type {
 export { SkyMapFormatter, describeSkyMapFile, skyMapFromFile, SKYMAP_FORMATTER_NAME, SKYMAP_FILE_FORMAT, SKYMAP_FILE_VERSION } from './script/sky-map-formatter.js';
 export type { SkyMapFileContent } from './script/sky-map-formatter.js';
 export { butlerCommands } from './script/butler-commands.js';
+
+// Coaddition: AssembleCoaddTask and afw.math.statisticsStack
+export {
+  AssembleCoaddConnections,
+  AssembleCoaddConfig,
+  AssembleCoaddTask,
+  UNSUPPORTED_ASSEMBLE_COADD_OPTIONS,
+} from './coadd/assemble-coadd-task.js';
+export type { WarpHandle, ImageScaler, AssembleCoaddInputs, AssembleCoaddResult, AssembleCoaddPreparedInputs } from './coadd/assemble-coadd-task.js';
+export { statisticsStack, STACK_STATISTICS } from './coadd/statistics-stack.js';
+export type { StackStatistic, StatisticsStackOptions } from './coadd/statistics-stack.js';
+export { makeSkyInfo, subBBoxIter, removeMaskPlanes, setRejectedMaskMapping, setCoaddEdgeBits, conformMaskPlanes } from './coadd/coadd-utils.js';
+export type { SkyInfo } from './coadd/coadd-utils.js';
+export { InMemoryWarpHandle } from './coadd/in-memory-warp-handle.js';
