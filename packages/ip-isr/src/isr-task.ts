@@ -13,6 +13,7 @@ import {
   biasCorrection,
   darkCorrection,
   flatCorrection,
+  growMasks,
   interpolateFromMask,
   makeThresholdMask,
   maskEdges,
@@ -356,6 +357,27 @@ export class IsrTaskConfig extends PipelineTaskConfig.withConnections(IsrTaskCon
   }
 }
 
+/**
+ * Whether interpolating over `badBits` (along rows, as `interpolateOverDefects`) would use the
+ * fallback value for some run: one that touches the left or right edge, or is longer than
+ * `maxRun` (when `maxRun > 0`).
+ */
+function needsInterpolationFallback(mask: Mask, badBits: number, maxRun: number): boolean {
+  if (badBits === 0) return false;
+  const { data, width, height, stride } = mask.array;
+  for (let y = 0; y < height; y++) {
+    const o = y * stride;
+    if ((data[o]! & badBits) !== 0 || (data[o + width - 1]! & badBits) !== 0) return true;
+    if (maxRun <= 0) continue;
+    let run = 0;
+    for (let x = 0; x < width; x++) {
+      if ((data[o + x]! & badBits) === 0) run = 0;
+      else if (++run > maxRun) return true;
+    }
+  }
+  return false;
+}
+
 /** The inputs of {@link IsrTask.run}, by connection name. */
 export interface IsrRunInputs extends Readonly<Record<string, unknown>> {
   /** The raw exposure (untrimmed, ADU, with a Detector); float32 pixels are corrected in place. */
@@ -389,8 +411,9 @@ export interface IsrResult {
  * (and suspect) masking and bad-amplifier detection on the raw amplifiers, overscan subtraction,
  * assembly, bias, variance (`V = I/gain + (readNoise/gain)²` in ADU², the image staying in ADU),
  * defect, edge, NaN masking and bleed-trail widening, dark (scaled by the dark times), flat, a
- * rough photometric zero point, BAD regions set to the clipped mean, and interpolation over the
- * masked planes (growing SAT by `growSaturationFootprintSize`).
+ * rough photometric zero point, BAD regions set to the clipped mean (skipped when the
+ * interpolation that follows replaces every BAD pixel from its neighbours, which leaves the same
+ * pixels), and interpolation over the masked planes (growing SAT by `growSaturationFootprintSize`).
  *
  * @example
  * ```ts
@@ -547,14 +570,31 @@ export class IsrTask extends PipelineTask<IsrTaskConfig> {
     this.#roughZeroPoint(ccdExposure);
 
     const preInterpExposure = cfg.doSaveInterpPixels ? ccdExposure.clone() : null;
+    const interpPlanes = cfg.effectiveMaskListToInterpolate();
+    // The planes setBadRegions would add, in its order (the bits of new planes follow the order of addition).
+    if (cfg.doSetBadRegions) planeBits(mi.mask, ['BAD', 'INTRP']);
+    const grow = cfg.growSaturationFootprintSize;
+    // Growing SAT neither reads nor changes what setBadRegions reads or writes, so it may come first.
+    let grown = false;
+    if (cfg.doInterpolate && grow > 0 && interpPlanes.includes('SAT')) {
+      growMasks(mi.mask, grow, ['SAT'], 'SAT');
+      grown = true;
+    }
     if (cfg.doSetBadRegions) {
-      const { count, value } = setBadRegions(mi, cfg.badStatistic);
-      if (count > 0) this.log.info(`Set ${count} BAD pixels to ${value}.`);
+      if (cfg.doInterpolate && interpPlanes.includes('BAD') && !needsInterpolationFallback(mi.mask, planeBits(mi.mask, interpPlanes), cfg.maxInterpolationDistance)) {
+        // Every BAD pixel is about to be replaced from its good neighbours (no run needs the
+        // fallback value, the one statistic that would see the BAD pixels' values): setting them
+        // to the clipped mean first would change nothing, so the whole-image statistic is skipped.
+        this.log.debug('BAD pixels are all interpolated from their neighbours; their clipped-mean fill is skipped.');
+      } else {
+        const { count, value } = setBadRegions(mi, cfg.badStatistic);
+        if (count > 0) this.log.info(`Set ${count} BAD pixels to ${value}.`);
+      }
     }
     if (cfg.doInterpolate) {
       interpolateFromMask(mi, {
-        maskNameList: cfg.effectiveMaskListToInterpolate(),
-        growSaturatedFootprints: cfg.growSaturationFootprintSize,
+        maskNameList: interpPlanes,
+        growSaturatedFootprints: grown ? 0 : grow,
         maxInterpolationDistance: cfg.maxInterpolationDistance,
       });
     }

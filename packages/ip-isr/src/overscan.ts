@@ -204,10 +204,11 @@ export class OverscanCorrectionTask extends Task<OverscanCorrectionTaskConfig> {
         let k = 0;
         for (let i = 0; i < values.length; i++) if (good[i] === 1) scratch[k++] = values[i]!;
         const median = quantile(scratch, n, 0.5);
+        const maxDeviation = this.config.maxDeviation;
         for (let y = 0; y < rows; y++) {
           for (let x = 0; x < cols; x++) {
             const i = y * cols + x;
-            if (Math.abs(values[i]! - median) > this.config.maxDeviation) {
+            if (Math.abs(values[i]! - median) > maxDeviation) {
               m.data[y * m.stride + x]! |= satBit;
               if ((satBit & maskVal) !== 0) good[i] = 0;
             }

@@ -2,7 +2,16 @@ import { describe, expect, it } from 'vitest';
 import { Exposure, Image, MaskedImage, type PixelArray } from '@skystack/afw-image';
 import { UnknownFieldError } from '@skystack/pex-config';
 import { Box2I, Extent2I, Point2I } from '@skystack/geom';
-import { Defects, IpIsrMissingCalibrationError, IpIsrUnsupportedStepError, IsrTask, IsrTaskConfig, UNSUPPORTED_ISR_STEPS } from '../src/index.js';
+import {
+  Defects,
+  IpIsrMissingCalibrationError,
+  IpIsrUnsupportedStepError,
+  IsrTask,
+  IsrTaskConfig,
+  UNSUPPORTED_ISR_STEPS,
+  interpolateFromMask,
+  setBadRegions,
+} from '../src/index.js';
 import {
   AMPS,
   BAD_COLUMN,
@@ -228,5 +237,42 @@ describe('IsrTask inputs and config', () => {
     set.raw.setVisitInfo(null);
     const task = new IsrTask();
     expect(() => task.run({ ccdExposure: set.raw, bias: set.bias, dark: set.dark, flat: set.flat, defects: new Defects() })).toThrow(/darktime/i);
+  });
+
+  describe('BAD regions and interpolation', () => {
+    const column = (x: number): Box2I => Box2I.fromCorner(new Point2I(x, 0), new Extent2I(1, NY));
+    /** IsrTask with the defaults, and the same raw taken up to interpolation and finished by hand in LSST's order. */
+    const outputs = (defects: Defects): { task: Float32Array; reference: Float32Array; noFill: Float32Array } => {
+      const run = (bare: boolean): Exposure<Float32Array> => {
+        const config = new IsrTaskConfig();
+        config.overscan.fitType = 'MEDIAN_PER_ROW';
+        if (bare) {
+          config.doSetBadRegions = false;
+          config.doInterpolate = false;
+        }
+        const set = makeSyntheticSet(7);
+        return new IsrTask({ config }).run({ ccdExposure: set.raw, bias: set.bias, dark: set.dark, flat: set.flat, defects }).exposure;
+      };
+      const planes = new IsrTaskConfig().effectiveMaskListToInterpolate();
+      const finish = (fill: boolean): Float32Array => {
+        const mi = run(true).maskedImage;
+        if (fill) setBadRegions(mi, 'MEANCLIP');
+        interpolateFromMask(mi, { maskNameList: planes, growSaturatedFootprints: 1 });
+        return Float32Array.from(mi.image.array.data);
+      };
+      return { task: Float32Array.from(run(false).image.array.data), reference: finish(true), noFill: finish(false) };
+    };
+
+    it('gives the pixels of setBadRegions followed by interpolation when every BAD run has good neighbours', () => {
+      const { task, reference } = outputs(new Defects([column(BAD_COLUMN)]));
+      expect(task).toEqual(reference);
+    });
+
+    it('fills BAD with the clipped mean first when a BAD run touches the edge (its fallback value sees the fill)', () => {
+      const { task, reference, noFill } = outputs(new Defects([column(BAD_COLUMN), column(0)]));
+      expect(task).toEqual(reference);
+      // The fill matters here: without it the edge column gets another fallback value.
+      expect(noFill[0]).not.toBe(reference[0]);
+    });
   });
 });

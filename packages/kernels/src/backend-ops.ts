@@ -4,7 +4,7 @@ import { evaluateChebyshevRows, type ChebyshevDomain } from './chebyshev.js';
 import { convolve2dRows, convolveSeparableRows, type Kernel2dJob, type SeparableJob } from './convolve-core.js';
 import { makeInterpolate, lookupMaxInterpStyle, lookupMinInterpPoints, type InterpStyle, type Interpolate } from './interpolate.js';
 import { KernelsUndersampledError } from './errors.js';
-import { makeStatistics, type StatisticsProperty } from './statistics.js';
+import { gatherSegment, makeStatistics, meanClipOfGathered, type StatisticsProperty } from './statistics.js';
 
 /**
  * Per-bin statistics of an image for a background model: bin `(iX, iY)` covers columns
@@ -97,6 +97,10 @@ export interface ChebyshevGridJob {
 
 /** Statistics of the bins in bin rows `[start, end)`. */
 export function binnedStatisticsRows(job: BinnedStatisticsJob, start: number, end: number): void {
+  if (job.property === 'MEANCLIP' && job.numSigmaClip > 0 && Number.isInteger(job.numIter) && job.numIter >= 0) {
+    meanClipBinRows(job, start, end);
+    return;
+  }
   const nx = job.xorig.length;
   let maxBin = 0;
   for (let i = 0; i < nx; i++) for (let j = start; j < end; j++) maxBin = Math.max(maxBin, job.xsize[i]! * job.ysize[j]!);
@@ -124,6 +128,67 @@ export function binnedStatisticsRows(job: BinnedStatisticsJob, start: number, en
       const [v, e] = s.getResult(job.property);
       job.outValue[k] = v;
       job.outError[k] = e;
+    }
+  }
+}
+
+/**
+ * {@link binnedStatisticsRows} for `MEANCLIP` (the default background statistic): the values of a
+ * whole row of bins are gathered in one sweep down the image rows (sequential reads, instead of
+ * one short strided walk per bin), each bin into its own part of one buffer, in the order
+ * makeStatistics gathers a window; then each bin's clipped mean is computed from its part exactly
+ * as makeStatistics computes it.
+ */
+function meanClipBinRows(job: BinnedStatisticsJob, start: number, end: number): void {
+  const { image, mask, width, xorig, xsize, yorig, ysize, andMask, nanSafe, numSigmaClip, numIter, outValue, outError } = job;
+  const nx = xorig.length;
+  let maxCols = 0;
+  for (let i = 0; i < nx; i++) maxCols = Math.max(maxCols, xsize[i]!);
+  let maxRows = 0;
+  for (let j = start; j < end; j++) maxRows = Math.max(maxRows, ysize[j]!);
+  const per = maxCols * maxRows;
+  const buffer = new Float32Array(Math.max(1, nx * per));
+  const state = new Float64Array(4 * nx);
+  const res = new Float64Array(4);
+  const result = new Float64Array(2);
+  for (let iY = start; iY < end; iY++) {
+    for (let iX = 0; iX < nx; iX++) {
+      state[4 * iX] = iX * per; // where the bin's next value goes
+      state[4 * iX + 1] = 0;
+      state[4 * iX + 2] = Infinity;
+      state[4 * iX + 3] = -Infinity;
+    }
+    const y0 = yorig[iY]!;
+    const h = ysize[iY]!;
+    for (let y = y0; y < y0 + h; y++) {
+      const row = y * width;
+      for (let iX = 0; iX < nx; iX++) {
+        const w = xsize[iX]!;
+        if (w === 0) continue;
+        const s = 4 * iX;
+        res[0] = state[s]!;
+        res[1] = state[s + 1]!;
+        res[2] = state[s + 2]!;
+        res[3] = state[s + 3]!;
+        gatherSegment(image, row + xorig[iX]!, row + xorig[iX]! + w, mask, andMask, nanSafe, buffer, res);
+        state[s] = res[0]!;
+        state[s + 1] = res[1]!;
+        state[s + 2] = res[2]!;
+        state[s + 3] = res[3]!;
+      }
+    }
+    for (let iX = 0; iX < nx; iX++) {
+      const k = iY * nx + iX;
+      if (xsize[iX] === 0 || h === 0) {
+        outValue[k] = NaN;
+        outError[k] = NaN;
+        continue;
+      }
+      const s = 4 * iX;
+      const m = state[s]! - iX * per;
+      meanClipOfGathered(buffer.subarray(iX * per, iX * per + m), m, state[s + 1]!, state[s + 2]!, state[s + 3]!, numSigmaClip, numIter, result);
+      outValue[k] = result[0]!;
+      outError[k] = result[1]!;
     }
   }
 }

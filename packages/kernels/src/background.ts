@@ -2,7 +2,7 @@ import type { Box2I } from '@skystack/geom';
 import { makeCulledInterpolate, type UndersampleStyle } from './backend-ops.js';
 import { fitChebyshev2d, type Chebyshev2d } from './chebyshev.js';
 import { KernelsInvalidArgumentError, KernelsUndersampledError } from './errors.js';
-import { lookupMaxInterpStyle, lookupMinInterpPoints, INTERP_STYLES, type InterpStyle } from './interpolate.js';
+import { lookupMaxInterpStyle, lookupMinInterpPoints, INTERP_STYLES, type Interpolate, type InterpStyle } from './interpolate.js';
 import { getDefaultBackend, type KernelBackend } from './kernel-backend.js';
 
 export type { UndersampleStyle } from './backend-ops.js';
@@ -238,6 +238,8 @@ export class BackgroundModel {
   readonly #stats: BackgroundStats;
   readonly #backend: KernelBackend | undefined;
   #approx: Chebyshev2d | undefined;
+  #columns: (Interpolate | undefined)[] | undefined;
+  #columnsStyle: InterpStyle | undefined;
 
   /**
    * Use {@link makeBackground} or {@link BackgroundModel.fromStats}.
@@ -347,6 +349,24 @@ export class BackgroundModel {
   }
 
   /**
+   * The interpolants along y through each column of bins (undefined where a column has no good
+   * bin), built once per model and style: every `getImage` of a sub-box uses the same ones.
+   */
+  #columnInterpolants(style: InterpStyle): (Interpolate | undefined)[] {
+    if (this.#columns !== undefined && this.#columnsStyle === style) return this.#columns;
+    const { nx, ny, values } = this.#stats;
+    const col = new Float64Array(ny);
+    const interps: (Interpolate | undefined)[] = [];
+    for (let iX = 0; iX < nx; iX++) {
+      for (let iY = 0; iY < ny; iY++) col[iY] = values[iY * nx + iX]!;
+      interps.push(makeCulledInterpolate(this.binsY.cen, col, style, this.control.undersampleStyle, `Interpolating column ${iX} in y`));
+    }
+    this.#columns = interps;
+    this.#columnsStyle = style;
+    return interps;
+  }
+
+  /**
    * Evaluates the model on the pixel grid of `bbox` (default: the whole area).
    *
    * @param bbox - PARENT box inside the model's area
@@ -389,7 +409,7 @@ export class BackgroundModel {
       });
       return out;
     }
-    const { nx, ny, values } = this.#stats;
+    const { nx, ny } = this.#stats;
     let style = this.control.interpStyle;
     const need = lookupMinInterpPoints(style);
     if (nx < need || ny < need) {
@@ -408,11 +428,10 @@ export class BackgroundModel {
     }
     // Stage 1: interpolate each column of bins along y at the rows of the box.
     const columns = new Float64Array(h * nx);
-    const col = new Float64Array(ny);
     const colValues = new Float64Array(h);
+    const interps = this.#columnInterpolants(style);
     for (let iX = 0; iX < nx; iX++) {
-      for (let iY = 0; iY < ny; iY++) col[iY] = values[iY * nx + iX]!;
-      const f = makeCulledInterpolate(this.binsY.cen, col, style, this.control.undersampleStyle, `Interpolating column ${iX} in y`);
+      const f = interps[iX];
       if (f === undefined) colValues.fill(NaN);
       else f.interpolateSteps(ly0, 1, h, colValues);
       for (let r = 0; r < h; r++) columns[r * nx + iX] = colValues[r]!;

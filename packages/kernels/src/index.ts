@@ -10,6 +10,7 @@ export type { Kernel2d, MakeKernel2dOptions } from './kernel2d.js';
 export { convolveSeparable, convolve2d, convolveMaskedImage, DEFAULT_EDGE_BIT } from './convolve.js';
 export type { ConvolveOptions, ConvolveMaskedOptions, MaskedImagePlanes, MaskedImageOutput } from './convolve.js';
 export { convolveSeparableRows, convolve2dRows, fillEdgeRows } from './convolve-core.js';
+export { SeparableSpanEvaluator } from './separable-span-evaluator.js';
 export type { SeparableJob, Kernel2dJob, VarianceMaskPlanes } from './convolve-core.js';
 
 // Statistics

@@ -796,6 +796,114 @@ function medianAndQuartiles(a: Float32Array | Float64Array, n: number, min?: num
   return [lerp(i50, q50, v50, n50), lerp(i25, q25, v25, n25), lerp(i75, q75, v75, n75)];
 }
 
+/** `[meanClip, meanClipVar, varClip, nClip]` of the last {@link clipIterations}. */
+const CLIPPED = new Float64Array(4);
+
+/**
+ * The iterations of an unweighted clipped mean over the gathered values `a[0, m)` (of `n` good
+ * values): the first keeps values within `numSigmaClip · 0.7413 · iqr` of the median, each later
+ * one within `numSigmaClip · stdev` of the previous clipped mean. Writes
+ * `[meanClip, meanClipVar, varClip, nClip]` to `res`.
+ */
+function clipIterations(a: Float32Array | Float64Array, m: number, n: number, median: number, iqr: number, numSigmaClip: number, numIter: number, res: Float64Array): void {
+  let meanClip = NaN;
+  let meanClipVar = NaN;
+  let varClip = NaN;
+  let nClip = 0;
+  for (let i = 0; i < numIter; i++) {
+    const c = i > 0 ? meanClip : median;
+    const hwidth = i > 0 && n > 1 ? numSigmaClip * Math.sqrt(varClip) : numSigmaClip * IQ_TO_STDEV * iqr;
+    if (Number.isNaN(c) || Number.isNaN(hwidth)) {
+      meanClip = NaN;
+      meanClipVar = NaN;
+      varClip = NaN;
+      nClip = 0;
+      continue;
+    }
+    const clipped = accumulateClipped(a, m, c, hwidth);
+    meanClip = clipped.mean;
+    meanClipVar = clipped.meanVar;
+    varClip = clipped.variance;
+    nClip = clipped.n;
+  }
+  res[0] = meanClip;
+  res[1] = meanClipVar;
+  res[2] = varClip;
+  res[3] = nClip;
+}
+
+/**
+ * `MEANCLIP` and its error (as {@link makeStatistics} with `properties: ['MEANCLIP'], errors:
+ * true` and no weights computes them) of values already gathered the way makeStatistics gathers
+ * a window: the good values in raster order in `a[0, m)` (reordered here), `nGood` the count the
+ * moments would use, `min`/`max` their range. For binned statistics, which gather many windows
+ * in one sequential sweep of the image.
+ *
+ * @param a - the gathered values
+ * @param m - how many
+ * @param nGood - the good-value count (NaNs included unless nanSafe)
+ * @param min - the smallest gathered value
+ * @param max - the largest gathered value
+ * @param numSigmaClip - clip half-width in standard deviations (> 0)
+ * @param numIter - iterations (integer ≥ 0)
+ * @param out - receives `[value, error]`
+ */
+export function meanClipOfGathered(a: Float32Array | Float64Array, m: number, nGood: number, min: number, max: number, numSigmaClip: number, numIter: number, out: Float64Array): void {
+  const [median, q25, q75] = medianAndQuartiles(a, m, min, max);
+  const res = CLIPPED;
+  clipIterations(a, m, nGood, median, q75 - q25, numSigmaClip, numIter, res);
+  out[0] = res[0]!;
+  out[1] = Math.sqrt(res[1]!);
+}
+
+/**
+ * Appends the good values of `values[start, end)` to `scratch` at index `res[0]` on, with the
+ * rules of the gather {@link makeStatistics} does for an order statistic; updates `res` =
+ * `[next index, nGood, min, max]` (pass it in with the running values).
+ *
+ * @param values - the image
+ * @param start - first index
+ * @param end - one past the last index
+ * @param mask - the mask, or undefined
+ * @param andMask - bits that reject a value
+ * @param nanSafe - skip NaN and ±Infinity (else count them as good, NaNs not gathered)
+ * @param scratch - the gather buffer (room for `end - start` more values after `res[0]`)
+ * @param res - running `[next index, nGood, min, max]`
+ */
+export function gatherSegment(values: Float32Array, start: number, end: number, mask: Int32Array | undefined, andMask: number, nanSafe: boolean, scratch: Float32Array, res: Float64Array): void {
+  let m = res[0]!;
+  let nGood = res[1]!;
+  let lo = res[2]!;
+  let hi = res[3]!;
+  const useMask = mask !== undefined && andMask !== 0;
+  if (nanSafe) {
+    const m0 = m;
+    for (let k = start; k < end; k++) {
+      if (useMask && (mask[k]! & andMask) !== 0) continue;
+      const v = values[k]!;
+      if (v - v !== 0) continue; // NaN or ±Infinity
+      scratch[m++] = v;
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+    }
+    nGood += m - m0;
+  } else {
+    for (let k = start; k < end; k++) {
+      if (useMask && (mask[k]! & andMask) !== 0) continue;
+      const v = values[k]!;
+      nGood++;
+      if (v !== v) continue; // NaNs cannot be ordered
+      scratch[m++] = v;
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+    }
+  }
+  res[0] = m;
+  res[1] = nGood;
+  res[2] = lo;
+  res[3] = hi;
+}
+
 function checkRegion(length: number, region: StatisticsRegion): void {
   const { stride, x0, y0, width, height } = region;
   const ints = [stride, x0, y0, width, height].every((v) => Number.isInteger(v) && v >= 0);
@@ -949,23 +1057,32 @@ export function makeStatistics(values: NumericArray, options: StatisticsOptions 
       let meanClipVar = NaN;
       let varClip = NaN;
       let nClip = 0;
-      for (let i = 0; i < numIter; i++) {
-        const c = i > 0 ? meanClip : median;
-        const hwidth = i > 0 && n > 1 ? numSigmaClip * Math.sqrt(varClip) : numSigmaClip * IQ_TO_STDEV * iqr;
-        if (Number.isNaN(c) || Number.isNaN(hwidth)) {
-          meanClip = NaN;
-          meanClipVar = NaN;
-          varClip = NaN;
-          nClip = 0;
-          continue;
-        }
+      if (acc.weights === undefined) {
         // Unweighted: the clipped sums need only the gathered values (every value that can pass
         // the clip is there; NaNs never pass), a compact array instead of the masked window.
-        const clipped = acc.weights === undefined ? accumulateClipped(scratch, m, c, hwidth) : accumulate(values, region, acc, c, hwidth, 1, false);
-        meanClip = clipped.mean;
-        meanClipVar = clipped.meanVar;
-        varClip = clipped.variance;
-        nClip = clipped.n;
+        const res = CLIPPED;
+        clipIterations(scratch, m, n, median, iqr, numSigmaClip, numIter, res);
+        meanClip = res[0]!;
+        meanClipVar = res[1]!;
+        varClip = res[2]!;
+        nClip = res[3]!;
+      } else {
+        for (let i = 0; i < numIter; i++) {
+          const c = i > 0 ? meanClip : median;
+          const hwidth = i > 0 && n > 1 ? numSigmaClip * Math.sqrt(varClip) : numSigmaClip * IQ_TO_STDEV * iqr;
+          if (Number.isNaN(c) || Number.isNaN(hwidth)) {
+            meanClip = NaN;
+            meanClipVar = NaN;
+            varClip = NaN;
+            nClip = 0;
+            continue;
+          }
+          const clipped = accumulate(values, region, acc, c, hwidth, 1, false);
+          meanClip = clipped.mean;
+          meanClipVar = clipped.meanVar;
+          varClip = clipped.variance;
+          nClip = clipped.n;
+        }
       }
       out.set('MEANCLIP', [meanClip, Math.sqrt(meanClipVar)]);
       out.set('VARIANCECLIP', [varClip, NaN]);

@@ -156,6 +156,31 @@ describe('findCosmicRays / RepairTask', () => {
     expect(exposure.mask.array.data[4 * 50 + 20]).toBe(0);
   });
 
+  it('interpolates defects of a sub-image (rows of the parent, PARENT boxes) as of the same pixels on their own', () => {
+    // a plane with a bad column and a bad block, inside a wider parent with other values around
+    const parent = Exposure.make('float32', new Extent2I(70, 50));
+    const pd = parent.image.array.data;
+    for (let y = 0; y < 50; y++) for (let x = 0; x < 70; x++) pd[y * 70 + x] = x >= 10 && x < 60 && y >= 5 && y < 45 ? 10 + 2 * (x - 10) + (y - 5) : -500;
+    for (let y = 10; y < 35; y++) pd[y * 70 + 30] = 1e4;
+    for (let y = 20; y < 24; y++) for (let x = 40; x < 46; x++) pd[y * 70 + x] = 1e4;
+    const box = new Box2I(new Point2I(10, 5), new Point2I(59, 44));
+    const sub = parent.subset(box);
+    const alone = sub.clone();
+    expect(sub.image.array.stride).toBe(70);
+    const defects = [new Box2I(new Point2I(30, 10), new Point2I(30, 34)), new Box2I(new Point2I(40, 20), new Point2I(45, 23))];
+    const config = new RepairConfig();
+    config.doCosmicRay = false;
+    for (const e of [sub, alone]) {
+      e.setPsf(new SingleGaussianPsf(11, 11, 1.5));
+      new RepairTask({ config }).run(e, { defects });
+    }
+    const a = sub.image.array;
+    const b = alone.image.array;
+    for (let y = 0; y < 40; y++) for (let x = 0; x < 50; x++) expect(a.data[y * a.stride + x]).toBe(b.data[y * b.stride + x]);
+    expect(b.data[(25 - 5) * b.stride + 30 - 10]).toBeCloseTo(10 + 40 + 20, 3); // the plane, restored
+    expect(pd[0]).toBe(-500); // the parent outside the sub-image untouched
+  });
+
   it('needs a PSF', () => {
     const exposure = Exposure.make('float32', new Extent2I(10, 10));
     expect(() => new RepairTask().run(exposure)).toThrow(MeasAlgorithmsInvalidArgumentError);

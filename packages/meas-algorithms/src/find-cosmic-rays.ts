@@ -78,6 +78,29 @@ function isCrPixel(planes: Planes, i: number, j: number, minSigma: number, bkgd:
 }
 
 /**
+ * The first column `x` in `[i, end)` of row `j` whose pixel is not rejected by the first test of
+ * {@link isCrPixel} (negative, or below every pair of neighbours plus `minSigma √variance`), with
+ * the same arithmetic; `end` when there is none.
+ */
+function nextCandidate(data: Float32Array, stride: number, vdata: Float32Array, vstride: number, j: number, i: number, end: number, minSigma: number): number {
+  const row = j * stride;
+  const vrow = j * vstride;
+  for (; i < end; i++) {
+    const p = row + i;
+    const v = data[p]!;
+    if (v < 0) continue;
+    const thr = minSigma * Math.sqrt(vdata[vrow + i]!);
+    const we = 0.5 * (data[p - 1]! + data[p + 1]!);
+    const ns = 0.5 * (data[p - stride]! + data[p + stride]!);
+    const swne = 0.5 * (data[p - stride - 1]! + data[p + stride + 1]!);
+    const nwse = 0.5 * (data[p + stride - 1]! + data[p - stride + 1]!);
+    if (v < ns + thr && v < we + thr && v < swne + thr && v < nwse + thr) continue;
+    return i;
+  }
+  return end;
+}
+
+/**
  * Replaces flagged pixels by interpolation from unflagged ones: along each of the four directions
  * through the pixel, the linear interpolation between the nearest unflagged pixels on either side
  * (within `reach` pixels); the value is the median of the directional estimates. Pixels with no
@@ -221,8 +244,17 @@ export function findCosmicRays(maskedImage: MaskedImage<PixelArray>, psf: Psf, b
     if (!original.has(p)) original.set(p, Number(data[j * stride + i]));
     data[j * stride + i] = value;
   };
+  // Float32 planes (the usual case): a typed scan applies the first condition (the pixel stands
+  // above all four pairs of neighbours by minSigma·σ) with exactly isCrPixel's arithmetic, and
+  // only the pixels that pass it are examined further.
+  const vdata = variance.data;
+  const fast = data instanceof Float32Array && vdata instanceof Float32Array;
   for (let j = 1; j < h - 1; j++) {
     for (let i = 1; i < w - 1; i++) {
+      if (fast) {
+        i = nextCandidate(data, stride, vdata, variance.stride, j, i, w - 1, config.minSigma);
+        if (i >= w - 1) break;
+      }
       const estimate = isCrPixel(planes, i, j, config.minSigma, bkgd, c3);
       if (estimate === undefined) continue;
       if ((mdata[j * mstride + i]! & badMask) !== 0) continue;

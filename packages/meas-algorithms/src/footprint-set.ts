@@ -138,40 +138,7 @@ export class FootprintSet implements Iterable<Footprint> {
    * @see lsst.afw.detection.FootprintSet.__init__
    */
   static fromImage(image: Image<PixelArray> | MaskedImage<PixelArray>, threshold: Threshold, options: FootprintSetOptions = {}): FootprintSet {
-    const masked = image instanceof MaskedImage ? image : undefined;
-    const plane = masked !== undefined ? masked.image : (image as Image<PixelArray>);
-    const type = threshold.getType();
-    if (type === 'BITMASK') throw new MeasAlgorithmsInvalidArgumentError('A BITMASK threshold applies to a Mask; use FootprintSet.fromMask.');
-    if (type === 'PIXEL_STDEV' && masked === undefined) {
-      throw new MeasAlgorithmsInvalidArgumentError('A PIXEL_STDEV threshold needs a MaskedImage (it compares each pixel with its own variance); got an Image.');
-    }
-    const value = threshold.getValueFor(masked ?? plane);
-    const region = plane.getBBox();
-    const { data, width, height, stride } = plane.array;
-    const variance = type === 'PIXEL_STDEV' ? masked!.variance.array : undefined;
-    const footprints = findFootprints(
-      data,
-      width,
-      height,
-      stride,
-      region,
-      variance?.data,
-      variance?.stride ?? 0,
-      value,
-      threshold.getIncludeMultiplier(),
-      threshold.getPolarity(),
-      options.minPixels ?? 1,
-    );
-    const set = new FootprintSet(footprints, region);
-    if (options.setPeaks ?? true) {
-      for (const fp of footprints) findPeaks(fp, plane, threshold.getPolarity());
-    }
-    if (masked !== undefined && options.planeName !== undefined && options.planeName !== '') {
-      const mask = masked.mask;
-      if (!mask.planeDict.hasPlane(options.planeName)) mask.addMaskPlane(options.planeName);
-      set.setMask(mask, options.planeName);
-    }
-    return set;
+    return detectInImage(image, threshold, options, undefined);
   }
 
   /**
@@ -422,6 +389,7 @@ function findFootprints(
   includeMultiplier: number,
   polarity: boolean,
   minPixels: number,
+  rows?: RowFilter,
 ): Footprint[] {
   const sign = polarity ? 1 : -1;
   const include = threshold * includeMultiplier;
@@ -444,55 +412,70 @@ function findFootprints(
     const row = y * stride;
     const vrow = y * varStride;
     const curStart = runY.length;
-    let x = 0;
-    while (x < width) {
-      // Skip to the next passing pixel.
-      if (variance === undefined) {
-        while (x < width && !(sign * (data[row + x] as number) >= threshold)) x++;
-      } else if (nonNegative && data instanceof Float32Array) {
-        x = skipBelowStdev(data, row, variance, vrow, x, width, sign, threshold, t2, below, above);
-      } else {
-        for (; x < width; x++) {
-          const u = sign * (data[row + x] as number);
-          if (nonNegative) {
-            if (!(u >= 0)) continue;
-            const tv = t2 * variance[vrow + x]!;
-            if (tv >= 0) {
-              const uu = u * u;
-              if (uu < tv * below) continue;
-              if (uu > tv * above) break;
+    // The intervals of the row to search: the whole row, none (a filtered row without candidates
+    // of this polarity), or the filter's candidate segments (no pixel outside them passes).
+    let seg = 0;
+    let segEnd = 1;
+    if (rows !== undefined) {
+      if ((rows.flags[y]! & rows.bit) === 0) segEnd = 0;
+      else if (rows.segments !== undefined) {
+        seg = rows.segments.rowStart[y]!;
+        segEnd = rows.segments.rowStart[y + 1]!;
+      }
+    }
+    for (; seg < segEnd; seg++) {
+      const useSegs = rows?.segments !== undefined;
+      let x = useSegs ? rows!.segments!.x0[seg]! : 0;
+      const xe = useSegs ? rows!.segments!.x1[seg]! + 1 : width;
+      while (x < xe) {
+        // Skip to the next passing pixel.
+        if (variance === undefined) {
+          while (x < xe && !(sign * (data[row + x] as number) >= threshold)) x++;
+        } else if (nonNegative && data instanceof Float32Array) {
+          x = skipBelowStdev(data, row, variance, vrow, x, xe, sign, threshold, t2, below, above);
+        } else {
+          for (; x < xe; x++) {
+            const u = sign * (data[row + x] as number);
+            if (nonNegative) {
+              if (!(u >= 0)) continue;
+              const tv = t2 * variance[vrow + x]!;
+              if (tv >= 0) {
+                const uu = u * u;
+                if (uu < tv * below) continue;
+                if (uu > tv * above) break;
+              }
             }
+            if (u >= threshold * Math.sqrt(variance[vrow + x]!)) break;
           }
-          if (u >= threshold * Math.sqrt(variance[vrow + x]!)) break;
         }
+        if (x >= xe) break;
+        let v: number;
+        let t: number;
+        const x0 = x;
+        let isGood = allGood;
+        while (x < width) {
+          v = sign * (data[row + x] as number);
+          const sd = variance === undefined ? 1 : Math.sqrt(variance[vrow + x]!);
+          t = threshold * sd;
+          if (!(v >= t)) break;
+          if (!isGood && v >= include * sd) isGood = true;
+          x++;
+        }
+        const id = runY.length;
+        runY.push(y);
+        runX0.push(x0);
+        runX1.push(x - 1);
+        good.push(isGood ? 1 : 0);
+        if (id >= parent.length) {
+          const next = new Int32Array(parent.length * 2);
+          next.set(parent);
+          parent = next;
+        }
+        parent[id] = id;
+        // Join with the previous row's runs that touch [x0 - 1, x - 1 + 1].
+        while (prevStart < prevEnd && runX1.data[prevStart]! < x0 - 1) prevStart++;
+        for (let p = prevStart; p < prevEnd && runX0.data[p]! <= x; p++) unite(parent, p, id);
       }
-      if (x >= width) break;
-      let v: number;
-      let t: number;
-      const x0 = x;
-      let isGood = allGood;
-      while (x < width) {
-        v = sign * (data[row + x] as number);
-        const sd = variance === undefined ? 1 : Math.sqrt(variance[vrow + x]!);
-        t = threshold * sd;
-        if (!(v >= t)) break;
-        if (!isGood && v >= include * sd) isGood = true;
-        x++;
-      }
-      const id = runY.length;
-      runY.push(y);
-      runX0.push(x0);
-      runX1.push(x - 1);
-      good.push(isGood ? 1 : 0);
-      if (id >= parent.length) {
-        const next = new Int32Array(parent.length * 2);
-        next.set(parent);
-        parent = next;
-      }
-      parent[id] = id;
-      // Join with the previous row's runs that touch [x0 - 1, x - 1 + 1].
-      while (prevStart < prevEnd && runX1.data[prevStart]! < x0 - 1) prevStart++;
-      for (let p = prevStart; p < prevEnd && runX0.data[p]! <= x; p++) unite(parent, p, id);
     }
     prevStart = curStart;
     prevEnd = runY.length;
@@ -611,6 +594,40 @@ export function findPeaks(footprint: Footprint, image: Image<PixelArray>, polari
 }
 
 /**
+ * The indices `0 .. n - 1` ordered by `ys`, then `x0s`, ties in index order (a stable sort): a
+ * counting sort over the rows, then an insertion sort of each row's few entries.
+ */
+function orderByRowThenX(ys: Int32Array, x0s: Int32Array, n: number): Int32Array {
+  const order = new Int32Array(n);
+  if (n === 0) return order;
+  let yMin = ys[0]!;
+  let yMax = yMin;
+  for (let i = 1; i < n; i++) {
+    const y = ys[i]!;
+    if (y < yMin) yMin = y;
+    else if (y > yMax) yMax = y;
+  }
+  const start = new Int32Array(yMax - yMin + 2);
+  for (let i = 0; i < n; i++) start[ys[i]! - yMin + 1]!++;
+  for (let r = 0; r <= yMax - yMin; r++) start[r + 1]! += start[r]!;
+  const fill = start.slice(0, yMax - yMin + 1);
+  for (let i = 0; i < n; i++) order[fill[ys[i]! - yMin]!++] = i;
+  for (let r = 0; r <= yMax - yMin; r++) {
+    for (let k = start[r]! + 1, e = start[r + 1]!; k < e; k++) {
+      const v = order[k]!;
+      const x = x0s[v]!;
+      let p = k;
+      while (p > start[r]! && x0s[order[p - 1]!]! > x) {
+        order[p] = order[p - 1]!;
+        p--;
+      }
+      order[p] = v;
+    }
+  }
+  return order;
+}
+
+/**
  * Grows the footprints of one or more sets and joins those that overlap or touch (8-connected),
  * combining their peaks. Output ordered by first pixel in raster order.
  */
@@ -641,7 +658,7 @@ function combine(inputs: readonly { readonly footprints: readonly Footprint[]; r
     owner.fill(o, k, k + s.length);
     k += s.length;
   });
-  const order = Array.from({ length: total }, (_, i) => i).sort((a, b) => ys[a]! - ys[b]! || x0s[a]! - x0s[b]!);
+  const order = orderByRowThenX(ys, x0s, total);
   const parent = new Int32Array(total);
   for (let i = 0; i < total; i++) parent[i] = i;
   // Spans of the same owner are connected by construction only when they touch; join owners'
@@ -712,4 +729,77 @@ function combine(inputs: readonly { readonly footprints: readonly Footprint[]; r
     out.push(new Footprint(spans, { peaks, region }));
   }
   return out;
+}
+
+/**
+ * Where a detection searches: rows `y` with `(flags[y] & bit) === 0` hold no passing pixel, and
+ * with `segments`, no pixel outside them passes (each segment followed by a failing pixel or the
+ * row's end).
+ */
+export interface RowFilter {
+  /** Per row of the image searched. */
+  readonly flags: Uint8Array;
+  /** The bit of this polarity. */
+  readonly bit: number;
+  /**
+   * Candidate segments by row (compressed rows): row `y` has segments
+   * `rowStart[y] .. rowStart[y + 1] - 1`, each columns `x0[s] .. x1[s]`, in increasing x.
+   */
+  readonly segments?: {
+    /** First segment of each row (length rows + 1). */
+    readonly rowStart: Int32Array;
+    /** First column of each segment. */
+    readonly x0: Int32Array;
+    /** Last column of each segment. */
+    readonly x1: Int32Array;
+  };
+}
+
+/**
+ * {@link FootprintSet.fromImage}, skipping the rows a filter rules out (the caller guarantees no
+ * pixel there passes the threshold), as SourceDetectionTask uses it.
+ *
+ * @param image - an image, or a masked image
+ * @param threshold - the threshold
+ * @param options - minPixels, setPeaks, planeName
+ * @param rows - the rows to search (all when undefined)
+ * @returns the set
+ * @throws {@link MeasAlgorithmsInvalidArgumentError} as {@link FootprintSet.fromImage}
+ */
+export function detectInImage(image: Image<PixelArray> | MaskedImage<PixelArray>, threshold: Threshold, options: FootprintSetOptions, rows: RowFilter | undefined): FootprintSet {
+  const masked = image instanceof MaskedImage ? image : undefined;
+  const plane = masked !== undefined ? masked.image : (image as Image<PixelArray>);
+  const type = threshold.getType();
+  if (type === 'BITMASK') throw new MeasAlgorithmsInvalidArgumentError('A BITMASK threshold applies to a Mask; use FootprintSet.fromMask.');
+  if (type === 'PIXEL_STDEV' && masked === undefined) {
+    throw new MeasAlgorithmsInvalidArgumentError('A PIXEL_STDEV threshold needs a MaskedImage (it compares each pixel with its own variance); got an Image.');
+  }
+  const value = threshold.getValueFor(masked ?? plane);
+  const region = plane.getBBox();
+  const { data, width, height, stride } = plane.array;
+  const variance = type === 'PIXEL_STDEV' ? masked!.variance.array : undefined;
+  const footprints = findFootprints(
+    data,
+    width,
+    height,
+    stride,
+    region,
+    variance?.data,
+    variance?.stride ?? 0,
+    value,
+    threshold.getIncludeMultiplier(),
+    threshold.getPolarity(),
+    options.minPixels ?? 1,
+    rows,
+  );
+  const set = new FootprintSet(footprints, region);
+  if (options.setPeaks ?? true) {
+    for (const fp of footprints) findPeaks(fp, plane, threshold.getPolarity());
+  }
+  if (masked !== undefined && options.planeName !== undefined && options.planeName !== '') {
+    const mask = masked.mask;
+    if (!mask.planeDict.hasPlane(options.planeName)) mask.addMaskPlane(options.planeName);
+    set.setMask(mask, options.planeName);
+  }
+  return set;
 }

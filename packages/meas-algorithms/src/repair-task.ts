@@ -100,8 +100,6 @@ export class RepairTask extends Task<RepairConfig> {
     const bits = mask.getPlaneBitMask(['BAD', 'INTRP']);
     const x0 = mi.image.getX0();
     const y0 = mi.image.getY0();
-    const compact = new Float64Array(width * height);
-    for (let j = 0; j < height; j++) for (let i = 0; i < width; i++) compact[j * width + i] = Number(data[j * stride + i]);
     const flagged = new Uint8Array(width * height);
     const pixels: number[] = [];
     let reach = 2;
@@ -115,12 +113,12 @@ export class RepairTask extends Task<RepairConfig> {
         }
       }
     }
-    const fallback = makeStatistics(compact, { properties: ['MEANCLIP'] }).getValue('MEANCLIP');
-    interpolateFlaggedPixels(compact, width, height, width, (q) => flagged[q] === 1, pixels, reach, fallback);
+    // In place: the estimates are all computed from the untouched pixels before any is written.
+    const fallback = makeStatistics(data, { properties: ['MEANCLIP'], region: { stride, x0: 0, y0: 0, width, height } }).getValue('MEANCLIP');
+    interpolateFlaggedPixels(data as unknown as { [i: number]: number }, width, height, stride, (q) => flagged[q] === 1, pixels, reach, fallback);
     for (const p of pixels) {
       const x = p % width;
       const y = (p - x) / width;
-      data[y * stride + x] = compact[p]!;
       mdata[y * mstride + x]! |= bits;
     }
     this.log.info(`Interpolated over ${defects.length} defects.`);

@@ -5,7 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { FootprintSet } from './footprint-set.js';
-import { SourceDetectionTask } from './source-detection-task.js';
+import { Point2I } from '@skystack/geom';
+import { SourceDetectionConfig, SourceDetectionTask } from './source-detection-task.js';
 import { gridStars, makeScene, type SceneOptions } from '../test/synthetic.js';
 
 function summary(set: FootprintSet | undefined): string[] {
@@ -45,5 +46,73 @@ describe('SourceDetectionTask buffer reuse', () => {
     expect(reused.neg).toEqual(fresh.neg);
     expect(reused.mask).toEqual(fresh.mask);
     expect(reused.image).toEqual(fresh.image);
+  });
+});
+
+/**
+ * With the default per-pixel threshold, detection evaluates the smoothed variance only where the
+ * smoothed image can pass the threshold. Reference: the same detection with the full masked
+ * convolution (forced by an excluded mask plane that no pixel has), which must give identical
+ * footprints, peaks (values included), mask and background-subtracted image, for both
+ * polarities, with a variance plane that varies (a hot tile, zeros, NaNs) and an xy0.
+ */
+describe('SourceDetectionTask smoothed variance evaluated only at candidate pixels', () => {
+  it('gives exactly the results of the full convolution', () => {
+    const run = (full: boolean): { pos: string[]; neg: string[]; mask: Int32Array; image: Float32Array } => {
+      const o: SceneOptions = {
+        width: 230,
+        height: 190,
+        psfSigma: 1.6,
+        noise: 10,
+        seed: 7,
+        xy0: new Point2I(40, -25),
+        stars: [...gridStars(230, 190, 30, 15, (i) => 300 + 120 * (i % 9), 8), { x: 40 + 100.3, y: -25 + 60.8, flux: -3000 }, { x: 40 + 180.1, y: -25 + 150.2, flux: -900 }],
+      };
+      const exposure = makeScene(o);
+      const v = exposure.variance.array.data;
+      for (let y = 0; y < 190; y++) {
+        for (let x = 0; x < 230; x++) {
+          const i = y * 230 + x;
+          if (x >= 64 && x < 128 && y < 64) v[i] = 400 * (1 + (x % 5)); // a noisier tile
+          if (x >= 150 && x < 170 && y >= 100 && y < 110) v[i] = 0; // zero variance
+          if (i % 997 === 0) v[i] = NaN;
+        }
+      }
+      const config = new SourceDetectionConfig();
+      config.thresholdPolarity = 'both';
+      if (full) config.excludeMaskPlanes = ['SAT'];
+      const r = new SourceDetectionTask({ config }).detectFootprints(exposure, { sigma: 1.6 });
+      return { pos: summary(r.positive), neg: summary(r.negative), mask: Int32Array.from(exposure.mask.array.data), image: Float32Array.from(exposure.image.array.data) };
+    };
+    const full = run(true);
+    const lazy = run(false);
+    expect(full.pos.length).toBeGreaterThan(20);
+    expect(full.neg.length).toBeGreaterThan(0);
+    expect(lazy.pos).toEqual(full.pos);
+    expect(lazy.neg).toEqual(full.neg);
+    expect(lazy.mask).toEqual(full.mask);
+    expect(lazy.image).toEqual(full.image);
+  });
+});
+
+describe('SourceDetectionTask subclasses', () => {
+  it('a subclass that thresholds lower (as dynamic detection does) sees the whole smoothed variance', () => {
+    class LowerThreshold extends SourceDetectionTask {
+      override applyThreshold(middle: Parameters<SourceDetectionTask['applyThreshold']>[0], bbox: Parameters<SourceDetectionTask['applyThreshold']>[1]): ReturnType<SourceDetectionTask['applyThreshold']> {
+        return super.applyThreshold(middle, bbox, 0.5);
+      }
+    }
+    const o: SceneOptions = { width: 180, height: 150, psfSigma: 1.6, noise: 10, seed: 21, stars: gridStars(180, 150, 30, 15, (i) => 60 + 40 * (i % 6), 22) };
+    // (the temporary local background re-thresholds at the configured value: left out here)
+    const subConfig = new SourceDetectionConfig();
+    subConfig.doTempLocalBackground = false;
+    const sub = new LowerThreshold({ config: subConfig }).detectFootprints(makeScene(o), { sigma: 1.6 });
+    const config = new SourceDetectionConfig();
+    config.doTempLocalBackground = false;
+    config.thresholdValue = 2.5;
+    config.excludeMaskPlanes = ['SAT']; // the full convolution
+    const ref = new SourceDetectionTask({ config }).detectFootprints(makeScene(o), { sigma: 1.6 });
+    expect(summary(ref.positive).length).toBeGreaterThan(summary(new SourceDetectionTask().detectFootprints(makeScene(o), { sigma: 1.6 }).positive).length);
+    expect(summary(sub.positive)).toEqual(summary(ref.positive));
   });
 });

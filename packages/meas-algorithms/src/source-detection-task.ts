@@ -2,12 +2,12 @@ import { Image, Mask, MaskedImage, type Exposure, type MaskPlaneDict, type Pixel
 import { PeakCatalog, SourceCatalog, type Footprint, type Schema } from '@skystack/afw-table';
 import type { Point2I } from '@skystack/geom';
 import { Box2I } from '@skystack/geom';
-import { convolveMaskedImage, gaussianKernel1d, makeStatistics } from '@skystack/kernels';
+import { convolveMaskedImage, convolveSeparable, gaussianKernel1d, makeStatistics, SeparableSpanEvaluator } from '@skystack/kernels';
 import { ChoiceField, Config, ConfigurableField, Field, ListField, RangeField } from '@skystack/pex-config';
 import { Struct, Task, type TaskOptions } from '@skystack/pipe-base';
 import { BackgroundList } from './background-list.js';
 import { MeasAlgorithmsInvalidArgumentError } from './errors.js';
-import { FootprintSet } from './footprint-set.js';
+import { detectInImage, FootprintSet, type RowFilter } from './footprint-set.js';
 import type { SubtractBackgroundConfig} from './subtract-background-task.js';
 import { SubtractBackgroundTask, subtractModel } from './subtract-background-task.js';
 import { Threshold } from './threshold.js';
@@ -236,17 +236,43 @@ export class SourceDetectionTask extends Task<SourceDetectionConfig> {
       // detection of an image of the same size (no 3 × width × height allocation each time).
       const doSmooth = options.doSmooth ?? true;
       const buffers = doSmooth ? takeSmoothingBuffers(maskedImage.getWidth() * maskedImage.getHeight()) : undefined;
+      // With a per-pixel threshold (the default) and nothing reading the smoothed mask, the
+      // smoothed variance is evaluated only where the smoothed image can pass the threshold
+      // (bit for bit the values a full convolution gives there; see LazySmoothedVariance).
+      const kWidth = this.calculateKernelSize(sigma);
+      // (not when a subclass replaces a step that reads the smoothed planes, e.g. with a lower threshold)
+      const proto = SourceDetectionTask.prototype;
+      const ownSteps = this.applyThreshold === proto.applyThreshold && this.applyTempLocalBackground === proto.applyTempLocalBackground && this.updatePeaks === proto.updatePeaks;
+      const lazy =
+        ownSteps &&
+        buffers !== undefined &&
+        maskedImage.getWidth() >= kWidth &&
+        maskedImage.getHeight() >= kWidth &&
+        this.config.thresholdType === 'pixel_stdev' &&
+        this.config.excludeMaskPlanes.length === 0 &&
+        this.config.thresholdValue > 0 &&
+        Number.isFinite(this.config.thresholdValue);
+      const cleared = options.clearMask ?? true;
+      let rows: LazySmoothedVariance | undefined;
       try {
-        const middle = this.#convolve(maskedImage, sigma, doSmooth, buffers);
+        const middle = this.#convolve(maskedImage, sigma, doSmooth, buffers, lazy);
+        if (lazy && buffers !== undefined) rows = LazySmoothedVariance.make(maskedImage, sigma, kWidth, buffers, this.config.thresholdValue);
         this.removeBadPixels(middle);
-        const results = this.applyThreshold(middle, maskedImage.getBBox());
+        const results = ownSteps ? this.#applyThreshold(middle, maskedImage.getBBox(), 1, rows) : this.applyThreshold(middle, maskedImage.getBBox());
         results.background = options.background ?? new BackgroundList();
         if (this.config.doTempLocalBackground) this.applyTempLocalBackground(exposure, middle, results);
-        this.finalizeFootprints(maskedImage.mask, results, sigma);
+        const ownMasking = this.finalizeFootprints === proto.finalizeFootprints && this.clearUnwantedResults === proto.clearUnwantedResults;
+        let masked: MaskedSets | undefined;
+        if (ownMasking) masked = this.#finalizeFootprints(maskedImage.mask, results, sigma);
+        else this.finalizeFootprints(maskedImage.mask, results, sigma);
         if (this.config.reEstimateBackground) this.reEstimateBackground(maskedImage, results.background);
-        this.clearUnwantedResults(maskedImage.mask, results);
+        // The detection planes were clear before this detection (clearMask): only the footprints
+        // masked above carry them, so only their pixels need clearing.
+        if (ownMasking && cleared) this.#clearUnwantedResults(maskedImage.mask, results, masked);
+        else this.clearUnwantedResults(maskedImage.mask, results);
         return new Struct<DetectionResult>(results);
       } finally {
+        rows?.dispose();
         if (buffers !== undefined) releaseSmoothingBuffers(buffers);
       }
     });
@@ -293,11 +319,15 @@ export class SourceDetectionTask extends Task<SourceDetectionConfig> {
    * @see lsst.meas.algorithms.detection.SourceDetectionTask.convolveImage
    */
   convolveImage(maskedImage: MaskedImage<PixelArray>, sigma: number, doSmooth = true): MaskedImage<Float32Array> {
-    return this.#convolve(maskedImage, sigma, doSmooth, undefined);
+    return this.#convolve(maskedImage, sigma, doSmooth, undefined, false);
   }
 
-  /** {@link SourceDetectionTask.convolveImage}, smoothing into the given buffers (fresh ones when undefined). */
-  #convolve(maskedImage: MaskedImage<PixelArray>, sigma: number, doSmooth: boolean, buffers: SmoothingBuffers | undefined): MaskedImage<Float32Array> {
+  /**
+   * {@link SourceDetectionTask.convolveImage}, smoothing into the given buffers (fresh ones when
+   * undefined). With `imageOnly`, only the image plane is convolved: the variance plane is left to
+   * {@link LazySmoothedVariance} and the mask plane is zero (nothing reads it).
+   */
+  #convolve(maskedImage: MaskedImage<PixelArray>, sigma: number, doSmooth: boolean, buffers: SmoothingBuffers | undefined, imageOnly: boolean): MaskedImage<Float32Array> {
     this.metadata.set('doSmooth', doSmooth);
     this.metadata.set('sigma', sigma);
     const width = maskedImage.getWidth();
@@ -318,7 +348,13 @@ export class SourceDetectionTask extends Task<SourceDetectionConfig> {
     const k = gaussianKernel1d(sigma, half);
     // every pixel of the three planes is written (the edge band too), so reused buffers need no clearing
     const out = buffers ?? { image: new Float32Array(width * height), variance: new Float32Array(width * height), mask: new Int32Array(width * height) };
-    convolveMaskedImage({ image, variance, mask, width, height }, out, k, k, { edgeBit: planeDict.getPlane('EDGE') });
+    if (imageOnly) {
+      // the image plane exactly as the masked convolution computes it (same loops)
+      convolveSeparable(image, out.image, width, height, k, k);
+      out.mask.fill(0);
+    } else {
+      convolveMaskedImage({ image, variance, mask, width, height }, out, k, k, { edgeBit: planeDict.getPlane('EDGE') });
+    }
     const smoothed = wrapPlanes(out.image, out.variance, out.mask, width, height, xy0, planeDict.clone());
     const goodBBox = maskedImage.getBBox().erodedBy(half);
     this.setEdgeBits(maskedImage, goodBBox, maskedImage.mask.getPlaneBitMask('EDGE'));
@@ -379,15 +415,20 @@ export class SourceDetectionTask extends Task<SourceDetectionConfig> {
    * @see lsst.meas.algorithms.detection.SourceDetectionTask.applyThreshold
    */
   applyThreshold(middle: MaskedImage<Float32Array>, bbox: Box2I, factor = 1): DetectionResult {
+    return this.#applyThreshold(middle, bbox, factor, undefined);
+  }
+
+  /** {@link SourceDetectionTask.applyThreshold}; rows without a candidate pixel of a polarity (per `lazy`) are skipped. */
+  #applyThreshold(middle: MaskedImage<Float32Array>, bbox: Box2I, factor: number, lazy: LazySmoothedVariance | undefined): DetectionResult {
     const results: DetectionResult = { positive: undefined, negative: undefined, numPos: 0, numNeg: 0, numPosPeaks: 0, numNegPeaks: 0, background: new BackgroundList(), factor };
     const polarity = this.config.thresholdPolarity;
     const minPixels = this.config.minPixels;
     if (this.config.reEstimateBackground || polarity !== 'negative') {
-      results.positive = FootprintSet.fromImage(middle, this.makeThreshold(middle, 'positive', factor), { minPixels, planeName: 'DETECTED' });
+      results.positive = detectInImage(middle, this.makeThreshold(middle, 'positive', factor), { minPixels, planeName: 'DETECTED' }, lazy?.rowFlags(this.config.thresholdValue * factor, 1));
       results.positive.setRegion(bbox);
     }
     if (this.config.reEstimateBackground || polarity !== 'positive') {
-      results.negative = FootprintSet.fromImage(middle, this.makeThreshold(middle, 'negative', factor), { minPixels, planeName: 'DETECTED_NEGATIVE' });
+      results.negative = detectInImage(middle, this.makeThreshold(middle, 'negative', factor), { minPixels, planeName: 'DETECTED_NEGATIVE' }, lazy?.rowFlags(this.config.thresholdValue * factor, 2));
       results.negative.setRegion(bbox);
     }
     return results;
@@ -441,6 +482,7 @@ export class SourceDetectionTask extends Task<SourceDetectionConfig> {
         if (footprint.getPeaks().length <= this.config.nPeaksMaxSimple) continue;
         const b = footprint.getBBox().clippedTo(box);
         if (b.isEmpty()) continue;
+        LazySmoothedVariance.complete(middle, b);
         const sub = middle.subset(b).clone();
         const values = bg.getImage(b);
         const { data, stride, width, height } = sub.image.array;
@@ -464,7 +506,9 @@ export class SourceDetectionTask extends Task<SourceDetectionConfig> {
     for (const footprint of fpSet) {
       if (footprint.getPeaks().length <= this.config.nPeaksMaxSimple) continue;
       const b = footprint.getBBox().clippedTo(image.getBBox());
-      if (!b.isEmpty()) this.#updateFootprintPeaks(footprint, image.subset(b), threshold);
+      if (b.isEmpty()) continue;
+      LazySmoothedVariance.complete(image, b);
+      this.#updateFootprintPeaks(footprint, image.subset(b), threshold);
     }
   }
 
@@ -502,6 +546,12 @@ export class SourceDetectionTask extends Task<SourceDetectionConfig> {
    * @see lsst.meas.algorithms.detection.SourceDetectionTask.finalizeFootprints
    */
   finalizeFootprints(mask: Mask, results: DetectionResult, sigma: number): void {
+    this.#finalizeFootprints(mask, results, sigma);
+  }
+
+  /** {@link SourceDetectionTask.finalizeFootprints}; returns the sets whose pixels got the mask bits. */
+  #finalizeFootprints(mask: Mask, results: DetectionResult, sigma: number): MaskedSets {
+    const masked: MaskedSets = { positive: undefined, negative: undefined };
     for (const [polarity, maskName] of [
       ['positive', 'DETECTED'],
       ['negative', 'DETECTED_NEGATIVE'],
@@ -520,6 +570,7 @@ export class SourceDetectionTask extends Task<SourceDetectionConfig> {
         }
       }
       fpSet.setMask(mask, maskName);
+      masked[polarity] = fpSet;
       if (!this.config.returnOriginalFootprints) results[polarity] = fpSet;
     }
     results.numPos = results.positive?.length ?? 0;
@@ -534,6 +585,7 @@ export class SourceDetectionTask extends Task<SourceDetectionConfig> {
     this.log.info(
       `Detected${parts.join(' and')} to ${this.config.thresholdValue * this.config.includeThresholdMultiplier * results.factor} ${this.config.thresholdType === 'value' ? 'DN' : 'sigma'}`,
     );
+    return masked;
   }
 
   /**
@@ -564,14 +616,31 @@ export class SourceDetectionTask extends Task<SourceDetectionConfig> {
    * @see lsst.meas.algorithms.detection.SourceDetectionTask.clearUnwantedResults
    */
   clearUnwantedResults(mask: Mask, results: DetectionResult): void {
+    this.#clearUnwantedResults(mask, results, undefined);
+  }
+
+  /**
+   * {@link SourceDetectionTask.clearUnwantedResults}. With `masked` (the plane was clear before
+   * the detection, so only these sets' pixels carry it), only their pixels are cleared instead
+   * of the whole mask: the same mask, one pass over the footprints instead of over the image.
+   */
+  #clearUnwantedResults(mask: Mask, results: DetectionResult, masked: MaskedSets | undefined): void {
     const polarity = this.config.thresholdPolarity;
+    const clearPlane = (name: 'DETECTED' | 'DETECTED_NEGATIVE', set: FootprintSet | undefined): void => {
+      const bits = mask.getPlaneBitMask(name);
+      if (masked === undefined) {
+        andMask(mask, ~bits);
+        return;
+      }
+      for (const fp of set ?? []) fp.getSpans().clearMask(mask.array, mask.getXY0(), bits);
+    };
     if (polarity === 'positive') {
-      if (this.config.reEstimateBackground) mask.andInPlace(~mask.getPlaneBitMask('DETECTED_NEGATIVE'));
+      if (this.config.reEstimateBackground) clearPlane('DETECTED_NEGATIVE', masked?.negative);
       results.negative = undefined;
       results.numNeg = 0;
       results.numNegPeaks = 0;
     } else if (polarity === 'negative') {
-      if (this.config.reEstimateBackground) mask.andInPlace(~mask.getPlaneBitMask('DETECTED'));
+      if (this.config.reEstimateBackground) clearPlane('DETECTED', masked?.positive);
       results.positive = undefined;
       results.numPos = 0;
       results.numPosPeaks = 0;
@@ -585,7 +654,7 @@ export class SourceDetectionTask extends Task<SourceDetectionConfig> {
    * @see lsst.meas.algorithms.detection.SourceDetectionTask.clearMask
    */
   clearMask(mask: Mask): void {
-    mask.andInPlace(~mask.getPlaneBitMask(['DETECTED', 'DETECTED_NEGATIVE']));
+    andMask(mask, ~mask.getPlaneBitMask(['DETECTED', 'DETECTED_NEGATIVE']));
   }
 
   /**
@@ -648,4 +717,182 @@ function wrapPlanes(image: Float32Array, variance: Float32Array, mask: Int32Arra
 /** Replaces a footprint's peaks in place (afw empties the catalog and extends it). */
 function replacePeaks(footprint: Footprint, peaks: PeakCatalog): void {
   footprint.getPeaks().adoptColumns(peaks.length, new Map(peaks.schema.getFields().map((f) => [f.name, peaks.getColumn(f.name)])));
+}
+
+/** The footprint sets whose pixels {@link SourceDetectionTask.finalizeFootprints} masked, by polarity. */
+interface MaskedSets {
+  positive: FootprintSet | undefined;
+  negative: FootprintSet | undefined;
+}
+
+/** A copy of an array twice as long. */
+function grow(a: Int32Array): Int32Array<ArrayBuffer> {
+  const next = new Int32Array(2 * a.length);
+  next.set(a);
+  return next;
+}
+
+/** ANDs `bits` into every pixel of a mask (afw's `&=`), one tight loop per row. */
+function andMask(mask: Mask, bits: number): void {
+  const { data, width, height, stride } = mask.array;
+  for (let y = 0; y < height; y++) {
+    const row = y * stride;
+    for (let k = row, end = row + width; k < end; k++) data[k] = data[k]! & bits;
+  }
+}
+
+/** The side of the tiles over which the smallest input variance bounds the smoothed variance. */
+const BOUND_TILE = 64;
+
+/** Lazy smoothed-variance planes of running detections, by the smoothing buffer they live in. */
+const lazyPlanes = new WeakMap<ArrayBufferLike, LazySmoothedVariance>();
+
+/**
+ * The smoothed variance of a detection, evaluated only where it can matter. With a per-pixel
+ * threshold `t > 0`, a smoothed pixel `u` passes (either polarity) only if `u² ≥ t² V`, where
+ * `V = Σ k² v` is its smoothed variance; and `V ≥ m Σk²` for `m` the smallest input variance the
+ * kernel reaches. So one pass over the smoothed image with a per-tile bound `m` finds the
+ * candidate pixels; only there is `V` evaluated (bit for bit as the full convolution, by
+ * {@link SeparableSpanEvaluator}); every other pixel gets `+Infinity`, which fails both polarities
+ * exactly as its true value would. Boxes that are thresholded again after the temporary local
+ * background changes the image are completed first ({@link LazySmoothedVariance.complete}). The
+ * pass also records which rows hold candidates of each polarity, so rows without one need not be
+ * searched for footprints.
+ */
+class LazySmoothedVariance {
+  /** Per middle-local row: bit 1 a positive candidate, bit 2 a negative one. */
+  readonly #rows: Uint8Array;
+  /** The candidate runs (middle-local columns), by row. */
+  readonly #segments: NonNullable<RowFilter['segments']>;
+  readonly #evaluator: SeparableSpanEvaluator;
+  readonly #out: Float32Array;
+  readonly #x0: number;
+  readonly #y0: number;
+  readonly #threshold: number;
+
+  private constructor(rows: Uint8Array, segments: NonNullable<RowFilter['segments']>, evaluator: SeparableSpanEvaluator, out: Float32Array, x0: number, y0: number, threshold: number) {
+    this.#rows = rows;
+    this.#segments = segments;
+    this.#evaluator = evaluator;
+    this.#out = out;
+    this.#x0 = x0;
+    this.#y0 = y0;
+    this.#threshold = threshold;
+  }
+
+  /**
+   * Scans the smoothed image (in `buffers.image`) and evaluates the candidates' variance into
+   * `buffers.variance`. The kernel must fit in the image (a non-empty good area).
+   */
+  static make(maskedImage: MaskedImage<PixelArray>, sigma: number, kWidth: number, buffers: SmoothingBuffers, threshold: number): LazySmoothedVariance {
+    const width = maskedImage.getWidth();
+    const height = maskedImage.getHeight();
+    const half = (kWidth - 1) / 2;
+    const k = gaussianKernel1d(sigma, half);
+    const variance = maskedImage.variance.compactPixels();
+    const out = buffers.variance;
+    const evaluator = new SeparableSpanEvaluator(variance, width, height, k, k, { squared: true });
+    let s2 = 0;
+    for (let i = 0; i < k.length; i++) s2 += k[i]! * k[i]!;
+    const sumK2 = s2 * s2; // Σ over the 2-D kernel of (kx ky)²
+    // smallest input variance per tile (NaN ignored: a NaN reaching a pixel makes it fail anyway)
+    const T = Math.max(BOUND_TILE, half);
+    const ntx = Math.ceil(width / T);
+    const nty = Math.ceil(height / T);
+    const tileMin = new Float64Array(ntx * nty).fill(Infinity);
+    for (let y = 0; y < height; y++) {
+      const row = y * width;
+      const trow = Math.floor(y / T) * ntx;
+      for (let tx = 0; tx < ntx; tx++) {
+        let m = tileMin[trow + tx]!;
+        for (let i = row + tx * T, end = row + Math.min(width, (tx + 1) * T); i < end; i++) {
+          const v = variance[i]!;
+          if (v < m) m = v;
+        }
+        tileMin[trow + tx] = m;
+      }
+    }
+    // per tile: the limit on u² below which no pixel of the tile can pass (T ≥ half, so the
+    // kernel of a pixel reaches at most the neighbouring tiles); the margin 1e-6 covers the
+    // rounding of V (double sums, one float32 rounding) many times over
+    const t2 = threshold * threshold;
+    const limit = new Float64Array(ntx * nty);
+    for (let ty = 0; ty < nty; ty++) {
+      for (let tx = 0; tx < ntx; tx++) {
+        let m = Infinity;
+        for (let j = Math.max(0, ty - 1); j <= Math.min(nty - 1, ty + 1); j++) {
+          for (let i = Math.max(0, tx - 1); i <= Math.min(ntx - 1, tx + 1); i++) m = Math.min(m, tileMin[j * ntx + i]!);
+        }
+        limit[ty * ntx + tx] = m > 0 ? t2 * m * sumK2 * (1 - 1e-6) : -Infinity;
+      }
+    }
+    out.fill(Infinity);
+    const img = buffers.image;
+    const nRows = height - 2 * half;
+    const rows = new Uint8Array(nRows);
+    const rowStart = new Int32Array(nRows + 1);
+    let segX0: Int32Array<ArrayBuffer> = new Int32Array(1024);
+    let segX1: Int32Array<ArrayBuffer> = new Int32Array(1024);
+    let nSeg = 0;
+    const xEnd = width - half; // exclusive
+    for (let y = half; y < height - half; y++) {
+      const row = y * width;
+      const trow = Math.floor(y / T) * ntx;
+      let flags = 0;
+      let runStart = -1;
+      rowStart[y - half] = nSeg;
+      for (let tx = Math.floor(half / T); tx * T < xEnd; tx++) {
+        const lim = limit[trow + tx]!;
+        const end = Math.min(xEnd, (tx + 1) * T);
+        for (let x = Math.max(half, tx * T); x < end; x++) {
+          const u = img[row + x]!;
+          if (u * u >= lim) {
+            flags |= u >= 0 ? (u <= 0 ? 3 : 1) : 2;
+            if (runStart < 0) runStart = x;
+          } else if (runStart >= 0) {
+            if (nSeg === segX0.length) [segX0, segX1] = [grow(segX0), grow(segX1)];
+            segX0[nSeg] = runStart - half;
+            segX1[nSeg++] = x - 1 - half;
+            evaluator.evaluateSpan(out, y, runStart, x - 1);
+            runStart = -1;
+          }
+        }
+      }
+      if (runStart >= 0) {
+        if (nSeg === segX0.length) [segX0, segX1] = [grow(segX0), grow(segX1)];
+        segX0[nSeg] = runStart - half;
+        segX1[nSeg++] = xEnd - 1 - half;
+        evaluator.evaluateSpan(out, y, runStart, xEnd - 1);
+      }
+      rows[y - half] = flags;
+    }
+    rowStart[nRows] = nSeg;
+    const segments = { rowStart, x0: segX0, x1: segX1 };
+    const lazy = new LazySmoothedVariance(rows, segments, evaluator, out, maskedImage.getXY0().getX(), maskedImage.getXY0().getY(), threshold);
+    lazyPlanes.set(out.buffer, lazy);
+    return lazy;
+  }
+
+  /**
+   * Where to search the smoothed image's good area for one polarity (the rows with candidates of
+   * that sign, and the candidate runs); undefined (search everything) for a threshold below the
+   * one the candidates were found for.
+   */
+  rowFlags(threshold: number, bit: 1 | 2): RowFilter | undefined {
+    return threshold >= this.#threshold ? { flags: this.#rows, bit, segments: this.#segments } : undefined;
+  }
+
+  /** Evaluates the smoothed variance in a box (PARENT) of `middle`, when it is a lazy plane. */
+  static complete(middle: MaskedImage<Float32Array>, box: Box2I): void {
+    const lazy = lazyPlanes.get(middle.variance.array.data.buffer);
+    if (lazy === undefined || box.isEmpty()) return;
+    const x0 = box.getMinX() - lazy.#x0;
+    const x1 = box.getMaxX() - lazy.#x0;
+    for (let y = box.getMinY() - lazy.#y0; y <= box.getMaxY() - lazy.#y0; y++) lazy.#evaluator.evaluateSpan(lazy.#out, y, x0, x1);
+  }
+
+  /** Forgets the plane (its buffer goes back to the pool). */
+  dispose(): void {
+    lazyPlanes.delete(this.#out.buffer);
+  }
 }

@@ -80,4 +80,27 @@ describe('NoiseReplacer', () => {
     expect(replacer.noiseGenMean).toBe(0);
     expect(replacer.noiseGenStd).toBe(30);
   });
+
+  it('clears planes that existed before everywhere and keeps them; removes the planes it added', () => {
+    const { exposure, footprints } = setup();
+    exposure.mask.addMaskPlane('THISDET');
+    const thisBit = exposure.mask.getPlaneBitMask('THISDET');
+    const detected = exposure.mask.getPlaneBitMask('DETECTED');
+    exposure.mask.set(5, 95, thisBit | detected); // outside every footprint
+    exposure.mask.set(30, 30, thisBit); // inside one
+    const replacer = new NoiseReplacer(new NoiseReplacerConfig(), exposure, footprints, { exposureId: 3 });
+    expect(exposure.mask.get(5, 95)).toBe(detected);
+    const other = exposure.mask.getPlaneBitMask('OTHERDET');
+    replacer.insertSource(2n);
+    expect(exposure.mask.get(70, 30) & (thisBit | other)).toBe(thisBit);
+    replacer.removeSource(2n);
+    expect(exposure.mask.get(70, 30) & (thisBit | other)).toBe(other);
+    replacer.end();
+    expect(exposure.mask.planeDict.hasPlane('THISDET')).toBe(true);
+    expect(exposure.mask.planeDict.hasPlane('OTHERDET')).toBe(false);
+    let stray = 0;
+    for (const v of exposure.mask.array.data) stray |= v & (thisBit | other);
+    expect(stray).toBe(0);
+    expect(exposure.mask.get(5, 95)).toBe(detected);
+  });
 });

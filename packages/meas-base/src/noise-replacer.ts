@@ -79,10 +79,14 @@ function rotl(x: number, k: number): number {
   return ((x << k) | (x >>> (32 - k))) >>> 0;
 }
 
-/** The pixels of one footprint inside the image: where each clipped span starts, its length, and two sets of values. */
+/**
+ * The pixels of one footprint inside the image: where each clipped span starts in the image and
+ * in the mask arrays, its length, and two sets of values.
+ */
 interface StoredPixels {
   readonly footprint: Footprint;
   readonly starts: Int32Array;
+  readonly maskStarts: Int32Array;
   readonly lengths: Int32Array;
   readonly original: Float64Array;
   readonly noise: Float64Array;
@@ -152,10 +156,16 @@ export class NoiseReplacer {
         mask.addMaskPlane(plane);
         this.#removePlanes.push(plane);
       }
-      mask.clearMaskPlane(dict.getPlane(plane));
       bits.push(dict.getPlaneBitMask(plane));
     }
     [this.#thisBit, this.#otherBit] = bits as [number, number];
+    // Clear both planes in one pass (afterwards their bits are set only inside the stored footprints).
+    const keep = ~(this.#thisBit | this.#otherBit);
+    const { data: md, width: mw, height: mh, stride: ms } = mask.array;
+    for (let y = 0; y < mh; y++) {
+      const end = y * ms + mw;
+      for (let i = y * ms; i < end; i++) md[i] = md[i]! & keep;
+    }
     const multiplier = config.noiseSeedMultiplier;
     const id = options.exposureId === undefined ? 0 : Number(options.exposureId);
     const seed = multiplier === 0 ? 1 : id !== 0 ? id * multiplier : multiplier;
@@ -188,22 +198,42 @@ export class NoiseReplacer {
     }
     const data = image.array.data;
     const vdata = variance.array.data;
+    const vstride = variance.stride;
+    const istride = image.stride;
+    const offset = config.noiseOffset;
     for (const stored of this.#stored.values()) {
       const { starts, lengths, noise } = stored;
       let k = 0;
       for (let s = 0; s < starts.length; s++) {
         const start = starts[s]!;
         const len = lengths[s]!;
-        for (let j = 0; j < len; j++, k++) {
-          noise[k] = source === 'variance' ? config.noiseOffset + Math.sqrt(Math.max(vdata[start + j]!, 0)) * rand.gaussian() : mean + std * rand.gaussian();
+        if (source === 'variance') {
+          // The variance plane may be a view with its own stride: same row and column as the image pixel.
+          const vstart = Math.floor(start / istride) * vstride + (start % istride);
+          for (let j = 0; j < len; j++, k++) noise[k] = offset + Math.sqrt(Math.max(vdata[vstart + j]!, 0)) * rand.gaussian();
+        } else {
+          for (let j = 0; j < len; j++, k++) noise[k] = mean + std * rand.gaussian();
         }
       }
     }
     // Replace the top-level sources by noise, mark them OTHERDET.
-    for (const [sid, [parent, fp]] of footprints) {
+    const mdata = mask.array.data;
+    for (const [sid, [parent]] of footprints) {
       if (parent !== 0n) continue;
-      this.#write(this.#stored.get(sid)!, 'noise', data);
-      fp.getSpans().setMask(mask.array, mask.getXY0(), this.#otherBit);
+      const stored = this.#stored.get(sid)!;
+      this.#write(stored, 'noise', data);
+      this.#markMask(stored, mdata, this.#otherBit, 0);
+    }
+  }
+
+  /** Sets `set` and clears `clear` in the mask pixels of a stored footprint. */
+  #markMask(stored: StoredPixels, mdata: Int32Array, set: number, clear: number): void {
+    const keep = ~clear;
+    const { maskStarts, lengths } = stored;
+    for (let s = 0; s < maskStarts.length; s++) {
+      const start = maskStarts[s]!;
+      const end = start + lengths[s]!;
+      for (let i = start; i < end; i++) mdata[i] = (mdata[i]! & keep) | set;
     }
   }
 
@@ -211,32 +241,50 @@ export class NoiseReplacer {
     const image = this.#exposure.image;
     const data = image.array.data;
     const stride = image.stride;
+    const mstride = this.#exposure.mask.array.stride;
     const ix0 = image.getX0();
     const iy0 = image.getY0();
     const w = image.getWidth();
     const h = image.getHeight();
     const spans = fp.getSpans();
-    const starts: number[] = [];
-    const lengths: number[] = [];
+    const { ys, x0s, x1s } = spans;
+    // First pass: the number of clipped spans and pixels, so that the arrays are made once.
+    let nSpans = 0;
+    let nPix = 0;
+    for (let s = 0; s < ys.length; s++) {
+      const y = ys[s]!;
+      const a = Math.max(x0s[s]!, ix0);
+      const b = Math.min(x1s[s]!, ix0 + w - 1);
+      if (y >= iy0 && y < iy0 + h && a <= b) {
+        nSpans++;
+        nPix += b - a + 1;
+      }
+    }
+    const starts = new Int32Array(nSpans);
+    const maskStarts = new Int32Array(nSpans);
+    const lengths = new Int32Array(nSpans);
+    const original = new Float64Array(nPix);
     const heavy = heavyChild ? (fp as HeavyFootprint).getImageArray() : undefined;
-    const values: number[] = [];
     let k = 0;
-    for (let s = 0; s < spans.ys.length; s++) {
-      const y = spans.ys[s]!;
-      const xa = spans.x0s[s]!;
-      const xb = spans.x1s[s]!;
+    let n = 0;
+    let p = 0;
+    for (let s = 0; s < ys.length; s++) {
+      const y = ys[s]!;
+      const xa = x0s[s]!;
+      const xb = x1s[s]!;
       const a = Math.max(xa, ix0);
       const b = Math.min(xb, ix0 + w - 1);
       if (y >= iy0 && y < iy0 + h && a <= b) {
         const start = (y - iy0) * stride + (a - ix0);
-        starts.push(start);
-        lengths.push(b - a + 1);
-        for (let x = a; x <= b; x++) values.push(heavy === undefined ? data[start + x - a]! : Number(heavy[k + x - xa]!));
+        starts[n] = start;
+        maskStarts[n] = (y - iy0) * mstride + (a - ix0);
+        lengths[n++] = b - a + 1;
+        if (heavy === undefined) for (let x = a; x <= b; x++) original[p++] = data[start + x - a]!;
+        else for (let x = a; x <= b; x++) original[p++] = Number(heavy[k + x - xa]!);
       }
       k += xb - xa + 1;
     }
-    const original = Float64Array.from(values);
-    return { footprint: fp, starts: Int32Array.from(starts), lengths: Int32Array.from(lengths), original, noise: new Float64Array(original.length) };
+    return { footprint: fp, starts, maskStarts, lengths, original, noise: new Float64Array(nPix) };
   }
 
   #write(stored: StoredPixels, which: 'original' | 'noise', data: ArrayLike<number> & { [i: number]: number }): void {
@@ -271,10 +319,8 @@ export class NoiseReplacer {
    */
   insertSource(id: bigint): void {
     const stored = this.#stored.get(this.#usedId(id))!;
-    const mask = this.#exposure.mask;
     this.#write(stored, 'original', this.#exposure.image.array.data);
-    stored.footprint.getSpans().setMask(mask.array, mask.getXY0(), this.#thisBit);
-    stored.footprint.getSpans().clearMask(mask.array, mask.getXY0(), this.#otherBit);
+    this.#markMask(stored, this.#exposure.mask.array.data, this.#thisBit, this.#otherBit);
   }
 
   /**
@@ -286,10 +332,8 @@ export class NoiseReplacer {
    */
   removeSource(id: bigint): void {
     const stored = this.#stored.get(this.#usedId(id))!;
-    const mask = this.#exposure.mask;
     this.#write(stored, 'noise', this.#exposure.image.array.data);
-    stored.footprint.getSpans().clearMask(mask.array, mask.getXY0(), this.#thisBit);
-    stored.footprint.getSpans().setMask(mask.array, mask.getXY0(), this.#otherBit);
+    this.#markMask(stored, this.#exposure.mask.array.data, this.#otherBit, this.#thisBit);
   }
 
   /**
@@ -303,11 +347,11 @@ export class NoiseReplacer {
     this.#ended = true;
     const data = this.#exposure.image.array.data;
     for (const [sid, [parent]] of this.#footprints) if (parent === 0n) this.#write(this.#stored.get(sid)!, 'original', data);
+    // The constructor cleared both planes; since then their bits were set only inside the stored
+    // footprints, so clearing those pixels clears the planes everywhere.
     const mask = this.#exposure.mask;
-    const dict = mask.planeDict;
-    for (const plane of ['THISDET', 'OTHERDET']) {
-      if (this.#removePlanes.includes(plane)) mask.removeAndClearMaskPlane(plane);
-      else mask.clearMaskPlane(dict.getPlane(plane));
-    }
+    const mdata = mask.array.data;
+    for (const stored of this.#stored.values()) this.#markMask(stored, mdata, 0, this.#thisBit | this.#otherBit);
+    for (const plane of this.#removePlanes) mask.planeDict.removePlane(plane);
   }
 }

@@ -361,24 +361,59 @@ export class SpanSet implements Persistable, Iterable<Span> {
     const n = this.ys.length;
     const m = structure.ys.length;
     if (n === 0 || m === 0) return new SpanSet();
-    const ys = new Int32Array(n * m);
-    const x0s = new Int32Array(n * m);
-    const x1s = new Int32Array(n * m);
-    // Emit row by row of the output so that the spans are already sorted by y when the structure's
-    // rows are (they are, normalized); normalize() then only merges.
-    let k = 0;
-    for (let j = 0; j < m; j++) {
-      const dy = structure.ys[j]!;
-      const a = structure.x0s[j]!;
-      const b = structure.x1s[j]!;
-      for (let i = 0; i < n; i++) {
-        ys[k] = this.ys[i]! + dy;
-        x0s[k] = this.x0s[i]! + a;
-        x1s[k] = this.x1s[i]! + b;
-        k++;
+    // Output row by output row (both sets are normalized: sorted by y, then x): the shifted spans
+    // that land on a row are sorted by x0 (a short insertion sort) and merged where they overlap
+    // or touch, which is the normalized form.
+    const sy = this.ys;
+    const yMin = sy[0]!;
+    const yMax = sy[n - 1]!;
+    const rowStart = new Int32Array(yMax - yMin + 2);
+    for (let i = 0; i < n; i++) rowStart[sy[i]! - yMin + 1]!++;
+    for (let r = 0; r < yMax - yMin + 1; r++) rowStart[r + 1]! += rowStart[r]!;
+    const dyMin = structure.ys[0]!;
+    const dyMax = structure.ys[m - 1]!;
+    const out = new SpanBuilder(n + m);
+    let c0 = new Int32Array(64);
+    let c1 = new Int32Array(64);
+    for (let y = yMin + dyMin; y <= yMax + dyMax; y++) {
+      let k = 0;
+      for (let j = 0; j < m; j++) {
+        const yIn = y - structure.ys[j]!;
+        if (yIn < yMin || yIn > yMax) continue;
+        const a = structure.x0s[j]!;
+        const b = structure.x1s[j]!;
+        for (let i = rowStart[yIn - yMin]!, e = rowStart[yIn - yMin + 1]!; i < e; i++) {
+          if (k === c0.length) {
+            c0 = growInt32(c0);
+            c1 = growInt32(c1);
+          }
+          const x0 = this.x0s[i]! + a;
+          const x1 = this.x1s[i]! + b;
+          let p = k++;
+          while (p > 0 && c0[p - 1]! > x0) {
+            c0[p] = c0[p - 1]!;
+            c1[p] = c1[p - 1]!;
+            p--;
+          }
+          c0[p] = x0;
+          c1[p] = x1;
+        }
       }
+      if (k === 0) continue;
+      let lo = c0[0]!;
+      let hi = c1[0]!;
+      for (let q = 1; q < k; q++) {
+        if (c0[q]! <= hi + 1) {
+          if (c1[q]! > hi) hi = c1[q]!;
+        } else {
+          out.push(y, lo, hi);
+          lo = c0[q]!;
+          hi = c1[q]!;
+        }
+      }
+      out.push(y, lo, hi);
     }
-    return SpanSet.fromArrays(ys, x0s, x1s);
+    return out.build();
   }
 
   /**
@@ -720,6 +755,43 @@ function isNormalized(ys: Int32Array, x0s: Int32Array, x1s: Int32Array): boolean
 }
 
 /** Sorts by (y, x0) and merges overlapping or touching spans of a row. */
+/** A copy of an array twice as long. */
+function growInt32(a: Int32Array): Int32Array<ArrayBuffer> {
+  const next = new Int32Array(2 * a.length);
+  next.set(a);
+  return next;
+}
+
+/** Collects spans already in normalized order (sorted by y then x, disjoint, not touching). */
+class SpanBuilder {
+  #ys: Int32Array;
+  #x0s: Int32Array;
+  #x1s: Int32Array;
+  #n = 0;
+
+  constructor(capacity: number) {
+    this.#ys = new Int32Array(Math.max(16, capacity));
+    this.#x0s = new Int32Array(Math.max(16, capacity));
+    this.#x1s = new Int32Array(Math.max(16, capacity));
+  }
+
+  push(y: number, x0: number, x1: number): void {
+    if (this.#n === this.#ys.length) {
+      this.#ys = growInt32(this.#ys);
+      this.#x0s = growInt32(this.#x0s);
+      this.#x1s = growInt32(this.#x1s);
+    }
+    this.#ys[this.#n] = y;
+    this.#x0s[this.#n] = x0;
+    this.#x1s[this.#n++] = x1;
+  }
+
+  build(): SpanSet {
+    const n = this.#n;
+    return SpanSet.fromArrays(this.#ys.slice(0, n), this.#x0s.slice(0, n), this.#x1s.slice(0, n), { normalize: false });
+  }
+}
+
 function normalize(ys: Int32Array, x0s: Int32Array, x1s: Int32Array): [Int32Array, Int32Array, Int32Array] {
   if (isNormalized(ys, x0s, x1s)) return [ys, x0s, x1s];
   const n = ys.length;

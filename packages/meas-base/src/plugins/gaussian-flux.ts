@@ -1,3 +1,4 @@
+import type { Quadrupole } from '@skystack/afw-image';
 import { Field } from '@skystack/pex-config';
 import { BasePlugin } from '../base-plugin.js';
 import { FatalAlgorithmError, MeasurementError } from '../errors.js';
@@ -37,6 +38,8 @@ export class GaussianFluxPlugin extends BasePlugin<GaussianFluxConfig> {
   /** Fluxes run after shapes. */
   static readonly executionOrder = ExecutionOrder.FLUX_ORDER;
   readonly #centroid: SafeCentroidExtractor;
+  /** The PSF's moments at its average position, computed once per run when a source needs them. */
+  #psfShape: Quadrupole | undefined;
   #xx: Float64Array | undefined;
   #yy: Float64Array | undefined;
   #xy: Float64Array | undefined;
@@ -64,6 +67,7 @@ export class GaussianFluxPlugin extends BasePlugin<GaussianFluxConfig> {
   override begin(ctx: MeasurementContext): void {
     super.begin(ctx);
     this.#centroid.begin(ctx);
+    this.#psfShape = undefined;
     const schema = ctx.catalog.schema;
     if (!schema.contains('slot_Shape_xx')) {
       throw new FatalAlgorithmError(`${this.name} needs a shape, but the schema's slot_Shape is not defined.`, { hint: 'Enable base_SdssShape and set config.slots.shape.' });
@@ -88,7 +92,8 @@ export class GaussianFluxPlugin extends BasePlugin<GaussianFluxConfig> {
     if (!(qxx > 0 && qyy > 0 && qxx * qyy - qxy * qxy > 0)) {
       if (ctx.psf === null) throw new MeasurementError(`${this.name}: the shape (${qxx}, ${qyy}, ${qxy}) is not positive definite and there is no PSF.`);
       this.flags.set(index, 'flag');
-      const q = ctx.psf.computeShape();
+      // The PSF's moments at its average position: the same for every source of the run.
+      const q = (this.#psfShape ??= ctx.psf.computeShape());
       qxx = q.ixx;
       qyy = q.iyy;
       qxy = q.ixy;

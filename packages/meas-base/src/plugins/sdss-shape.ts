@@ -116,7 +116,7 @@ export class SdssShapePlugin extends BasePlugin<SdssShapeConfig> {
     const col = (s: string): Float64Array | Float32Array | Int32Array => this.column(s);
     for (const s of ['xx', 'yy', 'xy', 'xxErr', 'yyErr', 'xyErr', 'x', 'y', 'instFlux', 'instFluxErr', 'psf_xx', 'psf_yy', 'psf_xy']) col(s)[index] = NaN;
     if (this.config.doMeasurePsf) this.#psfShape(index, ctx, x0, y0);
-    const bkg = this.config.background;
+    const { background: bkg, maxIter, tol1, tol2 } = this.config;
     const maxShift = Math.min(10, Math.max(2, this.config.maxShift));
     const img = ctx.image;
     const stride = ctx.imageStride;
@@ -128,7 +128,7 @@ export class SdssShapePlugin extends BasePlugin<SdssShapeConfig> {
     let converged = false;
     let ok = true;
     let iter = 0;
-    for (; iter < this.config.maxIter; iter++) {
+    for (; iter < maxIter; iter++) {
       const det = wxx * wyy - wxy * wxy;
       const ixx = wyy / det;
       const iyy = wxx / det;
@@ -207,7 +207,7 @@ export class SdssShapePlugin extends BasePlugin<SdssShapeConfig> {
         xc = x0;
         yc = y0;
       }
-      if (Math.abs(ne1 - e1) < this.config.tol1 && Math.abs(ne2 - e2) < this.config.tol1 && Math.abs(nsize / size - 1) < this.config.tol2 && Math.hypot(ddx, ddy) < 1e-4) {
+      if (Math.abs(ne1 - e1) < tol1 && Math.abs(ne2 - e2) < tol1 && Math.abs(nsize / size - 1) < tol2 && Math.hypot(ddx, ddy) < 1e-4) {
         converged = true;
         break;
       }
