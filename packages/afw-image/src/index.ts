@@ -78,3 +78,16 @@ export { lanczos, offsetImage } from './psf/offset-image.js';
 export { computeAdaptiveMoments, computeCircularApertureSum } from './psf/image-moments.js';
 export type { AdaptiveMomentsOptions } from './psf/image-moments.js';
 export { registerPsfReaders } from './psf/readers.js';
+
+// Warping (lsst.afw.math.warpExposure, lsst.afw.math.Warper)
+export {
+  WarpingControl,
+  Warper,
+  DEFAULT_WARPER_CONFIG,
+  warpImage,
+  warpImageWithTransform,
+  warpExposure,
+  computeWarpedBBox,
+  makeWcsPairTransform,
+} from './math/warp-exposure.js';
+export type { WarperConfig, WarpPadValue, WarperBBoxOptions, WarpableImage } from './math/warp-exposure.js';

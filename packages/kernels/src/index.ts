@@ -47,3 +47,9 @@ export { runBand, bandCount, binnedStatisticsRows, interpolateRowsBand, makeCull
 export type { BackendJobs, BackendOp, BinnedStatisticsJob, InterpolateRowsJob, ChebyshevGridJob } from './backend-ops.js';
 export { allocShared, isShared, toShared } from './shared-arrays.js';
 export type { TypedArrayConstructor } from './shared-arrays.js';
+
+// Warping (lsst.afw.math.warpImage over typed arrays)
+export { warpPlanes, warpPlanesRows, makeWarpingKernel } from './warp.js';
+export type { WarpSourcePlanes, WarpDestPlanes, WarpSourcePositions, WarpPlanesOptions, WritablePixels } from './warp.js';
+export { parseWarpingKernelName, fillWarpingWeights, makeWarpingWeightTable, warpRowsCore } from './warp-core.js';
+export type { WarpingKernelSpec, WarpingKernelKind, WarpingWeightTable, WarpPositionTransform, WarpCoreJob, WarpCoreSource, WarpCoreDest, WritableNumericArray } from './warp-core.js';
