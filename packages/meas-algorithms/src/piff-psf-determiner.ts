@@ -287,9 +287,55 @@ export class PiffPsfDeterminerTask extends Task<PiffPsfDeterminerConfig> impleme
     const nTerms = ((order + 1) * (order + 2)) / 2;
     const live = stars.filter((s) => !s.flagged);
     const basis = Array.from({ length: nTerms }, () => new Float64Array(p));
+    // A star's weight is one value (1 / its signal-free variance, S/N-capped) on its unmasked
+    // pixels and 0 on the masked ones. Pixels no live star masks share one normal matrix
+    // Σ w f² T Tᵀ: its inverse times each pixel's right-hand side Σ w f d T solves them all; the
+    // few pixels some star masks get their own matrix.
+    const full = new Uint8Array(p).fill(1);
+    const coef = new Float64Array(live.length * nTerms); // w f Tₐ per star
+    const shared = new Float64Array(nTerms * nTerms);
+    live.forEach((s, i) => {
+      let w = 0;
+      for (let k = 0; k < p; k++) {
+        const wk = s.weight[k]!;
+        if (wk === 0) full[k] = 0;
+        else w = wk;
+      }
+      const f = s.flux;
+      for (let a = 0; a < nTerms; a++) {
+        coef[i * nTerms + a] = w * f * s.terms[a]!;
+        for (let b = 0; b <= a; b++) shared[a * nTerms + b]! += w * f * f * s.terms[a]! * s.terms[b]!;
+      }
+    });
+    for (let a = 0; a < nTerms; a++) for (let b = 0; b < a; b++) shared[b * nTerms + a] = shared[a * nTerms + b]!;
+    const inverse = new Float64Array(nTerms * nTerms);
+    const unit = new Float64Array(nTerms);
+    for (let b = 0; b < nTerms; b++) {
+      unit.fill(0);
+      unit[b] = 1;
+      const col = solveSymmetric(shared.slice(), unit, nTerms);
+      for (let a = 0; a < nTerms; a++) inverse[a * nTerms + b] = col[a]!;
+    }
+    // Right-hand sides of every pixel, star by star over contiguous rows.
+    const rhs = Array.from({ length: nTerms }, () => new Float64Array(p));
+    live.forEach((s, i) => {
+      for (let a = 0; a < nTerms; a++) {
+        const c = coef[i * nTerms + a]!;
+        const r = rhs[a]!;
+        for (let k = 0; k < p; k++) r[k]! += c * s.data[k]!;
+      }
+    });
     const ata = new Float64Array(nTerms * nTerms);
     const atb = new Float64Array(nTerms);
     for (let k = 0; k < p; k++) {
+      if (full[k]) {
+        for (let t = 0; t < nTerms; t++) {
+          let v = 0;
+          for (let a = 0; a < nTerms; a++) v += inverse[t * nTerms + a]! * rhs[a]![k]!;
+          basis[t]![k] = Number.isFinite(v) ? v : 0;
+        }
+        continue;
+      }
       ata.fill(0);
       atb.fill(0);
       for (const s of live) {

@@ -13,7 +13,8 @@
 // from a 4096² scene (each amplifier's 1024 × 2048 data section, the top row of amplifiers
 // mirrored in y, plus bias level, a bias-structure calibration, dark current, 8 prescan and 32
 // overscan columns of read noise; gain 1 so that ISR's variance plane is the scene's), with
-// overscan MEDIAN_PER_ROW, bias, dark, flat, two defects and interpolation. Each run starts from
+// overscan MEDIAN_PER_ROW, bias, dark, flat, two defects and interpolation; the piff PSF
+// determiner, as SimCam's DRP.yaml. Each run starts from
 // a copy of the raw (counted in the isr stage). One warm-up and two timed runs; the per-stage
 // split (isr, characterize, calibrate; mean of the timed runs) goes to stderr. Single thread: no
 // workers. --smoke runs it once on 512 × 512.
@@ -23,7 +24,7 @@ import { Defects, IsrTask, IsrTaskConfig } from '@skystack/ip-isr';
 import { ReferenceObjectLoader } from '@skystack/meas-astrom';
 import { makeRandom, makeScene, type Scene } from '../test/single-frame-scene.js';
 import { CalibrateConfig, CalibrateTask } from './calibrate-task.js';
-import { CharacterizeImageTask, type CharacterizeImageResult } from './characterize-image-task.js';
+import { CharacterizeImageConfig, CharacterizeImageTask, type CharacterizeImageResult } from './characterize-image-task.js';
 
 interface BenchCase {
   name: string;
@@ -180,7 +181,10 @@ async function chain(): Promise<void> {
   isrConfig.overscan.fitType = 'MEDIAN_PER_ROW';
   const postIsr = new IsrTask({ config: isrConfig }).run({ ccdExposure: raw.clone(), bias, dark, flat, defects }).getDict().exposure;
   const t1 = performance.now();
-  const ch = new CharacterizeImageTask().run({ exposure: postIsr, exposureId: 1 }).getDict();
+  // The PSF model SimCam's DRP.yaml (as drp_pipe) uses.
+  const chConfig = new CharacterizeImageConfig();
+  chConfig.measurePsf.psfDeterminer.name = 'piff';
+  const ch = new CharacterizeImageTask({ config: chConfig }).run({ exposure: postIsr, exposureId: 1 }).getDict();
   const t2 = performance.now();
   const config = new CalibrateConfig();
   config.connections.astromRefCat = 'sim_refcat';
