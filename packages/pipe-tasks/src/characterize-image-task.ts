@@ -16,6 +16,7 @@ import {
   type SourceDetectionConfig,
 } from '@skystack/meas-algorithms';
 import { SingleFrameMeasurementTask, type SingleFrameMeasurementConfig } from '@skystack/meas-base';
+import { Box2I, Extent2I, Point2I } from '@skystack/geom';
 import { ConfigurableField, Field, RangeField } from '@skystack/pex-config';
 import { InitOutput, Input, Output, PipelineTask, PipelineTaskConfig, Struct, defineConnections, timeMethod } from '@skystack/pipe-base';
 import type { ConnectionNames, ConnectionsConfig, InputQuantizedConnection, OutputQuantizedConnection, PipelineTaskOptions, QuantumContext } from '@skystack/pipe-base';
@@ -267,9 +268,8 @@ export class CharacterizeImageTask extends PipelineTask<CharacterizeImageConfig>
       dme = this.detectMeasureAndEstimatePsf(exposure, background, exposureId);
       const psf = exposure.getPsf()!;
       const box = psf.computeBBox();
-      const bgValues = background.getImage().array.data;
       this.log.info(
-        `iter ${i + 1}; PSF sigma=${psf.computeShape().getDeterminantRadius().toFixed(2)}, dimensions=(${box.getWidth()}, ${box.getHeight()}); median background=${median(bgValues).toFixed(2)}`,
+        `iter ${i + 1}; PSF sigma=${psf.computeShape().getDeterminantRadius().toFixed(2)}, dimensions=(${box.getWidth()}, ${box.getHeight()}); median background=${backgroundMedian(background).toFixed(2)}`,
       );
     }
     const { sourceCat, psfCellSet } = dme!;
@@ -343,6 +343,27 @@ export class CharacterizeImageTask extends PipelineTask<CharacterizeImageConfig>
     const res = this.run({ exposure: inputs.exposure, exposureId }).getDict();
     await butlerQC.put(new Struct({ characterized: res.characterized, sourceCat: res.sourceCat, backgroundModel: res.backgroundModel }), outputRefs);
   }
+}
+
+/**
+ * The median of the summed background models over every 16th row (the log line's figure: the
+ * whole image would be a full evaluation of every model per iteration, ~0.3 s on 4096²).
+ */
+function backgroundMedian(background: BackgroundList): number {
+  const entries = [...background];
+  if (entries.length === 0) return Number.NaN;
+  const { x0, y0, width, height } = entries[0]!.background.bbox;
+  const step = Math.max(1, Math.floor(height / 256));
+  const rows = Math.ceil(height / step);
+  const values = new Float64Array(rows * width);
+  for (let r = 0; r < rows; r++) {
+    const box = Box2I.fromCorner(new Point2I(x0, y0 + r * step), new Extent2I(width, 1));
+    for (const e of entries) {
+      const row = e.background.getImage(box);
+      for (let x = 0; x < width; x++) values[r * width + x]! += row[x]!;
+    }
+  }
+  return median(values);
 }
 
 /** The median of an array (of at most 65536 evenly spaced samples of it). */
