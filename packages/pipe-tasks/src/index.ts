@@ -129,3 +129,35 @@ export type { StackStatistic, StatisticsStackOptions } from './coadd/statistics-
 export { makeSkyInfo, subBBoxIter, removeMaskPlanes, setRejectedMaskMapping, setCoaddEdgeBits, conformMaskPlanes } from './coadd/coadd-utils.js';
 export type { SkyInfo } from './coadd/coadd-utils.js';
 export { InMemoryWarpHandle } from './coadd/in-memory-warp-handle.js';
+
+// Coadd processing: detection, merging, deblending and measurement, forced photometry and the
+// object table (multiBand, mergeDetections, mergeMeasurements, forcedPhotCoadd, postprocess)
+export { DetectCoaddSourcesConnections, DetectCoaddSourcesConfig, DetectCoaddSourcesTask } from './coadd-processing/detect-coadd-sources-task.js';
+export type { DetectCoaddSourcesInputs, DetectCoaddSourcesResult } from './coadd-processing/detect-coadd-sources-task.js';
+export { MergeDetectionsConnections, MergeDetectionsConfig, MergeDetectionsTask, CullPeaksConfig } from './coadd-processing/merge-detections-task.js';
+export type { MergeDetectionsInputs, MergeDetectionsResult } from './coadd-processing/merge-detections-task.js';
+export { MeasureMergedCoaddSourcesConnections, MeasureMergedCoaddSourcesConfig, MeasureMergedCoaddSourcesTask } from './coadd-processing/measure-merged-coadd-sources-task.js';
+export type { MeasureMergedCoaddSourcesInputs, MeasureMergedCoaddSourcesResult } from './coadd-processing/measure-merged-coadd-sources-task.js';
+export { SetPrimaryFlagsConfig, SetPrimaryFlagsTask } from './coadd-processing/set-primary-flags-task.js';
+export { CatalogCalculationClassificationConfig, CatalogCalculationClassificationPlugin } from './coadd-processing/classification-extendedness.js';
+export { MergeMeasurementsConnections, MergeMeasurementsConfig, MergeMeasurementsTask } from './coadd-processing/merge-measurements-task.js';
+export type { MergeMeasurementsInputs, MergeMeasurementsResult } from './coadd-processing/merge-measurements-task.js';
+export { ForcedPhotCoaddConnections, ForcedPhotCoaddConfig, ForcedPhotCoaddTask } from './coadd-processing/forced-phot-coadd-task.js';
+export type { ForcedPhotCoaddInputs, ForcedPhotCoaddResult } from './coadd-processing/forced-phot-coadd-task.js';
+export {
+  WriteObjectTableConnections,
+  WriteObjectTableConfig,
+  WriteObjectTableTask,
+  TransformObjectCatalogConnections,
+  TransformObjectCatalogConfig,
+  TransformObjectCatalogTask,
+  ConsolidateObjectTableConnections,
+  ConsolidateObjectTableConfig,
+  ConsolidateObjectTableTask,
+  DEFAULT_OBJECT_FUNCTORS,
+  OBJECT_DATASETS,
+  objectColumnName,
+  parseObjectColumnName,
+} from './coadd-processing/object-table-tasks.js';
+export type { ObjectDataset, ObjectColumnParts, ConsolidateObjectTableResult, WriteObjectTableInputs, WriteObjectTableResult, TransformObjectCatalogInputs, TransformObjectCatalogResult } from './coadd-processing/object-table-tasks.js';
+export { coaddExposureId } from './coadd-processing/coadd-ids.js';
