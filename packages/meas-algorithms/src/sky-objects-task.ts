@@ -97,8 +97,33 @@ export function generateSkyObjects(mask: Mask, seed: number, config: SkyObjectsC
   const nTrial = config.nTrialSources ?? config.nTrialSourcesMultiplier * config.nSources;
   const box = mask.getBBox().erodedBy(radius + 1);
   if (box.isEmpty()) return [];
-  let avoid = spanSetFromMask(mask, mask.getPlaneBitMask(config.avoidMask));
-  if (config.growMask > 0) avoid = avoid.dilated(config.growMask);
+  let avoidSpans = spanSetFromMask(mask, mask.getPlaneBitMask(config.avoidMask));
+  if (config.growMask > 0) avoidSpans = avoidSpans.dilated(config.growMask);
+  // The avoided pixels as a bitmap over the mask's box: each trial looks up its circle's pixels
+  // instead of intersecting span sets that grow with every accepted object.
+  const region = mask.getBBox();
+  const rx0 = region.getMinX();
+  const ry0 = region.getMinY();
+  const rw = region.getWidth();
+  const rh = region.getHeight();
+  const avoid = new Uint8Array(rw * rh);
+  const mark = (spans: SpanSet): void => {
+    for (const sp of spans) {
+      const yy = sp.y - ry0;
+      if (yy < 0 || yy >= rh) continue;
+      const a = Math.max(sp.x0 - rx0, 0);
+      const b = Math.min(sp.x1 - rx0, rw - 1);
+      if (a <= b) avoid.fill(1, yy * rw + a, yy * rw + b + 1);
+    }
+  };
+  const touches = (spans: SpanSet): boolean => {
+    for (const sp of spans) {
+      const row = (sp.y - ry0) * rw - rx0;
+      for (let x = sp.x0; x <= sp.x1; x++) if (avoid[row + x]) return true;
+    }
+    return false;
+  };
+  mark(avoidSpans);
   const rand = seededUniform(seed);
   const shiftX = rand();
   const shiftY = rand();
@@ -107,18 +132,17 @@ export function generateSkyObjects(mask: Mask, seed: number, config: SkyObjectsC
   const xSpan = box.getMaxX() - xMin;
   const ySpan = box.getMaxY() - yMin;
   const out: Footprint[] = [];
-  const region = mask.getBBox();
   for (let i = 1; i <= nTrial && out.length < config.nSources; i++) {
     const u = (radicalInverse(i, 2) + shiftX) % 1;
     const v = (radicalInverse(i, 3) + shiftY) % 1;
     const x = Math.trunc(xMin + u * xSpan);
     const y = Math.trunc(yMin + v * ySpan);
     const spans = SpanSet.fromShape(radius, 'circle', x, y);
-    if (spans.overlaps(avoid)) continue;
+    if (touches(spans)) continue;
     const fp = new Footprint(spans, { region });
     fp.addPeak(x, y, 0);
     out.push(fp);
-    avoid = avoid.union(spans.dilated(radius));
+    mark(spans.dilated(radius));
   }
   return out;
 }
