@@ -161,3 +161,16 @@ export {
 } from './coadd-processing/object-table-tasks.js';
 export type { ObjectDataset, ObjectColumnParts, ConsolidateObjectTableResult, WriteObjectTableInputs, WriteObjectTableResult, TransformObjectCatalogInputs, TransformObjectCatalogResult } from './coadd-processing/object-table-tasks.js';
 export { coaddExposureId } from './coadd-processing/coadd-ids.js';
+
+// Warping: MakeWarpTask (deepCoadd_directWarp) and its helpers
+export {
+  MakeWarpConnections,
+  MakeWarpConfig,
+  MakeWarpTask,
+  WarpAndPsfMatchConfig,
+  WarperConfigFields,
+  UNSUPPORTED_MAKE_WARP_OPTIONS,
+  calibrateMaskedImage,
+  copyGoodPixels,
+} from './coadd/make-warp-task.js';
+export type { MakeWarpInputs, MakeWarpResult, CalexpHandle } from './coadd/make-warp-task.js';
