@@ -91,3 +91,6 @@ export {
   makeWcsPairTransform,
 } from './math/warp-exposure.js';
 export type { WarperConfig, WarpPadValue, WarperBBoxOptions, WarpableImage } from './math/warp-exposure.js';
+
+// Coadd inputs (lsst.afw.image.CoaddInputs)
+export { CoaddInputs, COADD_INPUTS_KEY, getCoaddInputs, setCoaddInputs } from './coadd-inputs.js';

@@ -64,3 +64,9 @@ export {
 export type { MeasureApCorrResult } from './measure-ap-corr-task.js';
 export { ApplyApCorrConfig, ApplyApCorrTask } from './apply-ap-corr-task.js';
 export { MeasAlgorithmsTooManyCosmicRaysError } from './errors.js';
+
+// Coadd PSFs (WarpedPsf, CoaddPsf)
+export { WarpedPsf, makeWcsPairPixelTransform, makeAffinePixelTransform, linearizeInverse } from './warped-psf.js';
+export type { PixelTransform } from './warped-psf.js';
+export { CoaddPsf } from './coadd-psf.js';
+export type { CoaddPsfOptions } from './coadd-psf.js';
