@@ -4,7 +4,7 @@ import { evaluateChebyshevRows, type ChebyshevDomain } from './chebyshev.js';
 import { convolve2dRows, convolveSeparableRows, type Kernel2dJob, type SeparableJob } from './convolve-core.js';
 import { makeInterpolate, lookupMaxInterpStyle, lookupMinInterpPoints, type InterpStyle, type Interpolate } from './interpolate.js';
 import { KernelsUndersampledError } from './errors.js';
-import { gatherSegment, makeStatistics, meanClipOfGathered, type StatisticsProperty } from './statistics.js';
+import { makeStatistics, meanClipOfBin, type StatisticsProperty } from './statistics.js';
 
 /**
  * Per-bin statistics of an image for a background model: bin `(iX, iY)` covers columns
@@ -137,7 +137,7 @@ export function binnedStatisticsRows(job: BinnedStatisticsJob, start: number, en
  * whole row of bins are gathered in one sweep down the image rows (sequential reads, instead of
  * one short strided walk per bin), each bin into its own part of one buffer, in the order
  * makeStatistics gathers a window; then each bin's clipped mean is computed from its part exactly
- * as makeStatistics computes it.
+ * as makeStatistics computes it, its quartile search guided by the bin above (or to the left).
  */
 function meanClipBinRows(job: BinnedStatisticsJob, start: number, end: number): void {
   const { image, mask, width, xorig, xsize, yorig, ysize, andMask, nanSafe, numSigmaClip, numIter, outValue, outError } = job;
@@ -148,33 +148,68 @@ function meanClipBinRows(job: BinnedStatisticsJob, start: number, end: number): 
   for (let j = start; j < end; j++) maxRows = Math.max(maxRows, ysize[j]!);
   const per = maxCols * maxRows;
   const buffer = new Float32Array(Math.max(1, nx * per));
-  const state = new Float64Array(4 * nx);
-  const res = new Float64Array(4);
+  const fill = new Int32Array(nx); // where each bin's next value goes
+  const good = new Int32Array(nx); // values the moments would count (NaN too unless nanSafe)
+  const mins = new Float64Array(nx);
+  const maxs = new Float64Array(nx);
+  const guesses = new Float64Array(2 * nx).fill(NaN); // [q25, q75] of the bin above
+  const guess = new Float64Array(2);
   const result = new Float64Array(2);
+  const useMask = mask !== undefined && andMask !== 0;
   for (let iY = start; iY < end; iY++) {
     for (let iX = 0; iX < nx; iX++) {
-      state[4 * iX] = iX * per; // where the bin's next value goes
-      state[4 * iX + 1] = 0;
-      state[4 * iX + 2] = Infinity;
-      state[4 * iX + 3] = -Infinity;
+      fill[iX] = iX * per;
+      good[iX] = 0;
+      mins[iX] = Infinity;
+      maxs[iX] = -Infinity;
     }
     const y0 = yorig[iY]!;
     const h = ysize[iY]!;
     for (let y = y0; y < y0 + h; y++) {
       const row = y * width;
       for (let iX = 0; iX < nx; iX++) {
-        const w = xsize[iX]!;
-        if (w === 0) continue;
-        const s = 4 * iX;
-        res[0] = state[s]!;
-        res[1] = state[s + 1]!;
-        res[2] = state[s + 2]!;
-        res[3] = state[s + 3]!;
-        gatherSegment(image, row + xorig[iX]!, row + xorig[iX]! + w, mask, andMask, nanSafe, buffer, res);
-        state[s] = res[0]!;
-        state[s + 1] = res[1]!;
-        state[s + 2] = res[2]!;
-        state[s + 3] = res[3]!;
+        const from = row + xorig[iX]!;
+        const to = from + xsize[iX]!;
+        let m = fill[iX]!;
+        let lo = mins[iX]!;
+        let hi = maxs[iX]!;
+        // the good values (unmasked; finite, or with nanSafe false also ±Infinity: NaNs cannot be ordered)
+        if (nanSafe) {
+          const m0 = m;
+          if (useMask) {
+            for (let k = from; k < to; k++) {
+              const v = image[k]!;
+              if ((mask[k]! & andMask) !== 0 || v - v !== 0) continue;
+              buffer[m++] = v;
+              if (v < lo) lo = v;
+              if (v > hi) hi = v;
+            }
+          } else {
+            for (let k = from; k < to; k++) {
+              const v = image[k]!;
+              if (v - v !== 0) continue;
+              buffer[m++] = v;
+              if (v < lo) lo = v;
+              if (v > hi) hi = v;
+            }
+          }
+          good[iX] = good[iX]! + (m - m0);
+        } else {
+          let g = good[iX]!;
+          for (let k = from; k < to; k++) {
+            if (useMask && (mask[k]! & andMask) !== 0) continue;
+            const v = image[k]!;
+            g++;
+            if (v !== v) continue;
+            buffer[m++] = v;
+            if (v < lo) lo = v;
+            if (v > hi) hi = v;
+          }
+          good[iX] = g;
+        }
+        fill[iX] = m;
+        mins[iX] = lo;
+        maxs[iX] = hi;
       }
     }
     for (let iX = 0; iX < nx; iX++) {
@@ -184,9 +219,14 @@ function meanClipBinRows(job: BinnedStatisticsJob, start: number, end: number): 
         outError[k] = NaN;
         continue;
       }
-      const s = 4 * iX;
-      const m = state[s]! - iX * per;
-      meanClipOfGathered(buffer.subarray(iX * per, iX * per + m), m, state[s + 1]!, state[s + 2]!, state[s + 3]!, numSigmaClip, numIter, result);
+      const m = fill[iX]! - iX * per;
+      // the bin above, else the one to the left
+      const src = !Number.isNaN(guesses[2 * iX]!) || iX === 0 ? 2 * iX : 2 * iX - 2;
+      guess[0] = guesses[src]!;
+      guess[1] = guesses[src + 1]!;
+      meanClipOfBin(buffer, iX * per, m, good[iX]!, mins[iX]!, maxs[iX]!, numSigmaClip, numIter, guess, result);
+      guesses[2 * iX] = guess[0]!;
+      guesses[2 * iX + 1] = guess[1]!;
       outValue[k] = result[0]!;
       outError[k] = result[1]!;
     }

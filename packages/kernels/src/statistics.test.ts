@@ -1,7 +1,7 @@
 import { astropyAvailable, runPythonJson } from '@skystack/test-support';
 import { describe, expect, it } from 'vitest';
 import { KernelsInvalidArgumentError } from './errors.js';
-import { makeStatistics, nthElement, quantile } from './statistics.js';
+import { makeStatistics, meanClipOfBin, nthElement, quantile } from './statistics.js';
 
 function gaussian(seed: number): () => number {
   let a = seed >>> 0;
@@ -174,3 +174,58 @@ describe('order statistics of large samples (bucketed selection)', () => {
     });
   }
 });
+
+describe('meanClipOfBin', () => {
+  /** numpy's linear percentile of the sorted values. */
+  function percentile(sorted: Float64Array, p: number): number {
+    const idx = p * (sorted.length - 1);
+    const q = Math.floor(idx);
+    return q + 1 >= sorted.length ? sorted[q]! : (q + 1 - idx) * sorted[q]! + (idx - q) * sorted[q + 1]!;
+  }
+
+  function check(values: Float32Array, off: number, m: number, guess: [number, number]): void {
+    const part = values.subarray(off, off + m);
+    const copy = part.slice();
+    let min = Infinity;
+    let max = -Infinity;
+    for (const v of part) {
+      min = Math.min(min, v);
+      max = Math.max(max, v);
+    }
+    const g = Float64Array.of(guess[0], guess[1], NaN);
+    const out = new Float64Array(2);
+    meanClipOfBin(values, off, m, m, min, max, 3, 3, g, out);
+    if (m >= 2048) {
+      expect(part).toEqual(copy); // not reordered
+      const sorted = Float64Array.from(part).sort();
+      expect([g[0], g[1], g[2]]).toEqual([percentile(sorted, 0.25), percentile(sorted, 0.75), percentile(sorted, 0.5)]);
+    } else {
+      expect([g[0], g[1], g[2]]).toEqual([NaN, NaN, NaN]); // makeStatistics' own selection, no guess
+    }
+    // bit for bit makeStatistics of the same values (which gathers them in the same order)
+    const [v, e] = makeStatistics(copy, { properties: ['MEANCLIP'], errors: true }).getResult('MEANCLIP');
+    expect(Object.is(out[0], v) && Object.is(out[1], e)).toBe(true);
+  }
+
+  it('finds the exact quartiles and median with good, bad, degenerate and no guesses, and equals makeStatistics', () => {
+    const g = gaussian(3);
+    const n = 16384;
+    const v = Float32Array.from({ length: n + 100 }, (_, k) => (k % 37 === 0 ? 1000 + 30000 * Math.abs(g()) : 1000 + 30 * g()));
+    const sorted = Float64Array.from(v.subarray(100)).sort();
+    const q25 = percentile(sorted, 0.25);
+    const q75 = percentile(sorted, 0.75);
+    const w = q75 - q25;
+    const guesses: [number, number][] = [[NaN, NaN], [q25, q75], [q25 + 0.3 * w, q75 + 0.3 * w], [q25 + 50 * w, q75 + 50 * w], [q25 - 50 * w, q75 - 50 * w], [q25, q25 + 1e-9], [q75, q25], [-Infinity, Infinity]];
+    for (const guess of guesses) check(v, 100, n, guess);
+  });
+
+  it('handles ties (integer data), small bins and the 2048-value boundary', () => {
+    const g = gaussian(5);
+    const ints = Float32Array.from({ length: 5000 }, () => Math.round(200 + 4 * g()));
+    check(ints, 0, 5000, [NaN, NaN]);
+    check(ints, 0, 5000, [198, 203]);
+    const v = Float32Array.from({ length: 2100 }, () => 10 + g());
+    for (const m of [1, 2, 7, 2047, 2048, 2049]) check(v, 2100 - m, m, [9.3, 10.7]);
+  });
+});
+

@@ -390,33 +390,41 @@ function varianceError(variance: number, n: number): number {
   return (2 * (n - 1) * variance * variance) / (n * n);
 }
 
-/** The unweighted moments about `center` of the values of `a[0, m)` within `clip` of it. */
-function accumulateClipped(a: Float32Array | Float64Array, m: number, center: number, clip: number): Sums {
-  // two interleaved sums: shorter dependency chains
+/** `[n, mean, variance, meanVar]` of the last {@link accumulateClipped}. */
+const CLIP_SUMS = new Float64Array(4);
+
+/**
+ * The unweighted moments about `center` of the values of `a[off, off + m)` within `clip` of it,
+ * written to {@link CLIP_SUMS}. Values at even offsets from `off` go to one partial sum, odd ones
+ * to another (shorter dependency chains); the pairing fixes the rounding, so it must not change.
+ * `|d| <= clip` keeps the same values as `-clip <= d <= clip` (a NaN difference passes neither).
+ */
+function accumulateClipped(a: Float32Array | Float64Array, off: number, m: number, center: number, clip: number): void {
   let n0 = 0;
   let n1 = 0;
   let s0 = 0;
   let s1 = 0;
   let q0 = 0;
   let q1 = 0;
-  let k = 0;
-  for (; k + 1 < m; k += 2) {
+  let k = off;
+  const end = off + m;
+  for (; k + 1 < end; k += 2) {
     const d0 = a[k]! - center;
     const d1 = a[k + 1]! - center;
-    if (d0 <= clip && d0 >= -clip) {
+    if (Math.abs(d0) <= clip) {
       s0 += d0;
       q0 += d0 * d0;
       n0++;
     }
-    if (d1 <= clip && d1 >= -clip) {
+    if (Math.abs(d1) <= clip) {
       s1 += d1;
       q1 += d1 * d1;
       n1++;
     }
   }
-  if (k < m) {
+  if (k < end) {
     const d = a[k]! - center;
-    if (d <= clip && d >= -clip) {
+    if (Math.abs(d) <= clip) {
       s0 += d;
       q0 += d * d;
       n0++;
@@ -428,8 +436,10 @@ function accumulateClipped(a: Float32Array | Float64Array, m: number, center: nu
   const mean = sumx / n;
   let variance = sumx2 / n - mean * mean;
   variance *= (n * n) / (n * n - n);
-  const meanVar = (variance * n) / (n * n);
-  return { n, sum: sumx + n * center, mean: mean + center, variance, meanVar, min: NaN, max: NaN };
+  CLIP_SUMS[0] = n;
+  CLIP_SUMS[1] = mean + center;
+  CLIP_SUMS[2] = variance;
+  CLIP_SUMS[3] = (variance * n) / (n * n);
 }
 
 /** `[m, nGood, min, max]` of the last {@link gatherGood}. */
@@ -800,12 +810,12 @@ function medianAndQuartiles(a: Float32Array | Float64Array, n: number, min?: num
 const CLIPPED = new Float64Array(4);
 
 /**
- * The iterations of an unweighted clipped mean over the gathered values `a[0, m)` (of `n` good
+ * The iterations of an unweighted clipped mean over the gathered values `a[off, off + m)` (of `n` good
  * values): the first keeps values within `numSigmaClip · 0.7413 · iqr` of the median, each later
  * one within `numSigmaClip · stdev` of the previous clipped mean. Writes
  * `[meanClip, meanClipVar, varClip, nClip]` to `res`.
  */
-function clipIterations(a: Float32Array | Float64Array, m: number, n: number, median: number, iqr: number, numSigmaClip: number, numIter: number, res: Float64Array): void {
+function clipIterations(a: Float32Array | Float64Array, off: number, m: number, n: number, median: number, iqr: number, numSigmaClip: number, numIter: number, res: Float64Array): void {
   let meanClip = NaN;
   let meanClipVar = NaN;
   let varClip = NaN;
@@ -820,11 +830,11 @@ function clipIterations(a: Float32Array | Float64Array, m: number, n: number, me
       nClip = 0;
       continue;
     }
-    const clipped = accumulateClipped(a, m, c, hwidth);
-    meanClip = clipped.mean;
-    meanClipVar = clipped.meanVar;
-    varClip = clipped.variance;
-    nClip = clipped.n;
+    accumulateClipped(a, off, m, c, hwidth);
+    nClip = CLIP_SUMS[0]!;
+    meanClip = CLIP_SUMS[1]!;
+    varClip = CLIP_SUMS[2]!;
+    meanClipVar = CLIP_SUMS[3]!;
   }
   res[0] = meanClip;
   res[1] = meanClipVar;
@@ -851,57 +861,194 @@ function clipIterations(a: Float32Array | Float64Array, m: number, n: number, me
 export function meanClipOfGathered(a: Float32Array | Float64Array, m: number, nGood: number, min: number, max: number, numSigmaClip: number, numIter: number, out: Float64Array): void {
   const [median, q25, q75] = medianAndQuartiles(a, m, min, max);
   const res = CLIPPED;
-  clipIterations(a, m, nGood, median, q75 - q25, numSigmaClip, numIter, res);
+  clipIterations(a, 0, m, nGood, median, q75 - q25, numSigmaClip, numIter, res);
   out[0] = res[0]!;
   out[1] = Math.sqrt(res[1]!);
 }
 
+// ------------------------------------------------ MEANCLIP of a gathered float32 background bin
+
+// Reused state of the bin selection (no allocation per bin). BIN_SEG_OF stays -1 between calls.
+const BIN_HIST_MAX = 8192;
+const BIN_COUNTS_A = new Int32Array(BIN_HIST_MAX);
+const BIN_COUNTS_B = new Int32Array(BIN_HIST_MAX);
+const BIN_SEG_OF = new Int32Array(BIN_HIST_MAX).fill(-1);
+const BIN_RANKS = new Int32Array(6);
+const BIN_RANK_BUCKET = new Int32Array(6);
+const BIN_RANK_BEFORE = new Int32Array(6);
+const BIN_SEG_BUCKET = new Int32Array(6);
+const BIN_SEG_START = new Int32Array(7);
+const BIN_FILL = new Int32Array(6);
+const BIN_ORDER = new Float64Array(6);
+let binGather = new Float32Array(4096);
+let binKeys = new Uint16Array(16384);
+
 /**
- * Appends the good values of `values[start, end)` to `scratch` at index `res[0]` on, with the
- * rules of the gather {@link makeStatistics} does for an order statistic; updates `res` =
- * `[next index, nGood, min, max]` (pass it in with the running values).
- *
- * @param values - the image
- * @param start - first index
- * @param end - one past the last index
- * @param mask - the mask, or undefined
- * @param andMask - bits that reject a value
- * @param nanSafe - skip NaN and ±Infinity (else count them as good, NaNs not gathered)
- * @param scratch - the gather buffer (room for `end - start` more values after `res[0]`)
- * @param res - running `[next index, nGood, min, max]`
+ * The order statistics `BIN_RANKS` (six, ascending, distinct) of `a[off, off + n)` into
+ * `BIN_ORDER`, by one histogram of `nb` (≤ 8192) buckets (bucket `⌊(v - lo) · scale⌋`, clamped
+ * to the first and last: monotonic in value, so a rank's bucket follows from the cumulative
+ * counts), one pass gathering the values of the buckets the ranks fall in (by the buckets noted
+ * in the first pass), and quickselect within those.
+ * Gives up (false, before the gather) when a bucket needed holds more than `maxSegment` values.
+ * `a` is not reordered.
  */
-export function gatherSegment(values: Float32Array, start: number, end: number, mask: Int32Array | undefined, andMask: number, nanSafe: boolean, scratch: Float32Array, res: Float64Array): void {
-  let m = res[0]!;
-  let nGood = res[1]!;
-  let lo = res[2]!;
-  let hi = res[3]!;
-  const useMask = mask !== undefined && andMask !== 0;
-  if (nanSafe) {
-    const m0 = m;
-    for (let k = start; k < end; k++) {
-      if (useMask && (mask[k]! & andMask) !== 0) continue;
-      const v = values[k]!;
-      if (v - v !== 0) continue; // NaN or ±Infinity
-      scratch[m++] = v;
-      if (v < lo) lo = v;
-      if (v > hi) hi = v;
-    }
-    nGood += m - m0;
-  } else {
-    for (let k = start; k < end; k++) {
-      if (useMask && (mask[k]! & andMask) !== 0) continue;
-      const v = values[k]!;
-      nGood++;
-      if (v !== v) continue; // NaNs cannot be ordered
-      scratch[m++] = v;
-      if (v < lo) lo = v;
-      if (v > hi) hi = v;
-    }
+function bucketSelectBin(a: Float32Array, off: number, n: number, lo: number, scale: number, nb: number, maxSegment: number): boolean {
+  const top = nb - 1;
+  const ca = BIN_COUNTS_A;
+  const cb = BIN_COUNTS_B;
+  ca.fill(0, 0, nb);
+  cb.fill(0, 0, nb);
+  if (binKeys.length < n) binKeys = new Uint16Array(Math.max(n, 2 * binKeys.length));
+  const keys = binKeys;
+  // two interleaved histograms, so that runs of equal buckets do not serialise the increments;
+  // each value's bucket is kept for the gather
+  let k = 0;
+  for (; k + 1 < n; k += 2) {
+    const t0 = (a[off + k]! - lo) * scale;
+    const t1 = (a[off + k + 1]! - lo) * scale;
+    const b0 = t0 >= top ? top : t0 > 0 ? t0 | 0 : 0;
+    const b1 = t1 >= top ? top : t1 > 0 ? t1 | 0 : 0;
+    keys[k] = b0;
+    keys[k + 1] = b1;
+    ca[b0]!++;
+    cb[b1]!++;
   }
-  res[0] = m;
-  res[1] = nGood;
-  res[2] = lo;
-  res[3] = hi;
+  if (k < n) {
+    const t = (a[off + k]! - lo) * scale;
+    const b0 = t >= top ? top : t > 0 ? t | 0 : 0;
+    keys[k] = b0;
+    ca[b0]!++;
+  }
+  // the bucket of each rank and the count before it
+  let b = 0;
+  let cum = 0;
+  for (let r = 0; r < 6; r++) {
+    const rank = BIN_RANKS[r]!;
+    while (cum + ca[b]! + cb[b]! <= rank) {
+      cum += ca[b]! + cb[b]!;
+      b++;
+    }
+    BIN_RANK_BUCKET[r] = b;
+    BIN_RANK_BEFORE[r] = cum;
+    if (ca[b]! + cb[b]! > maxSegment) return false;
+  }
+  // consecutive segments of one buffer for the distinct buckets (ascending, like the ranks)
+  let nSeg = 0;
+  let total = 0;
+  for (let r = 0; r < 6; r++) {
+    const bk = BIN_RANK_BUCKET[r]!;
+    if (nSeg > 0 && BIN_SEG_BUCKET[nSeg - 1] === bk) continue;
+    BIN_SEG_BUCKET[nSeg] = bk;
+    BIN_SEG_START[nSeg] = total;
+    BIN_FILL[nSeg] = total;
+    BIN_SEG_OF[bk] = nSeg;
+    total += ca[bk]! + cb[bk]!;
+    nSeg++;
+  }
+  BIN_SEG_START[nSeg] = total;
+  if (binGather.length < total) binGather = new Float32Array(Math.max(total, 2 * binGather.length));
+  const buf = binGather;
+  const segOf = BIN_SEG_OF;
+  const fill = BIN_FILL;
+  for (k = 0; k < n; k++) {
+    const sg = segOf[keys[k]!]!;
+    if (sg >= 0) buf[fill[sg]!++] = a[off + k]!;
+  }
+  for (let sg = 0; sg < nSeg; sg++) segOf[BIN_SEG_BUCKET[sg]!] = -1;
+  // each rank within its segment; a later rank of the same segment lies after the earlier one
+  let sg = -1;
+  let from = 0;
+  for (let r = 0; r < 6; r++) {
+    const bk = BIN_RANK_BUCKET[r]!;
+    if (sg < 0 || BIN_SEG_BUCKET[sg] !== bk) {
+      sg++;
+      from = BIN_SEG_START[sg]!;
+    }
+    const at = BIN_SEG_START[sg]! + BIN_RANKS[r]! - BIN_RANK_BEFORE[r]!;
+    BIN_ORDER[r] = nthElement(buf, from, BIN_SEG_START[sg + 1]!, at);
+    from = at + 1;
+  }
+  return true;
+}
+
+/**
+ * {@link meanClipOfGathered} of `a[off, off + m)` (float32 values gathered from a background bin),
+ * without allocating, with the same result bit for bit. The median and quartiles come from one
+ * histogram over a range guessed from `guess` = `[q25, q75]` of a neighbouring bin (the sky
+ * changes slowly), so that the buckets around the quartiles hold few values even when bright
+ * stars stretch the bin's `[min, max]`; a bad guess costs a second histogram over `[min, max]`.
+ * `guess` receives this bin's quartiles. The clipping passes sum in gather order, as
+ * makeStatistics does for 2048 values or more; smaller and non-finite bins take
+ * meanClipOfGathered itself.
+ *
+ * @param a - the gather buffer
+ * @param off - where the bin's values start
+ * @param m - how many
+ * @param nGood - the good-value count (NaNs included unless nanSafe)
+ * @param min - the smallest gathered value
+ * @param max - the largest gathered value
+ * @param numSigmaClip - clip half-width in standard deviations (> 0)
+ * @param numIter - iterations (integer ≥ 0)
+ * @param guess - `[q25, q75]` of a similar bin (NaN: none); receives this bin's (NaN for bins
+ *   of fewer than 2048 values and non-finite ones), and its median at index 2 if there is room
+ * @param out - receives `[value, error]`
+ */
+export function meanClipOfBin(
+  a: Float32Array,
+  off: number,
+  m: number,
+  nGood: number,
+  min: number,
+  max: number,
+  numSigmaClip: number,
+  numIter: number,
+  guess: Float64Array,
+  out: Float64Array,
+): void {
+  // exactly the cases where medianAndQuartiles buckets without reordering `a`
+  const nbFull = Math.min(HIST_MAX, m >>> 1);
+  const scaleFull = nbFull / (max - min);
+  if (m < HISTOGRAM_SELECT_MIN || min === max || !Number.isFinite(min) || !Number.isFinite(max) || !Number.isFinite(scaleFull) || !(scaleFull > 0)) {
+    meanClipOfGathered(a.subarray(off, off + m), m, nGood, min, max, numSigmaClip, numIter, out);
+    guess[0] = NaN;
+    guess[1] = NaN;
+    if (guess.length > 2) guess[2] = NaN;
+    return;
+  }
+  const i50 = 0.5 * (m - 1);
+  const i25 = 0.25 * (m - 1);
+  const i75 = 0.75 * (m - 1);
+  const q50 = Math.floor(i50);
+  const q25 = Math.floor(i25);
+  const q75 = Math.floor(i75);
+  BIN_RANKS[0] = q25;
+  BIN_RANKS[1] = q25 + 1;
+  BIN_RANKS[2] = q50;
+  BIN_RANKS[3] = q50 + 1;
+  BIN_RANKS[4] = q75;
+  BIN_RANKS[5] = q75 + 1;
+  let done = false;
+  const w = guess[1]! - guess[0]!;
+  if (w > 0 && w < Infinity) {
+    // four interquartile ranges about the guess: about 16 values a bucket at the peak of a Gaussian
+    const lo = Math.max(min, guess[0]! - 1.5 * w);
+    const hi = Math.min(max, guess[1]! + 1.5 * w);
+    const nb = Math.min(BIN_HIST_MAX, Math.max(64, m >>> 3));
+    const scale = nb / (hi - lo);
+    if (lo < hi && scale > 0 && scale < Infinity) done = bucketSelectBin(a, off, m, lo, scale, nb, Math.max(512, m >>> 4));
+  }
+  if (!done) bucketSelectBin(a, off, m, min, scaleFull, nbFull, Infinity);
+  const o = BIN_ORDER;
+  const median = (q50 + 1 - i50) * o[2]! + (i50 - q50) * o[3]!;
+  const v25 = (q25 + 1 - i25) * o[0]! + (i25 - q25) * o[1]!;
+  const v75 = (q75 + 1 - i75) * o[4]! + (i75 - q75) * o[5]!;
+  guess[0] = v25;
+  guess[1] = v75;
+  if (guess.length > 2) guess[2] = median;
+  const res = CLIPPED;
+  clipIterations(a, off, m, nGood, median, v75 - v25, numSigmaClip, numIter, res);
+  out[0] = res[0]!;
+  out[1] = Math.sqrt(res[1]!);
 }
 
 function checkRegion(length: number, region: StatisticsRegion): void {
@@ -1061,7 +1208,7 @@ export function makeStatistics(values: NumericArray, options: StatisticsOptions 
         // Unweighted: the clipped sums need only the gathered values (every value that can pass
         // the clip is there; NaNs never pass), a compact array instead of the masked window.
         const res = CLIPPED;
-        clipIterations(scratch, m, n, median, iqr, numSigmaClip, numIter, res);
+        clipIterations(scratch, 0, m, n, median, iqr, numSigmaClip, numIter, res);
         meanClip = res[0]!;
         meanClipVar = res[1]!;
         varClip = res[2]!;
