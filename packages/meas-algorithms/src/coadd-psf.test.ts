@@ -3,7 +3,7 @@ import { CoaddInputs, ExposureCatalog, GaussianPsf, setCoaddInputs, getCoaddInpu
 import { Angle, Box2I, Point2D, Point2I, SpherePoint } from '@skystack/geom';
 import { makeCdMatrix, makeSkyWcs, type SkyWcs } from '@skystack/wcs';
 import { describe, expect, it } from 'vitest';
-import { imageMoments } from '../test/psf-moments.js';
+import { imageMoments } from '@skystack/test-support';
 import { CoaddPsf } from './coadd-psf.js';
 import { MeasAlgorithmsInvalidArgumentError, MeasAlgorithmsNoDataError } from './errors.js';
 

@@ -3,7 +3,7 @@ import { FixedKernel, GaussianPsf, ImageD, ImagePsf, KernelPsf, Psf, type Quadru
 import { AffineTransform, Angle, Box2I, Extent2D, Point2D, Point2I, SpherePoint } from '@skystack/geom';
 import { makeCdMatrix, makeSkyWcs } from '@skystack/wcs';
 import { describe, expect, it } from 'vitest';
-import { imageMoments } from '../test/psf-moments.js';
+import { imageMoments } from '@skystack/test-support';
 import { MeasAlgorithmsInvalidArgumentError } from './errors.js';
 import { WarpedPsf, linearizeInverse, makeAffinePixelTransform, makeWcsPairPixelTransform } from './warped-psf.js';
 

@@ -206,3 +206,5 @@ export async function withPostgresSchema<T>(url: string, fn: (schema: string) =>
     psql(url, `DROP SCHEMA IF EXISTS ${schema} CASCADE`);
   }
 }
+export { imageMoments } from './image-moments.js';
+export type { ImageMoments, MomentsImage } from './image-moments.js';

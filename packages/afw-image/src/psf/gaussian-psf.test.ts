@@ -1,43 +1,12 @@
 // GaussianPsf, SingleGaussianPsf and DoubleGaussianPsf against analytic truth.
 import { Box2I, Extent2I, Point2D, Point2I } from '@skystack/geom';
+import { imageMoments } from '@skystack/test-support';
 import { describe, expect, it } from 'vitest';
 import { AfwImageInvalidArgumentError } from '../errors.js';
 import type { ImageD } from '../image.js';
 import { GaussianPsf } from './gaussian-psf.js';
 import { Psf } from './psf.js';
 import { DoubleGaussianPsf, SingleGaussianPsf } from './single-gaussian-psf.js';
-
-/** Sum, first and unweighted second moments of an image about its centroid (PARENT coordinates). */
-function moments(image: ImageD): { sum: number; x: number; y: number; xx: number; yy: number; xy: number } {
-  const { data, width, height } = image.array;
-  let s = 0;
-  let sx = 0;
-  let sy = 0;
-  for (let j = 0; j < height; j++) {
-    for (let i = 0; i < width; i++) {
-      const v = data[j * width + i]!;
-      s += v;
-      sx += v * (image.getX0() + i);
-      sy += v * (image.getY0() + j);
-    }
-  }
-  const x = sx / s;
-  const y = sy / s;
-  let xx = 0;
-  let yy = 0;
-  let xy = 0;
-  for (let j = 0; j < height; j++) {
-    for (let i = 0; i < width; i++) {
-      const v = data[j * width + i]!;
-      const dx = image.getX0() + i - x;
-      const dy = image.getY0() + j - y;
-      xx += v * dx * dx;
-      yy += v * dy * dy;
-      xy += v * dx * dy;
-    }
-  }
-  return { sum: s, x, y, xx: xx / s, yy: yy / s, xy: xy / s };
-}
 
 /** The continuous, normalised circular Gaussian at offset (dx, dy). */
 function gauss(sigma: number, dx: number, dy: number): number {
@@ -59,7 +28,7 @@ describe('GaussianPsf (afw.detection)', () => {
     const k = psf.computeKernelImage();
     expect(k.getBBox().equals(new Box2I(new Point2I(-10, -10), new Point2I(10, 10)))).toBe(true);
     expect(psf.computeBBox().equals(k.getBBox())).toBe(true);
-    expect(moments(k).sum).toBeCloseTo(1, 14);
+    expect(imageMoments(k).sum).toBeCloseTo(1, 14);
     // The sampled Gaussian sums to 2πσ² up to terms of order exp(-2π²σ²) and the 5σ truncation.
     expect(maxAbsDiff(k, (x, y) => gauss(sigma, x, y))).toBeLessThan(1e-7);
     expect(psf.computePeak()).toBeCloseTo(1 / (2 * Math.PI * sigma * sigma), 7);
@@ -71,7 +40,7 @@ describe('GaussianPsf (afw.detection)', () => {
     expect(image.getXY0().equals(new Point2I(90, 41))).toBe(true);
     expect(psf.computeImageBBox(p).equals(image.getBBox())).toBe(true);
     expect(maxAbsDiff(image, (x, y) => gauss(sigma, x - p.x, y - p.y))).toBeLessThan(1e-6);
-    const m = moments(image);
+    const m = imageMoments(image);
     expect(m.x).toBeCloseTo(100.3, 4);
     expect(m.y).toBeCloseTo(50.8, 4);
     expect(m.sum).toBeCloseTo(1, 12);
@@ -85,7 +54,7 @@ describe('GaussianPsf (afw.detection)', () => {
     // Lanczos-5 interpolation of a σ = 2 sampled Gaussian is good to ~0.2% of the peak (numpy's
     // 1-d check of the same kernel gives 1.6e-3 at a 0.25 px shift).
     expect(maxAbsDiff(lanczos, (x, y) => analytic.get(x, y))).toBeLessThan(2.5e-3 * psf.computePeak());
-    const m = moments(lanczos);
+    const m = imageMoments(lanczos);
     expect(Math.abs(m.x - p.x)).toBeLessThan(0.01);
     expect(Math.abs(m.y - p.y)).toBeLessThan(0.01);
   });
@@ -154,7 +123,7 @@ describe('DoubleGaussianPsf (meas_algorithms)', () => {
   });
 
   it('unweighted second moments are (σ1⁴ + b σ2⁴)/(σ1² + b σ2²): each Gaussian weighted by its flux', () => {
-    const m = moments(psf.computeKernelImage());
+    const m = imageMoments(psf.computeKernelImage());
     const expected = (s1 ** 4 + b * s2 ** 4) / (s1 * s1 + b * s2 * s2);
     expect(m.xx).toBeCloseTo(expected, 5);
     expect(m.yy).toBeCloseTo(expected, 5);
