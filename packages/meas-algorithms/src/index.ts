@@ -70,3 +70,4 @@ export { WarpedPsf, makeWcsPairPixelTransform, makeAffinePixelTransform, lineari
 export type { PixelTransform } from './warped-psf.js';
 export { CoaddPsf } from './coadd-psf.js';
 export type { CoaddPsfOptions } from './coadd-psf.js';
+export { CoaddPsfConfig } from './coadd-psf-config.js';

@@ -174,3 +174,4 @@ export {
   copyGoodPixels,
 } from './coadd/make-warp-task.js';
 export type { MakeWarpInputs, MakeWarpResult, CalexpHandle } from './coadd/make-warp-task.js';
+export { CoaddInputRecorderConfig, CoaddInputRecorderTask, CoaddTempExpInputRecorder } from './coadd/coadd-input-recorder-task.js';

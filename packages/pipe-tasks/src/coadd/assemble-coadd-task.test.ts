@@ -324,9 +324,9 @@ describe('AssembleCoaddTask: subregions, handles, config', () => {
     const prepared = await t.prepareInputs(handles, BBOX);
     boxes.length = 0;
     await t.run({ skyInfo: SKY, ...prepared });
-    // One 1-pixel read (metadata) + 3 subregions x 2 warps, each 40x10.
-    expect(boxes).toHaveLength(7);
-    for (const b of boxes.slice(1)) expect(b).toMatch(/40x10|\(40, 10\)|40, 10/);
+    // One 1-pixel read per warp (metadata, CoaddInputs) + 3 subregions x 2 warps, each 40x10.
+    expect(boxes).toHaveLength(8);
+    for (const b of boxes.slice(2)) expect(b).toMatch(/40x10|\(40, 10\)|40, 10/);
   });
 
   it('treats the part of a subregion beyond a warp as NO_DATA, and bridges mask plane numberings', async () => {

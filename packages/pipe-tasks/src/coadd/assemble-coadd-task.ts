@@ -1,11 +1,12 @@
 // AssembleCoaddTask: stacks the warps of one patch into a coadd (lsst.drp.tasks.assemble_coadd,
 // formerly lsst.pipe.tasks.assembleCoadd), subregion by subregion so that memory is bounded by
 // the patch size and not by the number of warps.
-import { Exposure, FilterLabel, ImageU, MaskedImage, PhotoCalib, type ImageF } from '@skystack/afw-image';
+import { Exposure, FilterLabel, getCoaddInputs, ImageU, MaskedImage, PhotoCalib, setCoaddInputs, type ImageF } from '@skystack/afw-image';
 import { Box2I, Extent2I } from '@skystack/geom';
 import { interpolateOverDefects } from '@skystack/ip-isr';
 import { makeStatistics } from '@skystack/kernels';
-import { ChoiceField, DictField, Field, ListField } from '@skystack/pex-config';
+import { CoaddPsf, CoaddPsfConfig } from '@skystack/meas-algorithms';
+import { ChoiceField, ConfigField, ConfigurableField, DictField, Field, ListField } from '@skystack/pex-config';
 import { DeferredDatasetRef, Input, NoWorkFound, Output, PipelineTask, PipelineTaskConfig, Struct, defineConnections, timeMethod } from '@skystack/pipe-base';
 import type {
   ConnectionNames,
@@ -18,6 +19,7 @@ import type {
 } from '@skystack/pipe-base';
 import type { BaseSkyMap } from '@skystack/skymap';
 import { PipeTasksInvalidArgumentError } from '../errors.js';
+import { CoaddInputRecorderTask, type CoaddInputRecorderConfig } from './coadd-input-recorder-task.js';
 import { conformMaskPlanes, makeSkyInfo, removeMaskPlanes, setCoaddEdgeBits, setRejectedMaskMapping, subBBoxIter, type SkyInfo } from './coadd-utils.js';
 import { STACK_STATISTICS, statisticsStack, type StackStatistic } from './statistics-stack.js';
 
@@ -192,6 +194,10 @@ export class AssembleCoaddConfig extends PipelineTaskConfig.withConnections(Asse
   doSelectVisits = Field.bool({ doc: 'Coadd only visits selected by a SelectVisitsTask', default: false });
   /** HealSparse input map (not implemented). */
   doInputMap = Field.bool({ doc: 'Create a bitwise map of coadd inputs', default: false });
+  /** Records the coadd's inputs (its CoaddInputs). */
+  inputRecorder = ConfigurableField({ doc: 'Subtask that helps fill CoaddInputs catalogs added to the final Exposure', target: CoaddInputRecorderTask }) as unknown as CoaddInputRecorderConfig;
+  /** The coadd's CoaddPsf. */
+  coaddPsf = ConfigField({ doc: 'Configuration for CoaddPsf', dtype: CoaddPsfConfig });
 
   /** LSST's setDefaults: NO_DATA, BAD, SAT and EDGE exclude a pixel. */
   override setDefaults(): void {
@@ -266,8 +272,8 @@ export interface AssembleCoaddPreparedInputs {
  * along rows in {@link processResults}).
  *
  * The coadd gets the tract WCS, a `PhotoCalib` of 1 (pixels in nJy), `BUNIT = nJy`, the band
- * of the first warp; no PSF (CoaddPsf is not built yet), no CoaddInputs, no aperture
- * correction map.
+ * of the first warp, the `CoaddInputs` of all warps and a `CoaddPsf` of them
+ * ({@link AssembleCoaddTask.assembleMetadata}); no aperture correction map yet.
  *
  * @example
  * ```ts
@@ -285,6 +291,8 @@ export class AssembleCoaddTask extends PipelineTask<AssembleCoaddConfig> {
   static override _DefaultName: string | undefined = 'assembleCoadd';
   /** The warp type (`direct` or `psfMatched`). */
   readonly warpType: string;
+  /** The subtask that records the coadd's inputs. */
+  readonly inputRecorder: CoaddInputRecorderTask;
 
   /**
    * Makes the task.
@@ -296,6 +304,7 @@ export class AssembleCoaddTask extends PipelineTask<AssembleCoaddConfig> {
     super(options);
     this.config.validate();
     this.warpType = this.config.warpType;
+    this.inputRecorder = this.makeSubtask<CoaddInputRecorderTask>('inputRecorder');
   }
 
   /**
@@ -396,7 +405,12 @@ export class AssembleCoaddTask extends PipelineTask<AssembleCoaddConfig> {
         `Length mismatch: ${warpRefList.length} warps, ${weightList.length} weights, ${imageScalerList.length} image scalers; expected one of each per warp.`,
       );
     }
-    const coaddExposure = await this.#makeCoaddExposure(skyInfo, warpRefList);
+    // One pixel of each warp: its metadata and CoaddInputs.
+    const onePixel = Box2I.fromCorner(skyInfo.bbox.getMin(), new Extent2I(1, 1));
+    const heads: unknown[] = [];
+    for (const ref of warpRefList) heads.push(await ref.get({ parameters: { bbox: onePixel } }));
+    const coaddExposure = this.#makeCoaddExposure(skyInfo, heads[0]);
+    this.assembleMetadata(coaddExposure, heads, weightList);
     const planeDict = coaddExposure.mask.planeDict;
     const andMask = inputs.mask ?? this.getBadPixelMask(planeDict);
     const maskMap = setRejectedMaskMapping(andMask, planeDict);
@@ -430,9 +444,7 @@ export class AssembleCoaddTask extends PipelineTask<AssembleCoaddConfig> {
    * The empty coadd: the patch bbox and WCS, a PhotoCalib of 1 (nJy), `BUNIT = nJy`, the band of
    * the first warp, and the mask planes of the first warp (read as a single pixel).
    */
-  async #makeCoaddExposure(skyInfo: SkyInfo, warpRefList: readonly WarpHandle[]): Promise<Exposure<Float32Array>> {
-    const onePixel = Box2I.fromCorner(skyInfo.bbox.getMin(), new Extent2I(1, 1));
-    const first = await warpRefList[0]!.get({ parameters: { bbox: onePixel } });
+  #makeCoaddExposure(skyInfo: SkyInfo, first: unknown): Exposure<Float32Array> {
     const firstMi = asMaskedImage(first, 0);
     const coadd = Exposure.make('float32', skyInfo.bbox, firstMi.mask.planeDict.clone());
     coadd.setWcs(skyInfo.wcs);
@@ -444,6 +456,41 @@ export class AssembleCoaddTask extends PipelineTask<AssembleCoaddConfig> {
     }
     for (const plane of ['REJECTED', 'CLIPPED', 'SENSOR_EDGE']) if (!coadd.mask.planeDict.hasPlane(plane)) coadd.mask.addMaskPlane(plane);
     return coadd;
+  }
+
+  /**
+   * Sets the coadd's inputs and PSF: takes each warp's `CoaddInputs` (from a read of one pixel of
+   * the warp), adds its visit and detectors with the warp's weight (`inputRecorder.addVisitToCoadd`), sorts
+   * both catalogs by ID, and sets a `CoaddPsf` of the ccds on the coadd (`coaddPsf` config).
+   * Warps without CoaddInputs (made elsewhere) leave the coadd without inputs or PSF, with a
+   * warning.
+   *
+   * @param coaddExposure - the coadd (changed)
+   * @param warpList - the warps (any part of each: only their components are used)
+   * @param weightList - their weights
+   * @see lsst.drp.tasks.assemble_coadd.AssembleCoaddTask.assembleMetadata
+   */
+  assembleMetadata(coaddExposure: Exposure<Float32Array>, warpList: readonly unknown[], weightList: readonly number[]): void {
+    const warps: { warp: Exposure; visit: bigint; weight: number }[] = [];
+    for (const [i, warp] of warpList.entries()) {
+      const inputs = warp instanceof Exposure ? getCoaddInputs(warp.getInfo()) : null;
+      if (inputs === null || inputs.visits.length === 0) {
+        this.log.warn(`Warp ${i} has no CoaddInputs: the coadd gets no CoaddInputs and no PSF.`);
+        return;
+      }
+      warps.push({ warp: warp as Exposure, visit: inputs.visits.get(0).getId(), weight: weightList[i]! });
+    }
+    // LSST sorts both catalogs by ID; adding the warps in visit order does that (a warp's ccds
+    // are recorded in detector order).
+    warps.sort((a, b) => (a.visit < b.visit ? -1 : a.visit > b.visit ? 1 : 0));
+    const coaddInputs = this.inputRecorder.makeCoaddInputs();
+    for (const { warp, weight } of warps) this.inputRecorder.addVisitToCoadd(coaddInputs, warp, weight);
+    setCoaddInputs(coaddExposure.getInfo(), coaddInputs);
+    if (coaddInputs.ccds.length === 0) {
+      this.log.warn('No detector of any warp has good pixels: the coadd gets no PSF.');
+      return;
+    }
+    coaddExposure.setPsf(new CoaddPsf(coaddInputs.ccds, coaddExposure.getWcs()!, this.config.coaddPsf.makeControl()));
   }
 
   /**

@@ -1,5 +1,5 @@
 // A WarpHandle over an exposure held in memory (LSST's InMemoryDatasetHandle for warps).
-import { Exposure } from '@skystack/afw-image';
+import { Exposure, MaskedImage } from '@skystack/afw-image';
 import type { Box2I } from '@skystack/geom';
 import type { WarpHandle } from './assemble-coadd-task.js';
 
@@ -44,12 +44,10 @@ export class InMemoryWarpHandle implements WarpHandle {
     if (bbox === undefined) return Promise.resolve(this.exposure.clone());
     const overlap = this.exposure.getBBox().clippedTo(bbox);
     if (!overlap.isEmpty()) return Promise.resolve(this.exposure.subset(overlap).clone());
-    const empty = Exposure.make('float32', bbox, this.exposure.mask.planeDict.clone());
+    const empty = new Exposure(MaskedImage.make('float32', bbox, this.exposure.mask.planeDict.clone()), this.exposure.getInfo().clone());
     empty.image.array.data.fill(NaN);
     empty.variance.array.data.fill(NaN);
     empty.mask.array.data.fill(empty.mask.getPlaneBitMask('NO_DATA'));
-    empty.setMetadata(this.exposure.metadata.clone());
-    empty.setFilter(this.exposure.getFilter());
     return Promise.resolve(empty);
   }
 }

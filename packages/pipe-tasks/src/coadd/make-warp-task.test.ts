@@ -1,8 +1,10 @@
-import { Exposure, PhotoCalib, VisitInfo } from '@skystack/afw-image';
+import { Exposure, GaussianPsf, getCoaddInputs, PhotoCalib, VisitInfo } from '@skystack/afw-image';
 import type { DatasetRef } from '@skystack/daf-butler';
 import { Angle, Box2I, Extent2I, Point2D, Point2I } from '@skystack/geom';
+import { CoaddPsf } from '@skystack/meas-algorithms';
 import { DeferredDatasetRef, type QuantumContext } from '@skystack/pipe-base';
 import { DiscreteSkyMap, makeDiscreteSkyMapConfig } from '@skystack/skymap';
+import { imageMoments } from '@skystack/test-support';
 import { makeCdMatrix, makeSkyWcs, type SkyWcs } from '@skystack/wcs';
 import { describe, expect, it } from 'vitest';
 import { PipeTasksInvalidArgumentError } from '../errors.js';
@@ -71,6 +73,7 @@ function makeCalexp(crpix: Point2D, calib: number, stars: readonly Star[], visit
     }
   }
   exp.variance.array.data.fill(VARIANCE_COUNTS);
+  exp.setPsf(new GaussianPsf(25, 25, PSF_SIGMA));
   return exp;
 }
 
@@ -87,6 +90,8 @@ const VISIT_INFO = new VisitInfo({ exposureTime: 30 });
 // Detector 1 lies on one side of the patch centre, detector 2 on the other, 20 pixels apart.
 const CALEXP_1 = makeCalexp(new Point2D(100, 80), 0.5, STARS_1, VISIT_INFO);
 const CALEXP_2 = makeCalexp(new Point2D(-10, 80), 2.0, STARS_2, new VisitInfo({ exposureTime: 31 }));
+CALEXP_1.getInfo().setId(7001);
+CALEXP_2.getInfo().setId(7002);
 
 function value(e: Exposure, x: number, y: number, plane: 'image' | 'variance' | 'mask' = 'image'): number {
   const a = (plane === 'image' ? e.image : plane === 'variance' ? e.variance : e.mask).array;
@@ -222,6 +227,75 @@ describe('MakeWarpTask.run', () => {
     // AssembleCoaddTask accepts it (nJy, finite weight).
     const prepared = await new AssembleCoaddTask().prepareInputs([new InMemoryWarpHandle(warp)], SKY_INFO.bbox);
     expect(prepared.weightList).toHaveLength(1);
+  });
+
+  it('records the inputs (one visit, one ccd per calexp with good pixels) and sets their CoaddPsf', async () => {
+    const { exposures } = (await new MakeWarpTask().run({ calExpList: [CALEXP_1, CALEXP_2], skyInfo: SKY_INFO, visitId: 7 })).getDict();
+    const warp = exposures.direct!;
+    const inputs = getCoaddInputs(warp.getInfo())!;
+    expect(inputs.visits).toHaveLength(1);
+    const visit = inputs.visits.get(0);
+    expect(visit.getId()).toBe(7n);
+    expect(visit.getBBox().equals(warp.getBBox())).toBe(true);
+    expect(visit.getWcs()).toBe(TRACT_WCS);
+    const noData = warp.mask.getPlaneBitMask('NO_DATA');
+    const good = warp.mask.array.data.reduce((n, m) => n + ((m & noData) === 0 ? 1 : 0), 0);
+    expect(visit.getNumber('goodpix')).toBe(good);
+    expect(inputs.ccds).toHaveLength(2);
+    const ccds = [0, 1].map((i) => inputs.ccds.get(i));
+    expect(ccds.map((c) => c.getId())).toEqual([7001n, 7002n]);
+    expect(ccds.map((c) => c.get('visit'))).toEqual([7n, 7n]);
+    expect(ccds.every((c) => c.getNumber('goodpix') > 0)).toBe(true);
+    expect(ccds[0]!.getNumber('goodpix') + ccds[1]!.getNumber('goodpix')).toBe(good);
+    expect(ccds[0]!.getWcs()).toBe(CALEXP_1.getWcs());
+    expect(ccds[1]!.getPhotoCalib()).toBe(CALEXP_2.getPhotoCalib());
+    expect(ccds[0]!.getBBox().equals(CALEXP_1.getBBox())).toBe(true);
+    // The PSF: a circular Gaussian of sigma 1.8 calexp pixels of 0.21" is sigma 1.8 * 0.21 / 0.2
+    // tract pixels, whatever the rotation.
+    const psf = warp.getPsf();
+    expect(psf).toBeInstanceOf(CoaddPsf);
+    for (const [calexp, s] of [
+      [CALEXP_1, STARS_1[0]!],
+      [CALEXP_2, STARS_2[0]!],
+    ] as const) {
+      const m = imageMoments(psf!.computeKernelImage(tractPixel(calexp.getWcs()!, s)));
+      expect(m.sum).toBeCloseTo(1, 6);
+      const expected = (PSF_SIGMA * 0.21) / 0.2;
+      expect(Math.abs(Math.sqrt(m.xx) / expected - 1)).toBeLessThan(0.005);
+      expect(Math.abs(Math.sqrt(m.yy) / expected - 1)).toBeLessThan(0.005);
+      expect(Math.abs(m.xy)).toBeLessThan(0.01 * expected ** 2);
+    }
+  });
+
+  it('a coadd of two warps has both visits as inputs and their weighted CoaddPsf', async () => {
+    const sharp = CALEXP_1; // sigma 1.8, variance 4 counts^2 at 0.5 nJy/count: 1 nJy^2
+    const wide = makeCalexp(new Point2D(100, 80), 2.0, STARS_1, VISIT_INFO); // variance 16 nJy^2
+    wide.setPsf(new GaussianPsf(25, 25, 2.6));
+    wide.getInfo().setId(8001);
+    const make = async (calexp: Exposure<Float32Array>, visitId: number): Promise<Exposure> =>
+      (await new MakeWarpTask().run({ calExpList: [calexp], skyInfo: SKY_INFO, visitId })).getDict().exposures.direct!;
+    // Visit 8 first: the inputs come out in visit order.
+    const handles = [new InMemoryWarpHandle(await make(wide, 8)), new InMemoryWarpHandle(await make(sharp, 7))];
+    const assemble = new AssembleCoaddTask();
+    const prepared = await assemble.prepareInputs(handles, SKY_INFO.bbox);
+    // Inverse variance; warping scales both variances by the same kernel factor.
+    const [w8, w7] = prepared.weightList as [number, number];
+    expect(w8 / w7).toBeCloseTo(1 / 16, 4);
+    const { coaddExposure } = (await assemble.run({ skyInfo: SKY_INFO, ...prepared })).getDict();
+    const inputs = getCoaddInputs(coaddExposure.getInfo())!;
+    expect([0, 1].map((i) => inputs.visits.get(i).getId())).toEqual([7n, 8n]);
+    expect([0, 1].map((i) => inputs.ccds.get(i).getId())).toEqual([7001n, 8001n]);
+    expect(inputs.visits.get(0).getNumber('weight')).toBe(w7);
+    expect(inputs.ccds.get(1).getNumber('weight')).toBe(w8);
+    // Each input PSF is normalised and weighted: the second moment of the mixture is the
+    // weighted mean of the inputs' (in tract pixels, sigma * 0.21 / 0.2).
+    const w = [w7, w8];
+    const s2 = [1.8, 2.6].map((sigma) => ((sigma * 0.21) / 0.2) ** 2);
+    const expected = (w[0]! * s2[0]! + w[1]! * s2[1]!) / (w[0]! + w[1]!);
+    const m = imageMoments(coaddExposure.getPsf()!.computeKernelImage(tractPixel(sharp.getWcs()!, STARS_1[1]!)));
+    expect(m.sum).toBeCloseTo(1, 6);
+    expect(Math.abs(m.xx / expected - 1)).toBeLessThan(0.01);
+    expect(Math.abs(m.yy / expected - 1)).toBeLessThan(0.01);
   });
 
   it('on a calexp aligned with the tract grid, the warp is the calexp times the calibration, the variance times its square', async () => {

@@ -3,7 +3,8 @@
 import { computeWarpedBBox, Exposure, MaskedImage, MaskPlaneDict, PhotoCalib, warpExposure, WarpingControl } from '@skystack/afw-image';
 import type { PixelArray } from '@skystack/afw-image';
 import { Box2I } from '@skystack/geom';
-import { ChoiceField, Config, ConfigField, Field, ListField } from '@skystack/pex-config';
+import { CoaddPsf, CoaddPsfConfig } from '@skystack/meas-algorithms';
+import { ChoiceField, Config, ConfigField, ConfigurableField, Field, ListField } from '@skystack/pex-config';
 import { DeferredDatasetRef, Input, Output, PipelineTask, PipelineTaskConfig, Struct, defineConnections, timeMethod } from '@skystack/pipe-base';
 import type {
   ConnectionNames,
@@ -17,6 +18,7 @@ import type {
 import type { BaseSkyMap } from '@skystack/skymap';
 import type { SkyWcs } from '@skystack/wcs';
 import { PipeTasksInvalidArgumentError } from '../errors.js';
+import { CoaddInputRecorderTask, type CoaddInputRecorderConfig } from './coadd-input-recorder-task.js';
 import { conformMaskPlanes, makeSkyInfo, type SkyInfo } from './coadd-utils.js';
 
 const WARP_DIMENSIONS = ['tract', 'patch', 'skymap', 'instrument', 'visit'] as const;
@@ -152,6 +154,10 @@ export class MakeWarpConfig extends PipelineTaskConfig.withConnections(MakeWarpC
   hasFakes = Field.bool({ doc: 'Should be set to True if fake sources have been inserted into the input data.', default: false });
   /** Subtract a sky correction (not implemented). */
   doApplySkyCorr = Field.bool({ doc: 'Apply sky correction?', default: false });
+  /** Records the warp's inputs (its CoaddInputs). */
+  inputRecorder = ConfigurableField({ doc: 'Subtask that helps fill CoaddInputs catalogs added to the final Exposure', target: CoaddInputRecorderTask }) as unknown as CoaddInputRecorderConfig;
+  /** The CoaddPsf of the direct warp. */
+  coaddPsf = ConfigField({ doc: 'Configuration for CoaddPsf', dtype: CoaddPsfConfig });
 
   /** LSST's setDefaults: exact warping weights (`cacheSize` 0). */
   override setDefaults(): void {
@@ -183,8 +189,10 @@ export interface MakeWarpInputs extends Readonly<Record<string, unknown>> {
   readonly calExpList: readonly Exposure<PixelArray>[];
   /** The patch: its outer bbox and the tract WCS are the warp's. */
   readonly skyInfo: SkyInfo;
-  /** The visit (for logs). */
-  readonly visitId?: number | undefined;
+  /** The visit (the ID of the warp's visits record in its CoaddInputs; default 0). */
+  readonly visitId?: number | bigint | undefined;
+  /** One ID per calexp for the ccds records of the CoaddInputs (default: each calexp's exposure ID, else its index). */
+  readonly ccdIdList?: readonly (number | bigint)[] | undefined;
   /** One data ID per calexp (for logs). */
   readonly dataIdList?: readonly Readonly<Record<string, unknown>>[] | undefined;
 }
@@ -293,10 +301,12 @@ export function copyGoodPixels(dest: MaskedImage<PixelArray>, src: MaskedImage<P
  * without `badMaskPlanes` are copied into the warp ({@link copyGoodPixels}; where detectors
  * overlap, the later one in the list wins, as in LSST). Pixels no calexp covers keep NaN,
  * `NO_DATA` and an infinite variance. The warp has the tract WCS, `BUNIT = nJy`, a PhotoCalib
- * of 1 (nJy per count), and the filter and VisitInfo of the first calexp that contributed.
+ * of 1 (nJy per count), and the filter and VisitInfo of the first calexp that contributed. Its
+ * `CoaddInputs` (the `inputRecorder` subtask) has one visits record and one ccds record per
+ * calexp with good pixels (their PSF, WCS, PhotoCalib, VisitInfo, bbox), and its PSF is the
+ * `CoaddPsf` of those (`coaddPsf` config).
  *
- * Differences from LSST: no PSF on the warp (no `CoaddPsf` yet) and no `CoaddInputs`; the
- * calexps are calibrated by `run` itself (LSST does it in `runQuantum` from the
+ * Differences from LSST: the calexps are calibrated by `run` itself (LSST does it in `runQuantum` from the
  * `finalVisitSummary`, which is not an input here); no PSF-matched warps.
  *
  * @example
@@ -316,6 +326,8 @@ export class MakeWarpTask extends PipelineTask<MakeWarpConfig> {
   readonly warpingControl: WarpingControl;
   /** `calexp`, or `fakes_calexp` with `hasFakes`. */
   readonly calexpType: string;
+  /** The subtask that records the warp's inputs. */
+  readonly inputRecorder: CoaddInputRecorderTask;
 
   /**
    * Makes the task.
@@ -335,6 +347,7 @@ export class MakeWarpTask extends PipelineTask<MakeWarpConfig> {
       growFullMask: w.growFullMask,
     });
     this.calexpType = this.config.hasFakes ? 'fakes_calexp' : 'calexp';
+    this.inputRecorder = this.makeSubtask<CoaddInputRecorderTask>('inputRecorder');
   }
 
   /**
@@ -402,9 +415,14 @@ export class MakeWarpTask extends PipelineTask<MakeWarpConfig> {
     if (dataIdList.length !== calExpList.length) {
       throw new PipeTasksInvalidArgumentError(`dataIdList has ${dataIdList.length} entries for ${calExpList.length} calexps; expected one per calexp.`);
     }
+    const ccdIdList = inputs.ccdIdList ?? calExpList.map((c, i) => c.getInfo().getId() ?? i);
+    if (ccdIdList.length !== calExpList.length) {
+      throw new PipeTasksInvalidArgumentError(`ccdIdList has ${ccdIdList.length} entries for ${calExpList.length} calexps; expected one per calexp.`);
+    }
     if (!this.config.makeDirect) return new Struct<MakeWarpResult>({ exposures: { direct: null } });
     const warp = this.prepareEmptyExposure(skyInfo);
     const planeDict = warp.mask.planeDict;
+    const recorder = this.inputRecorder.makeCoaddTempExpRecorder(inputs.visitId ?? 0);
     let totGoodPix = 0;
     let didSetMetadata = false;
     for (const [i, calExp] of calExpList.entries()) {
@@ -420,8 +438,18 @@ export class MakeWarpTask extends PipelineTask<MakeWarpConfig> {
         warp.setVisitInfo(calExp.getVisitInfo());
         didSetMetadata = true;
       }
+      recorder.addCalExp(calExp, ccdIdList[i]!, nGood);
     }
     this.log.info(`directWarp of visit ${inputs.visitId ?? '?'} has ${totGoodPix} good pixels (${((100 * totGoodPix) / skyInfo.bbox.getArea()).toFixed(1)}%)`);
+    if (totGoodPix > 0 && didSetMetadata) {
+      recorder.finish(warp, totGoodPix);
+      const ccds = recorder.coaddInputs.ccds;
+      if (ccds.componentColumn('psf').every((psf) => psf !== null)) {
+        warp.setPsf(new CoaddPsf(ccds, tractWcs, this.config.coaddPsf.makeControl()));
+      } else {
+        this.log.warn(`A calexp of visit ${inputs.visitId ?? '?'} has no PSF: its warp gets no CoaddPsf.`);
+      }
+    }
     const direct = totGoodPix > 0 || this.config.doWriteEmptyWarps ? warp : null;
     return new Struct<MakeWarpResult>({ exposures: { direct } });
   }
