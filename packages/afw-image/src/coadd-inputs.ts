@@ -1,6 +1,6 @@
 // lsst.afw.image.CoaddInputs: the visits and ccds that went into a coadd.
-import type { Schema } from '@skystack/afw-table';
-import { AfwImageInvalidArgumentError } from './errors.js';
+import type { ArchiveRows, InputArchive, OutputArchiveHandle, Persistable, Schema } from '@skystack/afw-table';
+import { AfwImageFitsError, AfwImageInvalidArgumentError } from './errors.js';
 import { ExposureCatalog } from './exposure-catalog.js';
 import type { ExposureInfo } from './exposure-info.js';
 
@@ -17,6 +17,13 @@ export const COADD_INPUTS_KEY = 'COADD_INPUTS';
  * The schemas {@link CoaddInputs.makeVisitSchema} and {@link CoaddInputs.makeCcdSchema} have the
  * fields LSST's `CoaddInputRecorderTask` adds to the minimal exposure schema.
  *
+ * Coadd inputs are archived as afw does (persistence name `CoaddInputs`, module
+ * `lsst.afw.image`): two catalogs, `visits` then `ccds`, each an exposure table (see
+ * {@link ExposureCatalog.writeToArchive}) written permissively, so that components the archive
+ * cannot store are left out. An Exposure holding them writes them as its `COADD_INPUTS`
+ * component (`COADD_INPUTS_ID` / `ARCHIVE_ID_COADD_INPUTS` header cards), and reads them back
+ * through the `CoaddInputs` reader of {@link registerExposureComponentReaders}.
+ *
  * @example
  * ```ts
  * const inputs = new CoaddInputs();
@@ -27,7 +34,11 @@ export const COADD_INPUTS_KEY = 'COADD_INPUTS';
  * ```
  * @see lsst.afw.image.CoaddInputs
  */
-export class CoaddInputs {
+export class CoaddInputs implements Persistable {
+  /** `CoaddInputs`, the name afw's archive index records. */
+  readonly persistenceName = 'CoaddInputs';
+  /** `lsst.afw.image`. */
+  readonly pythonModule = 'lsst.afw.image';
   /** One record per warped visit (coaddTempExp). */
   readonly visits: ExposureCatalog;
   /** One record per input detector image. */
@@ -78,13 +89,48 @@ export class CoaddInputs {
   }
 
   /**
-   * Whether these inputs can be written into an afw archive: not yet in SkyStack.
+   * Whether these inputs can be written into an afw archive with every component kept: true when
+   * each component of each record of both catalogs can be archived (afw's `isPersistable` is
+   * always true, since it writes permissively and drops the others).
    *
-   * @returns `false`
+   * @returns whether nothing would be left out
    */
   isPersistable(): boolean {
-    return false;
+    return this.visits.componentsArchivable() && this.ccds.componentsArchivable();
   }
+
+  /**
+   * Writes the two catalogs, `visits` then `ccds`, leaving out components that cannot be
+   * archived (afw's `permissive` write).
+   *
+   * @param handle - the archive handle
+   * @see lsst.afw.image.CoaddInputs.write
+   */
+  writeToArchive(handle: OutputArchiveHandle): void {
+    this.visits.writeToArchive(handle, true);
+    this.ccds.writeToArchive(handle, true);
+  }
+}
+
+/**
+ * Reads archived coadd inputs (the `CoaddInputs` reader of
+ * {@link registerExposureComponentReaders}).
+ *
+ * @param catalogs - the object's two catalogs: visits, then ccds
+ * @param archive - the archive, for the components
+ * @returns the inputs
+ * @throws {@link AfwImageFitsError} when there are not two catalogs
+ * @example
+ * ```ts
+ * registry.register('CoaddInputs', (catalogs, archive) => readCoaddInputs(catalogs, archive));
+ * ```
+ * @see lsst.afw.image.CoaddInputs
+ */
+export function readCoaddInputs(catalogs: readonly ArchiveRows[], archive: InputArchive): CoaddInputs {
+  if (catalogs.length !== 2) {
+    throw new AfwImageFitsError(`An archived CoaddInputs has two catalogs (visits, ccds); this one has ${catalogs.length}${archive.file === undefined ? '' : ` in ${archive.file}`}.`);
+  }
+  return new CoaddInputs(ExposureCatalog.readFromArchive(archive, catalogs[0]!), ExposureCatalog.readFromArchive(archive, catalogs[1]!));
 }
 
 /**
@@ -106,8 +152,8 @@ export function getCoaddInputs(info: ExposureInfo): CoaddInputs | null {
 
 /**
  * Sets (or, with `null`, removes) the coadd inputs of an exposure (afw's
- * `ExposureInfo.setCoaddInputs`). SkyStack cannot archive them yet: an exposure holding them
- * cannot be written with `writeFits` until it can.
+ * `ExposureInfo.setCoaddInputs`). `Exposure.writeFits` archives them as the `COADD_INPUTS`
+ * component.
  *
  * @param info - the exposure's info (changed in place)
  * @param inputs - the inputs, or `null`

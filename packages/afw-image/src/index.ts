@@ -27,7 +27,7 @@ export type { ExposureComponentKey } from './exposure-info.js';
 export { ExposureFitsReader, writeExposureFits, EXPOSURE_FITS_VERSION } from './exposure-fits.js';
 export type { ExposureReadFitsOptions, ExposureWriteFitsOptions, ExposureParts } from './exposure-fits.js';
 export { filterLabelFromOldName } from './exposure-metadata.js';
-export { ExposureCatalog, ExposureRecord, EXPOSURE_RECORD_COMPONENTS } from './exposure-catalog.js';
+export { ExposureCatalog, ExposureRecord, EXPOSURE_RECORD_COMPONENTS, EXPOSURE_TABLE_VERSION, archivableComponent } from './exposure-catalog.js';
 export type { ExposureRecordComponent } from './exposure-catalog.js';
 
 // FITS layout helpers
@@ -93,4 +93,4 @@ export {
 export type { WarperConfig, WarpPadValue, WarperBBoxOptions, WarpableImage } from './math/warp-exposure.js';
 
 // Coadd inputs (lsst.afw.image.CoaddInputs)
-export { CoaddInputs, COADD_INPUTS_KEY, getCoaddInputs, setCoaddInputs } from './coadd-inputs.js';
+export { CoaddInputs, COADD_INPUTS_KEY, getCoaddInputs, setCoaddInputs, readCoaddInputs } from './coadd-inputs.js';

@@ -152,7 +152,8 @@ describe('CoaddPsf (meas_algorithms)', () => {
     const b = psf.clone().computeKernelImage(p).array.data;
     expect(b).toEqual(a);
     expect(psf.resized(21, 21).computeBBox(new Point2D(100, 950)).equals(box(-10, -10, 10, 10))).toBe(true);
-    expect(psf.isPersistable()).toBe(false);
+    // TAN WCSs and Gaussian PSFs can all be archived.
+    expect(psf.isPersistable()).toBe(true);
     expect(psf.isFixed()).toBe(false);
   });
 
@@ -174,6 +175,8 @@ describe('CoaddPsf (meas_algorithms)', () => {
     expect(custom.getComponentsContaining(new Point2D(350, 500))).toEqual([0, 1]);
     expect(custom.getComponentsContaining(new Point2D(450, 500))).toEqual([0]);
     expect(Math.abs(imageMoments(custom.computeKernelImage(new Point2D(450, 500))).xx / variance.get(A)! - 1)).toBeLessThan(0.01);
+    // A valid polygon SkyStack cannot archive makes the PSF not persistable.
+    expect(custom.isPersistable()).toBe(false);
     expect(() => new CoaddPsf(catalog, coaddWcs)).toThrow(/no weight field 'weight'/);
     catalog.get(0).setComponent('psf', null);
     expect(() => new CoaddPsf(catalog, coaddWcs, { weightFieldName: 'w2' })).toThrow(MeasAlgorithmsInvalidArgumentError);

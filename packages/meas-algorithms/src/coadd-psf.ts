@@ -1,8 +1,9 @@
 // lsst.meas.algorithms.CoaddPsf: the PSF of a coadd, the weighted sum of its inputs' warped PSFs.
-import { ExposureCatalog, ImageD, ImagePsf, Psf, WarpingControl, type FixedKernel } from '@skystack/afw-image';
+import { EXPOSURE_RECORD_COMPONENTS, ExposureCatalog, ImageD, ImagePsf, Psf, WarpingControl, archivableComponent, type FixedKernel } from '@skystack/afw-image';
+import { RawPersistable, type ArchiveRows, type InputArchive, type OutputArchiveHandle, type Persistable } from '@skystack/afw-table';
 import { Box2D, Box2I, Point2D } from '@skystack/geom';
 import { SkyWcs } from '@skystack/wcs';
-import { MeasAlgorithmsInvalidArgumentError, MeasAlgorithmsNoDataError } from './errors.js';
+import { MeasAlgorithmsFormatError, MeasAlgorithmsInvalidArgumentError, MeasAlgorithmsNoDataError } from './errors.js';
 import { WarpedPsf, makeWcsPairPixelTransform } from './warped-psf.js';
 
 /** A valid polygon that can be asked whether it holds a point (pixels of its exposure). */
@@ -50,6 +51,13 @@ export interface CoaddPsfOptions {
  * position mapped to the coadd (weights times `goodpix` when the catalog has that field); when no
  * input contains it, the inputs of smallest weight are dropped from the mean until one does.
  *
+ * It is archived as meas_algorithms does (persistence name `CoaddPsf`, module
+ * `lsst.meas.algorithms`): a first catalog of one row (`coaddwcs` archive ID, `cachesize`,
+ * `avgpos_x`/`avgpos_y`, `warpingkernelname`), then the inputs as an exposure table (`id`, the
+ * box, `weight` and every component of the input records). Read it back with a registry that
+ * {@link registerMeasAlgorithmsReaders} filled. The coadd WCS and the inputs' WCSs must be
+ * archivable (`archivableComponent` of `@skystack/afw-image`: FITS TAN / TAN-SIP ones are).
+ *
  * @example
  * ```ts
  * const psf = new CoaddPsf(coaddInputs.ccds, coaddWcs);
@@ -58,12 +66,17 @@ export interface CoaddPsfOptions {
  * ```
  * @see lsst.meas.algorithms.CoaddPsf
  */
-export class CoaddPsf extends ImagePsf {
+export class CoaddPsf extends ImagePsf implements Persistable {
+  /** `CoaddPsf`, the name afw's archive index records. */
+  readonly persistenceName = 'CoaddPsf';
+  /** `lsst.meas.algorithms`. */
+  readonly pythonModule = 'lsst.meas.algorithms';
   readonly #components: readonly Component[];
+  /** afw's `_catalog`: the inputs' minimal fields, `weight`, and their components. */
+  readonly #catalog: ExposureCatalog;
   readonly #coaddWcs: SkyWcs;
   readonly #control: WarpingControl;
   readonly #warpingKernelName: string;
-  readonly #weightFieldName: string;
   readonly #averagePosition: Point2D;
 
   /**
@@ -113,9 +126,9 @@ export class CoaddPsf extends ImagePsf {
       });
     }
     this.#components = components;
+    this.#catalog = internalCatalog(ccds, weightFieldName);
     this.#coaddWcs = coaddWcs;
     this.#warpingKernelName = kernelName;
-    this.#weightFieldName = weightFieldName;
     this.#averagePosition = options.averagePosition ?? this.#computeAveragePosition();
   }
 
@@ -292,26 +305,76 @@ export class CoaddPsf extends ImagePsf {
   }
 
   #rebuild(map: (psf: Psf) => Psf): CoaddPsf {
-    const schema = ExposureCatalog.makeMinimalSchema();
-    schema.addField({ name: this.#weightFieldName, type: 'D', doc: 'Coadd weight' });
-    if (this.#components.some((c) => c.goodPix !== undefined)) schema.addField({ name: 'goodpix', type: 'I', doc: 'number of good pixels' });
-    const catalog = new ExposureCatalog(schema);
-    for (const c of this.#components) {
-      const r = catalog.addNew();
-      r.setId(c.id);
-      r.setBBox(c.bbox);
-      r.set(this.#weightFieldName, c.weight);
-      if (c.goodPix !== undefined) r.set('goodpix', c.goodPix);
-      r.setComponent('wcs', c.wcs);
-      r.setComponent('psf', map(c.psf));
-      r.setComponent('validPolygon', c.validPolygon);
-    }
+    const catalog = internalCatalog(this.#catalog, 'weight');
+    const psfs = catalog.componentColumn('psf');
+    this.#components.forEach((c, i) => (psfs[i] = map(c.psf)));
     return new CoaddPsf(catalog, this.#coaddWcs, {
-      weightFieldName: this.#weightFieldName,
       warpingKernelName: this.#warpingKernelName,
       cacheSize: this.#control.getCacheSize(),
       averagePosition: this.#averagePosition,
     });
+  }
+
+  /**
+   * The inputs as the CoaddPsf keeps and archives them (afw's internal catalog): `id`, the box,
+   * `weight` (from the weight field it was made with) and the records' components.
+   *
+   * @returns a copy
+   */
+  getInputCatalog(): ExposureCatalog {
+    return internalCatalog(this.#catalog, 'weight');
+  }
+
+  /**
+   * Whether the CoaddPsf can be written into an afw archive: its coadd WCS and every component
+   * of every input can (see `archivableComponent` of `@skystack/afw-image`). An Exposure leaves
+   * out a PSF that cannot, as afw does.
+   *
+   * @returns whether it can
+   */
+  override isPersistable(): boolean {
+    return archivableComponent(this.#coaddWcs) !== undefined && this.#catalog.componentsArchivable();
+  }
+
+  /**
+   * Writes the CoaddPsf as meas_algorithms does: one row of `coaddwcs` (the archive ID of the
+   * coadd WCS), `cachesize`, `avgpos_x`, `avgpos_y` and `warpingkernelname`, then the inputs'
+   * exposure table (not permissive: every component must be archivable).
+   *
+   * @param handle - the archive handle
+   * @throws {@link MeasAlgorithmsInvalidArgumentError} when the coadd WCS cannot be archived
+   * @throws AfwImageFitsError (from `@skystack/afw-image`) when an input's component cannot
+   * @see lsst.meas.algorithms.CoaddPsf.write
+   */
+  writeToArchive(handle: OutputArchiveHandle): void {
+    const wcs = archivableComponent(this.#coaddWcs);
+    if (wcs === undefined) {
+      throw new MeasAlgorithmsInvalidArgumentError(`Cannot archive a CoaddPsf: its coadd WCS (${this.#coaddWcs.toString()}) is not one an afw archive can store.`, {
+        hint: 'A FITS TAN or TAN-SIP SkyWcs can be archived; check psf.isPersistable() first.',
+      });
+    }
+    const coaddwcs = handle.put(wcs);
+    handle.saveCatalog(
+      {
+        columns: [
+          { name: 'coaddwcs', format: '1J', doc: "archive ID of the coadd's WCS" },
+          { name: 'cachesize', format: '1J', doc: 'size of the warping cache' },
+          { name: 'avgpos_x', format: '1D', unit: 'pixel', doc: 'PSF accessors default position' },
+          { name: 'avgpos_y', format: '1D', unit: 'pixel', doc: 'PSF accessors default position' },
+          { name: 'warpingkernelname', format: '32A', doc: 'warping kernel name' },
+        ],
+      },
+      [
+        {
+          coaddwcs,
+          cachesize: this.#control.getCacheSize(),
+          avgpos_x: this.#averagePosition.x,
+          avgpos_y: this.#averagePosition.y,
+          warpingkernelname: this.#warpingKernelName,
+        },
+      ],
+    );
+    this.#catalog.writeToArchive(handle, false);
   }
 
   /**
@@ -400,4 +463,65 @@ export class CoaddPsf extends ImagePsf {
   protected doComputeBBox(position: Point2D): Box2I {
     return this.doComputeKernelImage(position).getBBox();
   }
+}
+
+/**
+ * afw's internal CoaddPsf catalog: the minimal exposure fields, `weight`, and every component
+ * but undecoded ones (a `RawPersistable` valid polygon or transmission curve of an input file: the
+ * CoaddPsf cannot use them, and they cannot be archived outside their own file).
+ */
+function internalCatalog(ccds: ExposureCatalog, weightFieldName: string): ExposureCatalog {
+  const schema = ExposureCatalog.makeMinimalSchema();
+  schema.addField({ name: 'weight', type: 'D', doc: 'Coadd weight' });
+  const catalog = new ExposureCatalog(schema);
+  for (let i = 0; i < ccds.length; i++) {
+    const from = ccds.get(i);
+    const to = catalog.addNew();
+    to.setId(from.getId());
+    to.setBBox(from.getBBox());
+    to.set('weight', from.getNumber(weightFieldName));
+    for (const name of EXPOSURE_RECORD_COMPONENTS) {
+      const value = from.getComponent(name);
+      if (!(value instanceof RawPersistable)) to.setComponent(name, value);
+    }
+  }
+  return catalog;
+}
+
+/**
+ * Reads an archived CoaddPsf (meas_algorithms' two-catalog layout): the coadd WCS, warping
+ * kernel, cache size and average position from the first catalog, the inputs from the second.
+ *
+ * @param catalogs - the object's catalogs
+ * @param archive - the archive, for the coadd WCS and the inputs' components
+ * @returns the PSF
+ * @throws {@link MeasAlgorithmsFormatError} when the layout is not the two-catalog one (the
+ *   one-catalog layout of files before 2013 is not read), or the coadd WCS is not a SkyWcs
+ * @example
+ * ```ts
+ * const registry = registerMeasAlgorithmsReaders(makeAfwRegistry());
+ * const exposure = await Exposure.readFits('deepCoadd.fits', { registry });
+ * exposure.getPsf(); // a CoaddPsf
+ * ```
+ * @see lsst.meas.algorithms.CoaddPsf
+ */
+export function readCoaddPsf(catalogs: readonly ArchiveRows[], archive: InputArchive): CoaddPsf {
+  const where = archive.file ?? 'the archive';
+  if (catalogs.length !== 2) {
+    throw new MeasAlgorithmsFormatError(`An archived CoaddPsf in ${where} has ${catalogs.length} catalog(s); SkyStack reads the two-catalog layout meas_algorithms has written since 2013.`);
+  }
+  const first = catalogs[0]!;
+  if (first.length !== 1) throw new MeasAlgorithmsFormatError(`The first catalog of an archived CoaddPsf in ${where} has ${first.length} rows; expected 1.`);
+  const coaddWcs = archive.get(first.number('coaddwcs'));
+  if (!(coaddWcs instanceof SkyWcs)) {
+    throw new MeasAlgorithmsFormatError(`The coadd WCS of an archived CoaddPsf in ${where} is ${String(coaddWcs)}, not a SkyWcs.`, {
+      hint: 'Read with a registry that has the WCS readers (makeAfwRegistry() from @skystack/afw-image).',
+    });
+  }
+  const ccds = ExposureCatalog.readFromArchive(archive, catalogs[1]!);
+  return new CoaddPsf(ccds, coaddWcs, {
+    warpingKernelName: first.string('warpingkernelname'),
+    cacheSize: first.number('cachesize'),
+    averagePosition: new Point2D(first.number('avgpos_x'), first.number('avgpos_y')),
+  });
 }

@@ -68,6 +68,12 @@ export { MeasAlgorithmsTooManyCosmicRaysError } from './errors.js';
 // Coadd PSFs (WarpedPsf, CoaddPsf)
 export { WarpedPsf, makeWcsPairPixelTransform, makeAffinePixelTransform, linearizeInverse } from './warped-psf.js';
 export type { PixelTransform } from './warped-psf.js';
-export { CoaddPsf } from './coadd-psf.js';
+export { CoaddPsf, readCoaddPsf } from './coadd-psf.js';
+export { registerMeasAlgorithmsReaders } from './readers.js';
 export type { CoaddPsfOptions } from './coadd-psf.js';
 export { CoaddPsfConfig } from './coadd-psf-config.js';
+
+// Coadd aperture corrections (CoaddBoundedField, makeCoaddApCorrMap)
+export { CoaddBoundedField, readCoaddBoundedField } from './coadd-bounded-field.js';
+export type { CoaddBoundedFieldElement } from './coadd-bounded-field.js';
+export { makeCoaddApCorrMap } from './coadd-ap-corr-map.js';

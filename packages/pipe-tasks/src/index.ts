@@ -175,3 +175,22 @@ export {
 } from './coadd/make-warp-task.js';
 export type { MakeWarpInputs, MakeWarpResult, CalexpHandle } from './coadd/make-warp-task.js';
 export { CoaddInputRecorderConfig, CoaddInputRecorderTask, CoaddTempExpInputRecorder } from './coadd/coadd-input-recorder-task.js';
+
+// Visit-level consolidation (drp_pipe step2a) and the ccdVisit/visit tables: sourceTable_visit,
+// visitSummary (ExposureCatalog with summary statistics), ccdVisitTable, visitTable
+export { concatTables } from './postprocess/concat-tables.js';
+export { ConsolidateSourceTableConnections, ConsolidateSourceTableConfig, ConsolidateSourceTableTask, sortByDetector } from './postprocess/consolidate-source-table-task.js';
+export type { ConsolidateSourceTableResult } from './postprocess/consolidate-source-table-task.js';
+export { ExposureSummaryStats, EXPOSURE_SUMMARY_FIELDS } from './postprocess/exposure-summary-stats.js';
+export { ComputeExposureSummaryStatsConfig, ComputeExposureSummaryStatsTask, zenithDistanceDeg } from './postprocess/compute-exposure-summary-stats-task.js';
+export { ConsolidateVisitSummaryConnections, ConsolidateVisitSummaryConfig, ConsolidateVisitSummaryTask } from './postprocess/consolidate-visit-summary-task.js';
+export type { VisitSummaryDetectorInput, ConsolidateVisitSummaryResult } from './postprocess/consolidate-visit-summary-task.js';
+export {
+  MakeCcdVisitTableConnections,
+  MakeCcdVisitTableConfig,
+  MakeCcdVisitTableTask,
+  MakeVisitTableConnections,
+  MakeVisitTableConfig,
+  MakeVisitTableTask,
+} from './postprocess/make-visit-table-tasks.js';
+export type { VisitTableResult } from './postprocess/make-visit-table-tasks.js';

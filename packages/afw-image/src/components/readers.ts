@@ -8,10 +8,11 @@ import { readFilterLabel } from './filter-label.js';
 import { makePhotoCalibFromCalibZeroPoint, readPhotoCalib } from './photo-calib.js';
 import { readVisitInfo } from './visit-info.js';
 import { registerPsfReaders } from '../psf/readers.js';
+import { readCoaddInputs } from '../coadd-inputs.js';
 
 /**
  * Adds the archive readers of the ExposureInfo components of this package (`PhotoCalib`,
- * `ChebyshevBoundedField`, `VisitInfo`, `FilterLabel`, `Detector`, `ApCorrMap`, and the old
+ * `ChebyshevBoundedField`, `VisitInfo`, `FilterLabel`, `Detector`, `ApCorrMap`, `CoaddInputs`, and the old
  * `Calib`, read as the PhotoCalib of its `fluxmag0` as afw does) and of the PSF models (see
  * {@link registerPsfReaders}) to a registry.
  *
@@ -31,6 +32,7 @@ export function registerExposureComponentReaders(registry: PersistableRegistry):
     .register('FilterLabel', (catalogs) => readFilterLabel(catalogs))
     .register('Detector', (catalogs, archive) => readDetector(catalogs, archive))
     .register('ApCorrMap', (catalogs, archive) => readApCorrMap(catalogs, archive))
+    .register('CoaddInputs', (catalogs, archive) => readCoaddInputs(catalogs, archive))
     .register('Calib', (catalogs) => {
       const rows = catalogs[0]!;
       return makePhotoCalibFromCalibZeroPoint(rows.number('fluxmag0'), rows.has('fluxmag0.err') ? rows.number('fluxmag0.err') : 0);

@@ -7,9 +7,12 @@ import {
   Image,
   Mask,
   MaskedImage,
+  makeAfwRegistry,
   type ImageOrigin,
   type PixelType,
 } from '@skystack/afw-image';
+import type { PersistableRegistry } from '@skystack/afw-table';
+import { registerMeasAlgorithmsReaders } from '@skystack/meas-algorithms';
 import type { Formatter, FormatterReadContext, FormatterWriteContext } from '@skystack/daf-butler';
 import { Box2I } from '@skystack/geom';
 import { ObsBaseFormatterError, ObsBaseInvalidArgumentError } from '../errors.js';
@@ -260,6 +263,11 @@ const ARCHIVE_KEYS: Readonly<Record<string, string>> = {
  * `calexp.visitInfo`, `calexp.bbox`, ...) read the headers and the archive HDUs only, and the
  * pixel components (`image`, `mask`, `variance`) only their HDU (and box).
  *
+ * Archived components are decoded with the readers of afw-image (WCS, PhotoCalib, VisitInfo,
+ * PSF models, CoaddInputs, ...) and of meas-algorithms (`CoaddPsf`), so that a coadd's PSF comes
+ * back as a `CoaddPsf`; the registry belongs to the formatter instance (nothing registers itself
+ * on import).
+ *
  * @example
  * ```ts
  * const factory = FormatterFactory.default();
@@ -273,6 +281,8 @@ const ARCHIVE_KEYS: Readonly<Record<string, string>> = {
 export class FitsExposureFormatter extends FitsImageFormatterBase {
   /** `FitsExposureFormatter`. */
   readonly name: string = 'FitsExposureFormatter';
+  /** The archive readers components are decoded with: `makeAfwRegistry()` plus the meas-algorithms readers. */
+  readonly registry: PersistableRegistry = registerMeasAlgorithmsReaders(makeAfwRegistry());
 
   /**
    * Writes the exposure (pixels, metadata, archived components).
@@ -311,9 +321,9 @@ export class FitsExposureFormatter extends FitsImageFormatterBase {
     const component = ctx.component;
     if (component === undefined) {
       const pixelType = pixelTypeOfStorageClass(ctx.storageClass.name);
-      return Exposure.readFits(path, { origin, ...box, ...(pixelType === undefined ? {} : { pixelType }) });
+      return Exposure.readFits(path, { origin, ...box, registry: this.registry, ...(pixelType === undefined ? {} : { pixelType }) });
     }
-    const reader = await ExposureFitsReader.open(path);
+    const reader = await ExposureFitsReader.open(path, { registry: this.registry });
     try {
       return await this.#readComponent(reader, component, origin, box);
     } finally {

@@ -11,6 +11,7 @@ import { PipeTasksInvalidArgumentError } from '../errors.js';
 import type { ColumnValues } from '../functors.js';
 import { columnData, makeField, makeTable, type SkippedFunctor } from '../functors/composite-functor.js';
 import { loadFunctorFile, parseFunctorDefinition } from '../functors/functor-file.js';
+import { concatTables } from '../postprocess/concat-tables.js';
 
 const PATCH = ['tract', 'patch', 'skymap'] as const;
 const TRACT = ['tract', 'skymap'] as const;
@@ -514,13 +515,7 @@ export class ConsolidateObjectTableTask extends PipelineTask<ConsolidateObjectTa
    */
   override run(inputs: { readonly inputCatalogs: readonly Table[] }): Struct<ConsolidateObjectTableResult> {
     return timeMethod(this, 'run', () => {
-      const [first, ...rest] = inputs.inputCatalogs;
-      if (first === undefined) throw new PipeTasksInvalidArgumentError('ConsolidateObjectTableTask needs at least one objectTable.');
-      const names = first.schema.fields.map((f) => f.name).join(',');
-      for (const t of rest) {
-        if (t.schema.fields.map((f) => f.name).join(',') !== names) throw new PipeTasksInvalidArgumentError('The objectTables of the patches have different columns; they must come from the same functor file and bands.');
-      }
-      const out = rest.length === 0 ? first : first.concat(...rest);
+      const out = concatTables(inputs.inputCatalogs, 'objectTable');
       this.log.info(`Concatenated ${inputs.inputCatalogs.length} object tables: ${out.numRows} rows`);
       return new Struct<ConsolidateObjectTableResult>({ outputCatalog: out });
     });

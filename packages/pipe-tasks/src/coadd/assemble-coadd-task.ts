@@ -5,7 +5,7 @@ import { Exposure, FilterLabel, getCoaddInputs, ImageU, MaskedImage, PhotoCalib,
 import { Box2I, Extent2I } from '@skystack/geom';
 import { interpolateOverDefects } from '@skystack/ip-isr';
 import { makeStatistics } from '@skystack/kernels';
-import { CoaddPsf, CoaddPsfConfig } from '@skystack/meas-algorithms';
+import { CoaddPsf, CoaddPsfConfig, makeCoaddApCorrMap } from '@skystack/meas-algorithms';
 import { ChoiceField, ConfigField, ConfigurableField, DictField, Field, ListField } from '@skystack/pex-config';
 import { DeferredDatasetRef, Input, NoWorkFound, Output, PipelineTask, PipelineTaskConfig, Struct, defineConnections, timeMethod } from '@skystack/pipe-base';
 import type {
@@ -272,8 +272,8 @@ export interface AssembleCoaddPreparedInputs {
  * along rows in {@link processResults}).
  *
  * The coadd gets the tract WCS, a `PhotoCalib` of 1 (pixels in nJy), `BUNIT = nJy`, the band
- * of the first warp, the `CoaddInputs` of all warps and a `CoaddPsf` of them
- * ({@link AssembleCoaddTask.assembleMetadata}); no aperture correction map yet.
+ * of the first warp, the `CoaddInputs` of all warps, a `CoaddPsf` of them and their aperture
+ * corrections (`makeCoaddApCorrMap`; {@link AssembleCoaddTask.assembleMetadata}).
  *
  * @example
  * ```ts
@@ -460,8 +460,10 @@ export class AssembleCoaddTask extends PipelineTask<AssembleCoaddConfig> {
 
   /**
    * Sets the coadd's inputs and PSF: takes each warp's `CoaddInputs` (from a read of one pixel of
-   * the warp), adds its visit and detectors with the warp's weight (`inputRecorder.addVisitToCoadd`), sorts
-   * both catalogs by ID, and sets a `CoaddPsf` of the ccds on the coadd (`coaddPsf` config).
+   * the warp), adds its visit and detectors with the warp's weight (`inputRecorder.addVisitToCoadd`)
+   * in visit order (so both catalogs are sorted by ID, as LSST sorts them), and sets a `CoaddPsf`
+   * of the ccds (`coaddPsf` config) and the weighted aperture corrections of the inputs
+   * (`makeCoaddApCorrMap`) on the coadd.
    * Warps without CoaddInputs (made elsewhere) leave the coadd without inputs or PSF, with a
    * warning.
    *
@@ -490,7 +492,9 @@ export class AssembleCoaddTask extends PipelineTask<AssembleCoaddConfig> {
       this.log.warn('No detector of any warp has good pixels: the coadd gets no PSF.');
       return;
     }
-    coaddExposure.setPsf(new CoaddPsf(coaddInputs.ccds, coaddExposure.getWcs()!, this.config.coaddPsf.makeControl()));
+    const wcs = coaddExposure.getWcs()!;
+    coaddExposure.setPsf(new CoaddPsf(coaddInputs.ccds, wcs, this.config.coaddPsf.makeControl()));
+    coaddExposure.getInfo().setApCorrMap(makeCoaddApCorrMap(coaddInputs.ccds, coaddExposure.getBBox(), wcs));
   }
 
   /**

@@ -2,6 +2,7 @@
 // (lsst.pipe.tasks.coaddInputRecorder).
 import { CoaddInputs, EXPOSURE_RECORD_COMPONENTS, ExposureCatalog, getCoaddInputs, setCoaddInputs, type Exposure, type ExposureRecord, type PixelArray } from '@skystack/afw-image';
 import type { Schema } from '@skystack/afw-table';
+import { makeCoaddApCorrMap } from '@skystack/meas-algorithms';
 import { Config, Field } from '@skystack/pex-config';
 import { Task, type TaskOptions } from '@skystack/pipe-base';
 import { PipeTasksInvalidArgumentError } from '../errors.js';
@@ -82,7 +83,8 @@ export class CoaddTempExpInputRecorder {
 
   /**
    * Finishes the record: the warp's good pixels (with `saveVisitGoodPix`) and its components go
-   * into the visits record, and the inputs are set on the warp (`setCoaddInputs`).
+   * into the visits record, the inputs are set on the warp (`setCoaddInputs`), and the warp gets
+   * the aperture corrections of its calexps (`makeCoaddApCorrMap`), when it has a WCS.
    *
    * @param warp - the warp
    * @param nGoodPix - its good pixels, if counted
@@ -90,8 +92,10 @@ export class CoaddTempExpInputRecorder {
    */
   finish(warp: Exposure<PixelArray>, nGoodPix?: number): void {
     if (nGoodPix !== undefined && this.#task.config.saveVisitGoodPix) this.#visitRecord.set('goodpix', nGoodPix);
-    setCoaddInputs(warp.getInfo(), this.coaddInputs);
     setExposureInfoInRecord(warp, this.#visitRecord);
+    setCoaddInputs(warp.getInfo(), this.coaddInputs);
+    const wcs = warp.getWcs();
+    if (wcs !== null && this.#task.config.saveCcdWeights) warp.getInfo().setApCorrMap(makeCoaddApCorrMap(this.coaddInputs.ccds, warp.getBBox(), wcs));
   }
 }
 

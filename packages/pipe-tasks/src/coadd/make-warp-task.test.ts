@@ -1,4 +1,4 @@
-import { Exposure, GaussianPsf, getCoaddInputs, PhotoCalib, VisitInfo } from '@skystack/afw-image';
+import { ApCorrMap, ChebyshevBoundedField, Exposure, GaussianPsf, getCoaddInputs, PhotoCalib, VisitInfo } from '@skystack/afw-image';
 import type { DatasetRef } from '@skystack/daf-butler';
 import { Angle, Box2I, Extent2I, Point2D, Point2I } from '@skystack/geom';
 import { CoaddPsf } from '@skystack/meas-algorithms';
@@ -272,6 +272,11 @@ describe('MakeWarpTask.run', () => {
     const wide = makeCalexp(new Point2D(100, 80), 2.0, STARS_1, VISIT_INFO); // variance 16 nJy^2
     wide.setPsf(new GaussianPsf(25, 25, 2.6));
     wide.getInfo().setId(8001);
+    // Constant aperture corrections, 1.02 and 0.98: the coadd's is their weighted mean.
+    const apCorr = (c: number): ApCorrMap => new ApCorrMap([['base_PsfFlux_instFlux', new ChebyshevBoundedField(CALEXP_1.getBBox(), [[c]])]]);
+    const sharpAp = sharp.getInfo().getApCorrMap();
+    sharp.getInfo().setApCorrMap(apCorr(1.02));
+    wide.getInfo().setApCorrMap(apCorr(0.98));
     const make = async (calexp: Exposure<Float32Array>, visitId: number): Promise<Exposure> =>
       (await new MakeWarpTask().run({ calExpList: [calexp], skyInfo: SKY_INFO, visitId })).getDict().exposures.direct!;
     // Visit 8 first: the inputs come out in visit order.
@@ -296,6 +301,10 @@ describe('MakeWarpTask.run', () => {
     expect(m.sum).toBeCloseTo(1, 6);
     expect(Math.abs(m.xx / expected - 1)).toBeLessThan(0.01);
     expect(Math.abs(m.yy / expected - 1)).toBeLessThan(0.01);
+    const p = tractPixel(sharp.getWcs()!, STARS_1[1]!);
+    const field = coaddExposure.getApCorrMap()!.get('base_PsfFlux_instFlux')!;
+    expect(field.evaluate(p.x, p.y)).toBeCloseTo((w7 * 1.02 + w8 * 0.98) / (w7 + w8), 12);
+    sharp.getInfo().setApCorrMap(sharpAp);
   });
 
   it('on a calexp aligned with the tract grid, the warp is the calexp times the calibration, the variance times its square', async () => {
