@@ -3,6 +3,7 @@ import type { Schema, SourceCatalog } from '@skystack/afw-table';
 import { Config, Field, ListField } from '@skystack/pex-config';
 import { Task, type TaskOptions } from '@skystack/pipe-base';
 import { DEFAULT_AP_CORR_NAMES } from './measure-ap-corr-task.js';
+import { MeasAlgorithmsNoDataError } from './errors.js';
 
 /**
  * Configuration of {@link ApplyApCorrTask}, with meas_base's fields and defaults (no `proxies`).
@@ -96,8 +97,16 @@ export class ApplyApCorrTask extends Task<ApplyApCorrConfig> {
           const x = xs[i]!;
           const y = ys[i]!;
           if (!Number.isFinite(x) || !Number.isFinite(y)) continue;
-          const corr = model.evaluate(x, y);
-          const corrErr = errModel.evaluate(x, y);
+          let corr: number;
+          let corrErr: number;
+          try {
+            corr = model.evaluate(x, y);
+            corrErr = errModel.evaluate(x, y);
+          } catch (error) {
+            // A coadd's correction is not defined where no input covers: the source keeps its flags.
+            if (error instanceof MeasAlgorithmsNoDataError) continue;
+            throw error;
+          }
           apCorr[i] = corr;
           apCorrErr[i] = corrErr;
           if (!(corr > 0) || corrErr < 0) continue;

@@ -126,6 +126,37 @@ describe('MeasureApCorrTask + ApplyApCorrTask', () => {
     expect((catalog.getColumn('base_PsfFlux_apCorrErr') as Float64Array)[0]).toBeCloseTo(err, 12);
   });
 
+  it('flags, and leaves uncorrected, the sources where a coadd correction is undefined (no input covers them)', () => {
+    const schema = makeSchema();
+    const apply = new ApplyApCorrTask({ schema });
+    const catalog = new SourceCatalog(schema);
+    fill(catalog, 40, 11);
+    const bbox = new Box2I(new Point2I(0, 0), new Point2I(W - 1, H - 1));
+    // A field defined only for x < W/2, throwing as a CoaddBoundedField does beyond its inputs.
+    const half = (value: number): ChebyshevBoundedField => {
+      const f = new ChebyshevBoundedField(bbox, [[value]]);
+      const evaluate = f.evaluate.bind(f);
+      f.evaluate = (x: number, y: number) => {
+        if (x >= W / 2) throw new MeasAlgorithmsNoDataError(`No constituent fields to evaluate at (${x}, ${y})`);
+        return evaluate(x, y);
+      };
+      return f;
+    };
+    const before = Float64Array.from(catalog.getColumn('base_PsfFlux_instFlux') as Float64Array);
+    apply.run(catalog, new ApCorrMap([['base_PsfFlux_instFlux', half(1.1)], ['base_PsfFlux_instFluxErr', half(0.01)]]));
+    const xs = catalog.getColumn('base_SdssCentroid_x') as Float64Array;
+    const flux = catalog.getColumn('base_PsfFlux_instFlux') as Float64Array;
+    const flagged = catalog.getColumn('base_PsfFlux_flag_apCorr') as Uint8Array;
+    let nOut = 0;
+    for (let i = 0; i < catalog.length; i++) {
+      const inside = xs[i]! < W / 2;
+      if (!inside) nOut++;
+      expect(flagged[i]).toBe(inside ? 0 : 1);
+      expect(flux[i]).toBeCloseTo(before[i]! * (inside ? 1.1 : 1), 9);
+    }
+    expect(nOut).toBeGreaterThan(5);
+  });
+
   it('flags sources (and their flux) when the map has no correction, leaving the fluxes', () => {
     const schema = makeSchema();
     const apply = new ApplyApCorrTask({ schema });

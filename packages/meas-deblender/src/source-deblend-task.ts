@@ -226,21 +226,36 @@ export class SourceDeblendTask extends Task<SourceDeblendConfig> {
         src.set('deblend_parentTooBig', true);
         this.skipParent(src, mi.mask);
         this.log.warn(`Parent ${src.getId()}: skipping large footprint (area: ${fp.getArea()})`);
+        nextId = this.#propagatePeaks(srcs, i, nextId);
         continue;
       }
       if (this.isMasked(fp, mi.mask)) {
         src.set('deblend_masked', true);
         this.skipParent(src, mi.mask);
         this.log.warn(`Parent ${src.getId()}: skipping masked footprint (area: ${fp.getArea()})`);
+        nextId = this.#propagatePeaks(srcs, i, nextId);
         continue;
       }
       nParents++;
       const center = fp.getCentroid();
-      const psfFwhm = psf.computeShape(center).getDeterminantRadius() * 2.35;
+      let psfFwhm: number;
+      try {
+        psfFwhm = psf.computeShape(center).getDeterminantRadius() * 2.35;
+      } catch (error) {
+        // A coadd's PSF is not defined where no input covers (a footprint across a gap).
+        if (config.catchFailures) {
+          this.log.warn(`Unable to deblend source ${src.getId()}: no PSF at its centroid (${center.x}, ${center.y}): ${(error as Error).message}`);
+          src.set('deblend_failed', true);
+          nextId = this.#propagatePeaks(srcs, i, nextId);
+          continue;
+        }
+        throw new MeasDeblenderError(`Deblending source ${src.getId()} failed: no PSF at its centroid (${center.x}, ${center.y}): ${(error as Error).message}`, { cause: error });
+      }
       if (!(psfFwhm > 0)) {
         if (config.catchFailures) {
           this.log.warn(`Unable to deblend source ${src.getId()}: because PSF FWHM=${psfFwhm} is invalid.`);
           src.set('deblend_failed', true);
+          nextId = this.#propagatePeaks(srcs, i, nextId);
           continue;
         }
         throw new MeasDeblenderError(`PSF at (${center.x}, ${center.y}) has an invalid FWHM value of ${psfFwhm}.`);
@@ -267,6 +282,7 @@ export class SourceDeblendTask extends Task<SourceDeblendConfig> {
         if (config.catchFailures) {
           this.log.warn(`Unable to deblend source ${src.getId()}: ${(error as Error).message}`);
           src.set('deblend_failed', true);
+          nextId = this.#propagatePeaks(srcs, i, nextId);
           continue;
         }
         throw new MeasDeblenderError(`Deblending source ${src.getId()} failed: ${(error as Error).message}`, { cause: error });
@@ -309,6 +325,36 @@ export class SourceDeblendTask extends Task<SourceDeblendConfig> {
       src.set('deblend_nChild', nChild);
     }
     this.log.info(`Deblended: of ${n0} sources, ${nParents} were deblended, creating ${srcs.length - n0} children, total ${srcs.length} sources`);
+  }
+
+  /**
+   * With `propagateAllPeaks`, gives a parent that was not deblended (skipped or failed) one child
+   * per peak, each with the parent's footprint and zero pixels, as the deblender does for a peak
+   * it skips: every peak then has a child whatever happened, so per-band deblends of the same
+   * merged detections stay row-aligned (MergeMeasurementsTask needs that). LSST gives such
+   * parents no child.
+   *
+   * @returns the next free ID
+   */
+  #propagatePeaks(srcs: SourceCatalog, index: number, nextId: bigint): bigint {
+    if (!this.config.propagateAllPeaks) return nextId;
+    const src = srcs.get(index);
+    const fp = src.getFootprint()!;
+    const pks = fp.getPeaks();
+    for (let k = 0; k < pks.length; k++) {
+      const peak = pks.get(k);
+      const child = srcs.addNew();
+      child.set('id', nextId++);
+      child.set('parent', src.getId());
+      child.setFootprint(zeroHeavyFootprint(fp, k));
+      child.set('deblend_peak_center_x', peak.getIx());
+      child.set('deblend_peak_center_y', peak.getIy());
+      child.set('deblend_peakId', Number(peak.getId()));
+      child.set('deblend_nPeaks', 1);
+      child.set('deblend_parentNPeaks', pks.length);
+    }
+    src.set('deblend_nChild', pks.length);
+    return nextId;
   }
 
   /**

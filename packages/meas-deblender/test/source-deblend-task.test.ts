@@ -145,6 +145,43 @@ describe('SourceDeblendConfig and SourceDeblendTask', () => {
     expect(sumOf((sb.sources.get(2).getFootprint() as HeavyFootprint).getImageArray())).toBe(0);
   });
 
+  it('with propagateAllPeaks, a skipped or failed parent still gets one zero-pixel child per peak (per-band catalogs stay aligned)', () => {
+    const big = threeStars(7);
+    const sb = setup(big, (c) => {
+      c.maxFootprintArea = 10;
+      c.propagateAllPeaks = true;
+    });
+    sb.task.run({ exposure: big.exposure, sources: sb.sources });
+    expect(sb.sources.length).toBe(5);
+    const parent = sb.sources.get(0);
+    expect([parent.get('deblend_parentTooBig'), parent.get('deblend_nChild')]).toEqual([true, 3]);
+    const peaks = big.footprint.getPeaks();
+    for (let k = 0; k < 3; k++) {
+      const child = sb.sources.get(2 + k);
+      expect(child.getParent()).toBe(parent.getId());
+      expect(sumOf((child.getFootprint() as HeavyFootprint).getImageArray())).toBe(0);
+      expect([child.get('deblend_peak_center_x'), child.get('deblend_peak_center_y')]).toEqual([peaks.get(k).getIx(), peaks.get(k).getIy()]);
+    }
+    // A PSF that cannot be evaluated at the parent's centroid (a coadd's gap): deblend_failed, with children.
+    const gap = threeStars(8);
+    const psf = gap.exposure.getPsf()!;
+    const holed = Object.create(psf) as typeof psf;
+    holed.computeShape = () => {
+      throw new Error('no input images at that point');
+    };
+    gap.exposure.setPsf(holed);
+    const sg = setup(gap, (c) => {
+      c.catchFailures = true;
+      c.propagateAllPeaks = true;
+    });
+    sg.task.run({ exposure: gap.exposure, sources: sg.sources });
+    expect([sg.sources.get(0).get('deblend_failed'), sg.sources.get(0).get('deblend_nChild'), sg.sources.length]).toEqual([true, 3, 5]);
+    const g2 = threeStars(8);
+    g2.exposure.setPsf(holed);
+    const strict = setup(g2);
+    expect(() => strict.task.run({ exposure: g2.exposure, sources: strict.sources })).toThrow(/no PSF at its centroid/);
+  });
+
   it('catchFailures flags deblend_failed instead of throwing; errors name the problem', () => {
     const scene = threeStars(6);
     // a footprint that reaches outside the image cannot be deblended

@@ -109,6 +109,10 @@ export class MeasureMergedCoaddSourcesConfig extends PipelineTaskConfig.withConn
     pf.masksFpAnywhere = ['CLIPPED', 'SENSOR_EDGE', 'INEXACT_PSF'];
     pf.masksFpCenter = ['CLIPPED', 'SENSOR_EDGE', 'INEXACT_PSF'];
     this.deblend.propagateAllPeaks = true;
+    // A coadd's PSF is defined only where an input covers: a blend whose centroid falls in a gap
+    // between detectors is flagged deblend_failed and measured undeblended, rather than failing
+    // the patch (LSST's coadd deblender, scarlet, also isolates failures per blend).
+    this.deblend.catchFailures = true;
     this.catalogCalculation.fluxRatio = 0.985;
   }
 }
