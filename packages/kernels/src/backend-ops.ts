@@ -4,6 +4,7 @@ import { evaluateChebyshevRows, type ChebyshevDomain } from './chebyshev.js';
 import { convolve2dRows, convolveSeparableRows, type Kernel2dJob, type SeparableJob } from './convolve-core.js';
 import { makeInterpolate, lookupMaxInterpStyle, lookupMinInterpPoints, type InterpStyle, type Interpolate } from './interpolate.js';
 import { KernelsUndersampledError } from './errors.js';
+import { simdKernels } from './simd-kernels.js';
 import { makeStatistics, meanClipOfBin, type StatisticsProperty } from './statistics.js';
 
 /**
@@ -147,11 +148,13 @@ function meanClipBinRows(job: BinnedStatisticsJob, start: number, end: number): 
   let maxRows = 0;
   for (let j = start; j < end; j++) maxRows = Math.max(maxRows, ysize[j]!);
   const per = maxCols * maxRows;
-  const buffer = new Float32Array(Math.max(1, nx * per));
+  // in the WebAssembly SIMD kernels' memory when they are there (the clipped sums run on it)
+  const simd = simdKernels();
+  const size = Math.max(1, nx * per);
+  const buffer = simd === undefined ? new Float32Array(size) : new Float32Array(simd.reserve(simd.scratchBytes + 4 * size), simd.scratchBytes, size);
   const fill = new Int32Array(nx); // where each bin's next value goes
   const good = new Int32Array(nx); // values the moments would count (NaN too unless nanSafe)
-  const mins = new Float64Array(nx);
-  const maxs = new Float64Array(nx);
+  const infinite = new Uint8Array(nx); // whether a bin gathered ±Infinity (nanSafe false)
   const guesses = new Float64Array(2 * nx).fill(NaN); // [q25, q75] of the bin above
   const guess = new Float64Array(2);
   const result = new Float64Array(2);
@@ -160,8 +163,7 @@ function meanClipBinRows(job: BinnedStatisticsJob, start: number, end: number): 
     for (let iX = 0; iX < nx; iX++) {
       fill[iX] = iX * per;
       good[iX] = 0;
-      mins[iX] = Infinity;
-      maxs[iX] = -Infinity;
+      infinite[iX] = 0;
     }
     const y0 = yorig[iY]!;
     const h = ysize[iY]!;
@@ -171,9 +173,8 @@ function meanClipBinRows(job: BinnedStatisticsJob, start: number, end: number): 
         const from = row + xorig[iX]!;
         const to = from + xsize[iX]!;
         let m = fill[iX]!;
-        let lo = mins[iX]!;
-        let hi = maxs[iX]!;
-        // the good values (unmasked; finite, or with nanSafe false also ±Infinity: NaNs cannot be ordered)
+        // the good values (unmasked; finite, or with nanSafe false also ±Infinity: NaNs cannot be
+        // ordered); their range is found later, only when a bin needs it
         if (nanSafe) {
           const m0 = m;
           if (useMask) {
@@ -181,16 +182,12 @@ function meanClipBinRows(job: BinnedStatisticsJob, start: number, end: number): 
               const v = image[k]!;
               if ((mask[k]! & andMask) !== 0 || v - v !== 0) continue;
               buffer[m++] = v;
-              if (v < lo) lo = v;
-              if (v > hi) hi = v;
             }
           } else {
             for (let k = from; k < to; k++) {
               const v = image[k]!;
               if (v - v !== 0) continue;
               buffer[m++] = v;
-              if (v < lo) lo = v;
-              if (v > hi) hi = v;
             }
           }
           good[iX] = good[iX]! + (m - m0);
@@ -200,16 +197,15 @@ function meanClipBinRows(job: BinnedStatisticsJob, start: number, end: number): 
             if (useMask && (mask[k]! & andMask) !== 0) continue;
             const v = image[k]!;
             g++;
-            if (v !== v) continue;
+            if (v - v !== 0) {
+              if (v !== v) continue;
+              infinite[iX] = 1;
+            }
             buffer[m++] = v;
-            if (v < lo) lo = v;
-            if (v > hi) hi = v;
           }
           good[iX] = g;
         }
         fill[iX] = m;
-        mins[iX] = lo;
-        maxs[iX] = hi;
       }
     }
     for (let iX = 0; iX < nx; iX++) {
@@ -224,7 +220,19 @@ function meanClipBinRows(job: BinnedStatisticsJob, start: number, end: number): 
       const src = !Number.isNaN(guesses[2 * iX]!) || iX === 0 ? 2 * iX : 2 * iX - 2;
       guess[0] = guesses[src]!;
       guess[1] = guesses[src + 1]!;
-      meanClipOfBin(buffer, iX * per, m, good[iX]!, mins[iX]!, maxs[iX]!, numSigmaClip, numIter, guess, result);
+      // the range only where an infinite value makes it matter (else NaN: found when needed)
+      let lo = NaN;
+      let hi = NaN;
+      if (infinite[iX] === 1) {
+        lo = Infinity;
+        hi = -Infinity;
+        for (let i = iX * per, e = i + m; i < e; i++) {
+          const v = buffer[i]!;
+          if (v < lo) lo = v;
+          if (v > hi) hi = v;
+        }
+      }
+      meanClipOfBin(buffer, iX * per, m, good[iX]!, lo, hi, numSigmaClip, numIter, guess, result);
       guesses[2 * iX] = guess[0]!;
       guesses[2 * iX + 1] = guess[1]!;
       outValue[k] = result[0]!;

@@ -1,3 +1,4 @@
+import { simdKernels } from './simd-kernels.js';
 import { streamSum } from './stream-sum.js';
 import { KernelsFitError, KernelsInvalidArgumentError } from './errors.js';
 
@@ -168,6 +169,15 @@ export function evaluateChebyshevRows(
   const offs = new Int32Array(nx);
   const w = new Float64Array(nx);
   const variant = out instanceof Float32Array ? 'f64>f32' : 'f64>f64';
+  // the same sums with WebAssembly SIMD: Tᵢ(x) in the kernels' memory, each row computed there and copied out
+  const simd = rowEnd > rowStart ? simdKernels() : undefined;
+  const TX = simd?.scratchBytes ?? 0;
+  const ROW = TX + 8 * nx * width;
+  const buffer = simd?.reserve(ROW + 8 * width);
+  const dst = out instanceof Float32Array ? 'f32' : 'f64';
+  const row = buffer === undefined ? undefined : dst === 'f32' ? new Float32Array(buffer, ROW, width) : new Float64Array(buffer, ROW, width);
+  if (buffer !== undefined) new Float64Array(buffer, TX, nx * width).set(tx);
+  const args: number[] = [];
   for (let r = rowStart; r < rowEnd; r++) {
     chebyshevT(mapY(domain, y0 + r), ty);
     for (let i = 0; i < nx; i++) {
@@ -184,7 +194,19 @@ export function evaluateChebyshevRows(
       offs[nu] = i * width;
       w[nu++] = a[i]!;
     }
-    streamSum(0, nu, variant)(tx, 0, out, r * width, width, offs, w);
+    if (simd !== undefined && row !== undefined) {
+      args.length = 2 * nu + 2;
+      for (let q = 0; q < nu; q++) {
+        args[q] = TX + 8 * offs[q]!;
+        args[nu + q] = w[q]!;
+      }
+      args[2 * nu] = ROW;
+      args[2 * nu + 1] = width;
+      simd.streamSum(0, nu, 'f64', dst)(...args);
+      out.set(row, r * width);
+    } else {
+      streamSum(0, nu, variant)(tx, 0, out, r * width, width, offs, w);
+    }
   }
 }
 

@@ -1,6 +1,7 @@
 // The convolution loops that every CPU backend (single thread or worker threads) runs over a band
 // of output rows. No validation here (the public functions validate once); the only import is the
 // generated inner loops, so that a worker can load this module with little else.
+import { simdKernels } from './simd-kernels.js';
 import { planTaps, streamSum, streamSum2, type TapPlan } from './stream-sum.js';
 
 /** The variance and mask planes of a masked-image convolution (row-major, stride = width). */
@@ -187,6 +188,7 @@ export function convolveSeparableRows(job: SeparableJob, y0: number, y1: number)
   if (yb <= ya || gx1 < gx0) return;
   const nx = gx1 - gx0 + 1;
   const masked = inMasked !== undefined && outMasked !== undefined;
+  if (!masked && separableRowsSimd(job, ya, yb, nx)) return;
   const px = planTaps(kx);
   const py = planTaps(ky);
   const hOffs = offsetsOf(px, (i) => i);
@@ -254,6 +256,77 @@ export function convolveSeparableRows(job: SeparableJob, y0: number, y1: number)
       }
     }
   }
+}
+
+/**
+ * The good area of rows `[ya, yb)` of an image-only separable convolution with the WebAssembly
+ * SIMD stream sums: the same ring of horizontally convolved rows and the same sums, in the
+ * kernels' memory (each input row copied in, each output row copied out). False (nothing done)
+ * where the SIMD kernels are unavailable.
+ */
+function separableRowsSimd(job: SeparableJob, ya: number, yb: number, nx: number): boolean {
+  const simd = simdKernels();
+  if (simd === undefined) return false;
+  const { src, dst, width, kx, ky, ctrX, ctrY } = job;
+  const kh = ky.length;
+  const px = planTaps(kx);
+  const py = planTaps(ky);
+  const SRC = simd.scratchBytes;
+  const RING = SRC + 8 * Math.ceil(width / 2);
+  const OUT = RING + 8 * kh * nx;
+  const buffer = simd.reserve(OUT + 4 * nx);
+  const row = new Float32Array(buffer, SRC, width);
+  const outRow = new Float32Array(buffer, OUT, nx);
+  const hSum = simd.streamSum(px.nPairs, px.nSingles, 'f32', 'f64');
+  const vSum = simd.streamSum(py.nPairs, py.nSingles, 'f64', 'f32');
+  // arguments: load addresses (singles, then pairs), weights (singles, then pairs), out, n
+  const hArgs = termArgs(px);
+  const vArgs = termArgs(py);
+  const hLoads = px.nSingles + 2 * px.nPairs;
+  const vLoads = py.nSingles + 2 * py.nPairs;
+  const hTaps = loadOrder(px);
+  const vTaps = loadOrder(py);
+  const x0 = gx0Of(job);
+  for (let t = 0; t < hLoads; t++) hArgs[t] = SRC + 4 * (x0 - ctrX + hTaps[t]!);
+  hArgs[hArgs.length - 1] = nx;
+  vArgs[vArgs.length - 2] = OUT;
+  vArgs[vArgs.length - 1] = nx;
+  const horizontal = (r: number): void => {
+    row.set(src.subarray(r * width, r * width + width));
+    hArgs[hArgs.length - 2] = RING + 8 * (r % kh) * nx;
+    hSum(...hArgs);
+  };
+  for (let r = ya - ctrY; r < ya - ctrY + kh - 1; r++) horizontal(r);
+  for (let y = ya; y < yb; y++) {
+    horizontal(y - ctrY + kh - 1);
+    const r0 = y - ctrY;
+    for (let t = 0; t < vLoads; t++) vArgs[t] = RING + 8 * ((r0 + vTaps[t]!) % kh) * nx;
+    vSum(...vArgs);
+    dst.set(outRow, y * width + x0);
+  }
+  return true;
+}
+
+/** The first good column of a job. */
+function gx0Of(job: SeparableJob): number {
+  return job.ctrX;
+}
+
+/** The taps of a plan in the SIMD sums' load order: singles, then each pair's two. */
+function loadOrder(plan: TapPlan): Int32Array {
+  const out = new Int32Array(plan.nSingles + 2 * plan.nPairs);
+  for (let q = 0; q < plan.nSingles; q++) out[q] = plan.taps[2 * plan.nPairs + q]!;
+  for (let i = 0; i < 2 * plan.nPairs; i++) out[plan.nSingles + i] = plan.taps[i]!;
+  return out;
+}
+
+/** An argument list for a SIMD stream sum of a plan, with its weights in place (singles, then pairs). */
+function termArgs(plan: TapPlan): number[] {
+  const nLoads = plan.nSingles + 2 * plan.nPairs;
+  const args = new Array<number>(nLoads + plan.nSingles + plan.nPairs + 2).fill(0);
+  for (let q = 0; q < plan.nSingles; q++) args[nLoads + q] = plan.weights[plan.nPairs + q]!;
+  for (let p = 0; p < plan.nPairs; p++) args[nLoads + plan.nSingles + p] = plan.weights[p]!;
+  return args;
 }
 
 /**

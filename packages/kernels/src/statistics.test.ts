@@ -175,6 +175,70 @@ describe('order statistics of large samples (bucketed selection)', () => {
   }
 });
 
+describe('makeStatistics MEDIAN alone of a large float32 window (two streaming passes)', () => {
+  const NUMPY_MEDIAN = String.raw`
+import sys, json
+import numpy as np
+c = json.load(sys.stdin)
+v = np.array(c['v'], dtype=np.float32).reshape(c['h'], c['w'])
+m = np.array(c['m'], dtype=np.int64).reshape(c['h'], c['w'])
+out = []
+for (x0, y0, w, h, nan_safe) in c['cases']:
+    vv = v[y0:y0 + h, x0:x0 + w].ravel().astype(np.float64)
+    mm = m[y0:y0 + h, x0:x0 + w].ravel()
+    good = ((mm & 4) == 0) & (np.isfinite(vv) if nan_safe else ~np.isnan(vv))
+    out.append(float(np.median(vv[good])) if good.any() else None)
+print(json.dumps(out))
+`;
+
+  it.skipIf(!astropyAvailable())('equals numpy.median of the good values (mask, NaN, ±Infinity, negative values, ties, windows)', () => {
+    const g = gaussian(11);
+    const w = 300;
+    const h = 260;
+    const v = new Float32Array(w * h);
+    const m = new Int32Array(w * h);
+    for (let k = 0; k < v.length; k++) {
+      const r = k % 1009;
+      v[k] = r === 0 ? NaN : r === 1 ? Infinity : r === 2 ? -Infinity : k % 7 === 0 ? Math.round(3 * g()) : k < 30000 ? 1025 + 32 * g() : -0.001 * g();
+      m[k] = k % 5 === 0 ? 4 : k % 3 === 0 ? 1 : 0;
+    }
+    const cases: [number, number, number, number, boolean][] = [
+      [0, 0, w, h, true],
+      [0, 0, w, h, false],
+      [13, 7, 280, 250, true],
+      [0, 40, w, 220, true],
+    ];
+    const np = runPythonJson<(number | null)[]>(NUMPY_MEDIAN, [], { v: Array.from(v, (x) => (Number.isFinite(x) ? x : String(x))), m: Array.from(m), w, h, cases });
+    for (let c = 0; c < cases.length; c++) {
+      const [x0, y0, cw, ch, nanSafe] = cases[c]!;
+      const region = { stride: w, x0, y0, width: cw, height: ch };
+      expect(cw * ch).toBeGreaterThanOrEqual(65536); // the streaming path
+      const median = makeStatistics(v, { properties: ['MEDIAN'], mask: m, andMask: 4, nanSafe, region }).getValue('MEDIAN');
+      expect(median).toBe(np[c]);
+    }
+  });
+
+  it('is NaN with no good value and exact for constant data', () => {
+    const n = 1 << 17;
+    const v = new Float32Array(n).fill(2.5);
+    expect(makeStatistics(v, { properties: ['MEDIAN'] }).getValue('MEDIAN')).toBe(2.5);
+    const masked = makeStatistics(v, { properties: ['MEDIAN'], mask: new Int32Array(n).fill(1), andMask: 1 });
+    expect(Number.isNaN(masked.getValue('MEDIAN'))).toBe(true);
+    // 0..n-1 shuffled: the median is (n - 1) / 2
+    const ramp = Float32Array.from({ length: n }, (_, k) => (k * 7919) % n);
+    expect(makeStatistics(ramp, { properties: ['MEDIAN'] }).getValue('MEDIAN')).toBe((n - 1) / 2);
+    // the same values with the largest in every 8th row (where the pass samples its guess of the
+    // median's range): the guess misses and a second pass gathers the middle values
+    const w = 512;
+    const rows = new Float32Array(n);
+    let big = n - (n / w / 8) * w;
+    let small = 0;
+    for (let y = 0; y < n / w; y++) for (let x = 0; x < w; x++) rows[y * w + x] = y % 8 === 0 ? big++ : small++;
+    const region = { stride: w, x0: 0, y0: 0, width: w, height: n / w };
+    expect(makeStatistics(rows, { properties: ['MEDIAN'], region }).getValue('MEDIAN')).toBe((n - 1) / 2);
+  });
+});
+
 describe('meanClipOfBin', () => {
   /** numpy's linear percentile of the sorted values. */
   function percentile(sorted: Float64Array, p: number): number {
@@ -205,6 +269,12 @@ describe('meanClipOfBin', () => {
     // bit for bit makeStatistics of the same values (which gathers them in the same order)
     const [v, e] = makeStatistics(copy, { properties: ['MEANCLIP'], errors: true }).getResult('MEANCLIP');
     expect(Object.is(out[0], v) && Object.is(out[1], e)).toBe(true);
+    // the same without the range (NaN: found only when the guess does not do)
+    part.set(copy);
+    const g2 = Float64Array.of(guess[0], guess[1], NaN);
+    const out2 = new Float64Array(2);
+    meanClipOfBin(values, off, m, m, NaN, NaN, 3, 3, g2, out2);
+    expect(Object.is(out2[0], v) && Object.is(out2[1], e)).toBe(true);
   }
 
   it('finds the exact quartiles and median with good, bad, degenerate and no guesses, and equals makeStatistics', () => {

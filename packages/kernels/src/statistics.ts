@@ -1,4 +1,5 @@
 import { KernelsInvalidArgumentError } from './errors.js';
+import { simdKernels } from './simd-kernels.js';
 
 /** A typed array of pixel values that statistics accept. */
 export type NumericArray =
@@ -400,6 +401,15 @@ const CLIP_SUMS = new Float64Array(4);
  * `|d| <= clip` keeps the same values as `-clip <= d <= clip` (a NaN difference passes neither).
  */
 function accumulateClipped(a: Float32Array | Float64Array, off: number, m: number, center: number, clip: number): void {
+  const simd = m >= SIMD_CLIP_MIN && a instanceof Float32Array ? simdKernels() : undefined;
+  if (simd !== undefined && a.buffer === simd.reserve(0)) {
+    // the same pairs of partial sums, one per f64x2 lane (a background bin gathered in the kernels' memory)
+    simd.clippedSums(a.byteOffset + 4 * off, m, center, clip);
+    let r = simdResults;
+    if (r === undefined || r.buffer !== a.buffer) r = simdResults = new Float64Array(a.buffer, 0, 6);
+    finishClipped(center, r[0]!, r[1]!, r[2]!, r[3]!, r[4]!, r[5]!);
+    return;
+  }
   let n0 = 0;
   let n1 = 0;
   let s0 = 0;
@@ -430,6 +440,16 @@ function accumulateClipped(a: Float32Array | Float64Array, off: number, m: numbe
       n0++;
     }
   }
+  finishClipped(center, s0, s1, q0, q1, n0, n1);
+}
+
+/** Below this many values the clipped sums stay in TypeScript. */
+const SIMD_CLIP_MIN = 64;
+/** The SIMD kernels' results (a view of their memory, remade when it grows). */
+let simdResults: Float64Array | undefined;
+
+/** {@link CLIP_SUMS} from the two partial sums of {@link accumulateClipped}. */
+function finishClipped(center: number, s0: number, s1: number, q0: number, q1: number, n0: number, n1: number): void {
   const n = n0 + n1;
   const sumx = s0 + s1;
   const sumx2 = q0 + q1;
@@ -985,8 +1005,8 @@ function bucketSelectBin(a: Float32Array, off: number, n: number, lo: number, sc
  * @param off - where the bin's values start
  * @param m - how many
  * @param nGood - the good-value count (NaNs included unless nanSafe)
- * @param min - the smallest gathered value
- * @param max - the largest gathered value
+ * @param min - the smallest gathered value, or NaN when unknown (then every value must be finite)
+ * @param max - the largest gathered value, or NaN when unknown
  * @param numSigmaClip - clip half-width in standard deviations (> 0)
  * @param numIter - iterations (integer ≥ 0)
  * @param guess - `[q25, q75]` of a similar bin (NaN: none); receives this bin's (NaN for bins
@@ -1005,10 +1025,12 @@ export function meanClipOfBin(
   guess: Float64Array,
   out: Float64Array,
 ): void {
-  // exactly the cases where medianAndQuartiles buckets without reordering `a`
+  // exactly the cases where medianAndQuartiles buckets without reordering `a`; an unknown range
+  // (every value finite) is found only when the guessed histogram does not do
   const nbFull = Math.min(HIST_MAX, m >>> 1);
+  const rangeKnown = !Number.isNaN(min) && !Number.isNaN(max);
   const scaleFull = nbFull / (max - min);
-  if (m < HISTOGRAM_SELECT_MIN || min === max || !Number.isFinite(min) || !Number.isFinite(max) || !Number.isFinite(scaleFull) || !(scaleFull > 0)) {
+  if (m < HISTOGRAM_SELECT_MIN || (rangeKnown && (min === max || !Number.isFinite(min) || !Number.isFinite(max) || !Number.isFinite(scaleFull) || !(scaleFull > 0)))) {
     meanClipOfGathered(a.subarray(off, off + m), m, nGood, min, max, numSigmaClip, numIter, out);
     guess[0] = NaN;
     guess[1] = NaN;
@@ -1031,13 +1053,29 @@ export function meanClipOfBin(
   const w = guess[1]! - guess[0]!;
   if (w > 0 && w < Infinity) {
     // four interquartile ranges about the guess: about 16 values a bucket at the peak of a Gaussian
-    const lo = Math.max(min, guess[0]! - 1.5 * w);
-    const hi = Math.min(max, guess[1]! + 1.5 * w);
+    // (the range only narrows the buckets: values outside fall in the end buckets)
+    const lo = rangeKnown ? Math.max(min, guess[0]! - 1.5 * w) : guess[0]! - 1.5 * w;
+    const hi = rangeKnown ? Math.min(max, guess[1]! + 1.5 * w) : guess[1]! + 1.5 * w;
     const nb = Math.min(BIN_HIST_MAX, Math.max(64, m >>> 3));
     const scale = nb / (hi - lo);
     if (lo < hi && scale > 0 && scale < Infinity) done = bucketSelectBin(a, off, m, lo, scale, nb, Math.max(512, m >>> 4));
   }
-  if (!done) bucketSelectBin(a, off, m, min, scaleFull, nbFull, Infinity);
+  if (!done) {
+    if (!rangeKnown) {
+      let lo = Infinity;
+      let hi = -Infinity;
+      for (let i = off, e = off + m; i < e; i++) {
+        const v = a[i]!;
+        if (v < lo) lo = v;
+        if (v > hi) hi = v;
+      }
+      guess[0] = NaN; // tried
+      guess[1] = NaN;
+      meanClipOfBin(a, off, m, nGood, lo, hi, numSigmaClip, numIter, guess, out);
+      return;
+    }
+    bucketSelectBin(a, off, m, min, scaleFull, nbFull, Infinity);
+  }
   const o = BIN_ORDER;
   const median = (q50 + 1 - i50) * o[2]! + (i50 - q50) * o[3]!;
   const v25 = (q25 + 1 - i25) * o[0]! + (i25 - q25) * o[1]!;
@@ -1049,6 +1087,191 @@ export function meanClipOfBin(
   clipIterations(a, off, m, nGood, median, v75 - v25, numSigmaClip, numIter, res);
   out[0] = res[0]!;
   out[1] = Math.sqrt(res[1]!);
+}
+
+/** From this many pixels on, a median alone of float32 values is found by {@link radixMedianFloat32}. */
+const RADIX_MEDIAN_MIN = 1 << 16;
+/** Key buckets of {@link radixMedianFloat32}: the top 20 bits of the order key. */
+const RADIX_SHIFT = 12;
+const RADIX_COUNTS = new Int32Array(1 << (32 - RADIX_SHIFT));
+
+/**
+ * The median (afw's convention, as {@link quantile} of the gathered good values) of the good
+ * values of a float32 window without gathering them: one pass counts the values by the top 20
+ * bits of their order key (the bits with the sign bit flipped, all bits flipped for negative
+ * values: unsigned order of keys is numeric order), a second gathers only the (one or two) key
+ * buckets holding the order statistics `⌊(m-1)/2⌋` and the next one, which are then selected
+ * among those. Good values as in {@link gatherGood}: unmasked, finite (or with `nanSafe` false,
+ * not NaN). NaN when there are none.
+ */
+function radixMedianFloat32(values: Float32Array, region: StatisticsRegion, mask: Int32Array | undefined, andMask: number, nanSafe: boolean): number {
+  const bits = new Int32Array(values.buffer, values.byteOffset, values.length);
+  const counts = RADIX_COUNTS;
+  const { stride, x0, y0, width, height } = region;
+  const msk = mask !== undefined && andMask !== 0 ? mask : undefined;
+  // skipped: |bits| >= lim (exponent all ones: NaN, and ±Infinity when nanSafe)
+  const lim = nanSafe ? 0x7f800000 : 0x7f800001;
+  // A window of key buckets that very likely holds the median, from a sparse sample: its values
+  // are gathered during the counting pass, which then usually is the only pass.
+  const window = radixMedianWindow(bits, region, msk, andMask, lim, counts);
+  const wlo = window[0]!;
+  const span = window[1]! - wlo;
+  const cap = window[2]!;
+  const gbits = new Int32Array(cap);
+  const gathered = new Float32Array(gbits.buffer);
+  counts.fill(0);
+  let m = 0;
+  let g = 0; // values in the window (stored while g < cap)
+  const state = RADIX_STATE;
+  for (let y = 0; y < height; y++) {
+    const base = (y0 + y) * stride + x0;
+    state[0] = g;
+    m += msk === undefined ? radixCountRow(bits, base, base + width, lim, counts, wlo, span, gbits, state) : radixCountRowMasked(bits, msk, andMask, base, base + width, lim, counts, wlo, span, gbits, state);
+    g = state[0]!;
+  }
+  if (m === 0) return NaN;
+  const idx = 0.5 * (m - 1);
+  const q1 = Math.floor(idx);
+  const q2 = Math.min(q1 + 1, m - 1);
+  // the buckets of the two ranks, and the values before each
+  let b1 = 0;
+  let before = 0;
+  while (before + counts[b1]! <= q1) before += counts[b1++]!;
+  let b2 = b1;
+  let before2 = before;
+  while (before2 + counts[b2]! <= q2) before2 += counts[b2++]!;
+  const n1 = counts[b1]!;
+  const total = b2 === b1 ? n1 : n1 + counts[b2]!;
+  const buf = new Float32Array(total);
+  const fill = Int32Array.of(0, n1);
+  if (g <= cap && b1 >= wlo && b2 <= wlo + span) {
+    // every value of both buckets was gathered
+    radixGatherRow(gathered, gbits, undefined, 0, 0, g, lim, b1, b2, buf, fill);
+  } else {
+    for (let y = 0; y < height; y++) {
+      const base = (y0 + y) * stride + x0;
+      radixGatherRow(values, bits, msk, andMask, base, base + width, lim, b1, b2, buf, fill);
+    }
+  }
+  const out = new Float64Array(2);
+  const r1 = q1 - before;
+  if (b2 === b1) {
+    const r2 = q2 - before;
+    selectOrderStatistics(buf, total, r2 === r1 ? [r1] : [r1, r2], out);
+    if (r2 === r1) out[1] = out[0]!;
+  } else {
+    // the second rank is the smallest value of the next non-empty bucket
+    selectOrderStatistics(buf, n1, [r1], out);
+    out[1] = minOf(buf, n1, total);
+  }
+  const v = out[0]!;
+  const w = out[1]!;
+  return q1 + 1 >= m ? v : (q1 + 1 - idx) * v + (idx - q1) * w;
+}
+
+/** `[gathered count]` passed through the row loops of {@link radixMedianFloat32}. */
+const RADIX_STATE = new Int32Array(1);
+
+/**
+ * `[first bucket, last bucket, capacity]` of the window {@link radixMedianFloat32} gathers: the
+ * buckets between the 47th and 53rd percentiles of the good values of every 8th row and 7th column
+ * (`counts` is used as scratch), with room for twice the values they are expected to hold. An
+ * empty window (`[1, 0, 0]`) when the sample has no good value.
+ */
+function radixMedianWindow(bits: Int32Array, region: StatisticsRegion, mask: Int32Array | undefined, andMask: number, lim: number, counts: Int32Array): Int32Array {
+  const { stride, x0, y0, width, height } = region;
+  const out = Int32Array.of(1, 0, 0);
+  counts.fill(0);
+  let sampled = 0;
+  let n = 0;
+  for (let y = 0; y < height; y += 8) {
+    const base = (y0 + y) * stride + x0;
+    for (let k = base, end = base + width; k < end; k += 7) {
+      sampled++;
+      if (mask !== undefined && (mask[k]! & andMask) !== 0) continue;
+      const b = bits[k]!;
+      if ((b & 0x7fffffff) >= lim) continue;
+      counts[(b ^ ((b >> 31) | 0x80000000)) >>> RADIX_SHIFT]!++;
+      n++;
+    }
+  }
+  if (n === 0) return out;
+  const rLo = Math.floor(0.47 * (n - 1));
+  const rHi = Math.ceil(0.53 * (n - 1));
+  let b = 0;
+  let cum = 0;
+  while (cum + counts[b]! <= rLo) cum += counts[b++]!;
+  const lo = b;
+  let inside = 0;
+  while (cum + counts[b]! <= rHi) {
+    cum += counts[b]!;
+    inside += counts[b++]!;
+  }
+  inside += counts[b]!;
+  out[0] = lo;
+  out[1] = b;
+  out[2] = Math.ceil((2 * inside * width * height) / sampled) + 4096;
+  return out;
+}
+
+/**
+ * Counts the good values of `bits[from, to)` by key bucket and copies those in buckets
+ * `[wlo, wlo + span]` (their bits) to `gbits[state[0]++]` (while there is room; the count goes on); returns
+ * how many good values there were.
+ */
+function radixCountRow(bits: Int32Array, from: number, to: number, lim: number, counts: Int32Array, wlo: number, span: number, gbits: Int32Array, state: Int32Array): number {
+  let m = 0;
+  let g = state[0]!;
+  const cap = gbits.length;
+  for (let k = from; k < to; k++) {
+    const b = bits[k]!;
+    if ((b & 0x7fffffff) >= lim) continue;
+    const key = (b ^ ((b >> 31) | 0x80000000)) >>> RADIX_SHIFT;
+    counts[key]!++;
+    m++;
+    if ((key - wlo) >>> 0 <= span) {
+      if (g < cap) gbits[g] = b;
+      g++;
+    }
+  }
+  state[0] = g;
+  return m;
+}
+
+/** {@link radixCountRow} skipping values with an `andMask` bit. */
+function radixCountRowMasked(bits: Int32Array, mask: Int32Array, andMask: number, from: number, to: number, lim: number, counts: Int32Array, wlo: number, span: number, gbits: Int32Array, state: Int32Array): number {
+  let m = 0;
+  let g = state[0]!;
+  const cap = gbits.length;
+  for (let k = from; k < to; k++) {
+    if ((mask[k]! & andMask) !== 0) continue;
+    const b = bits[k]!;
+    if ((b & 0x7fffffff) >= lim) continue;
+    const key = (b ^ ((b >> 31) | 0x80000000)) >>> RADIX_SHIFT;
+    counts[key]!++;
+    m++;
+    if ((key - wlo) >>> 0 <= span) {
+      if (g < cap) gbits[g] = b;
+      g++;
+    }
+  }
+  state[0] = g;
+  return m;
+}
+
+/** Copies the good values of `[from, to)` in key bucket `b1` to `buf[fill[0]++]`, and of `b2` (≠ b1) to `buf[fill[1]++]`. */
+function radixGatherRow(values: Float32Array, bits: Int32Array, mask: Int32Array | undefined, andMask: number, from: number, to: number, lim: number, b1: number, b2: number, buf: Float32Array, fill: Int32Array): void {
+  let f1 = fill[0]!;
+  let f2 = fill[1]!;
+  for (let k = from; k < to; k++) {
+    const b = bits[k]!;
+    if ((b & 0x7fffffff) >= lim || (mask !== undefined && (mask[k]! & andMask) !== 0)) continue;
+    const key = (b ^ ((b >> 31) | 0x80000000)) >>> RADIX_SHIFT;
+    if (key === b1) buf[f1++] = values[k]!;
+    else if (key === b2) buf[f2++] = values[k]!;
+  }
+  fill[0] = f1;
+  fill[1] = f2;
 }
 
 function checkRegion(length: number, region: StatisticsRegion): void {
@@ -1136,6 +1359,12 @@ export function makeStatistics(values: NumericArray, options: StatisticsOptions 
     acc.weights !== undefined ||
     ['NPOINT', 'SUM', 'MEAN', 'STDEV', 'VARIANCE', 'MEANSQUARE', 'MIN', 'MAX', 'MEDIAN'].some((p) => props.has(p as StatisticsProperty));
   const out = new Map<StatisticsProperty, StatisticsResult>();
+  if (props.size === 1 && props.has('MEDIAN') && options.errors !== true && acc.weights === undefined && options.scratch === undefined && values instanceof Float32Array && nPix >= RADIX_MEDIAN_MIN) {
+    // The median alone of a large float32 window (e.g. of a whole variance plane): two streaming
+    // passes instead of gathering every good value (the same order statistics, so the same value).
+    out.set('MEDIAN', [radixMedianFloat32(values, region, acc.mask, acc.andMask, acc.nanSafe), NaN]);
+    return new Statistics(props, false, out);
+  }
   let n = 0;
   let stdVariance = NaN;
   if (wantMoments) {

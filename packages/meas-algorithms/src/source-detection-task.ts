@@ -732,12 +732,20 @@ function grow(a: Int32Array): Int32Array<ArrayBuffer> {
   return next;
 }
 
-/** ANDs `bits` into every pixel of a mask (afw's `&=`), one tight loop per row. */
+/**
+ * ANDs `bits` into every pixel of a mask (afw's `&=`), one tight loop per row. Only pixels that
+ * change are written: clearing planes that are already clear (the usual case) only reads, which
+ * also leaves the pages of a fresh, untouched mask unwritten.
+ */
 function andMask(mask: Mask, bits: number): void {
   const { data, width, height, stride } = mask.array;
+  const cleared = ~bits;
   for (let y = 0; y < height; y++) {
     const row = y * stride;
-    for (let k = row, end = row + width; k < end; k++) data[k] = data[k]! & bits;
+    for (let k = row, end = row + width; k < end; k++) {
+      const v = data[k]!;
+      if ((v & cleared) !== 0) data[k] = v & bits;
+    }
   }
 }
 

@@ -159,12 +159,17 @@ export class NoiseReplacer {
       bits.push(dict.getPlaneBitMask(plane));
     }
     [this.#thisBit, this.#otherBit] = bits as [number, number];
-    // Clear both planes in one pass (afterwards their bits are set only inside the stored footprints).
+    // Clear both planes in one pass (afterwards their bits are set only inside the stored
+    // footprints); only pixels that have one of the bits are written.
     const keep = ~(this.#thisBit | this.#otherBit);
+    const both = this.#thisBit | this.#otherBit;
     const { data: md, width: mw, height: mh, stride: ms } = mask.array;
     for (let y = 0; y < mh; y++) {
       const end = y * ms + mw;
-      for (let i = y * ms; i < end; i++) md[i] = md[i]! & keep;
+      for (let i = y * ms; i < end; i++) {
+        const v = md[i]!;
+        if ((v & both) !== 0) md[i] = v & keep;
+      }
     }
     const multiplier = config.noiseSeedMultiplier;
     const id = options.exposureId === undefined ? 0 : Number(options.exposureId);

@@ -94,5 +94,5 @@ export async function runSep(imagePath: string, settings: DetectionBenchSettings
   }
   const out = last!;
   const detections: Detection[] = out.x.map((x, i) => ({ x, y: out.y[i]!, apertureFlux: out.flux[i]! }));
-  return { tool, detections, totalMs, workMs };
+  return { tool, detections, totalMs, workMs, threads: 1 };
 }

@@ -152,7 +152,7 @@ export async function runSExtractor(imagePath: string, settings: DetectionBenchS
       totalMs.push(r.wallMs);
     }
     const detections = parseSExtractorCatalog(readFileSync(join(dir, files.catalog), 'utf8'));
-    return { tool, detections, totalMs, workMs: [] };
+    return { tool, detections, totalMs, workMs: [], threads: 1 };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -89,7 +89,7 @@ export function detectAndMeasure(pixels: Float32Array, width: number, height: nu
  * @param imagePath - the image (primary HDU, float32)
  * @param settings - the shared settings
  * @param runs - how many runs (≥ 1)
- * @returns the run (catalog of the last run)
+ * @returns the run (catalog of the last run; one thread; the process CPU time of each run's work)
  * @throws Error when the image is not float32, or from the tasks
  * @example
  * ```ts
@@ -99,6 +99,7 @@ export function detectAndMeasure(pixels: Float32Array, width: number, height: nu
 export async function runSkyStack(imagePath: string, settings: DetectionBenchSettings, runs: number): Promise<ToolRun> {
   const totalMs: number[] = [];
   const workMs: number[] = [];
+  const workCpuMs: number[] = [];
   let detections: Detection[] = [];
   for (let i = 0; i < Math.max(1, runs); i++) {
     const t0 = performance.now();
@@ -114,10 +115,13 @@ export async function runSkyStack(imagePath: string, settings: DetectionBenchSet
       await fits.close();
     }
     const t1 = performance.now();
+    const cpu0 = process.cpuUsage();
     detections = detectAndMeasure(data, width, height, settings);
+    const cpu = process.cpuUsage(cpu0);
     const t2 = performance.now();
     totalMs.push(t2 - t0);
     workMs.push(t2 - t1);
+    workCpuMs.push((cpu.user + cpu.system) / 1000);
   }
-  return { tool: 'SkyStack (meas-algorithms + meas-deblender + meas-base)', detections, totalMs, workMs };
+  return { tool: 'SkyStack (meas-algorithms + meas-deblender + meas-base)', detections, totalMs, workMs, threads: 1, workCpuMs };
 }

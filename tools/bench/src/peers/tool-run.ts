@@ -36,6 +36,16 @@ export interface ToolRun {
   readonly totalMs: readonly number[];
   /** Wall time of the in-memory work only (background, detection, measurement) of each run, ms; empty when the tool does not separate it. */
   readonly workMs: readonly number[];
+  /**
+   * Threads that do the work: SExtractor runs with NTHREADS 1, SEP's C library is
+   * single-threaded, SkyStack runs every step on the calling JavaScript thread.
+   */
+  readonly threads: number;
+  /**
+   * CPU time of the process during the in-memory work of each run, ms (all its threads: for
+   * SkyStack that includes V8's garbage-collector helper threads); empty when not measured.
+   */
+  readonly workCpuMs?: readonly number[];
 }
 
 /** A tool that could not be run, and why. */

@@ -1,0 +1,154 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { binnedStatisticsRows } from './backend-ops.js';
+import { Chebyshev2d } from './chebyshev.js';
+import { convolveSeparable } from './convolve.js';
+import { gaussianKernel1d } from './gaussian-kernel.js';
+import { setSimdEnabled, simdKernels } from './simd-kernels.js';
+
+function uniform(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return (((t ^ (t >>> 14)) >>> 0) + 0.5) / 4294967296;
+  };
+}
+
+/** Whether two arrays hold the same values bit for bit (NaN = NaN, -0 ≠ +0). */
+function sameBits(a: ArrayLike<number>, b: ArrayLike<number>): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return false;
+  return true;
+}
+
+afterEach(() => {
+  setSimdEnabled(true);
+});
+
+describe('simdKernels', () => {
+  const simd = simdKernels();
+
+  it('is available on this Node (WebAssembly SIMD)', () => {
+    expect(simd).toBeDefined();
+  });
+
+  it.skipIf(simd === undefined)('stream sums: exact small-integer sums and products, both element types, odd and even lengths', () => {
+    const k = simd!;
+    for (const [src, dst] of [['f32', 'f64'], ['f64', 'f32'], ['f64', 'f64']] as const) {
+      for (const n of [0, 1, 2, 7, 8]) {
+        const eb = src === 'f32' ? 4 : 8;
+        const buffer = k.reserve(1024);
+        const s = src === 'f32' ? new Float32Array(buffer, 64, 32) : new Float64Array(buffer, 64, 32);
+        for (let i = 0; i < 32; i++) s[i] = i;
+        const OUT = 64 + 8 * 32;
+        const out = dst === 'f32' ? new Float32Array(buffer, OUT, 16) : new Float64Array(buffer, OUT, 16);
+        out.fill(-1);
+        // 2 s[x + 3] + 0.5 (s[x] + s[x + 10]) - 1 (s[x + 1] + s[x + 2])
+        k.streamSum(2, 1, src, dst)(64 + eb * 3, 64, 64 + eb * 10, 64 + eb, 64 + 2 * eb, 2, 0.5, -1, OUT, n);
+        for (let x = 0; x < 16; x++) expect(out[x]).toBe(x < n ? 2 * (x + 3) + 0.5 * (2 * x + 10) - (2 * x + 3) : -1);
+      }
+    }
+  });
+
+  it.skipIf(simd === undefined)('clipped sums: the even and odd partial sums of the values within the clip, odd counts included', () => {
+    const k = simd!;
+    for (const m of [0, 1, 2, 9]) {
+      const buffer = k.reserve(1024);
+      const a = new Float32Array(buffer, 68, m);
+      // 10, 11, ..., with 13 far out and a NaN at 5
+      for (let i = 0; i < m; i++) a[i] = i === 3 ? 1000 : i === 5 ? NaN : 10 + i;
+      k.clippedSums(a.byteOffset, m, 10, 20);
+      const r = new Float64Array(k.reserve(0), 0, 6);
+      let s0 = 0;
+      let s1 = 0;
+      let n0 = 0;
+      let n1 = 0;
+      for (let i = 0; i < m; i++) {
+        if (i === 3 || i === 5) continue;
+        if (i % 2 === 0) {
+          s0 += i;
+          n0++;
+        } else {
+          s1 += i;
+          n1++;
+        }
+      }
+      expect([r[0], r[1], r[4], r[5]]).toEqual([s0, s1, n0, n1]);
+    }
+  });
+});
+
+describe('the SIMD paths give the TypeScript loops’ results bit for bit', () => {
+  const skip = simdKernels() === undefined;
+
+  it.skipIf(skip)('separable convolution of an image (odd width, NaN pixels, asymmetric kernel)', () => {
+    const r = uniform(1);
+    const w = 203;
+    const h = 61;
+    const src = Float32Array.from({ length: w * h }, (_, i) => (i % 997 === 0 ? NaN : 1000 + 50 * (r() - 0.5)));
+    for (const [kx, ky] of [
+      [gaussianKernel1d(1.7, 6), gaussianKernel1d(1.7, 6)],
+      [Float64Array.of(0.1, 0.2, 0.4, 0.25, 0.05), Float64Array.of(0.3, 0.4, 0.3)],
+    ] as const) {
+      setSimdEnabled(false);
+      const js = new Float32Array(w * h);
+      convolveSeparable(src, js, w, h, kx, ky);
+      setSimdEnabled(true);
+      const wasm = new Float32Array(w * h);
+      convolveSeparable(src, wasm, w, h, kx, ky);
+      expect(sameBits(js, wasm)).toBe(true);
+    }
+  });
+
+  it.skipIf(skip)('Chebyshev grids (float32 and float64, zero coefficients skipped)', () => {
+    const r = uniform(2);
+    const coefficients = Float64Array.from({ length: 49 }, (_, i) => (i % 5 === 3 ? 0 : 100 * (r() - 0.5)));
+    const cheb = new Chebyshev2d(coefficients, 6, 6, { minX: 0, maxX: 300, minY: 0, maxY: 200 });
+    for (const make of [(n: number) => new Float32Array(n), (n: number) => new Float64Array(n)]) {
+      setSimdEnabled(false);
+      const js = cheb.evaluateGrid(make(301 * 37), 0, 5, 301, 37);
+      setSimdEnabled(true);
+      const wasm = cheb.evaluateGrid(make(301 * 37), 0, 5, 301, 37);
+      expect(sameBits(js, wasm)).toBe(true);
+    }
+  });
+
+  it.skipIf(skip)('binned clipped means and their errors (background bins, masked pixels)', () => {
+    const r = uniform(3);
+    const w = 500;
+    const h = 420;
+    const image = Float32Array.from({ length: w * h }, (_, i) => 1000 + 30 * (r() + r() + r() - 1.5) + (i % 211 === 0 ? 3000 * r() : 0));
+    const mask = Int32Array.from({ length: w * h }, (_, i) => (i % 17 === 0 ? 1 : 0));
+    const fit = (): Float64Array => {
+      // the bins' statistics in double precision, as the background gets them
+      const xorig = Int32Array.of(0, 100, 200, 300, 400);
+      const yorig = Int32Array.of(0, 140, 280);
+      const job = {
+        image,
+        mask,
+        width: w,
+        height: h,
+        xorig,
+        xsize: Int32Array.of(100, 100, 100, 100, 100),
+        yorig,
+        ysize: Int32Array.of(140, 140, 140),
+        property: 'MEANCLIP' as const,
+        andMask: 1,
+        numSigmaClip: 3,
+        numIter: 3,
+        nanSafe: false,
+        outValue: new Float64Array(15),
+        outError: new Float64Array(15),
+      };
+      binnedStatisticsRows(job, 0, 3);
+      return Float64Array.from([...job.outValue, ...job.outError]);
+    };
+    setSimdEnabled(false);
+    const js = fit();
+    setSimdEnabled(true);
+    const wasm = fit();
+    expect(sameBits(js, wasm)).toBe(true);
+  });
+});

@@ -1,0 +1,410 @@
+// WebAssembly SIMD (f64x2) versions of the hottest inner loops: the stream sums of the separable
+// convolution and of the Chebyshev grid, and the clipped sums of a background bin. Each computes
+// every output with the same double-precision operations in the same order as the TypeScript
+// loop it replaces (two pixels or two partial sums side by side, one per f64x2 lane), so the
+// results are identical bit for bit. The modules are written here as bytes (no toolchain), one per
+// term count, and share one WebAssembly memory per thread; where WebAssembly SIMD is unavailable
+// `simdKernels()` is undefined and the TypeScript loops run. No imports: worker threads load it
+// with the convolution loops.
+
+/** The element type of a stream. */
+export type SimdElement = 'f32' | 'f64';
+
+/**
+ * A generated stream sum over WebAssembly memory: for `x` in `[0, n)`,
+ * `out[x] = Σ_q w_q s_q[x] + Σ_p u_p (a_p[x] + b_p[x])` (singles first, then pairs, summed left to
+ * right as `streamSum`'s loop does), where every `s_q`, `a_p`, `b_p` and `out` is a byte address
+ * in the memory. Arguments: the load addresses (singles, then each pair's two), the weights
+ * (singles, then pairs), the output address, `n`.
+ */
+export type SimdStreamSumFn = (...args: number[]) => void;
+
+/** What {@link simdKernels} offers. */
+export interface SimdKernels {
+  /**
+   * The memory's bytes, at least `bytes` long (the memory grows when needed, which detaches
+   * views made before: take views after the last call of this in an operation).
+   *
+   * @param bytes - the size needed
+   * @returns the memory's buffer
+   */
+  reserve(bytes: number): ArrayBuffer;
+  /**
+   * The stream sum of a term count and element types (compiled once, then cached).
+   *
+   * @param nPairs - folded pairs
+   * @param nSingles - single terms
+   * @param src - element type of the loaded streams
+   * @param dst - element type of the output
+   * @returns the function
+   */
+  streamSum(nPairs: number, nSingles: number, src: SimdElement, dst: SimdElement): SimdStreamSumFn;
+  /**
+   * The clipped sums of float32 values at byte address `ptr` (`m` of them) about `center`:
+   * values at even offsets in lane 0, odd ones in lane 1, as `accumulateClipped` pairs them. Writes
+   * `[s0, s1, q0, q1, n0, n1]` as float64 at byte address 0.
+   */
+  readonly clippedSums: (ptr: number, m: number, center: number, clip: number) => void;
+  /** Bytes at the start of the memory that the kernels' own results use. */
+  readonly scratchBytes: number;
+}
+
+// ------------------------------------------------------------------------ binary encoding
+
+function uleb(out: number[], v: number): void {
+  let x = v >>> 0;
+  do {
+    let b = x & 0x7f;
+    x >>>= 7;
+    if (x !== 0) b |= 0x80;
+    out.push(b);
+  } while (x !== 0);
+}
+
+function sleb(out: number[], v: number): void {
+  let x = v | 0;
+  for (;;) {
+    const b = x & 0x7f;
+    x >>= 7;
+    if ((x === 0 && (b & 0x40) === 0) || (x === -1 && (b & 0x40) !== 0)) {
+      out.push(b);
+      return;
+    }
+    out.push(b | 0x80);
+  }
+}
+
+function section(out: number[], id: number, body: number[]): void {
+  out.push(id);
+  uleb(out, body.length);
+  out.push(...body);
+}
+
+const I32 = 0x7f;
+const F64 = 0x7c;
+const V128 = 0x7b;
+
+// opcodes
+const LOCAL_GET = 0x20;
+const LOCAL_SET = 0x21;
+const LOCAL_TEE = 0x22;
+const I32_CONST = 0x41;
+const I32_ADD = 0x6a;
+const I32_LT_S = 0x48;
+const BLOCK = 0x02;
+const LOOP = 0x03;
+const IF = 0x04;
+const BR_IF = 0x0d;
+const BR = 0x0c;
+const END = 0x0b;
+const EMPTY = 0x40;
+const F32_LOAD = 0x2a;
+const F64_LOAD = 0x2b;
+const F32_STORE = 0x38;
+const F64_STORE = 0x39;
+const F64_ADD = 0xa0;
+const F64_SUB = 0xa1;
+const F64_MUL = 0xa2;
+const F64_ABS = 0x99;
+const F64_LE = 0x65;
+const F64_CONST = 0x44;
+const F64_PROMOTE_F32 = 0xbb;
+const F32_DEMOTE_F64 = 0xb6;
+const SIMD = 0xfd;
+// SIMD sub-opcodes (LEB128 after 0xfd)
+const V128_LOAD = 0x00;
+const V128_STORE = 0x0b;
+const V128_LOAD64_ZERO = 0x5d;
+const V128_STORE64_LANE = 0x5b;
+const V128_AND = 0x4e;
+const F64X2_SPLAT = 0x14;
+const F64X2_LE = 0x4b;
+const F64X2_ABS = 0xec;
+const F64X2_ADD = 0xf0;
+const F64X2_SUB = 0xf1;
+const F64X2_MUL = 0xf2;
+const F64X2_PROMOTE_LOW_F32X4 = 0x5f;
+const F32X4_DEMOTE_F64X2_ZERO = 0x5e;
+const I64X2_SUB = 0xd1;
+const I32X4_EXTRACT_LANE = 0x1b;
+
+/** A function body under construction. */
+class Code {
+  readonly b: number[] = [];
+  op(...bytes: number[]): this {
+    this.b.push(...bytes);
+    return this;
+  }
+  simd(sub: number, ...imm: number[]): this {
+    this.b.push(SIMD);
+    uleb(this.b, sub);
+    this.b.push(...imm);
+    return this;
+  }
+  mem(op: number, align: number, offset = 0): this {
+    this.b.push(op, align);
+    uleb(this.b, offset);
+    return this;
+  }
+  simdMem(sub: number, align: number, offset = 0): this {
+    this.b.push(SIMD);
+    uleb(this.b, sub);
+    this.b.push(align);
+    uleb(this.b, offset);
+    return this;
+  }
+  get(i: number): this {
+    this.b.push(LOCAL_GET);
+    uleb(this.b, i);
+    return this;
+  }
+  set(i: number): this {
+    this.b.push(LOCAL_SET);
+    uleb(this.b, i);
+    return this;
+  }
+  tee(i: number): this {
+    this.b.push(LOCAL_TEE);
+    uleb(this.b, i);
+    return this;
+  }
+  i32(v: number): this {
+    this.b.push(I32_CONST);
+    sleb(this.b, v);
+    return this;
+  }
+  f64(v: number): this {
+    this.b.push(F64_CONST);
+    const bytes = new Uint8Array(new Float64Array([v]).buffer);
+    this.b.push(...bytes);
+    return this;
+  }
+}
+
+/** A module of one exported function `f` over the imported memory `m.mem`. */
+function moduleBytes(params: number[], results: number[], locals: number[], body: Code): Uint8Array {
+  const out: number[] = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
+  const type: number[] = [1, 0x60];
+  uleb(type, params.length);
+  type.push(...params);
+  uleb(type, results.length);
+  type.push(...results);
+  section(out, 1, type);
+  // import "m" "mem" memory, min 1 page
+  section(out, 2, [1, 1, 0x6d, 3, 0x6d, 0x65, 0x6d, 0x02, 0x00, 0x01]);
+  section(out, 3, [1, 0]);
+  section(out, 7, [1, 1, 0x66, 0x00, 0x00]);
+  const fn: number[] = [];
+  // locals, one entry per local (simple, and there are few)
+  uleb(fn, locals.length);
+  for (const t of locals) fn.push(1, t);
+  fn.push(...body.b, END);
+  const code: number[] = [1];
+  uleb(code, fn.length);
+  code.push(...fn);
+  section(out, 10, code);
+  return Uint8Array.from(out);
+}
+
+// ------------------------------------------------------------------------ generators
+
+/**
+ * The stream sum: params `[loads..., weights..., out, n]`; locals: byte offset of the loads
+ * (`is`), of the output (`io`), the count left, and one v128 splat per weight.
+ */
+function streamSumModule(nPairs: number, nSingles: number, src: SimdElement, dst: SimdElement): Uint8Array {
+  const nLoads = nSingles + 2 * nPairs;
+  const nW = nSingles + nPairs;
+  const params: number[] = [...new Array<number>(nLoads).fill(I32), ...new Array<number>(nW).fill(F64), I32, I32];
+  const OUT = nLoads + nW;
+  const N = OUT + 1;
+  const IS = N + 1; // i32: source byte offset
+  const IO = IS + 1; // i32: output byte offset
+  const SPL = IO + 1; // v128 splats
+  const locals = [I32, I32, ...new Array<number>(nW).fill(V128)];
+  const sb = src === 'f32' ? 4 : 8;
+  const db = dst === 'f32' ? 4 : 8;
+  const c = new Code();
+  for (let w = 0; w < nW; w++) c.get(nLoads + w).simd(F64X2_SPLAT).set(SPL + w);
+  // two at a time while n >= 2
+  const loadPair = (p: number): void => {
+    c.get(p).get(IS).op(I32_ADD);
+    if (src === 'f32') c.simdMem(V128_LOAD64_ZERO, 2).simd(F64X2_PROMOTE_LOW_F32X4);
+    else c.simdMem(V128_LOAD, 3);
+  };
+  const loadOne = (p: number): void => {
+    c.get(p).get(IS).op(I32_ADD);
+    if (src === 'f32') c.mem(F32_LOAD, 2).op(F64_PROMOTE_F32);
+    else c.mem(F64_LOAD, 3);
+  };
+  const terms = (vector: boolean): void => {
+    const load = vector ? loadPair : loadOne;
+    const mul = vector ? (): Code => c.simd(F64X2_MUL) : (): Code => c.op(F64_MUL);
+    const add = vector ? (): Code => c.simd(F64X2_ADD) : (): Code => c.op(F64_ADD);
+    const weight = (w: number): Code => (vector ? c.get(SPL + w) : c.get(nLoads + w));
+    let first = true;
+    for (let q = 0; q < nSingles; q++) {
+      weight(q);
+      load(q);
+      mul();
+      if (!first) add();
+      first = false;
+    }
+    for (let p = 0; p < nPairs; p++) {
+      weight(nSingles + p);
+      load(nSingles + 2 * p);
+      load(nSingles + 2 * p + 1);
+      add();
+      mul();
+      if (!first) add();
+      first = false;
+    }
+    if (first) {
+      if (vector) c.f64(0).simd(F64X2_SPLAT);
+      else c.f64(0);
+    }
+  };
+  // block { loop { if n < 2 break; out = terms; is += 2 sb; io += 2 db; n -= 2; continue } }
+  c.op(BLOCK, EMPTY, LOOP, EMPTY);
+  c.get(N).i32(2).op(I32_LT_S, BR_IF, 1);
+  c.get(OUT).get(IO).op(I32_ADD);
+  terms(true);
+  if (dst === 'f32') c.simd(F32X4_DEMOTE_F64X2_ZERO).simdMem(V128_STORE64_LANE, 2, 0).op(0);
+  else c.simdMem(V128_STORE, 3);
+  c.get(IS).i32(2 * sb).op(I32_ADD).set(IS);
+  c.get(IO).i32(2 * db).op(I32_ADD).set(IO);
+  c.get(N).i32(-2).op(I32_ADD).set(N);
+  c.op(BR, 0, END, END);
+  // the last one
+  c.get(N).op(IF, EMPTY);
+  c.get(OUT).get(IO).op(I32_ADD);
+  terms(false);
+  if (dst === 'f32') c.op(F32_DEMOTE_F64).mem(F32_STORE, 2);
+  else c.mem(F64_STORE, 3);
+  c.op(END);
+  return moduleBytes(params, [], locals, c);
+}
+
+/** `clippedSums(ptr, m, center, clip)`: see {@link SimdKernels.clippedSums}. */
+function clippedSumsModule(): Uint8Array {
+  const PTR = 0;
+  const M = 1;
+  const CENTER = 2;
+  const CLIP = 3;
+  const END_ = 4; // i32 end address of the pairs
+  const CV = 5; // v128 center
+  const LV = 6; // v128 clip
+  const S = 7; // v128 sums
+  const Q = 8; // v128 sums of squares
+  const NN = 9; // v128 counts (i64 lanes, decremented by the all-ones mask)
+  const D = 10; // v128 difference
+  const MK = 11; // v128 mask
+  const DS = 12; // f64 scalar difference
+  const c = new Code();
+  c.get(CENTER).simd(F64X2_SPLAT).set(CV);
+  c.get(CLIP).simd(F64X2_SPLAT).set(LV);
+  // end = ptr + 4 (m & ~1)
+  c.get(PTR).get(M).i32(-2).op(0x71 /* i32.and */).i32(2).op(0x74 /* i32.shl */, I32_ADD).set(END_);
+  c.op(BLOCK, EMPTY, LOOP, EMPTY);
+  c.get(PTR).get(END_).op(0x4f /* i32.ge_u */, BR_IF, 1);
+  // d = promote(load64) - center
+  c.get(PTR).simdMem(V128_LOAD64_ZERO, 2).simd(F64X2_PROMOTE_LOW_F32X4).get(CV).simd(F64X2_SUB).set(D);
+  // mk = |d| <= clip
+  c.get(D).simd(F64X2_ABS).get(LV).simd(F64X2_LE).set(MK);
+  // s += d & mk ; q += (d * d) & mk ; n -= mk
+  c.get(S).get(D).get(MK).simd(V128_AND).simd(F64X2_ADD).set(S);
+  c.get(Q).get(D).get(D).simd(F64X2_MUL).get(MK).simd(V128_AND).simd(F64X2_ADD).set(Q);
+  c.get(NN).get(MK).simd(I64X2_SUB).set(NN);
+  c.get(PTR).i32(8).op(I32_ADD).set(PTR);
+  c.op(BR, 0, END, END);
+  // results: s0 s1 q0 q1 at 0..31, counts as f64 at 32..47
+  c.i32(0).get(S).simdMem(V128_STORE, 3, 0);
+  c.i32(0).get(Q).simdMem(V128_STORE, 3, 16);
+  // counts (< 2^31 each): i64 lanes -> i32 lanes 0 and 2 -> f64
+  c.i32(0).get(NN).simd(I32X4_EXTRACT_LANE, 0).op(0xb7 /* f64.convert_i32_s */).mem(F64_STORE, 3, 32);
+  c.i32(0).get(NN).simd(I32X4_EXTRACT_LANE, 2).op(0xb7).mem(F64_STORE, 3, 40);
+  // odd m: the last value joins lane 0
+  c.get(M).i32(1).op(0x71 /* i32.and */, IF, EMPTY);
+  c.get(PTR).mem(F32_LOAD, 2).op(F64_PROMOTE_F32).get(CENTER).op(F64_SUB).tee(DS);
+  c.op(F64_ABS).get(CLIP).op(F64_LE, IF, EMPTY);
+  c.i32(0).i32(0).mem(F64_LOAD, 3, 0).get(DS).op(F64_ADD).mem(F64_STORE, 3, 0);
+  c.i32(0).i32(0).mem(F64_LOAD, 3, 16).get(DS).get(DS).op(F64_MUL, F64_ADD).mem(F64_STORE, 3, 16);
+  c.i32(0).i32(0).mem(F64_LOAD, 3, 32).f64(1).op(F64_ADD).mem(F64_STORE, 3, 32);
+  c.op(END, END);
+  return moduleBytes([I32, I32, F64, F64], [], [I32, V128, V128, V128, V128, V128, V128, V128, F64], c);
+}
+
+// ------------------------------------------------------------------------ instance
+
+const SCRATCH_BYTES = 64;
+let state: SimdKernels | null | undefined;
+
+/** The part of the WebAssembly API used here (the project's type libraries do not declare it). */
+interface WasmApi {
+  readonly Memory: new (descriptor: { initial: number }) => { readonly buffer: ArrayBuffer; grow(pages: number): number };
+  readonly Module: new (bytes: Uint8Array) => object;
+  readonly Instance: new (module: object, imports: object) => { readonly exports: Record<string, unknown> };
+}
+
+function make(): SimdKernels | null {
+  const wasm = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
+  if (wasm === undefined) return null;
+  try {
+    const memory = new wasm.Memory({ initial: 1 });
+    const imports = { m: { mem: memory } };
+    const instantiate = (bytes: Uint8Array): ((...args: number[]) => void) => {
+      const instance = new wasm.Instance(new wasm.Module(bytes), imports);
+      return instance.exports['f'] as (...args: number[]) => void;
+    };
+    const clipped = instantiate(clippedSumsModule());
+    const cache = new Map<string, SimdStreamSumFn>();
+    const kernels: SimdKernels = {
+      reserve(bytes: number): ArrayBuffer {
+        const have = memory.buffer.byteLength;
+        if (bytes > have) memory.grow(Math.ceil((bytes - have) / 65536));
+        return memory.buffer;
+      },
+      streamSum(nPairs: number, nSingles: number, src: SimdElement, dst: SimdElement): SimdStreamSumFn {
+        const key = `${nPairs},${nSingles},${src},${dst}`;
+        let fn = cache.get(key);
+        if (fn === undefined) {
+          fn = instantiate(streamSumModule(nPairs, nSingles, src, dst));
+          cache.set(key, fn);
+        }
+        return fn;
+      },
+      clippedSums: clipped,
+      scratchBytes: SCRATCH_BYTES,
+    };
+    return kernels;
+  } catch {
+    return null;
+  }
+}
+
+/** Disabled for tests comparing with the TypeScript loops. */
+let disabled = false;
+
+/**
+ * The WebAssembly SIMD kernels of this thread (made on first use), or undefined where
+ * WebAssembly SIMD is unavailable or the kernels are disabled.
+ *
+ * @returns the kernels
+ */
+export function simdKernels(): SimdKernels | undefined {
+  if (disabled) return undefined;
+  if (state === undefined) state = make();
+  return state ?? undefined;
+}
+
+/**
+ * Turns the SIMD kernels off or on (for tests and comparisons; on by default).
+ *
+ * @param enabled - whether callers get the kernels
+ * @returns whether they were enabled before
+ */
+export function setSimdEnabled(enabled: boolean): boolean {
+  const was = !disabled;
+  disabled = !enabled;
+  return was;
+}
