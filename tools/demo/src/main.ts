@@ -1,9 +1,13 @@
-// `pnpm demo [--out DIR] [--visits N] [--detectors 0,1] [-j N] [--seed S] [--star-density N]`: SkyStack end to end
-// on a simulated field. It simulates SimCam raws with their truth (obs-sim), makes a Butler
-// repository of them (makeSimRepo: the butler commands), runs single-frame processing (step1
-// of obs/obs-sim/pipelines/DRP.yaml) with pipetask, and scores the result against the truth:
-// sources per exposure, astrometric and photometric scatter of bright stars, completeness, sky
-// sources, and PNGs. What step1 cannot run yet is reported as not available, never estimated.
+// `pnpm demo [--out DIR] [--visits N] [--detectors 0,1] [-j N] [--seed S] [--star-density N] [--patches N]`:
+// SkyStack end to end on a simulated field. It simulates SimCam raws in g, r and i with their
+// truth (obs-sim), makes a Butler repository of them (makeSimRepo: the butler commands) and
+// registers SimCam's sky map (obs/obs-sim/config/makeSkyMap.py), runs single-frame processing
+// (step1 of obs/obs-sim/pipelines/DRP.yaml) and then coadd processing (step3) on the patches
+// with the most inputs with pipetask, and scores the results against the truth: sources per
+// exposure, astrometric and photometric scatter of bright stars, completeness, sky sources;
+// coadd astrometry and photometry, star/galaxy separation, depth gain; and PNGs (a calexp, a
+// coadd, a colour-colour diagram). What cannot run yet is reported as not available, never
+// estimated.
 import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
@@ -11,10 +15,12 @@ import { parseArgs } from 'node:util';
 import { Display, Figure } from '@skystack/afw-display';
 import type { Exposure } from '@skystack/afw-image';
 import { runPipetask, type PipetaskIo } from '@skystack/ctrl-mpexec';
-import { Butler } from '@skystack/daf-butler';
+import { Butler, runButler } from '@skystack/daf-butler';
 import { makeSimRepo, obsSimImportModule, simulate, type ExposureTruth } from '@skystack/obs-sim';
+import { butlerCommands } from '@skystack/pipe-tasks';
 import { sampleStats } from './score.js';
 import { BRIGHT_SNR, MATCH_RADIUS_PX, VERY_BRIGHT_SNR, collectStep1Samples, scoreStep1 } from './step1-report.js';
+import { COADD_BRIGHT_SNR, COLOUR_SNR, STAR_GALAXY_MIN_SNR, STAR_GALAXY_SNR, choosePatches, collectStep3Samples, scoreStep3, summarizeDepth, type DepthRow } from './step3-report.js';
 
 const DEMO_DIR = resolve(import.meta.dirname, '..');
 const REPO_ROOT = resolve(DEMO_DIR, '../..');
@@ -23,6 +29,11 @@ const STEP1 = ['isr', 'characterizeImage', 'calibrate', 'writeSourceTable', 'tra
 const OUTPUT = 'u/demo/step1';
 /** The pipeline's inputs, what a user names: `SimCam/defaults` (raws, the CALIBRATION collection SimCam/calib, refcats). */
 const INPUTS = 'SimCam/defaults';
+/** SimCam's sky map config, as LSST obs packages ship one, and the name it registers. */
+const SKYMAP_CONFIG = join(REPO_ROOT, 'obs/obs-sim/config/makeSkyMap.py');
+const SKYMAP = 'simcam';
+const STEP3_OUTPUT = 'u/demo/step3';
+const BANDS = ['g', 'r', 'i'];
 
 const out = (line = ''): void => void process.stdout.write(`${line}\n`);
 /** A path as the user would type it: relative to the working directory when inside it. */
@@ -35,20 +46,23 @@ const fmt = (v: number, digits = 1): string => (Number.isFinite(v) ? v.toFixed(d
 const { values: opts } = parseArgs({
   options: {
     out: { type: 'string' },
-    visits: { type: 'string', default: '4' },
+    visits: { type: 'string', default: '6' },
     detectors: { type: 'string', default: '0,1' },
     processes: { type: 'string', short: 'j', default: '2' },
     seed: { type: 'string', default: '1' },
     'star-density': { type: 'string' },
+    patches: { type: 'string', default: '3' },
     'report-only': { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
 if (opts.help) {
-  out('pnpm demo [--out DIR] [--visits N] [--detectors 0,1] [-j N] [--seed S] [--star-density N] [--report-only]');
-  out('  Simulates SimCam raws (N visits in r then i, 2048x2048 detectors), makes a Butler repository,');
-  out('  runs step1 of obs/obs-sim/pipelines/DRP.yaml with pipetask and scores it against the truth.');
+  out('pnpm demo [--out DIR] [--visits N] [--detectors 0,1] [-j N] [--seed S] [--star-density N] [--patches N] [--report-only]');
+  out('  Simulates SimCam raws (N visits in g, r then i, default 6; 2048x2048 detectors), makes a Butler repository');
+  out('  and registers the sky map of obs/obs-sim/config/makeSkyMap.py, runs step1 of obs/obs-sim/pipelines/DRP.yaml');
+  out('  and then step3 (coadds, object tables) with pipetask, and scores both against the truth.');
   out('  --star-density N: stars per square degree with 16 < r < 25 (default 32000, the full preset\'s).');
+  out('  --patches N: how many patches step3 processes: those with the most inputs in every band (default 3; 0 skips step3).');
   out('  --report-only: score what an earlier run wrote into --out DIR again (no simulation, no pipetask).');
   process.exit(0);
 }
@@ -56,6 +70,11 @@ const visits = Number(opts.visits);
 const detectors = opts.detectors.split(',').map(Number);
 const processes = Number(opts.processes);
 const seed = Number(opts.seed);
+const nPatches = Number(opts.patches);
+if (!Number.isInteger(nPatches) || nPatches < 0) {
+  process.stderr.write(`pnpm demo: --patches takes a non-negative integer; got '${opts.patches}'.\n`);
+  process.exit(2);
+}
 if (opts['star-density'] !== undefined && !(Number(opts['star-density']) >= 0)) {
   process.stderr.write(`pnpm demo: --star-density takes a non-negative number of stars per square degree; got '${opts['star-density']}'.\n`);
   process.exit(2);
@@ -75,14 +94,18 @@ async function stage<T>(name: string, f: () => Promise<T>): Promise<T> {
   }
 }
 
-out('SkyStack demo: simulate -> Butler repository -> pipetask step1 -> scores against the truth');
-out('=========================================================================================');
+out('SkyStack demo: simulate -> Butler repository -> pipetask step1, step3 -> scores against the truth');
+out('================================================================================================');
 out(`Output directory: ${outDir}`);
 out();
 
 const truthFile = join(simDir, 'truth/exposures.json');
 const summaryFile = join(outDir, 'pipetask-summary.json');
 const qgraphFile = join(outDir, 'step1.qgraph');
+const summary3File = join(outDir, 'pipetask-summary-step3.json');
+const qgraph3File = join(outDir, 'step3.qgraph');
+let step3Argv: string[] | undefined;
+let reportPatch: number | undefined;
 const unavailable: { labels: string; reason: string }[] = [];
 let missing: string[] = [];
 let chosen: { labels: readonly string[]; name: string } | undefined;
@@ -91,8 +114,8 @@ if (opts['report-only']) {
   out();
 } else {
   // 1. Simulate.
-  out(`1. Simulating SimCam: ${visits} visits (r then i) x ${detectors.length} detectors of 2048 x 2048 pixels (seed ${seed})`);
-  const manifest = await stage('simulate', () => simulate({ out: simDir, size: 'full', visits, detectors, bands: ['r', 'i'], seed, ...(opts['star-density'] !== undefined && { starDensity: Number(opts['star-density']) }) }));
+  out(`1. Simulating SimCam: ${visits} visits (${BANDS.join(', ')} in turn) x ${detectors.length} detectors of 2048 x 2048 pixels (seed ${seed})`);
+  const manifest = await stage('simulate', () => simulate({ out: simDir, size: 'full', visits, detectors, bands: BANDS, seed, ...(opts['star-density'] !== undefined && { starDensity: Number(opts['star-density']) }) }));
   const nTruth = (JSON.parse(readFileSync(truthFile, 'utf8')) as ExposureTruth[]).reduce((n, t) => n + t.nSources, 0);
   out(`   ${manifest.raws.length} raws, ${manifest.calibs.length} master calibrations, truth for ${nTruth} sources, refcat in ${shown(join(simDir, 'refcats'))}`);
   out();
@@ -103,6 +126,13 @@ if (opts['report-only']) {
   out(`   ${made.steps.filter((s) => !s.skipped).length} butler commands, e.g.:`);
   for (const s of made.steps.filter((x) => ['register-instrument', 'ingest-raws', 'certify-calibrations'].includes(x.argv[0] ?? '')).slice(0, 3)) out(`     pnpm butler ${s.argv.join(' ')}`);
   out(`   instrument ${made.instrumentClass}; umbrella collection ${made.defaults}`);
+  // The sky map (LSST obs packages ship config/makeSkyMap.py; SimCam's is one tract over the field).
+  const regArgv = ['register-skymap', repo, '-C', SKYMAP_CONFIG];
+  let regLog = '';
+  const regSink = { write: (s: string): boolean => ((regLog += s), true) };
+  const regStatus = await stage('register-skymap', () => runButler(regArgv, { stdout: regSink, stderr: regSink, stdin: process.stdin }, { plugins: [{ butlerCommands }], importModule: obsSimImportModule }));
+  out(`   pnpm butler ${regArgv.map((a) => (a.startsWith('/') ? shown(a) : a)).join(' ')}${regStatus === 0 ? '' : `: failed (status ${regStatus}): ${regLog.trim().split('\n').pop() ?? ''}`}`);
+  for (const l of regLog.split('\n').filter((x) => x.includes('Registered sky map'))) out(`     ${l.replace(/^INFO\s+(?:\S+\s+)?\S+:\s*/, '')}`);
   out();
 
   // 3. pipetask. Task classes are imported by their LSST names, resolved from the working
@@ -147,11 +177,37 @@ if (opts['report-only']) {
     out(`   pipetask exit status ${runStatus}${runStatus === 0 ? '' : ' (some quanta failed: they are listed above; the report uses what was written)'}`);
   }
   out();
+
+  // 4. step3 on the patches with the most inputs.
+  out(`4. Coadds and object tables: pipetask run -p ${relative(REPO_ROOT, PIPELINE)}#step3 -j ${processes} on the ${nPatches} patch(es) of sky map '${SKYMAP}' with the most inputs`);
+  if (nPatches === 0) {
+    out('   skipped (--patches 0)');
+  } else if (runStatus < 0) {
+    out('   skipped: step1 did not run');
+  } else {
+    const probe = await Butler.from(repo, { importModule: obsSimImportModule });
+    const chosenPatches = await stage('choose patches', () => choosePatches(probe, { skymap: SKYMAP, bands: BANDS, count: nPatches }));
+    await probe.close();
+    if (chosenPatches.length === 0) {
+      out(`   no patch of '${SKYMAP}' has inputs in every band (${BANDS.join(', ')}): nothing to coadd.`);
+    } else {
+      reportPatch = chosenPatches[0]!.patch;
+      for (const c of chosenPatches) out(`   tract ${c.tract} patch ${c.patch}: ${BANDS.map((b) => `${c.inputs[b] ?? 0} ${b}`).join(', ')} calexps overlap it`);
+      const where = `skymap='${SKYMAP}' AND tract=${chosenPatches[0]!.tract} AND patch IN (${chosenPatches.map((c) => c.patch).join(', ')})`;
+      step3Argv = ['run', '-b', repo, '-i', `${OUTPUT},skymaps`, '-o', STEP3_OUTPUT, '-p', `${PIPELINE}#step3`, '-d', where, '-j', String(processes), '--register-dataset-types', '--summary', summary3File, '--save-qgraph', qgraph3File];
+      out(`   running: pnpm pipetask ${step3Argv.map((a) => (a.startsWith('/') ? shown(a) : a.includes(' ') ? `"${a}"` : a)).join(' ')}`);
+      out();
+      const status3 = await stage('pipetask run #step3', () => runPipetask(step3Argv!, { stdout: process.stdout, stderr: { write: (s: string) => (s.startsWith('INFO') ? true : process.stderr.write(s)) } }));
+      out();
+      out(`   pipetask exit status ${status3}${status3 === 0 ? '' : ' (some quanta failed: they are listed above; the report uses what was written)'}`);
+    }
+  }
+  out();
 }
 const truth = JSON.parse(readFileSync(truthFile, 'utf8')) as ExposureTruth[];
 
-// 4. Report.
-out('4. Report against the truth');
+// 5. Report.
+out('5. Report against the truth: single-frame processing (step1)');
 const butler = await Butler.from(repo, { collections: OUTPUT, importModule: obsSimImportModule });
 const report = await stage('report', () => collectStep1Samples({ butler, simDir, truth, output: OUTPUT }));
 out();
@@ -192,6 +248,47 @@ if (noSrc) {
   const s = sc.skyFlux;
   const pull = sc.skyPull;
   out(`   Sky sources (N = ${s.n}): PSF flux median ${fmt(s.median, 2)} nJy, sigma_MAD ${fmt(s.sigmaMad, 2)} nJy; flux/error median ${fmt(pull.median, 3)}, sigma_MAD ${fmt(pull.sigmaMad, 3)} (0 and 1 when the background and errors are right)`);
+}
+out();
+
+// The step3 report.
+out('   Coadd processing (step3) against the truth');
+const s3 = await stage('report step3', () => collectStep3Samples({ butler, simDir, truth, step1Output: OUTPUT, output: STEP3_OUTPUT, skymap: SKYMAP, ...(reportPatch !== undefined && { patch: reportPatch }) }));
+const sc3 = scoreStep3(s3);
+{
+  const c = s3.counts;
+  out(`   written: ${['deepCoadd_directWarp', 'deepCoadd', 'deepCoadd_calexp', 'deepCoadd_meas', 'deepCoadd_forced_src', 'objectTable', 'objectTable_tract'].map((t) => `${t} ${c[t] ?? 0}`).join(', ')}`);
+  if (s3.patch === undefined) out(`   no warps in ${STEP3_OUTPUT}: nothing to score.`);
+  else {
+    out(`   patch ${s3.patch} (${s3.warpsPerPatch.get(s3.patch)} warps):`);
+    for (const cb of s3.coaddChecks) {
+      const bg = typeof cb.backgroundSum === 'string' ? cb.backgroundSum : `max |calexp + background - deepCoadd| = ${cb.backgroundSum.maxAbs.toExponential(2)} nJy (${cb.backgroundSum.maxUlps.toFixed(2)} float32 ulps; <= 2 is float precision)`;
+      out(`     ${cb.band}: ${cb.warps} warps; deepCoadd_calexp + deepCoadd_calexp_background: ${bg}`);
+      if (typeof cb.depth === 'string') out(`        depth: ${cb.depth}`);
+      else {
+        const deepest = cb.depth.reduce<DepthRow | undefined>((best, d) => (best === undefined || d.n > best.n || (d.n === best.n && d.positions > best.positions) ? d : best), undefined);
+        if (deepest !== undefined) out(`        5-sigma point-source depth (blank-sky PSF fluxes) where ${deepest.n} calexps overlap: coadd ${fmt(deepest.coaddDepth, 2)}; calexps there ${deepest.inputs.map((k, j) => `${k} ${fmt(deepest.inputDepths[j]!, 2)}`).join(', ')}`);
+        out(`        depth gain over the mean of the inputs: ${summarizeDepth(cb.depth).map((d) => `N=${d.n}: ${fmt(d.gain, 3)} mag (2.5 log10 sqrt(N) = ${fmt(d.idealGain, 3)}, inverse-variance sum ${fmt(d.expectedGain, 3)}; ${d.positions} positions)`).join('; ')}`);
+      }
+    }
+  }
+  if (s3.objectTableMissing !== undefined) out(`   object table figures: ${s3.objectTableMissing}`);
+  else {
+    out(`   objectTable_tract: ${s3.nObjects} primary objects in ${s3.bands.join(', ')}, ${s3.nMatched} within ${0.5}" of a true source`);
+    const a = sc3.astrometry;
+    out(`   Coadd astrometry, bright stars (S/N >= ${COADD_BRIGHT_SNR}, N = ${a.n}): ${fmt(a.scatterMas)} mas per axis (sigma_MAD; RMS ${fmt(a.rmsMas)}), median offset (E, N) = (${fmt(a.medianEastMas)}, ${fmt(a.medianNorthMas)}) mas`);
+    for (const [b, p] of Object.entries(sc3.photometry)) {
+      out(`   Coadd photometry ${b}, bright stars (forced PSF flux vs true nJy, N = ${p.scatter.n}): ${fmt(p.scatter.scatterMmag)} mmag (sigma_MAD; photon noise alone ${fmt(p.photonNoiseMmag)}), offset ${fmt(p.scatter.offsetMmag)} mmag`);
+    }
+    for (const [label, sg] of [
+      [`S/N >= ${STAR_GALAXY_MIN_SNR}`, sc3.starGalaxyFaint],
+      [`S/N >= ${STAR_GALAXY_SNR}`, sc3.starGalaxy],
+      [`S/N >= ${COADD_BRIGHT_SNR}`, sc3.starGalaxyBright],
+    ] as const) {
+      out(`   Star/galaxy separation (refExtendedness), ${label}: stars purity ${fmt(100 * sg.stars.purity)}% completeness ${fmt(100 * sg.stars.completeness)}% (${sg.stars.nTrue} true); galaxies purity ${fmt(100 * sg.galaxies.purity)}% completeness ${fmt(100 * sg.galaxies.completeness)}% (${sg.galaxies.nTrue} true)`);
+    }
+    out(`   Colour-colour: ${s3.starColours.gr.length} stars with refExtendedness == 0 and S/N >= ${COLOUR_SNR} in g, r and i`);
+  }
 }
 out();
 
@@ -241,6 +338,24 @@ const pngs = await stage('PNGs', async () => {
     await pull.writePng(g);
     written.push(g);
   }
+  if (s3.coaddImage !== undefined) {
+    const { band, exposure, x, y, extended } = s3.coaddImage;
+    const d = new Display({ bin: 2 });
+    d.scale('asinh', 'zscale', { Q: 8 });
+    d.mtv(exposure, { title: `${SKYMAP} tract ${s3.tract} patch ${s3.patch} ${band}: objects (cyan: refExtendedness 0, orange: 1)` });
+    for (let i = 0; i < x.length; i++) d.dot('o', x[i]!, y[i]!, { size: 8, ctype: extended[i] ? 'orange' : 'cyan' });
+    const f = join(outDir, `deepCoadd_${s3.tract}_${s3.patch}_${band}.png`);
+    await d.writePng(f);
+    written.push(f);
+  }
+  if (s3.starColours.gr.length > 0) {
+    const fig = new Figure({ width: 800, height: 600, title: `Stars (refExtendedness 0, S/N >= ${COLOUR_SNR} in g, r, i): blue; truth: grey`, xLabel: 'g - r', yLabel: 'r - i', xRange: [0, 1.6], yRange: [-0.1, 0.9] });
+    fig.scatter(s3.trueStarColours.gr, s3.trueStarColours.ri, { color: 'gray', size: 1 });
+    fig.scatter(s3.starColours.gr, s3.starColours.ri, { color: 'blue', size: 2 });
+    const f = join(outDir, 'colour_colour_stars.png');
+    await fig.writePng(f);
+    written.push(f);
+  }
   return written;
 });
 await butler.close();
@@ -248,14 +363,20 @@ for (const f of pngs) out(`   wrote ${f}`);
 if (report.skyFlux.length === 0) out(`   sky-source histogram: ${why || 'not available: no sky sources in src'}`);
 out();
 
-// 5. Explore.
-out('5. Explore the result');
+// 6. Explore.
+out('6. Explore the result');
 const rel = shown;
 out(`   pnpm butler query-collections ${rel(repo)}`);
 out(`   pnpm butler query-datasets ${rel(repo)} postISRCCD --collections ${OUTPUT}`);
 if (!noSrc) out(`   pnpm butler query-datasets ${rel(repo)} src --collections ${OUTPUT}`);
 if (existsSync(qgraphFile)) out(`   pnpm pipetask report ${rel(repo)} ${rel(qgraphFile)}`);
 out(`   pnpm pipetask build -p ${rel(PIPELINE)}#step1 --show pipeline   # the pipeline, as LSST prints it`);
+if (s3.patch !== undefined) {
+  out(`   pnpm butler query-datasets ${rel(repo)} deepCoadd --collections ${STEP3_OUTPUT}`);
+  out(`   pnpm butler query-datasets ${rel(repo)} objectTable_tract --collections ${STEP3_OUTPUT}`);
+  if (existsSync(qgraph3File)) out(`   pnpm pipetask report ${rel(repo)} ${rel(qgraph3File)}`);
+  if (step3Argv !== undefined) out(`   pnpm pipetask qgraph ${step3Argv.slice(1, 11).map((a) => (a.startsWith('/') ? rel(a) : a.includes(' ') ? `"${a}"` : a)).join(' ')}   # step3's quantum graph`);
+}
 out(`   truth: ${rel(join(simDir, 'truth'))} (${readdirSync(join(simDir, 'truth/sources')).length} per-exposure source tables); summary: ${rel(summaryFile)}`);
 out();
 /** Bytes of the files under a directory (symbolic links not followed). */

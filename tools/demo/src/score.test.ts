@@ -1,7 +1,23 @@
 // score.ts against numpy / astropy (through /usr/bin/python3) and analytic cases.
 import { astropyAvailable, runPythonJson } from '@skystack/test-support';
 import { describe, expect, it } from 'vitest';
-import { astrometricScatter, completeness, matchNearest, photometricScatter, photonNoiseScatterMmag, psfFluxPhotonFactor, psfFluxSnr, sampleStats, skyOffsetsMas } from './score.js';
+import {
+  astrometricScatter,
+  combinedDepth,
+  completeness,
+  fiveSigmaDepth,
+  matchNearest,
+  matchSkyNearest,
+  photometricScatter,
+  photonNoiseScatterMmag,
+  psfFluxesAtRandomPositions,
+  psfFluxPhotonFactor,
+  psfFluxSnr,
+  sampleStats,
+  skyOffsetsMas,
+  starGalaxySeparation,
+  sumDiscrepancy,
+} from './score.js';
 
 /** A reproducible pseudo-random sequence (LCG) in [0, 1). */
 function lcg(seed: number): () => number {
@@ -212,5 +228,147 @@ describe('completeness', () => {
     expect(band!.n).toBe(3);
     expect(band!.detected).toBe(2);
     expect(Number.isNaN(completeness([1], [true], [[5, Infinity]])[0]!.fraction)).toBe(true);
+  });
+});
+
+describe('matchSkyNearest', () => {
+  it('finds the same nearest neighbours within 1 arcsec as a brute-force astropy search', () => {
+    if (!astropyAvailable()) return;
+    const u = lcg(21);
+    // 0.4° field at RA 359.8-0.2 (across RA 0) and Dec 60: the projection must handle both
+    const b = Array.from({ length: 3000 }, () => [(359.8 + u() * 0.4) % 360, 59.8 + u() * 0.4] as const);
+    const a = b.slice(0, 1500).map(([ra, dec], i) => [(ra + (u() - 0.5) * (i % 3 === 0 ? 4 : 0.4) / 3600 / Math.cos((dec * Math.PI) / 180) + 360) % 360, dec + (u() - 0.5) * 0.4 / 3600] as const);
+    const py = runPythonJson<number[]>(
+      [
+        'import sys, json, numpy as np',
+        'from astropy.coordinates import SkyCoord',
+        'import astropy.units as u',
+        'd = json.load(sys.stdin)',
+        'a = SkyCoord(np.array(d["a"])[:, 0] * u.deg, np.array(d["a"])[:, 1] * u.deg)',
+        'b = SkyCoord(np.array(d["b"])[:, 0] * u.deg, np.array(d["b"])[:, 1] * u.deg)',
+        'out = []',
+        'for p in a:',
+        '    s = p.separation(b).arcsec',
+        '    j = int(np.argmin(s))',
+        '    out.append(j if s[j] <= 1.0 else -1)',
+        'print(json.dumps(out))',
+      ].join('\n'),
+      [],
+      { a, b },
+    );
+    const got = matchSkyNearest(
+      a.map((p) => p[0]),
+      a.map((p) => p[1]),
+      b.map((p) => p[0]),
+      b.map((p) => p[1]),
+      1,
+    );
+    expect(py.filter((j) => j < 0).length).toBeGreaterThan(50);
+    expect([...got]).toEqual(py);
+  });
+});
+
+describe('starGalaxySeparation', () => {
+  it('counts purity and completeness of both classes, leaving out unclassified objects', () => {
+    // 10 stars: 8 classified point-like, 1 extended, 1 NaN; 20 galaxies: 2 point-like, 18 extended
+    const isStar = [...Array<boolean>(10).fill(true), ...Array<boolean>(20).fill(false)];
+    const ext = [0, 0, 0, 0, 0, 0, 0, 0, 1, NaN, 0, 0, ...Array<number>(18).fill(1)];
+    const s = starGalaxySeparation(isStar, ext);
+    expect(s.unclassified).toBe(1);
+    expect(s.stars).toEqual({ nTrue: 9, nClassified: 10, nCorrect: 8, purity: 0.8, completeness: 8 / 9 });
+    expect(s.galaxies).toEqual({ nTrue: 20, nClassified: 19, nCorrect: 18, purity: 18 / 19, completeness: 0.9 });
+    expect(Number.isNaN(starGalaxySeparation([true], [1]).stars.purity)).toBe(true);
+    expect(() => starGalaxySeparation([true], [])).toThrow(RangeError);
+  });
+});
+
+describe('fiveSigmaDepth and combinedDepth', () => {
+  it('puts 5 nJy at AB 31.4 - 2.5 log10 5 and 1 nJy errors at 5σ = 5 nJy', () => {
+    expect(fiveSigmaDepth(1)).toBeCloseTo(31.4 - 2.5 * Math.log10(5), 12);
+    expect(fiveSigmaDepth(10) - fiveSigmaDepth(1)).toBeCloseTo(-2.5, 12);
+  });
+
+  it('gains 2.5 log10 √N for N equal inputs, and adds inverse variances for unequal ones', () => {
+    for (const n of [1, 2, 3, 7]) expect(combinedDepth(Array<number>(n).fill(24.2)) - 24.2).toBeCloseTo(2.5 * Math.log10(Math.sqrt(n)), 12);
+    // σ = 1 and 2 nJy: 1/σ² = 1 + 1/4 → σ = 0.8944 nJy
+    expect(combinedDepth([fiveSigmaDepth(1), fiveSigmaDepth(2)])).toBeCloseTo(fiveSigmaDepth(1 / Math.sqrt(1.25)), 12);
+    expect(Number.isNaN(combinedDepth([]))).toBe(true);
+  });
+});
+
+/** Unit Gaussian deviates (Box-Muller on the LCG). */
+function gaussians(n: number, seed: number): Float64Array {
+  const u = lcg(seed);
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i += 2) {
+    const r = Math.sqrt(-2 * Math.log(1 - u()));
+    const t = 2 * Math.PI * u();
+    out[i] = r * Math.cos(t);
+    if (i + 1 < n) out[i + 1] = r * Math.sin(t);
+  }
+  return out;
+}
+
+/** A normalized circular Gaussian kernel of sigma s, (2h+1)² pixels. */
+function gaussianKernel(s: number, h: number): Float64Array {
+  const k = new Float64Array((2 * h + 1) ** 2);
+  let sum = 0;
+  for (let j = -h; j <= h; j++) for (let i = -h; i <= h; i++) sum += k[(j + h) * (2 * h + 1) + i + h] = Math.exp(-(i * i + j * j) / (2 * s * s));
+  return k.map((v) => v / sum);
+}
+
+describe('psfFluxesAtRandomPositions', () => {
+  const W = 600;
+  const H = 500;
+  const h = 10;
+  const s = 2;
+  const kernel = gaussianKernel(s, h);
+
+  it('gives PSF fluxes of white noise the scatter σ √(4π s²) of a Gaussian PSF (σ / √Σp²)', () => {
+    const sigma = 3;
+    const image = gaussians(W * H, 5).map((v) => sigma * v);
+    const r = psfFluxesAtRandomPositions({ image, mask: new Int32Array(W * H), width: W, height: H, kernel, kernelWidth: 21, kernelHeight: 21, avoidBits: 1, tries: 4000, seed: 9 });
+    expect(r.flux.length).toBe(4000);
+    // Σp² of a sampled Gaussian of σ = 2 px is 1/(4π s²) to 1e-6; σ_MAD of 4000 draws: ±1.8 % (1σ)
+    const expected = sigma * Math.sqrt(4 * Math.PI * s * s);
+    expect(sampleStats(r.flux).sigmaMad / expected).toBeGreaterThan(0.95);
+    expect(sampleStats(r.flux).sigmaMad / expected).toBeLessThan(1.05);
+  });
+
+  it('measures the flux of a point source at the stamp centre, skips stamps touching masked pixels, and keeps x0/y0', () => {
+    // A constant image c is a PSF-shaped source of flux c Σp / Σp² at every position.
+    const image = new Float64Array(W * H).fill(2);
+    const mask = new Int32Array(W * H);
+    for (let y = 0; y < H; y++) for (let x = 0; x < 100; x++) mask[y * W + x] = 4; // a masked strip x < 100
+    const r = psfFluxesAtRandomPositions({ image, mask, width: W, height: H, x0: 1000, y0: -50, kernel, kernelWidth: 21, kernelHeight: 21, avoidBits: 4 | 8, tries: 2000, seed: 3 });
+    let p2 = 0;
+    for (const v of kernel) p2 += v * v;
+    expect(r.flux.length).toBeGreaterThan(1000);
+    for (const f of r.flux) expect(f).toBeCloseTo(2 / p2, 8);
+    expect(Math.min(...r.x)).toBeGreaterThanOrEqual(1000 + 100 + h);
+    expect(Math.max(...r.x)).toBeLessThanOrEqual(1000 + W - 1 - h);
+    expect(Math.min(...r.y)).toBeGreaterThanOrEqual(-50 + h);
+    expect(Math.max(...r.y)).toBeLessThanOrEqual(-50 + H - 1 - h);
+    // an accept test sees PARENT positions
+    const some = psfFluxesAtRandomPositions({ image, mask, width: W, height: H, x0: 1000, kernel, kernelWidth: 21, kernelHeight: 21, avoidBits: 4, tries: 500, seed: 3, accept: (x) => x < 1300 });
+    expect(Math.max(...some.x)).toBeLessThan(1300);
+    expect(() => psfFluxesAtRandomPositions({ image, mask, width: W, height: H, kernel, kernelWidth: 20, kernelHeight: 21, avoidBits: 4, tries: 1, seed: 1 })).toThrow(RangeError);
+  });
+});
+
+describe('sumDiscrepancy', () => {
+  it('finds float32 subtraction and addition within 2 ulps, and a real difference', () => {
+    const c = Float32Array.from(gaussians(10000, 8), (v) => 1000 + 50 * v);
+    const b = Float32Array.from(gaussians(10000, 4), (v) => 980 + 3 * v);
+    const a = Float32Array.from(c, (v, i) => v - b[i]!); // rounded to float32 on store
+    const ok = sumDiscrepancy(a, b, c);
+    expect(ok.n).toBe(10000);
+    expect(ok.maxUlps).toBeLessThanOrEqual(2);
+    const bad = Float32Array.from(a);
+    bad[77] = bad[77]! + 0.1;
+    const off = sumDiscrepancy(bad, b, c);
+    expect(off.maxAbs).toBeCloseTo(0.1, 2);
+    expect(off.maxUlps).toBeGreaterThan(50);
+    expect(sumDiscrepancy([NaN], [1], [1]).n).toBe(0);
   });
 });
