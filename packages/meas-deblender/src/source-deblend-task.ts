@@ -215,6 +215,7 @@ export class SourceDeblendTask extends Task<SourceDeblendConfig> {
     let nextId = 1n;
     for (let i = 0; i < n0; i++) if (ids[i]! >= nextId) nextId = ids[i]! + 1n;
     let nParents = 0;
+    let nNoPsf = 0;
     for (let i = 0; i < n0; i++) {
       const src = srcs.get(i);
       if (src.getParent() !== 0n) continue;
@@ -244,7 +245,9 @@ export class SourceDeblendTask extends Task<SourceDeblendConfig> {
       } catch (error) {
         // A coadd's PSF is not defined where no input covers (a footprint across a gap).
         if (config.catchFailures) {
-          this.log.warn(`Unable to deblend source ${src.getId()}: no PSF at its centroid (${center.x}, ${center.y}): ${(error as Error).message}`);
+          // One summary warning at the end: on a coadd, every blend across a gap lands here.
+          this.log.debug(`Unable to deblend source ${src.getId()}: no PSF at its centroid (${center.x}, ${center.y}): ${(error as Error).message}`);
+          nNoPsf++;
           src.set('deblend_failed', true);
           nextId = this.#propagatePeaks(srcs, i, nextId);
           continue;
@@ -324,6 +327,7 @@ export class SourceDeblendTask extends Task<SourceDeblendConfig> {
       fp.setSpans(spans);
       src.set('deblend_nChild', nChild);
     }
+    if (nNoPsf > 0) this.log.warn(`Unable to deblend ${nNoPsf} parent(s): the PSF is not defined at their centroid (on a coadd: outside its inputs); they are flagged deblend_failed.`);
     this.log.info(`Deblended: of ${n0} sources, ${nParents} were deblended, creating ${srcs.length - n0} children, total ${srcs.length} sources`);
   }
 

@@ -194,3 +194,17 @@ export {
   MakeVisitTableTask,
 } from './postprocess/make-visit-table-tasks.js';
 export type { VisitTableResult } from './postprocess/make-visit-table-tasks.js';
+
+// Artifact-rejecting coaddition (lsst.drp.tasks.assemble_coadd.CompareWarpAssembleCoaddTask)
+export {
+  CompareWarpAssembleCoaddConnections,
+  CompareWarpAssembleCoaddConfig,
+  CompareWarpAssembleCoaddTask,
+  UNSUPPORTED_COMPARE_WARP_OPTIONS,
+} from './coadd/compare-warp-assemble-coadd-task.js';
+export type {
+  AltMaskSpans,
+  CompareWarpSupplementaryData,
+  CompareWarpAssembleCoaddInputs,
+  CompareWarpAssembleCoaddResult,
+} from './coadd/compare-warp-assemble-coadd-task.js';

@@ -42,6 +42,7 @@ export const TASK_ALIASES: ReadonlyMap<string, string> = new Map([
   ['lsst.pipe.tasks.assembleCoadd.AssembleCoaddTask', '@skystack/pipe-tasks#AssembleCoaddTask'],
   ['lsst.drp.tasks.assemble_coadd.AssembleCoaddTask', '@skystack/pipe-tasks#AssembleCoaddTask'],
   ['lsst.drp.tasks.assemble_coadd.CompareWarpAssembleCoaddTask', '@skystack/pipe-tasks#CompareWarpAssembleCoaddTask'],
+  ['lsst.pipe.tasks.assembleCoadd.CompareWarpAssembleCoaddTask', '@skystack/pipe-tasks#CompareWarpAssembleCoaddTask'],
   ['lsst.pipe.tasks.selectImages.BestSeeingSelectVisitsTask', '@skystack/pipe-tasks#BestSeeingSelectVisitsTask'],
   // pipe_tasks: multi-band coadd processing
   ['lsst.pipe.tasks.multiBand.DetectCoaddSourcesTask', '@skystack/pipe-tasks#DetectCoaddSourcesTask'],
