@@ -250,6 +250,10 @@ describe('AssembleCoaddTask: artifacts and masks', () => {
     expect(pixel(c, 120, 210, 'variance')).toBeCloseTo(4 / 19, 5);
     expect(pixel(c, 125, 220, 'variance')).toBeCloseTo(4 / 17, 5);
     expect(pixel(c, 121, 210, 'mask') & (sat | rejected)).toBe(0);
+    // An input missing from a pixel makes the CoaddPsf inexact there (LSST's setInexactPsf).
+    const inexact = c.mask.getPlaneBitMask('INEXACT_PSF');
+    expect(pixel(c, 120, 210, 'mask') & inexact).toBe(inexact);
+    expect(pixel(c, 121, 210, 'mask') & inexact).toBe(0);
     // A higher threshold keeps SAT off at 15%.
     const high = await coadd(task({ statistic: 'MEAN', maskPropagationThresholds: { SAT: 0.2 } }), warps);
     expect(pixel(high, 125, 220, 'mask') & sat).toBe(0);
@@ -306,6 +310,9 @@ describe('AssembleCoaddTask: subregions, handles, config', () => {
     const sensorEdge = ra.coaddExposure.mask.getPlaneBitMask('SENSOR_EDGE');
     expect(ra.coaddExposure.mask.array.data[0]! & sensorEdge).toBe(sensorEdge);
     expect(ra.coaddExposure.mask.array.data[100]! & sensorEdge).toBe(0);
+    const inexact = ra.coaddExposure.mask.getPlaneBitMask('INEXACT_PSF');
+    expect(ra.coaddExposure.mask.array.data[0]! & inexact).toBe(inexact);
+    expect(ra.coaddExposure.mask.array.data[100]! & inexact).toBe(0);
   });
 
   it('reads each warp only a subregion at a time', async () => {
@@ -344,7 +351,7 @@ describe('AssembleCoaddTask: subregions, handles, config', () => {
     expect(pixel(c, 130, 210, 'variance')).toBeCloseTo(4, 5);
     const coaddPlanes = c.mask.planeDict;
     expect(pixel(c, 130, 210, 'mask')).toBe(coaddPlanes.getPlaneBitMask('DETECTED'));
-    expect(pixel(c, 131, 210, 'mask')).toBe(coaddPlanes.getPlaneBitMask(['SAT', 'REJECTED', 'NO_DATA']));
+    expect(pixel(c, 131, 210, 'mask')).toBe(coaddPlanes.getPlaneBitMask(['SAT', 'REJECTED', 'NO_DATA', 'INEXACT_PSF']));
   });
 
   it('rejects warps without BUNIT or not in nJy, skips empty warps, and has nothing to do without warps', async () => {

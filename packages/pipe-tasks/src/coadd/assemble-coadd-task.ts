@@ -1,7 +1,7 @@
 // AssembleCoaddTask: stacks the warps of one patch into a coadd (lsst.drp.tasks.assemble_coadd,
 // formerly lsst.pipe.tasks.assembleCoadd), subregion by subregion so that memory is bounded by
 // the patch size and not by the number of warps.
-import { Exposure, FilterLabel, getCoaddInputs, ImageU, MaskedImage, PhotoCalib, setCoaddInputs, type ImageF } from '@skystack/afw-image';
+import { Exposure, FilterLabel, getCoaddInputs, ImageU, MaskedImage, PhotoCalib, setCoaddInputs, type ImageF, type Mask } from '@skystack/afw-image';
 import { Box2I, Extent2I } from '@skystack/geom';
 import { interpolateOverDefects } from '@skystack/ip-isr';
 import { makeStatistics } from '@skystack/kernels';
@@ -436,6 +436,7 @@ export class AssembleCoaddTask extends PipelineTask<AssembleCoaddConfig> {
     for (const subBBox of subBBoxIter(skyInfo.bbox, new Extent2I(sw!, sh!))) {
       await this.assembleSubregion(coaddExposure, subBBox, warpRefList, imageScalerList, stackOptions, nImage);
     }
+    this.setInexactPsf(coaddExposure.mask);
     setCoaddEdgeBits(coaddExposure.mask, coaddExposure.variance);
     return new Struct<AssembleCoaddResult>({ coaddExposure, nImage, warpRefList, imageScalerList, weightList });
   }
@@ -495,6 +496,22 @@ export class AssembleCoaddTask extends PipelineTask<AssembleCoaddConfig> {
     const wcs = coaddExposure.getWcs()!;
     coaddExposure.setPsf(new CoaddPsf(coaddInputs.ccds, wcs, this.config.coaddPsf.makeControl()));
     coaddExposure.getInfo().setApCorrMap(makeCoaddApCorrMap(coaddInputs.ccds, coaddExposure.getBBox(), wcs));
+  }
+
+  /**
+   * Sets `INEXACT_PSF` where an input is missing from a pixel (`SENSOR_EDGE`, `CLIPPED` or
+   * `REJECTED`: a detector edge or a rejected pixel), where the coadd's `CoaddPsf`, the weighted
+   * mean of every input covering the point, is not the PSF of the pixels.
+   *
+   * @param mask - the coadd's mask (changed; the plane is added if needed)
+   * @see lsst.drp.tasks.assemble_coadd.AssembleCoaddTask.setInexactPsf
+   */
+  setInexactPsf(mask: Mask): void {
+    if (!mask.planeDict.hasPlane('INEXACT_PSF')) mask.addMaskPlane('INEXACT_PSF');
+    const inexact = mask.getPlaneBitMask('INEXACT_PSF');
+    const missing = mask.getPlaneBitMask(['SENSOR_EDGE', 'CLIPPED', 'REJECTED'].filter((p) => mask.planeDict.hasPlane(p)));
+    const data = mask.array.data;
+    for (let i = 0; i < data.length; i++) if ((data[i]! & missing) !== 0) data[i]! |= inexact;
   }
 
   /**
