@@ -5,7 +5,7 @@ import { convolve2dRows, convolveSeparableRows, type Kernel2dJob, type Separable
 import { makeInterpolate, lookupMaxInterpStyle, lookupMinInterpPoints, type InterpStyle, type Interpolate } from './interpolate.js';
 import { KernelsUndersampledError } from './errors.js';
 import { simdKernels } from './simd-kernels.js';
-import { makeStatistics, meanClipOfBin, type StatisticsProperty } from './statistics.js';
+import { binSelectWorkspaceBytes, makeStatistics, meanClipOfBin, resetBinWorkspace, type StatisticsProperty } from './statistics.js';
 
 /**
  * Per-bin statistics of an image for a background model: bin `(iX, iY)` covers columns
@@ -151,14 +151,23 @@ function meanClipBinRows(job: BinnedStatisticsJob, start: number, end: number): 
   // in the WebAssembly SIMD kernels' memory when they are there (the clipped sums run on it)
   const simd = simdKernels();
   const size = Math.max(1, nx * per);
-  const buffer = simd === undefined ? new Float32Array(size) : new Float32Array(simd.reserve(simd.scratchBytes + 4 * size), simd.scratchBytes, size);
+  // (with room after it for the quartile selection's workspace, then for the image and mask
+  // rows of a row of bins, which the SIMD gather reads from there)
+  const useMask = mask !== undefined && andMask !== 0;
+  const bandAt = simd === undefined ? 0 : (simd.scratchBytes + 4 * size + binSelectWorkspaceBytes(per) + 15) & ~15;
+  const bandMaskAt = bandAt + 4 * maxRows * width;
+  const memory = simd?.reserve(bandMaskAt + (useMask ? 4 * maxRows * width : 0));
+  const buffer = simd === undefined || memory === undefined ? new Float32Array(size) : new Float32Array(memory, simd.scratchBytes, size);
+  const bandImage = memory === undefined ? undefined : new Float32Array(memory, bandAt, maxRows * width);
+  const bandMask = memory === undefined || !useMask ? undefined : new Int32Array(memory, bandMaskAt, maxRows * width);
+  const gathered = memory === undefined ? undefined : new Int32Array(memory, 48, 2);
+  resetBinWorkspace();
   const fill = new Int32Array(nx); // where each bin's next value goes
   const good = new Int32Array(nx); // values the moments would count (NaN too unless nanSafe)
   const infinite = new Uint8Array(nx); // whether a bin gathered ±Infinity (nanSafe false)
   const guesses = new Float64Array(2 * nx).fill(NaN); // [q25, q75] of the bin above
   const guess = new Float64Array(2);
   const result = new Float64Array(2);
-  const useMask = mask !== undefined && andMask !== 0;
   for (let iY = start; iY < end; iY++) {
     for (let iX = 0; iX < nx; iX++) {
       fill[iX] = iX * per;
@@ -167,7 +176,23 @@ function meanClipBinRows(job: BinnedStatisticsJob, start: number, end: number): 
     }
     const y0 = yorig[iY]!;
     const h = ysize[iY]!;
-    for (let y = y0; y < y0 + h; y++) {
+    if (simd !== undefined && bandImage !== undefined && gathered !== undefined) {
+      // the same values in the same order, four at a time where all are good
+      bandImage.set(image.subarray(y0 * width, (y0 + h) * width));
+      if (bandMask !== undefined) bandMask.set(mask!.subarray(y0 * width, (y0 + h) * width));
+      const nan = nanSafe ? 1 : 0;
+      const withMask = bandMask !== undefined ? 1 : 0;
+      for (let y = 0; y < h; y++) {
+        for (let iX = 0; iX < nx; iX++) {
+          const at = 4 * (y * width + xorig[iX]!);
+          const m = fill[iX]!;
+          fill[iX] = m + simd.gatherGood(bandAt + at, bandMaskAt + at, xsize[iX]!, andMask, simd.scratchBytes + 4 * m, nan, withMask);
+          good[iX] = good[iX]! + gathered[0]!;
+          if (gathered[1] !== 0) infinite[iX] = 1;
+        }
+      }
+    }
+    for (let y = y0; simd === undefined && y < y0 + h; y++) {
       const row = y * width;
       for (let iX = 0; iX < nx; iX++) {
         const from = row + xorig[iX]!;

@@ -81,6 +81,13 @@ describe('background model', () => {
       for (const [x, y] of [[0, 0], [29, 19], [7, 11]] as const) expect(sub[y * 30 + x]).toBe(a[(50 + y) * W + 100 + x]);
       expect(() => model.getImage(Box2I.fromCorner(new Point2I(0, 0), new Extent2I(5, 5)))).toThrow(/not inside/);
       expect(model.getBinCentersX()[0]).toBeCloseTo(1000 + model.binsX.cen[0]!, 12);
+      // into a reused buffer (longer than needed, holding other values): the same pixels
+      const reused = new Float32Array(W * H).fill(-7);
+      const into = model.getImage(box, reused);
+      expect(into.buffer).toBe(reused.buffer);
+      expect(Array.from(into)).toEqual(Array.from(sub));
+      expect(Array.from(model.getImage(undefined, reused))).toEqual(Array.from(a));
+      expect(() => model.getImage(box, new Float32Array(30 * 20 - 1))).toThrow(/needs 600/);
     }
   });
 

@@ -370,8 +370,11 @@ export class BackgroundModel {
    * Evaluates the model on the pixel grid of `bbox` (default: the whole area).
    *
    * @param bbox - PARENT box inside the model's area
-   * @returns `bbox.width * bbox.height` values, row-major
-   * @throws {@link KernelsInvalidArgumentError} when the box is not inside the model's area
+   * @param out - where to write the values (its first `bbox.width * bbox.height`; every one is
+   *   written): a buffer reused between calls saves allocating (and faulting in) a fresh one
+   * @returns `bbox.width * bbox.height` values, row-major (in `out` when given)
+   * @throws {@link KernelsInvalidArgumentError} when the box is not inside the model's area, or
+   *   `out` is too short
    * @throws {@link KernelsUndersampledError} with THROW_EXCEPTION and too few bins
    * @example
    * ```ts
@@ -380,7 +383,7 @@ export class BackgroundModel {
    * ```
    * @see lsst.afw.math.BackgroundMI.getImage
    */
-  getImage(bbox?: Box2I): Float32Array {
+  getImage(bbox?: Box2I, out?: Float32Array): Float32Array {
     const b = this.bbox;
     const lx0 = bbox === undefined ? 0 : bbox.minX - b.x0;
     const ly0 = bbox === undefined ? 0 : bbox.minY - b.y0;
@@ -391,7 +394,14 @@ export class BackgroundModel {
         `The box (${b.x0 + lx0}, ${b.y0 + ly0}) ${w}x${h} is not inside the background's area (${b.x0}, ${b.y0}) ${b.width}x${b.height}.`,
       );
     }
-    const out = new Float32Array(w * h);
+    if (out !== undefined && out.length < w * h) {
+      throw new KernelsInvalidArgumentError(`The output buffer has ${out.length} values; the box needs ${w * h} (${w}x${h}).`);
+    }
+    return this.#evaluate(lx0, ly0, w, h, out === undefined ? new Float32Array(w * h) : out.length === w * h ? out : out.subarray(0, w * h));
+  }
+
+  /** {@link BackgroundModel.getImage} of the local box `(lx0, ly0) w × h` into `out` (`w h` values). */
+  #evaluate(lx0: number, ly0: number, w: number, h: number, out: Float32Array): Float32Array {
     if (w === 0 || h === 0) return out;
     const backend = this.#backend ?? getDefaultBackend();
     const approx = this.getApproximation();

@@ -80,6 +80,94 @@ describe('simdKernels', () => {
   });
 });
 
+describe('simdKernels: the background bins’ gather and quartile histogram', () => {
+  const simd = simdKernels();
+
+  it.skipIf(simd === undefined)('gatherGood copies the good values in order and counts them (masks, NaN, ±Infinity, both nanSafe modes, every tail length)', () => {
+    const k = simd!;
+    const r = uniform(7);
+    for (let n = 0; n < 24; n++) {
+      const buffer = k.reserve(65536);
+      const img = new Float32Array(buffer, 1024, n);
+      const msk = new Int32Array(buffer, 4096, n);
+      for (let i = 0; i < n; i++) {
+        const u = r();
+        img[i] = u < 0.1 ? NaN : u < 0.15 ? Infinity : u < 0.2 ? -Infinity : 100 * r();
+        msk[i] = r() < 0.2 ? (r() < 0.5 ? 1 : 4) : 0;
+      }
+      for (const nanSafe of [0, 1]) {
+        for (const useMask of [0, 1]) {
+          // the definition, value by value
+          const expected: number[] = [];
+          let good = 0;
+          let inf = 0;
+          for (let i = 0; i < n; i++) {
+            if (useMask === 1 && (msk[i]! & 1) !== 0) continue;
+            const v = img[i]!;
+            if (Number.isNaN(v)) {
+              if (nanSafe === 0) good++;
+              continue;
+            }
+            if (!Number.isFinite(v)) {
+              if (nanSafe === 1) continue;
+              inf = 1;
+            }
+            good++;
+            expected.push(v);
+          }
+          const count = k.gatherGood(1024, 4096, n, 1, 8192, nanSafe, useMask);
+          expect([...new Float32Array(buffer, 8192, count)]).toEqual(expected);
+          expect([...new Int32Array(buffer, 48, 2)]).toEqual([good, inf]);
+        }
+      }
+    }
+  });
+
+  it.skipIf(simd === undefined)('bucketKeys clamps and counts as the TypeScript histogram; bucketGather copies the chosen buckets in order', () => {
+    const k = simd!;
+    const r = uniform(8);
+    for (const n of [0, 1, 2, 3, 101, 1000]) {
+      const buffer = k.reserve(1 << 18);
+      const a = new Float32Array(buffer, 64, n);
+      for (let i = 0; i < n; i++) a[i] = i % 50 === 7 ? NaN : i % 61 === 3 ? -Infinity : i % 67 === 5 ? 1e30 : 1000 + 100 * (r() - 0.5);
+      const lo = 970;
+      const scale = 40 / 60;
+      const top = 39;
+      const ca = 8192;
+      const cb = ca + 4 * 64;
+      const keysAt = cb + 4 * 64;
+      new Int32Array(buffer, ca, 128).fill(0);
+      k.bucketKeys(64, n, lo, scale, top, ca, cb, keysAt);
+      const keys = new Uint16Array(buffer, keysAt, n);
+      const expA = new Int32Array(64);
+      const expB = new Int32Array(64);
+      for (let i = 0; i < n; i++) {
+        const t = (a[i]! - lo) * scale;
+        const b = t >= top ? top : t > 0 ? Math.floor(t) : 0;
+        expect(keys[i]).toBe(b);
+        (i % 2 === 0 ? expA : expB)[b]!++;
+      }
+      expect([...new Int32Array(buffer, ca, 64)]).toEqual([...expA]);
+      expect([...new Int32Array(buffer, cb, 64)]).toEqual([...expB]);
+      // buckets 0 and 20 into two segments
+      const segOfAt = keysAt + 2048;
+      const fillAt = segOfAt + 4 * 64;
+      const bufAt = fillAt + 64;
+      const segOf = new Int32Array(buffer, segOfAt, 64).fill(0);
+      const fill = new Int32Array(buffer, fillAt, 2);
+      const n0 = expA[0]! + expB[0]!;
+      segOf[0] = fillAt;
+      segOf[20] = fillAt + 4;
+      fill[0] = 0;
+      fill[1] = n0;
+      k.bucketGather(64, n, keysAt, segOfAt, bufAt);
+      const want = [...[...a].filter((_, i) => keys[i] === 0), ...[...a].filter((_, i) => keys[i] === 20)];
+      expect([...new Float32Array(buffer, bufAt, want.length)]).toEqual(want);
+      expect([...fill]).toEqual([n0, want.length]);
+    }
+  });
+});
+
 describe('the SIMD paths give the TypeScript loops’ results bit for bit', () => {
   const skip = simdKernels() === undefined;
 
@@ -150,5 +238,46 @@ describe('the SIMD paths give the TypeScript loops’ results bit for bit', () =
     setSimdEnabled(true);
     const wasm = fit();
     expect(sameBits(js, wasm)).toBe(true);
+  });
+
+  it.skipIf(skip)('binned clipped means with odd bin widths, NaN and ±Infinity pixels, with and without a mask, both nanSafe modes', () => {
+    const r = uniform(4);
+    const w = 331;
+    const h = 150;
+    const image = Float32Array.from({ length: w * h }, (_, i) =>
+      i % 401 === 0 ? NaN : i % 977 === 0 ? Infinity : i % 1511 === 0 ? -Infinity : 500 + 20 * (r() + r() - 1) + (i % 157 === 0 ? 2000 * r() : 0),
+    );
+    const mask = Int32Array.from({ length: w * h }, (_, i) => (i % 13 === 0 ? 2 : i % 29 === 0 ? 8 : 0));
+    const fit = (nanSafe: boolean, withMask: boolean): Float64Array => {
+      const job = {
+        image,
+        ...(withMask ? { mask } : {}),
+        width: w,
+        height: h,
+        xorig: Int32Array.of(0, 97, 194, 301),
+        xsize: Int32Array.of(97, 97, 107, 30),
+        yorig: Int32Array.of(0, 75),
+        ysize: Int32Array.of(75, 75),
+        property: 'MEANCLIP' as const,
+        andMask: 2,
+        numSigmaClip: 3,
+        numIter: 3,
+        nanSafe,
+        outValue: new Float64Array(8),
+        outError: new Float64Array(8),
+      };
+      binnedStatisticsRows(job, 0, 2);
+      return Float64Array.from([...job.outValue, ...job.outError]);
+    };
+    for (const nanSafe of [false, true]) {
+      for (const withMask of [false, true]) {
+        setSimdEnabled(false);
+        const js = fit(nanSafe, withMask);
+        setSimdEnabled(true);
+        const wasm = fit(nanSafe, withMask);
+        expect(sameBits(js, wasm)).toBe(true);
+        if (nanSafe) expect(js.slice(0, 8).every((v) => Number.isFinite(v))).toBe(true);
+      }
+    }
   });
 });

@@ -45,6 +45,30 @@ export interface SimdKernels {
    * `[s0, s1, q0, q1, n0, n1]` as float64 at byte address 0.
    */
   readonly clippedSums: (ptr: number, m: number, center: number, clip: number) => void;
+  /**
+   * The bucket keys of float32 values for a histogram (the first pass of a background bin's
+   * quartile selection): for each of the `n` values at byte address `ptr`, `t = (v - lo) · scale`
+   * (in double precision) and its bucket `t ≥ top ? top : t > 0 ? ⌊t⌋ : 0`, stored as a uint16 at
+   * byte address `keys` (in order) and counted in int32 histogram `ca` (values at even offsets)
+   * or `cb` (odd offsets).
+   */
+  readonly bucketKeys: (ptr: number, n: number, lo: number, scale: number, top: number, ca: number, cb: number, keys: number) => void;
+  /**
+   * The gather of the values of chosen buckets (the second pass): for each of the `n` float32
+   * values at byte address `ptr` (uint16 bucket keys at `keys`), `slot = segOf[key]` (int32 table at
+   * byte address `segOf`); where `slot` ≠ 0, the value is stored at float32 index `fill` of
+   * byte address `buf`, where `fill` is the int32 at byte address `slot` (then incremented).
+   */
+  readonly bucketGather: (ptr: number, n: number, keys: number, segOf: number, buf: number) => void;
+  /**
+   * The gather of a background bin's good values from one image row (the first step of binned
+   * statistics): of the `n` float32 values at byte address `img` (int32 mask values at `msk`,
+   * read only when `useMask` ≠ 0), those without an `andMask` bit are good; with `nanSafe` ≠ 0
+   * only the finite ones among them, else all but NaN, are copied in order to byte address `out`.
+   * Returns how many were copied, and writes as int32 at byte address 48 the good count (with
+   * `nanSafe` 0, NaNs included) and at 52 whether a ±Infinity was copied (1) or not (0).
+   */
+  readonly gatherGood: (img: number, msk: number, n: number, andMask: number, out: number, nanSafe: number, useMask: number) => number;
   /** Bytes at the start of the memory that the kernels' own results use. */
   readonly scratchBytes: number;
 }
@@ -127,6 +151,31 @@ const F64X2_PROMOTE_LOW_F32X4 = 0x5f;
 const F32X4_DEMOTE_F64X2_ZERO = 0x5e;
 const I64X2_SUB = 0xd1;
 const I32X4_EXTRACT_LANE = 0x1b;
+const I32X4_SPLAT = 0x11;
+const I32X4_MIN_S = 0xb6;
+const I32X4_MAX_S = 0xb8;
+const I32X4_TRUNC_SAT_F64X2_S_ZERO = 0xfc;
+const I32_AND = 0x71;
+const I32_SHL = 0x74;
+const I32_GE_U = 0x4f;
+const I32_GT_S = 0x4a;
+const I32_LOAD = 0x28;
+const I32_LOAD16_U = 0x2f;
+const I32_STORE = 0x36;
+const I32_STORE16 = 0x3b;
+const SELECT = 0x1b;
+const ELSE = 0x05;
+const I32_SUB = 0x6b;
+const I32_EQZ = 0x45;
+const F32_SUB = 0x93;
+const F32_EQ = 0x5b;
+const F32_NE = 0x5c;
+const F32_CONST = 0x43;
+const F32X4_SPLAT = 0x13;
+const F32X4_EQ = 0x41;
+const F32X4_SUB = 0xe5;
+const I32X4_ALL_TRUE = 0xa3;
+const V128_ANY_TRUE = 0x53;
 
 /** A function body under construction. */
 class Code {
@@ -171,6 +220,12 @@ class Code {
   i32(v: number): this {
     this.b.push(I32_CONST);
     sleb(this.b, v);
+    return this;
+  }
+  f32(v: number): this {
+    this.b.push(F32_CONST);
+    const bytes = new Uint8Array(new Float32Array([v]).buffer);
+    this.b.push(...bytes);
     return this;
   }
   f64(v: number): this {
@@ -334,6 +389,164 @@ function clippedSumsModule(): Uint8Array {
   return moduleBytes([I32, I32, F64, F64], [], [I32, V128, V128, V128, V128, V128, V128, V128, F64], c);
 }
 
+/** `bucketKeys(ptr, n, lo, scale, top, ca, cb, keys)`: see {@link SimdKernels.bucketKeys}. */
+function bucketKeysModule(): Uint8Array {
+  const PTR = 0;
+  const N = 1;
+  const LO = 2;
+  const SCALE = 3;
+  const TOP = 4;
+  const CA = 5;
+  const CB = 6;
+  const KEYS = 7;
+  const END_ = 8; // i32 end address of the pairs
+  const K = 9; // i32 a key
+  const A = 10; // i32 a count's address
+  const LOV = 11; // v128 lo
+  const SCV = 12; // v128 scale
+  const ZV = 13; // v128 zero (i32 lanes)
+  const TV = 14; // v128 top (i32 lanes)
+  const KV = 15; // v128 keys
+  const c = new Code();
+  c.get(LO).simd(F64X2_SPLAT).set(LOV);
+  c.get(SCALE).simd(F64X2_SPLAT).set(SCV);
+  c.i32(0).simd(I32X4_SPLAT).set(ZV);
+  c.get(TOP).simd(I32X4_SPLAT).set(TV);
+  c.get(PTR).get(N).i32(-2).op(I32_AND).i32(2).op(I32_SHL, I32_ADD).set(END_);
+  // count[key]++ for the key on the stack, in the histogram at local `h`
+  const count = (h: number): void => {
+    c.i32(2).op(I32_SHL).get(h).op(I32_ADD).tee(A);
+    c.get(A).mem(I32_LOAD, 2).i32(1).op(I32_ADD).mem(I32_STORE, 2);
+  };
+  c.op(BLOCK, EMPTY, LOOP, EMPTY);
+  c.get(PTR).get(END_).op(I32_GE_U, BR_IF, 1);
+  // keys = min(max(trunc_sat((promote(v) - lo) * scale), 0), top): exactly the clamp above
+  // (t ≥ top truncates to ≥ top; t ≤ 0 and NaN to ≤ 0)
+  c.get(PTR).simdMem(V128_LOAD64_ZERO, 2).simd(F64X2_PROMOTE_LOW_F32X4).get(LOV).simd(F64X2_SUB).get(SCV).simd(F64X2_MUL);
+  c.simd(I32X4_TRUNC_SAT_F64X2_S_ZERO).get(ZV).simd(I32X4_MAX_S).get(TV).simd(I32X4_MIN_S).set(KV);
+  c.get(KEYS).get(KV).simd(I32X4_EXTRACT_LANE, 0).tee(K).mem(I32_STORE16, 1, 0);
+  c.get(K);
+  count(CA);
+  c.get(KEYS).get(KV).simd(I32X4_EXTRACT_LANE, 1).tee(K).mem(I32_STORE16, 1, 2);
+  c.get(K);
+  count(CB);
+  c.get(PTR).i32(8).op(I32_ADD).set(PTR);
+  c.get(KEYS).i32(4).op(I32_ADD).set(KEYS);
+  c.op(BR, 0, END, END);
+  // odd n: the last value, counted in the first histogram
+  c.get(N).i32(1).op(I32_AND, IF, EMPTY);
+  c.get(PTR).mem(F32_LOAD, 2).op(F64_PROMOTE_F32).get(LO).op(F64_SUB).get(SCALE).op(F64_MUL).op(0xfc, 0x02 /* i32.trunc_sat_f64_s */).tee(K);
+  c.i32(0).get(K).i32(0).op(I32_GT_S, SELECT).tee(K);
+  c.get(TOP).get(TOP).get(K).op(I32_GT_S, SELECT).set(K);
+  c.get(KEYS).get(K).mem(I32_STORE16, 1, 0);
+  c.get(K);
+  count(CA);
+  c.op(END);
+  return moduleBytes([I32, I32, F64, F64, I32, I32, I32, I32], [], [I32, I32, I32, V128, V128, V128, V128, V128], c);
+}
+
+/** `bucketGather(ptr, n, keys, segOf, buf)`: see {@link SimdKernels.bucketGather}. */
+function bucketGatherModule(): Uint8Array {
+  const PTR = 0;
+  const N = 1;
+  const KEYS = 2;
+  const SEG = 3;
+  const BUF = 4;
+  const END_ = 5; // i32 end address
+  const S = 6; // i32 the slot's address
+  const F = 7; // i32 the fill
+  const c = new Code();
+  c.get(PTR).get(N).i32(2).op(I32_SHL, I32_ADD).set(END_);
+  c.op(BLOCK, EMPTY, LOOP, EMPTY);
+  c.get(PTR).get(END_).op(I32_GE_U, BR_IF, 1);
+  c.get(KEYS).mem(I32_LOAD16_U, 1).i32(2).op(I32_SHL).get(SEG).op(I32_ADD).mem(I32_LOAD, 2).tee(S);
+  c.op(IF, EMPTY);
+  c.get(S).mem(I32_LOAD, 2).tee(F).i32(2).op(I32_SHL).get(BUF).op(I32_ADD);
+  c.get(PTR).mem(F32_LOAD, 2).mem(F32_STORE, 2);
+  c.get(S).get(F).i32(1).op(I32_ADD).mem(I32_STORE, 2);
+  c.op(END);
+  c.get(PTR).i32(4).op(I32_ADD).set(PTR);
+  c.get(KEYS).i32(2).op(I32_ADD).set(KEYS);
+  c.op(BR, 0, END, END);
+  return moduleBytes([I32, I32, I32, I32, I32], [], [I32, I32, I32], c);
+}
+
+/** `gatherGood(img, msk, n, andMask, out, nanSafe, useMask)`: see {@link SimdKernels.gatherGood}. */
+function gatherGoodModule(): Uint8Array {
+  const IMG = 0;
+  const MSK = 1;
+  const N = 2;
+  const AND = 3;
+  const OUT = 4;
+  const NANSAFE = 5;
+  const USEMASK = 6;
+  const END4 = 7; // i32 end address of the blocks of four
+  const E = 8; // i32 end address of the scalar loop
+  const O0 = 9; // i32 the first output address
+  const G = 10; // i32 good count
+  const INF = 11; // i32 infinity seen
+  const F = 12; // f32 a value
+  const AV = 13; // v128 andMask splat
+  const V = 14; // v128 four values
+  const c = new Code();
+  c.get(AND).simd(I32X4_SPLAT).set(AV);
+  c.get(OUT).set(O0);
+  c.get(IMG).get(N).i32(-4).op(I32_AND).i32(2).op(I32_SHL, I32_ADD).set(END4);
+  // one value at IMG/MSK (in a block: `br 0` skips it), then advance
+  const scalar = (): void => {
+    c.op(BLOCK, EMPTY);
+    c.get(USEMASK).op(IF, EMPTY).get(MSK).mem(I32_LOAD, 2).get(AND).op(I32_AND, BR_IF, 1, END);
+    c.get(IMG).mem(F32_LOAD, 2).set(F);
+    c.get(NANSAFE).op(IF, EMPTY);
+    //   nanSafe: finite values only (f - f is 0 exactly for finite values, NaN otherwise)
+    c.get(F).get(F).op(F32_SUB).f32(0).op(F32_EQ, I32_EQZ, BR_IF, 1);
+    c.op(ELSE);
+    //   else every unmasked value counts; NaN is not copied, ±Infinity is (and noted)
+    c.get(G).i32(1).op(I32_ADD).set(G);
+    c.get(F).get(F).op(F32_SUB).f32(0).op(F32_EQ, I32_EQZ, IF, EMPTY);
+    c.get(F).get(F).op(F32_NE, BR_IF, 2);
+    c.i32(1).set(INF);
+    c.op(END);
+    c.op(END);
+    c.get(OUT).get(F).mem(F32_STORE, 2);
+    c.get(OUT).i32(4).op(I32_ADD).set(OUT);
+    c.op(END);
+    c.get(IMG).i32(4).op(I32_ADD).set(IMG);
+    c.get(MSK).i32(4).op(I32_ADD).set(MSK);
+  };
+  const scalarLoop = (): void => {
+    c.op(BLOCK, EMPTY, LOOP, EMPTY);
+    c.get(IMG).get(E).op(I32_GE_U, BR_IF, 1);
+    scalar();
+    c.op(BR, 0, END, END);
+  };
+  c.op(BLOCK, EMPTY, LOOP, EMPTY);
+  c.get(IMG).get(END4).op(I32_GE_U, BR_IF, 1);
+  // four at once when all are finite and unmasked (the usual case)
+  c.get(IMG).simdMem(V128_LOAD, 2).tee(V).get(V).simd(F32X4_SUB).f32(0).simd(F32X4_SPLAT).simd(F32X4_EQ).simd(I32X4_ALL_TRUE);
+  c.get(USEMASK).op(IF, I32).get(MSK).simdMem(V128_LOAD, 2).get(AV).simd(V128_AND).simd(V128_ANY_TRUE).op(ELSE).i32(0).op(END);
+  c.op(I32_EQZ, I32_AND, IF, EMPTY);
+  c.get(OUT).get(V).simdMem(V128_STORE, 2);
+  c.get(OUT).i32(16).op(I32_ADD).set(OUT);
+  c.get(NANSAFE).op(I32_EQZ, IF, EMPTY).get(G).i32(4).op(I32_ADD).set(G).op(END);
+  c.get(IMG).i32(16).op(I32_ADD).set(IMG);
+  c.get(MSK).i32(16).op(I32_ADD).set(MSK);
+  c.op(ELSE);
+  c.get(IMG).i32(16).op(I32_ADD).set(E);
+  scalarLoop();
+  c.op(END);
+  c.op(BR, 0, END, END);
+  // the last (n mod 4)
+  c.get(END4).get(N).i32(3).op(I32_AND).i32(2).op(I32_SHL, I32_ADD).set(E);
+  scalarLoop();
+  // results: with nanSafe the good count is the copied count
+  c.get(NANSAFE).op(IF, EMPTY).get(OUT).get(O0).op(I32_SUB).i32(2).op(0x76 /* i32.shr_u */).set(G).op(END);
+  c.i32(0).get(G).mem(I32_STORE, 2, 48);
+  c.i32(0).get(INF).mem(I32_STORE, 2, 52);
+  c.get(OUT).get(O0).op(I32_SUB).i32(2).op(0x76);
+  return moduleBytes([I32, I32, I32, I32, I32, I32, I32], [I32], [I32, I32, I32, I32, I32, 0x7d, V128, V128], c);
+}
+
 // ------------------------------------------------------------------------ instance
 
 const SCRATCH_BYTES = 64;
@@ -374,6 +587,9 @@ function make(): SimdKernels | null {
         return fn;
       },
       clippedSums: clipped,
+      bucketKeys: instantiate(bucketKeysModule()),
+      bucketGather: instantiate(bucketGatherModule()),
+      gatherGood: instantiate(gatherGoodModule()) as unknown as SimdKernels['gatherGood'],
       scratchBytes: SCRATCH_BYTES,
     };
     return kernels;

@@ -1,5 +1,5 @@
 import { KernelsInvalidArgumentError } from './errors.js';
-import { simdKernels } from './simd-kernels.js';
+import { simdKernels, type SimdKernels } from './simd-kernels.js';
 
 /** A typed array of pixel values that statistics accept. */
 export type NumericArray =
@@ -914,16 +914,18 @@ let binKeys = new Uint16Array(16384);
  */
 function bucketSelectBin(a: Float32Array, off: number, n: number, lo: number, scale: number, nb: number, maxSegment: number): boolean {
   const top = nb - 1;
-  const ca = BIN_COUNTS_A;
-  const cb = BIN_COUNTS_B;
+  const ws = binWorkspace(a, n);
+  const ca = ws?.ca ?? BIN_COUNTS_A;
+  const cb = ws?.cb ?? BIN_COUNTS_B;
   ca.fill(0, 0, nb);
   cb.fill(0, 0, nb);
-  if (binKeys.length < n) binKeys = new Uint16Array(Math.max(n, 2 * binKeys.length));
+  if (ws === undefined && binKeys.length < n) binKeys = new Uint16Array(Math.max(n, 2 * binKeys.length));
   const keys = binKeys;
   // two interleaved histograms, so that runs of equal buckets do not serialise the increments;
   // each value's bucket is kept for the gather
   let k = 0;
-  for (; k + 1 < n; k += 2) {
+  if (ws !== undefined) ws.simd.bucketKeys(a.byteOffset + 4 * off, n, lo, scale, top, ws.caAt, ws.cbAt, ws.keysAt);
+  else for (; k + 1 < n; k += 2) {
     const t0 = (a[off + k]! - lo) * scale;
     const t1 = (a[off + k + 1]! - lo) * scale;
     const b0 = t0 >= top ? top : t0 > 0 ? t0 | 0 : 0;
@@ -933,7 +935,7 @@ function bucketSelectBin(a: Float32Array, off: number, n: number, lo: number, sc
     ca[b0]!++;
     cb[b1]!++;
   }
-  if (k < n) {
+  if (ws === undefined && k < n) {
     const t = (a[off + k]! - lo) * scale;
     const b0 = t >= top ? top : t > 0 ? t | 0 : 0;
     keys[k] = b0;
@@ -961,20 +963,35 @@ function bucketSelectBin(a: Float32Array, off: number, n: number, lo: number, sc
     BIN_SEG_BUCKET[nSeg] = bk;
     BIN_SEG_START[nSeg] = total;
     BIN_FILL[nSeg] = total;
-    BIN_SEG_OF[bk] = nSeg;
     total += ca[bk]! + cb[bk]!;
     nSeg++;
   }
   BIN_SEG_START[nSeg] = total;
-  if (binGather.length < total) binGather = new Float32Array(Math.max(total, 2 * binGather.length));
-  const buf = binGather;
-  const segOf = BIN_SEG_OF;
-  const fill = BIN_FILL;
-  for (k = 0; k < n; k++) {
-    const sg = segOf[keys[k]!]!;
-    if (sg >= 0) buf[fill[sg]!++] = a[off + k]!;
+  // (in the kernels' memory: the segments at float32 index `base` of it, the table of buckets
+  // holding each segment's fill slot's address, 0 for none)
+  let base = 0;
+  let buf: Float32Array;
+  if (ws !== undefined) {
+    buf = ws.f32;
+    base = ws.bufAt >>> 2;
+    for (let sg = 0; sg < nSeg; sg++) {
+      ws.fill[sg] = BIN_SEG_START[sg]!;
+      ws.segOf[BIN_SEG_BUCKET[sg]!] = ws.fillAt + 4 * sg;
+    }
+    ws.simd.bucketGather(a.byteOffset + 4 * off, n, ws.keysAt, ws.segOfAt, ws.bufAt);
+    for (let sg = 0; sg < nSeg; sg++) ws.segOf[BIN_SEG_BUCKET[sg]!] = 0;
+  } else {
+    if (binGather.length < total) binGather = new Float32Array(Math.max(total, 2 * binGather.length));
+    buf = binGather;
+    const segOf = BIN_SEG_OF;
+    const fill = BIN_FILL;
+    for (let sg = 0; sg < nSeg; sg++) segOf[BIN_SEG_BUCKET[sg]!] = sg;
+    for (k = 0; k < n; k++) {
+      const sg = segOf[keys[k]!]!;
+      if (sg >= 0) buf[fill[sg]!++] = a[off + k]!;
+    }
+    for (let sg = 0; sg < nSeg; sg++) segOf[BIN_SEG_BUCKET[sg]!] = -1;
   }
-  for (let sg = 0; sg < nSeg; sg++) segOf[BIN_SEG_BUCKET[sg]!] = -1;
   // each rank within its segment; a later rank of the same segment lies after the earlier one
   let sg = -1;
   let from = 0;
@@ -985,10 +1002,95 @@ function bucketSelectBin(a: Float32Array, off: number, n: number, lo: number, sc
       from = BIN_SEG_START[sg]!;
     }
     const at = BIN_SEG_START[sg]! + BIN_RANKS[r]! - BIN_RANK_BEFORE[r]!;
-    BIN_ORDER[r] = nthElement(buf, from, BIN_SEG_START[sg + 1]!, at);
+    BIN_ORDER[r] = nthElement(buf, base + from, base + BIN_SEG_START[sg + 1]!, base + at);
     from = at + 1;
   }
   return true;
+}
+
+/**
+ * The bytes {@link bucketSelectBin} needs after a gather buffer in the WebAssembly SIMD kernels'
+ * memory to select among `n` values there: two histograms, the table of chosen buckets, the fill
+ * slots, the keys and the gathered segments (at most `n` values).
+ *
+ * @param n - the most values of one bin
+ * @returns the bytes (reserve them with the buffer: a later growth would detach its views)
+ */
+export function binSelectWorkspaceBytes(n: number): number {
+  return 16 + 3 * 4 * BIN_HIST_MAX + 32 + 2 * n + 16 + 4 * n;
+}
+
+/** The views and addresses of {@link bucketSelectBin}'s workspace in the kernels' memory. */
+interface BinWorkspace {
+  readonly simd: SimdKernels;
+  readonly buffer: ArrayBuffer;
+  readonly end: number;
+  readonly caAt: number;
+  readonly cbAt: number;
+  readonly segOfAt: number;
+  readonly fillAt: number;
+  readonly keysAt: number;
+  readonly bufAt: number;
+  readonly ca: Int32Array;
+  readonly cb: Int32Array;
+  readonly segOf: Int32Array;
+  readonly fill: Int32Array;
+  readonly f32: Float32Array;
+}
+
+let binWs: BinWorkspace | undefined;
+
+/**
+ * Forgets {@link bucketSelectBin}'s workspace, so that the next selection in the kernels' memory
+ * lays it out (and clears its table) again: call before the bins of a buffer there, since other
+ * kernels write the same memory.
+ */
+export function resetBinWorkspace(): void {
+  binWs = undefined;
+}
+
+/**
+ * The workspace after `a` in the kernels' memory when `a` lies there with room for `n` values'
+ * selection after it (see {@link binSelectWorkspaceBytes}); else undefined (the TypeScript loops).
+ * The keys and segments start at fixed addresses whatever `n`, so one workspace serves every bin
+ * of a buffer.
+ */
+function binWorkspace(a: Float32Array, n: number): BinWorkspace | undefined {
+  const simd = simdKernels();
+  if (simd === undefined) return undefined;
+  const buffer = a.buffer as ArrayBuffer;
+  const end = a.byteOffset + a.byteLength;
+  let ws = binWs;
+  if (ws === undefined || ws.buffer !== buffer || ws.end !== end || ws.simd !== simd) {
+    if (buffer !== simd.reserve(0)) return undefined;
+    const caAt = (end + 15) & ~15;
+    const cbAt = caAt + 4 * BIN_HIST_MAX;
+    const segOfAt = cbAt + 4 * BIN_HIST_MAX;
+    const fillAt = segOfAt + 4 * BIN_HIST_MAX;
+    const keysAt = fillAt + 32;
+    ws = binWs = {
+      simd,
+      buffer,
+      end,
+      caAt,
+      cbAt,
+      segOfAt,
+      fillAt,
+      keysAt,
+      bufAt: 0,
+      ca: new Int32Array(buffer, caAt, BIN_HIST_MAX),
+      cb: new Int32Array(buffer, cbAt, BIN_HIST_MAX),
+      segOf: new Int32Array(buffer, segOfAt, BIN_HIST_MAX),
+      fill: new Int32Array(buffer, fillAt, 8),
+      f32: new Float32Array(buffer),
+    };
+    ws.segOf.fill(0); // (the memory is shared with the other kernels)
+  }
+  // the segments after the keys of these n values
+  const bufAt = (ws.keysAt + 2 * n + 15) & ~15;
+  if (bufAt + 4 * n > ws.buffer.byteLength) return undefined;
+  (ws as { bufAt: number }).bufAt = bufAt;
+  return ws;
 }
 
 /**
