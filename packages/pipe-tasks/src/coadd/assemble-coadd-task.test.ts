@@ -7,23 +7,14 @@ import { describe, expect, it } from 'vitest';
 import { PipeTasksInvalidArgumentError } from '../errors.js';
 import { AssembleCoaddConfig, AssembleCoaddConnections, AssembleCoaddTask, type WarpHandle } from './assemble-coadd-task.js';
 import type { SkyInfo } from './coadd-utils.js';
+import { makeRandom } from '../../test/single-frame-scene.js';
 import { InMemoryWarpHandle } from './in-memory-warp-handle.js';
 
 const BBOX = Box2I.fromCorner(new Point2I(100, 200), new Extent2I(40, 30));
 const SKY: SkyInfo = { bbox: BBOX, wcs: null };
 
-/** A seeded standard normal generator (mulberry32 + Box–Muller). */
-function gaussian(seed: number): () => number {
-  let s = seed >>> 0;
-  const uniform = (): number => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return () => Math.sqrt(-2 * Math.log(1 - uniform())) * Math.cos(2 * Math.PI * uniform());
-}
+/** A seeded standard normal generator (the scene helpers' mulberry32 + Box–Muller). */
+const gaussian = (seed: number): (() => number) => makeRandom(seed).gauss;
 
 /** The noiseless scene: a sky level and a Gaussian star (nJy). */
 function truth(x: number, y: number): number {

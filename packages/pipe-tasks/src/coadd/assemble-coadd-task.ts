@@ -20,7 +20,7 @@ import type {
 import type { BaseSkyMap } from '@skystack/skymap';
 import { PipeTasksInvalidArgumentError } from '../errors.js';
 import { CoaddInputRecorderTask, type CoaddInputRecorderConfig } from './coadd-input-recorder-task.js';
-import { conformMaskPlanes, makeSkyInfo, removeMaskPlanes, setCoaddEdgeBits, setRejectedMaskMapping, subBBoxIter, type SkyInfo } from './coadd-utils.js';
+import { asMaskedImage, conformMaskPlanes, describe, makeSkyInfo, padTo, removeMaskPlanes, setCoaddEdgeBits, setRejectedMaskMapping, subBBoxIter, type SkyInfo } from './coadd-utils.js';
 import { STACK_STATISTICS, statisticsStack, type StackStatistic } from './statistics-stack.js';
 
 /**
@@ -613,31 +613,7 @@ function defaultPlanes(): { hasPlane(n: string): boolean; getPlane(n: string): n
   return { hasPlane: (n) => names.includes(n), getPlane: (n) => names.indexOf(n) };
 }
 
-function describe(v: unknown): string {
-  if (v === null) return 'null';
-  if (typeof v !== 'object') return typeof v;
-  return (v as object).constructor?.name ?? 'an object';
-}
-
 function hasFinite(data: ArrayLike<number>): boolean {
   for (let i = 0; i < data.length; i++) if (Number.isFinite(data[i]!)) return true;
   return false;
-}
-
-/** The masked image of what a handle read. */
-function asMaskedImage(v: unknown, i: number): MaskedImage {
-  if (v instanceof Exposure) return v.maskedImage;
-  if (v instanceof MaskedImage) return v;
-  throw new PipeTasksInvalidArgumentError(`Warp ${i} read as ${describe(v)}; expected an Exposure or a MaskedImage.`);
-}
-
-/** A copy of `mi` on `bbox`: its pixels where it overlaps, NaN with NO_DATA elsewhere. */
-function padTo(mi: MaskedImage, bbox: Box2I): MaskedImage {
-  const out = MaskedImage.make('float32', bbox, mi.mask.planeDict);
-  out.image.array.data.fill(NaN);
-  out.variance.array.data.fill(NaN);
-  out.mask.array.data.fill(mi.mask.getPlaneBitMask('NO_DATA'));
-  const overlap = mi.getBBox().clippedTo(bbox);
-  if (!overlap.isEmpty()) out.subset(overlap).assign(mi.subset(overlap));
-  return out;
 }

@@ -1,6 +1,6 @@
 // Helpers of coaddition shared with LSST's coaddBase / coadd_utils: sky info of a patch, the
 // subregion iterator, mask plane removal and mapping, the coadd edge bits.
-import { type Image, Mask, type MaskPlaneDict, type PixelArray } from '@skystack/afw-image';
+import { Exposure, type Image, Mask, MaskedImage, type MaskPlaneDict, type PixelArray } from '@skystack/afw-image';
 import { Box2I, Extent2I, Point2I } from '@skystack/geom';
 import type { BaseSkyMap, Index2D, PatchInfo, TractInfo } from '@skystack/skymap';
 import type { SkyWcs } from '@skystack/wcs';
@@ -199,4 +199,48 @@ export function conformMaskPlanes(mask: Mask, target: MaskPlaneDict): Mask {
     }
   }
   return new Mask(a.data, a.width, a.height, { stride: a.stride, xy0: mask.getXY0(), planeDict: target });
+}
+
+/**
+ * A copy of a masked image on `bbox`: its pixels where they overlap, NaN with `NO_DATA` (and a
+ * NaN variance) elsewhere; how a warp that does not cover a whole subregion is read.
+ *
+ * @param mi - the masked image
+ * @param bbox - the box of the copy (PARENT)
+ * @returns a new float32 masked image with `mi`'s mask planes
+ */
+export function padTo(mi: MaskedImage, bbox: Box2I): MaskedImage {
+  const out = MaskedImage.make('float32', bbox, mi.mask.planeDict);
+  out.image.array.data.fill(NaN);
+  out.variance.array.data.fill(NaN);
+  out.mask.array.data.fill(mi.mask.getPlaneBitMask('NO_DATA'));
+  const overlap = mi.getBBox().clippedTo(bbox);
+  if (!overlap.isEmpty()) out.subset(overlap).assign(mi.subset(overlap));
+  return out;
+}
+
+/**
+ * The masked image of what a warp handle read (an Exposure or a MaskedImage).
+ *
+ * @param v - what was read
+ * @param i - the warp's index (for the message)
+ * @returns its masked image
+ * @throws {@link PipeTasksInvalidArgumentError} for anything else
+ */
+export function asMaskedImage(v: unknown, i: number): MaskedImage {
+  if (v instanceof Exposure) return v.maskedImage;
+  if (v instanceof MaskedImage) return v;
+  throw new PipeTasksInvalidArgumentError(`Warp ${i} read as ${describe(v)}; expected an Exposure or a MaskedImage.`);
+}
+
+/**
+ * A short description of a value's type, for messages (`null`, `number`, a class name).
+ *
+ * @param v - the value
+ * @returns the description
+ */
+export function describe(v: unknown): string {
+  if (v === null) return 'null';
+  if (typeof v !== 'object') return typeof v;
+  return (v as object).constructor?.name ?? 'an object';
 }

@@ -13,6 +13,7 @@ import {
   CompareWarpAssembleCoaddTask,
   type CompareWarpAssembleCoaddResult,
 } from './compare-warp-assemble-coadd-task.js';
+import { makeRandom } from '../../test/single-frame-scene.js';
 import { InMemoryWarpHandle } from './in-memory-warp-handle.js';
 
 const X0 = 100;
@@ -22,18 +23,8 @@ const HEIGHT = 64;
 const BBOX = Box2I.fromCorner(new Point2I(X0, Y0), new Extent2I(WIDTH, HEIGHT));
 const SKY: SkyInfo = { bbox: BBOX, wcs: null };
 
-/** A seeded standard normal generator (mulberry32 + Box–Muller). */
-function gaussian(seed: number): () => number {
-  let s = seed >>> 0;
-  const uniform = (): number => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return () => Math.sqrt(-2 * Math.log(1 - uniform())) * Math.cos(2 * Math.PI * uniform());
-}
+/** A seeded standard normal generator (the scene helpers' mulberry32 + Box–Muller). */
+const gaussian = (seed: number): (() => number) => makeRandom(seed).gauss;
 
 /** The star field: position and flux (nJy). */
 const STARS = [

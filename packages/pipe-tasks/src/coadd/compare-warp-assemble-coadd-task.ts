@@ -18,7 +18,7 @@ import {
   type ImageScaler,
   type WarpHandle,
 } from './assemble-coadd-task.js';
-import type { SkyInfo } from './coadd-utils.js';
+import { asMaskedImage, padTo, type SkyInfo } from './coadd-utils.js';
 
 const PATCH_DIMENSIONS = ['tract', 'patch', 'band', 'skymap'] as const;
 const BASE_CONNECTIONS = AssembleCoaddConnections.allConnections;
@@ -490,10 +490,7 @@ export class CompareWarpAssembleCoaddTask extends AssembleCoaddTask {
   async #readAndComputeWarpDiff(ref: WarpHandle, scaler: ImageScaler | undefined, templateCoadd: Exposure<Float32Array>, i: number): Promise<Exposure> {
     const bbox = templateCoadd.getBBox();
     const read = await ref.get({ parameters: { bbox } });
-    let warp: Exposure;
-    if (read instanceof Exposure) warp = read;
-    else if (read instanceof MaskedImage) warp = new Exposure(read);
-    else throw new PipeTasksInvalidArgumentError(`Warp ${i} read as ${read === null ? 'null' : typeof read}; expected an Exposure or a MaskedImage.`);
+    let warp = read instanceof Exposure ? read : new Exposure(asMaskedImage(read, i));
     if (!warp.getBBox().equals(bbox)) warp = new Exposure(padTo(warp.maskedImage, bbox), warp.getInfo());
     scaler?.scaleMaskedImage(warp.maskedImage);
     const im = warp.image.array;
@@ -695,13 +692,3 @@ function containedInOne(spans: SpanSet, labels: Image<Int32Array>): boolean {
   return ok && label !== 0;
 }
 
-/** A copy of `mi` on `bbox`: its pixels where it overlaps, NaN with NO_DATA elsewhere. */
-function padTo(mi: MaskedImage, bbox: Box2I): MaskedImage {
-  const out = MaskedImage.make('float32', bbox, mi.mask.planeDict);
-  out.image.array.data.fill(NaN);
-  out.variance.array.data.fill(NaN);
-  out.mask.array.data.fill(mi.mask.getPlaneBitMask('NO_DATA'));
-  const overlap = mi.getBBox().clippedTo(bbox);
-  if (!overlap.isEmpty()) out.subset(overlap).assign(mi.subset(overlap));
-  return out;
-}
