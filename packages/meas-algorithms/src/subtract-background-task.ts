@@ -119,7 +119,7 @@ export class SubtractBackgroundTask extends Task<SubtractBackgroundConfig> {
       const fitBg = this.fitBackground(maskedImage);
       // the list's sum is this model's image when it is the only one: evaluate it once
       const reuse = stats && background.length === 0;
-      const bgImage = reuse ? fitBg.getImage(undefined, takeSpareImage(fitBg.bbox.width * fitBg.bbox.height)) : undefined;
+      const bgImage = reuse ? fitBg.getImage() : undefined;
       if (bgImage !== undefined) addPixels(maskedImage, bgImage, fitBg.bbox.width, -1, 0);
       else subtractModel(maskedImage, fitBg);
       background.append(fitBg);
@@ -129,8 +129,6 @@ export class SubtractBackgroundTask extends Task<SubtractBackgroundConfig> {
         exposure.metadata.set('BGMEAN', s.getValue('MEAN'));
         exposure.metadata.set('BGVAR', s.getValue('VARIANCE'));
       }
-      // the evaluated model was a temporary: the next run on an image of this size may reuse it
-      if (bgImage !== undefined) spareImage = new WeakRef(bgImage);
       return new Struct({ background });
     });
   }
@@ -208,19 +206,6 @@ export function subtractModel(maskedImage: MaskedImage<PixelArray>, model: Backg
     const band = model.getImage(new Box2I(new Point2I(x0, y0 + r0), new Point2I(x0 + width - 1, y0 + r1 - 1)), buffer);
     addPixels(maskedImage, band, width, sign, r0);
   }
-}
-
-/**
- * The background image of the last {@link SubtractBackgroundTask.run}, while the garbage collector
- * has not taken it: it never leaves `run`, so the next run of the same size can evaluate into it.
- */
-let spareImage: WeakRef<Float32Array> | undefined;
-
-/** The spare background image when it has `n` values, else undefined (a fresh one is made). */
-function takeSpareImage(n: number): Float32Array | undefined {
-  const spare = spareImage?.deref();
-  spareImage = undefined; // a nested run gets its own
-  return spare !== undefined && spare.length === n ? spare : undefined;
 }
 
 /** Rows of background evaluated at a time by {@link subtractModel}. */
