@@ -103,3 +103,19 @@ export class CalibrateError extends SkyStackError {
     super('PIPE_TASKS_CALIBRATE', message, options);
   }
 }
+
+/**
+ * Thrown when the variance plane cannot be rescaled (`PIPE_TASKS_SCALE_VARIANCE`): both of
+ * ScaleVarianceTask's estimates exceed its `limit`.
+ */
+export class ScaleVarianceError extends SkyStackError {
+  /**
+   * Makes the error.
+   *
+   * @param message - the factors found and the limit
+   * @param options - `cause` and `hint`
+   */
+  constructor(message: string, options: SkyStackErrorOptions = {}) {
+    super('PIPE_TASKS_SCALE_VARIANCE', message, options);
+  }
+}

@@ -75,7 +75,7 @@ export type {
 } from './photo-cal/photo-cal-task.js';
 
 // Single-frame calibration
-export { CharacterizeImageError, CalibrateError } from './errors.js';
+export { CharacterizeImageError, CalibrateError, ScaleVarianceError } from './errors.js';
 export { CalibrateConnections, CalibrateConfig, CalibrateTask } from './calibrate-task.js';
 export type { CalibrateInputs, CalibrateResult, CalibrateTaskOptions } from './calibrate-task.js';
 export { CharacterizeImageConnections, CharacterizeImageConfig, CharacterizeImageTask } from './characterize-image-task.js';
@@ -208,3 +208,7 @@ export type {
   CompareWarpAssembleCoaddInputs,
   CompareWarpAssembleCoaddResult,
 } from './coadd/compare-warp-assemble-coadd-task.js';
+
+// Variance rescaling (lsst.pipe.tasks.scaleVariance)
+export { ScaleVarianceConfig, ScaleVarianceTask } from './scale-variance-task.js';
+export type { ScaleFactors } from './scale-variance-task.js';

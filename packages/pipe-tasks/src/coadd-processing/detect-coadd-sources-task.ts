@@ -1,13 +1,14 @@
 // DetectCoaddSourcesTask: variance scaling, detection and a constant background tweak on one
 // band's coadd of a patch (lsst.pipe.tasks.multiBand.DetectCoaddSourcesTask).
-import type { Exposure, MaskedImage, PixelArray } from '@skystack/afw-image';
+import type { Exposure } from '@skystack/afw-image';
 import { SourceCatalog, type Schema } from '@skystack/afw-table';
 import { BackgroundModel } from '@skystack/kernels';
 import { BackgroundList, SkyObjectsTask, SourceDetectionTask, type SourceDetectionConfig } from '@skystack/meas-algorithms';
-import { ConfigurableField, Field, ListField } from '@skystack/pex-config';
+import { ConfigurableField, Field } from '@skystack/pex-config';
 import { InitOutput, Input, Output, PipelineTask, PipelineTaskConfig, Struct, defineConnections, timeMethod } from '@skystack/pipe-base';
 import type { ConnectionNames, ConnectionsConfig, InputQuantizedConnection, OutputQuantizedConnection, PipelineTaskOptions, QuantumContext } from '@skystack/pipe-base';
 import { PipeTasksInvalidArgumentError } from '../errors.js';
+import { ScaleVarianceTask, type ScaleVarianceConfig } from '../scale-variance-task.js';
 import { coaddExposureId } from './coadd-ids.js';
 
 const PATCH_BAND = ['tract', 'patch', 'band', 'skymap'] as const;
@@ -53,14 +54,8 @@ export class DetectCoaddSourcesConfig extends PipelineTaskConfig.withConnections
   declare readonly connections: ConnectionsConfig<ConnectionNames<typeof DetectCoaddSourcesConnections>>;
   /** Scale the variance plane to the noise measured in the image. */
   doScaleVariance = Field.bool({ doc: 'Scale variance plane using empirical noise?', default: true });
-  /** Mask planes of pixels left out of the variance scaling (LSST's ScaleVarianceConfig.maskPlanes). */
-  scaleVarianceMaskPlanes = ListField({
-    doc: 'Mask planes for pixels to ignore when scaling variance',
-    dtype: 'str',
-    default: ['DETECTED', 'DETECTED_NEGATIVE', 'BAD', 'SAT', 'NO_DATA', 'INTRP'],
-  });
-  /** Largest variance scale factor accepted (LSST's ScaleVarianceConfig.limit). */
-  scaleVarianceLimit = Field.float({ doc: 'Maximum variance scaling value to permit', default: 10.0 });
+  /** Variance rescaling. */
+  scaleVariance = ConfigurableField({ doc: 'Variance rescaling', target: ScaleVarianceTask }) as unknown as ScaleVarianceConfig;
   /** Detection. */
   detection = ConfigurableField({ doc: 'Source detection', target: SourceDetectionTask }) as unknown as SourceDetectionConfig;
   /** Subtract a constant background measured in sky objects after detection (DynamicDetection's tweak). */
@@ -134,6 +129,8 @@ export class DetectCoaddSourcesTask extends PipelineTask<DetectCoaddSourcesConfi
   readonly schema: Schema;
   /** The detection subtask. */
   readonly detection: SourceDetectionTask;
+  /** The variance rescaling subtask (with doScaleVariance). */
+  readonly scaleVariance: ScaleVarianceTask | undefined;
   /** The sky objects subtask (with doBackgroundTweak). */
   readonly skyObjects: SkyObjectsTask | undefined;
   /** The schema as an empty catalog (the `detectionSchema` init-output). */
@@ -147,6 +144,7 @@ export class DetectCoaddSourcesTask extends PipelineTask<DetectCoaddSourcesConfi
   constructor(options: PipelineTaskOptions<DetectCoaddSourcesConfig> & { readonly schema?: Schema } = {}) {
     super(options);
     this.schema = options.schema ?? SourceCatalog.makeMinimalSchema();
+    if (this.config.doScaleVariance) this.scaleVariance = this.makeSubtask<ScaleVarianceTask>('scaleVariance');
     this.detection = this.makeSubtask<SourceDetectionTask>('detection', { schema: this.schema });
     if (this.config.doBackgroundTweak) this.skyObjects = this.makeSubtask<SkyObjectsTask>('skyObjects');
     this.detectionSchema = new SourceCatalog(this.schema);
@@ -158,6 +156,7 @@ export class DetectCoaddSourcesTask extends PipelineTask<DetectCoaddSourcesConfi
    * @param inputs - the coadd and the id
    * @returns the detections, the backgrounds and the exposure
    * @throws {@link PipeTasksInvalidArgumentError} when the exposure has no PSF
+   * @throws {@link ScaleVarianceError} when the variance cannot be rescaled within `scaleVariance.limit`
    * @see lsst.pipe.tasks.multiBand.DetectCoaddSourcesTask.run
    */
   override run(inputs: DetectCoaddSourcesInputs): Struct<DetectCoaddSourcesResult> {
@@ -169,14 +168,9 @@ export class DetectCoaddSourcesTask extends PipelineTask<DetectCoaddSourcesConfi
           hint: 'Attach a PSF to the coadd (e.g. a GaussianPsf) before detection.',
         });
       }
-      if (this.config.doScaleVariance) {
-        const factor = scaleVariance(exposure.maskedImage, this.config.scaleVarianceMaskPlanes, this.config.scaleVarianceLimit);
-        if (Number.isFinite(factor)) {
-          this.log.info(`Renormalizing variance by ${factor.toFixed(4)}`);
-          exposure.getMetadata().set('VARIANCE_SCALE', factor);
-        } else {
-          this.log.warn('Variance scale factor could not be measured (or is beyond the limit); variance left unchanged');
-        }
+      if (this.scaleVariance !== undefined) {
+        const factor = this.scaleVariance.run(exposure.maskedImage);
+        exposure.getMetadata().set('VARIANCE_SCALE', factor);
       }
       const backgrounds = new BackgroundList();
       if (this.skyObjects !== undefined) {
@@ -250,60 +244,4 @@ export class DetectCoaddSourcesTask extends PipelineTask<DetectCoaddSourcesConfi
     const res = this.run({ exposure: inputs.exposure, expId });
     await butlerQC.put(res, outputRefs);
   }
-}
-
-/**
- * Scales a masked image's variance plane by the robust variance of `image / sqrt(variance)` over
- * the pixels without the given mask planes (LSST's ScaleVarianceTask, image-based estimate:
- * the interquartile range of the signal-to-noise divided by 1.349, squared).
- *
- * @param maskedImage - the image (variance modified in place)
- * @param maskPlanes - mask planes whose pixels are left out (unknown planes are ignored)
- * @param limit - largest factor accepted
- * @returns the factor applied, or NaN when none was (too few pixels, not finite, beyond the limit)
- */
-function scaleVariance(maskedImage: MaskedImage<PixelArray>, maskPlanes: readonly string[], limit: number): number {
-  const mask = maskedImage.mask;
-  let bad = 0;
-  const planes = mask.getMaskPlaneDict();
-  for (const p of maskPlanes) if (p in planes) bad |= mask.getPlaneBitMask(p);
-  const im = maskedImage.image.array;
-  const va = maskedImage.variance.array;
-  const ma = mask.array;
-  const snr = new Float64Array(im.width * im.height);
-  let n = 0;
-  for (let y = 0; y < im.height; y++) {
-    for (let x = 0; x < im.width; x++) {
-      if ((ma.data[y * ma.stride + x]! & bad) !== 0) continue;
-      const v = va.data[y * va.stride + x] as number;
-      const f = im.data[y * im.stride + x] as number;
-      if (!(v > 0) || !Number.isFinite(f)) continue;
-      snr[n++] = f / Math.sqrt(v);
-    }
-  }
-  if (n < 10) return Number.NaN;
-  // The interquartile range, with pixels beyond 3 sigma of the median (sources not yet masked
-  // as DETECTED) clipped, three times.
-  let values = snr.subarray(0, n).sort();
-  let sigma = Number.NaN;
-  for (let iter = 0; iter < 3 && values.length >= 10; iter++) {
-    const m = values.length;
-    const q = (p: number): number => {
-      const pos = p * (m - 1);
-      const lo = Math.floor(pos);
-      return values[lo]! + (values[Math.min(lo + 1, m - 1)]! - values[lo]!) * (pos - lo);
-    };
-    const median = q(0.5);
-    sigma = (q(0.75) - q(0.25)) / 1.349;
-    let lo = 0;
-    while (lo < m && values[lo]! < median - 3 * sigma) lo++;
-    let hi = m;
-    while (hi > lo && values[hi - 1]! > median + 3 * sigma) hi--;
-    values = values.subarray(lo, hi);
-  }
-  const factor = sigma * sigma;
-  if (!Number.isFinite(factor) || factor <= 0 || factor > limit) return Number.NaN;
-  const vd = va.data;
-  for (let y = 0; y < va.height; y++) for (let x = 0; x < va.width; x++) vd[y * va.stride + x] = (vd[y * va.stride + x] as number) * factor;
-  return factor;
 }

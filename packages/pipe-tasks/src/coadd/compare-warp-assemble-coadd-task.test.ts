@@ -210,6 +210,41 @@ describe('CompareWarpAssembleCoaddTask: artifacts on a star field of varying see
   });
 });
 
+describe('CompareWarpAssembleCoaddTask: warp variance rescaling (doScaleWarpVariance)', () => {
+  // Epoch 3 gets extra noise (σ 4 → 20) that its variance plane does not know about. Its
+  // difference from the model then has a variance plane of ~16 + 9 (the model's, from the
+  // scatter) against a true ~400: the 5σ per-pixel cut (`pixel_stdev`) sits at ~1.25 true σ and
+  // its noise is clipped as artifacts, unless the warp's variance is first rescaled to its pixels
+  // (by ~25: beyond the default limit of 10, hence a limit of 50 here).
+  const liar = 3;
+  const extra = gaussian(99);
+  const warps = ALL.map((i) => {
+    const w = makeWarp(i, () => 0);
+    if (i === liar) w.image.array.data.forEach((v, k, a) => (a[k] = v + Math.sqrt(20 ** 2 - NOISE[i]! ** 2) * extra()));
+    return w;
+  });
+  const countClipped = (e: Exposure): number => {
+    const bit = e.mask.getPlaneBitMask('CLIPPED');
+    return e.mask.array.data.reduce((n, m) => n + ((m & bit) !== 0 ? 1 : 0), 0);
+  };
+
+  const makeConfig = (scale: boolean): CompareWarpAssembleCoaddConfig => {
+    const config = new CompareWarpAssembleCoaddConfig();
+    config.doScaleWarpVariance = scale;
+    config.scaleWarpVariance.limit = 50;
+    return config;
+  };
+
+  it('rescales each warp to its measured noise, so an understated variance plane clips nothing; without it the noise is clipped', async () => {
+    const scaled = await compareWarp(warps, new CompareWarpAssembleCoaddTask({ config: makeConfig(true) }));
+    expect(countClipped(scaled.coaddExposure)).toBe(0);
+    const config = makeConfig(false);
+    const unscaled = await compareWarp(warps, new CompareWarpAssembleCoaddTask({ config }));
+    expect(countClipped(unscaled.coaddExposure)).toBeGreaterThan(20);
+    expect(new CompareWarpAssembleCoaddTask({ config }).scaleWarpVariance).toBeUndefined();
+  });
+});
+
 describe('CompareWarpAssembleCoaddTask: a given static sky model', () => {
   it('leaves out, as NO_DATA, a warp the model was not made of (LSST: a warp without a PSF-matched warp)', async () => {
     const warps = ALL.map((i) => makeWarp(i, () => 0));
@@ -356,6 +391,8 @@ describe('CompareWarpAssembleCoaddConfig', () => {
     expect([...config.prefilterArtifactsMaskPlanes]).toEqual(['NO_DATA', 'BAD', 'SAT', 'SUSPECT']);
     expect(config.prefilterArtifactsRatio).toBe(0.05);
     expect(config.doFilterMorphological).toBe(false);
+    expect(config.doScaleWarpVariance).toBe(true);
+    expect(config.scaleWarpVariance.background.binSize).toBe(32);
     const model = config.assembleStaticSkyModel;
     expect(model.warpType).toBe('direct');
     expect(model.statistic).toBe('MEANCLIP');
@@ -376,7 +413,6 @@ describe('CompareWarpAssembleCoaddConfig', () => {
     };
     refuse((c) => (c.assembleStaticSkyModel.warpType = 'psfMatched'), /psfMatched/);
     refuse((c) => (c.doFilterMorphological = true), /doFilterMorphological/);
-    refuse((c) => (c.doScaleWarpVariance = true), /doScaleWarpVariance/);
     refuse((c) => (c.assembleStaticSkyModel.doNImage = true), /doNImage/);
     refuse((c) => (c.assembleStaticSkyModel.doWrite = true), /compete for the same dataset name/);
   });

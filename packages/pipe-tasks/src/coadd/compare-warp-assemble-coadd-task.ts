@@ -9,6 +9,7 @@ import { ConfigField, ConfigurableField, Field, ListField, RangeField } from '@s
 import { Input, NoWorkFound, Output, Struct, defineConnections, makeConnectionsConfigClass, timeMethod } from '@skystack/pipe-base';
 import type { ConnectionNames, ConnectionsConfig, PipelineTaskOptions } from '@skystack/pipe-base';
 import { PipeTasksInvalidArgumentError } from '../errors.js';
+import { ScaleVarianceTask, type ScaleVarianceConfig } from '../scale-variance-task.js';
 import {
   AssembleCoaddConfig,
   AssembleCoaddConnections,
@@ -74,7 +75,7 @@ export class CompareWarpAssembleCoaddConnections extends defineConnections({
 const CompareWarpConnectionsConfig = makeConnectionsConfigClass(CompareWarpAssembleCoaddConnections);
 
 /** CompareWarp switches whose `true` SkyStack does not implement yet (validate() refuses them). */
-export const UNSUPPORTED_COMPARE_WARP_OPTIONS = Object.freeze(['doScaleWarpVariance', 'doFilterMorphological'] as const);
+export const UNSUPPORTED_COMPARE_WARP_OPTIONS = Object.freeze(['doFilterMorphological'] as const);
 
 /**
  * The config of {@link CompareWarpAssembleCoaddTask}: {@link AssembleCoaddConfig}'s fields plus
@@ -93,8 +94,8 @@ export const UNSUPPORTED_COMPARE_WARP_OPTIONS = Object.freeze(['doScaleWarpVaria
  *   model (turning it off clips star residuals of the best- and worst-seeing epochs).
  * - `EDGE` stays in `badMaskPlanes` (LSST moves it to `removeMaskPlanes` because the NO_DATA
  *   border of a PSF-matched warp replaces it; a direct warp has no such border).
- * - `doScaleWarpVariance` is false (no ScaleVarianceTask yet) and `doFilterMorphological` (no
- *   MaskStreaksTask yet) is refused when true, as is a `psfMatched` static sky model.
+ * - `doFilterMorphological` (no MaskStreaksTask yet) is refused when true, as is a `psfMatched`
+ *   static sky model.
  *
  * @see lsst.drp.tasks.assemble_coadd.CompareWarpAssembleCoaddConfig
  */
@@ -157,7 +158,9 @@ export class CompareWarpAssembleCoaddConfig extends AssembleCoaddConfig {
     inclusiveMax: true,
   });
   /** Rescale the warp variance from the empirical noise (LSST default true; not implemented). */
-  doScaleWarpVariance = Field.bool({ doc: 'Rescale Warp variance plane using empirical noise?', default: false });
+  doScaleWarpVariance = Field.bool({ doc: 'Rescale Warp variance plane using empirical noise?', default: true });
+  /** The variance rescaling of each warp before it is compared with the model. */
+  scaleWarpVariance = ConfigurableField({ doc: 'Rescale variance on warps', target: ScaleVarianceTask }) as unknown as ScaleVarianceConfig;
   /** Keep the candidates that lie entirely within a source of the static sky model. */
   doPreserveContainedBySource = Field.bool({
     doc: 'Rescue artifacts from clipping that completely lie within a footprint detectedon the PsfMatched Template Coadd. Replicates a behavior of SafeClip.',
@@ -317,6 +320,8 @@ export class CompareWarpAssembleCoaddTask extends AssembleCoaddTask {
   readonly detect: SourceDetectionTask;
   /** Detection on the static sky model (with `doPreserveContainedBySource`). */
   readonly detectTemplate: SourceDetectionTask | undefined;
+  /** The variance rescaling of the warps (with `doScaleWarpVariance`). */
+  readonly scaleWarpVariance: ScaleVarianceTask | undefined;
   declare readonly config: CompareWarpAssembleCoaddConfig;
   readonly #labels = new WeakMap<FootprintSet, Image<Int32Array>>();
 
@@ -331,6 +336,7 @@ export class CompareWarpAssembleCoaddTask extends AssembleCoaddTask {
     this.assembleStaticSkyModel = this.makeSubtask<AssembleCoaddTask>('assembleStaticSkyModel');
     this.detect = this.makeSubtask<SourceDetectionTask>('detect');
     if (this.config.doPreserveContainedBySource) this.detectTemplate = this.makeSubtask<SourceDetectionTask>('detectTemplate');
+    if (this.config.doScaleWarpVariance) this.scaleWarpVariance = this.makeSubtask<ScaleVarianceTask>('scaleWarpVariance');
   }
 
   /**
@@ -486,13 +492,20 @@ export class CompareWarpAssembleCoaddTask extends AssembleCoaddTask {
     }));
   }
 
-  /** The warp (over the model's bbox, NaN/NO_DATA where it has none, scaled) minus the model: image subtracted, variances added. */
+  /** The warp (over the model's bbox, NaN/NO_DATA where it has none, scaled, its variance rescaled) minus the model: image subtracted, variances added. */
   async #readAndComputeWarpDiff(ref: WarpHandle, scaler: ImageScaler | undefined, templateCoadd: Exposure<Float32Array>, i: number): Promise<Exposure> {
     const bbox = templateCoadd.getBBox();
     const read = await ref.get({ parameters: { bbox } });
     let warp = read instanceof Exposure ? read : new Exposure(asMaskedImage(read, i));
     if (!warp.getBBox().equals(bbox)) warp = new Exposure(padTo(warp.maskedImage, bbox), warp.getInfo());
     scaler?.scaleMaskedImage(warp.maskedImage);
+    if (this.scaleWarpVariance !== undefined) {
+      try {
+        this.scaleWarpVariance.run(warp.maskedImage);
+      } catch (e) {
+        this.log.warn(`Unable to rescale variance of warp (${(e as Error).message}); leaving it as-is`);
+      }
+    }
     const im = warp.image.array;
     const va = warp.variance.array;
     const tim = templateCoadd.image.array;
