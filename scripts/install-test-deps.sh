@@ -3,12 +3,15 @@
 #   python3-astropy  the independent FITS reader/writer that interoperability tests compare against
 #                    (Debian's, importable by /usr/bin/python3, whatever python3 is first on PATH)
 #   fitsverify       the HEASARC FITS validator that checks files we write
-# Idempotent: does nothing when both are present. Needs root (or sudo) and apt-get.
+#   python3-healpy   the reference HEALPix implementation that the HEALPix pixelization and the
+#                    HealSparse maps are checked against
+# Idempotent: does nothing when all are present. Needs root (or sudo) and apt-get.
 set -euo pipefail
 
 missing=()
 /usr/bin/python3 -c 'import astropy.io.fits' >/dev/null 2>&1 || missing+=(python3-astropy)
 command -v fitsverify >/dev/null 2>&1 || missing+=(fitsverify)
+/usr/bin/python3 -c 'import healpy' >/dev/null 2>&1 || missing+=(python3-healpy)
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 sudo=""
@@ -23,3 +26,4 @@ $sudo apt-get update -qq
 $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 /usr/bin/python3 -c 'import astropy.io.fits' 
 command -v fitsverify >/dev/null
+/usr/bin/python3 -c 'import healpy'

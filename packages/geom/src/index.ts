@@ -31,6 +31,7 @@ export { RegionTypeCode, encodeRegion, decodeRegion, regionToHex, regionFromHex 
 // Sky pixelization
 export { RangeSet } from './sphgeom/range-set.js';
 export { HtmPixelization } from './sphgeom/htm-pixelization.js';
+export { HealpixPixelization } from './sphgeom/healpix-pixelization.js';
 
 // Errors
 export { GeomInvalidArgumentError, GeomDomainError } from './errors.js';
