@@ -114,6 +114,7 @@ export type {
 } from './script/register-skymap.js';
 export { SkyMapFormatter, describeSkyMapFile, skyMapFromFile, SKYMAP_FORMATTER_NAME, SKYMAP_FILE_FORMAT, SKYMAP_FILE_VERSION } from './script/sky-map-formatter.js';
 export type { SkyMapFileContent } from './script/sky-map-formatter.js';
+export { HealSparseMapFormatter, HEALSPARSE_MAP_FORMATTER_NAME } from './script/healsparse-map-formatter.js';
 export { butlerCommands } from './script/butler-commands.js';
 
 // Coaddition: AssembleCoaddTask and afw.math.statisticsStack
@@ -175,6 +176,7 @@ export {
 } from './coadd/make-warp-task.js';
 export type { MakeWarpInputs, MakeWarpResult, CalexpHandle } from './coadd/make-warp-task.js';
 export { CoaddInputRecorderConfig, CoaddInputRecorderTask, CoaddTempExpInputRecorder } from './coadd/coadd-input-recorder-task.js';
+export { HealSparseInputMapConfig, HealSparseInputMapTask } from './coadd/healsparse-input-map-task.js';
 
 // Visit-level consolidation (drp_pipe step2a) and the ccdVisit/visit tables: sourceTable_visit,
 // visitSummary (ExposureCatalog with summary statistics), ccdVisitTable, visitTable

@@ -71,8 +71,9 @@ describe('FormatterFactory.loadFormatters', () => {
     const loaded = await f.loadFormatters({ importModule: importer });
     expect(loaded).toContain('FitsExposureFormatter');
     await f.loadFormatters({ importModule: importer });
-    // The default config names obs-base (the afw types) and pipe-tasks' SkyMap formatter; each is imported once.
-    expect(importer.calls).toEqual(['@skystack/pipe-tasks/sky-map-formatter', '@skystack/obs-base']);
+    // The default config names obs-base (the afw types) and pipe-tasks' SkyMap and HealSparseMap
+    // formatters; each is imported once.
+    expect(importer.calls).toEqual(['@skystack/pipe-tasks/sky-map-formatter', '@skystack/pipe-tasks/healsparse-map-formatter', '@skystack/obs-base']);
     expect(registered).toBe(1);
     const calexp = new DatasetType('calexp', ['instrument', 'visit', 'detector'], 'ExposureF', { universe });
     expect(f.getFormatter(calexp, storageClasses.getStorageClass('ExposureF'), storageClasses).name).toBe('FitsExposureFormatter');

@@ -242,7 +242,7 @@ describe('FormatterFactory.default', () => {
     expect(find('MaskedImageU')?.formatterName).toBe('FitsMaskedImageFormatter');
     expect(find('SourceCatalog')?.formatterName).toBe('FitsGenericFormatter');
     // every class but those that only exist as derived components (read, never written)
-    const derivedOnly = new Set(['ArrowColumnList', 'ArrowSchema', 'ArrowAstropySchema', 'ArrowNumpySchema', 'DataFrameIndex', 'DataFrameSchema', 'Box2I', 'Extent2I', 'Point2I']);
+    const derivedOnly = new Set(['ArrowColumnList', 'ArrowSchema', 'ArrowAstropySchema', 'ArrowNumpySchema', 'DataFrameIndex', 'DataFrameSchema', 'Box2I', 'Extent2I', 'Point2I', 'HealSparseCoverage']);
     for (const sc of storageClasses.names()) if (!derivedOnly.has(sc)) expect(find(sc), sc).toBeDefined();
     expect(() => f.getFormatter(dt('calexp', [], 'ExposureF'), storageClasses.getStorageClass('ExposureF'), storageClasses)).toThrow(/obs-base/);
   });

@@ -374,12 +374,14 @@ describe('AssembleCoaddTask: subregions, handles, config', () => {
     expect(config.doInterp).toBe(true);
     expect(config.doNImage).toBe(false);
     expect(() => task({ statistic: 'MAX' })).toThrow(/statistic MAX is not allowed/);
-    expect(() => task({ doInputMap: true })).toThrow(/doInputMap/);
+    expect(config.doInputMap).toBe(false);
+    expect(task({ doInputMap: true }).inputMapper).toBeDefined();
     const t = task();
     expect(t.getTempExpDatasetName()).toBe('deepCoadd_directWarp');
     const connections = new AssembleCoaddConnections({ config });
     expect(connections.inputs.has('inputWarps')).toBe(true);
     expect(connections.outputs.has('nImage')).toBe(false);
+    expect(connections.outputs.has('inputMap')).toBe(false);
     expect(connections.get('inputWarps').name).toBe('deepCoadd_directWarp');
     expect(connections.get('coaddExposure').name).toBe('deepCoadd');
     expect([...connections.dimensions].sort()).toEqual(['band', 'patch', 'skymap', 'tract']);

@@ -18,8 +18,10 @@ import type {
   QuantumContext,
 } from '@skystack/pipe-base';
 import type { BaseSkyMap } from '@skystack/skymap';
+import type { HealSparseMap } from '@skystack/healsparse';
 import { PipeTasksInvalidArgumentError } from '../errors.js';
 import { CoaddInputRecorderTask, type CoaddInputRecorderConfig } from './coadd-input-recorder-task.js';
+import { HealSparseInputMapTask, type HealSparseInputMapConfig } from './healsparse-input-map-task.js';
 import { asMaskedImage, conformMaskPlanes, describe, makeSkyInfo, padTo, removeMaskPlanes, setCoaddEdgeBits, setRejectedMaskMapping, subBBoxIter, type SkyInfo } from './coadd-utils.js';
 import { STACK_STATISTICS, statisticsStack, type StackStatistic } from './statistics-stack.js';
 
@@ -98,9 +100,17 @@ export class AssembleCoaddConnections extends defineConnections({
       storageClass: 'ImageU',
       dimensions: PATCH_DIMENSIONS,
     }),
+    /** The input map: one bit per input detector on a HEALPix grid. */
+    inputMap: new Output({
+      doc: 'Output healsparse map of input images',
+      name: '{outputCoaddName}Coadd_inputMap',
+      storageClass: 'HealSparseMap',
+      dimensions: PATCH_DIMENSIONS,
+    }),
   },
   configure(self, config) {
     if (!(config as unknown as AssembleCoaddConfig).doNImage) self.removeConnection('nImage');
+    if (!(config as unknown as AssembleCoaddConfig).doInputMap) self.removeConnection('inputMap');
   },
 }) {}
 
@@ -112,7 +122,6 @@ export const UNSUPPORTED_ASSEMBLE_COADD_OPTIONS = Object.freeze([
   'doMaskBrightObjects',
   'doAttachTransmissionCurve',
   'doSelectVisits',
-  'doInputMap',
 ] as const);
 
 /**
@@ -192,8 +201,10 @@ export class AssembleCoaddConfig extends PipelineTaskConfig.withConnections(Asse
   hasFakes = Field.bool({ doc: 'Should be set to True if fake sources have been inserted into the input data.', default: false });
   /** Coadd only selected visits (not implemented). */
   doSelectVisits = Field.bool({ doc: 'Coadd only visits selected by a SelectVisitsTask', default: false });
-  /** HealSparse input map (not implemented). */
+  /** Make the HealSparse input map (`deepCoadd_inputMap`). */
   doInputMap = Field.bool({ doc: 'Create a bitwise map of coadd inputs', default: false });
+  /** Makes the input map. */
+  inputMapper = ConfigurableField({ doc: 'Input map creation subtask.', target: HealSparseInputMapTask }) as unknown as HealSparseInputMapConfig;
   /** Records the coadd's inputs (its CoaddInputs). */
   inputRecorder = ConfigurableField({ doc: 'Subtask that helps fill CoaddInputs catalogs added to the final Exposure', target: CoaddInputRecorderTask }) as unknown as CoaddInputRecorderConfig;
   /** The coadd's CoaddPsf. */
@@ -243,6 +254,8 @@ export interface AssembleCoaddResult {
   readonly coaddExposure: Exposure<Float32Array>;
   /** The number of inputs per pixel (with `doNImage`). */
   readonly nImage: ImageU | undefined;
+  /** The input map (with `doInputMap`). */
+  readonly inputMap: HealSparseMap | undefined;
   /** The warps (unchanged). */
   readonly warpRefList: readonly WarpHandle[];
   /** The scalers (unchanged). */
@@ -293,6 +306,8 @@ export class AssembleCoaddTask extends PipelineTask<AssembleCoaddConfig> {
   readonly warpType: string;
   /** The subtask that records the coadd's inputs. */
   readonly inputRecorder: CoaddInputRecorderTask;
+  /** The input map subtask (with `doInputMap`). */
+  readonly inputMapper: HealSparseInputMapTask | undefined;
 
   /**
    * Makes the task.
@@ -305,6 +320,7 @@ export class AssembleCoaddTask extends PipelineTask<AssembleCoaddConfig> {
     this.config.validate();
     this.warpType = this.config.warpType;
     this.inputRecorder = this.makeSubtask<CoaddInputRecorderTask>('inputRecorder');
+    if (this.config.doInputMap) this.inputMapper = this.makeSubtask<HealSparseInputMapTask>('inputMapper');
   }
 
   /**
@@ -413,6 +429,15 @@ export class AssembleCoaddTask extends PipelineTask<AssembleCoaddConfig> {
     this.assembleMetadata(coaddExposure, heads, weightList);
     const planeDict = coaddExposure.mask.planeDict;
     const andMask = inputs.mask ?? this.getBadPixelMask(planeDict);
+    if (this.inputMapper !== undefined) {
+      const coaddInputs = getCoaddInputs(coaddExposure.getInfo());
+      if (coaddInputs === null || skyInfo.wcs === null) {
+        throw new PipeTasksInvalidArgumentError('doInputMap needs warps with CoaddInputs and a patch WCS: the coadd has no inputs recorded or no WCS.', {
+          hint: 'Make the warps with MakeWarpTask (which records CoaddInputs), or set doInputMap = false.',
+        });
+      }
+      this.inputMapper.buildCcdInputMap(skyInfo.bbox, skyInfo.wcs, coaddInputs.ccds);
+    }
     const maskMap = setRejectedMaskMapping(andMask, planeDict);
     const clipped = planeDict.getPlaneBitMask('CLIPPED');
     const thresholds = new Map<number, number>();
@@ -438,7 +463,9 @@ export class AssembleCoaddTask extends PipelineTask<AssembleCoaddConfig> {
     }
     this.setInexactPsf(coaddExposure.mask);
     setCoaddEdgeBits(coaddExposure.mask, coaddExposure.variance);
-    return new Struct<AssembleCoaddResult>({ coaddExposure, nImage, warpRefList, imageScalerList, weightList });
+    this.inputMapper?.finalizeCcdInputMapMask();
+    const inputMap = this.inputMapper?.ccdInputMap;
+    return new Struct<AssembleCoaddResult>({ coaddExposure, nImage, inputMap, warpRefList, imageScalerList, weightList });
   }
 
   /**
@@ -547,6 +574,10 @@ export class AssembleCoaddTask extends PipelineTask<AssembleCoaddConfig> {
       const mask = conformMaskPlanes(mi.mask, planeDict);
       if (mask !== mi.mask) mi = new MaskedImage(mi.image, mask, mi.variance);
       imageScalerList[i]?.scaleMaskedImage(mi);
+      if (this.inputMapper !== undefined) {
+        const visit = r instanceof Exposure ? getCoaddInputs(r.getInfo())?.visits.get(0)?.getId() : undefined;
+        if (visit !== undefined) this.inputMapper.maskWarpBBox(bbox, Number(visit), mi.mask, stackOptions.andMask ?? 0);
+      }
       return mi;
     });
     const subNImage = nImage?.subset(bbox);
@@ -603,6 +634,7 @@ export class AssembleCoaddTask extends PipelineTask<AssembleCoaddConfig> {
     if (!this.config.doWrite) return;
     const outputs: Record<string, unknown> = { coaddExposure: res.coaddExposure };
     if (res.nImage !== undefined) outputs['nImage'] = res.nImage;
+    if (res.inputMap !== undefined) outputs['inputMap'] = res.inputMap;
     await butlerQC.put(outputs, outputRefs);
   }
 }

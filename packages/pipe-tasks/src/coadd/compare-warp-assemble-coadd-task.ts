@@ -47,6 +47,8 @@ export class CompareWarpAssembleCoaddConnections extends defineConnections({
     coaddExposure: BASE_CONNECTIONS.get('coaddExposure') as Output,
     /** The number of inputs per pixel, as AssembleCoaddTask's. */
     nImage: BASE_CONNECTIONS.get('nImage') as Output,
+    /** The input map, as AssembleCoaddTask's. */
+    inputMap: BASE_CONNECTIONS.get('inputMap') as Output,
     /** The PSF-matched warps of LSST's static sky model (removed in SkyStack: not made yet). */
     psfMatchedWarps: new Input({
       doc: 'PSF-Matched Warps are required by CompareWarp regardless of the coadd type requested. Only PSF-Matched Warps make sense for image subtraction. Therefore, they must be an additional declared input.',
@@ -67,6 +69,7 @@ export class CompareWarpAssembleCoaddConnections extends defineConnections({
   configure(self, config) {
     const c = config as unknown as CompareWarpAssembleCoaddConfig;
     if (!c.doNImage) self.removeConnection('nImage');
+    if (!c.doInputMap) self.removeConnection('inputMap');
     if (c.assembleStaticSkyModel.warpType !== 'psfMatched') self.removeConnection('psfMatchedWarps');
     if (!c.assembleStaticSkyModel.doWrite) self.removeConnection('templateCoadd');
   },

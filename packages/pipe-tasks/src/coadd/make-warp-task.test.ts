@@ -1,6 +1,6 @@
 import { ApCorrMap, ChebyshevBoundedField, Exposure, GaussianPsf, getCoaddInputs, PhotoCalib, VisitInfo } from '@skystack/afw-image';
 import type { DatasetRef } from '@skystack/daf-butler';
-import { Angle, Box2I, Extent2I, Point2D, Point2I } from '@skystack/geom';
+import { Angle, Box2I, ConvexPolygon, Extent2I, HealpixPixelization, Point2D, Point2I, SpherePoint } from '@skystack/geom';
 import { CoaddPsf } from '@skystack/meas-algorithms';
 import { DeferredDatasetRef, type QuantumContext } from '@skystack/pipe-base';
 import { DiscreteSkyMap, makeDiscreteSkyMapConfig } from '@skystack/skymap';
@@ -8,7 +8,7 @@ import { imageMoments } from '@skystack/test-support';
 import { makeCdMatrix, makeSkyWcs, type SkyWcs } from '@skystack/wcs';
 import { describe, expect, it } from 'vitest';
 import { PipeTasksInvalidArgumentError } from '../errors.js';
-import { AssembleCoaddTask } from './assemble-coadd-task.js';
+import { AssembleCoaddConfig, AssembleCoaddTask } from './assemble-coadd-task.js';
 import { makeSkyInfo, type SkyInfo } from './coadd-utils.js';
 import { InMemoryWarpHandle } from './in-memory-warp-handle.js';
 import { MakeWarpConfig, MakeWarpConnections, MakeWarpTask, calibrateMaskedImage, copyGoodPixels } from './make-warp-task.js';
@@ -305,6 +305,57 @@ describe('MakeWarpTask.run', () => {
     const field = coaddExposure.getApCorrMap()!.get('base_PsfFlux_instFlux')!;
     expect(field.evaluate(p.x, p.y)).toBeCloseTo((w7 * 1.02 + w8 * 0.98) / (w7 + w8), 12);
     sharp.getInfo().setApCorrMap(sharpAp);
+  });
+
+  it('with doInputMap, the coadd input map has each detector-visit bit where its calexp covers the sky (deepCoadd_inputMap)', async () => {
+    // Two visits whose detectors overlap in part: visit 7 on the patch centre, visit 8 shifted.
+    const calexps = [makeCalexp(new Point2D(45, 80), 0.5, [], VISIT_INFO), makeCalexp(new Point2D(100, 40), 0.5, [], VISIT_INFO)];
+    calexps[0]!.getInfo().setId(7001);
+    calexps[1]!.getInfo().setId(8002);
+    const handles: InMemoryWarpHandle[] = [];
+    for (const [i, calexp] of calexps.entries()) handles.push(new InMemoryWarpHandle((await new MakeWarpTask().run({ calExpList: [calexp], skyInfo: SKY_INFO, visitId: 7 + i })).getDict().exposures.direct!));
+    const config = new AssembleCoaddConfig();
+    config.doInputMap = true;
+    const assemble = new AssembleCoaddTask({ config });
+    const prepared = await assemble.prepareInputs(handles, SKY_INFO.bbox);
+    const { inputMap } = (await assemble.run({ skyInfo: SKY_INFO, ...prepared })).getDict();
+    expect(inputMap!.metadata).toMatchObject({ B0000VIS: 7, B0001VIS: 8 });
+    // The truth per HEALPix pixel: is its centre inside the calexp (its own WCS, inverted)?
+    const hp = new HealpixPixelization(HealpixPixelization.nsideToLevel(32768));
+    const patchCorners = (() => {
+      const b = SKY_INFO.bbox;
+      return [b.getMinX() - 0.5, b.getMaxX() + 0.5, b.getMinY() - 0.5, b.getMaxY() + 0.5];
+    })();
+    const where = (wcs: SkyWcs, ra: number, dec: number): Point2D => wcs.skyToPixel(SpherePoint.fromDegrees(ra, dec));
+    const margin = 15; // calexp pixels (3.2″, half a map pixel): well inside, less than half the map pixel is off the detector
+    const valid = new Set(Array.from(inputMap!.validPixels()));
+    let checkedIn = 0;
+    const calexpCenter = TRACT_WCS.pixelToSky(PATCH.getOuterBBox().getCenter());
+    const candidates = hp.queryPolygon(ConvexPolygon.convexHull([-1, 1].flatMap((dx) => [-1, 1].map((dy) => SpherePoint.fromDegrees(calexpCenter.getRa().asDegrees() + dx * 0.02, calexpCenter.getDec().asDegrees() + dy * 0.02).getVector()))));
+    for (const [a, b] of candidates.ranges()) {
+      for (let p = a; p < b; p++) {
+        const [ra, dec] = hp.centerRaDecDeg(p);
+        const inPatch = (() => {
+          const q = where(TRACT_WCS, ra, dec);
+          return q.getX() > patchCorners[0]! && q.getX() < patchCorners[1]! && q.getY() > patchCorners[2]! && q.getY() < patchCorners[3]!;
+        })();
+        const bits = valid.has(p) ? inputMap!.getBitsPix(p) : [];
+        for (const [bit, calexp] of calexps.entries()) {
+          const q = where(calexp.getWcs()!, ra, dec);
+          const box = calexp.getBBox();
+          const inside = q.getX() > box.getMinX() - 0.5 && q.getX() < box.getMaxX() + 0.5 && q.getY() > box.getMinY() - 0.5 && q.getY() < box.getMaxY() + 0.5;
+          const deepInside = q.getX() > box.getMinX() + margin && q.getX() < box.getMaxX() - margin && q.getY() > box.getMinY() + margin && q.getY() < box.getMaxY() - margin;
+          if (!inside || !inPatch) expect(bits.includes(bit), `pixel ${p} bit ${bit}`).toBe(false);
+          else if (deepInside) {
+            expect(bits.includes(bit), `pixel ${p} bit ${bit}`).toBe(true);
+            checkedIn++;
+          }
+        }
+      }
+    }
+    expect(checkedIn).toBeGreaterThan(8);
+    expect(inputMap!.validPixels().some((p) => inputMap!.getBitsPix(p).length === 2)).toBe(true);
+    expect(inputMap!.validPixels().some((p) => inputMap!.getBitsPix(p).length === 1)).toBe(true);
   });
 
   it('on a calexp aligned with the tract grid, the warp is the calexp times the calibration, the variance times its square', async () => {
