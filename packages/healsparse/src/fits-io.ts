@@ -60,7 +60,12 @@ const RESERVED = new Set([
 
 /** True for keywords that belong to the file structure rather than the map's metadata. @internal */
 export function isReservedKeyword(keyword: string): boolean {
-  return RESERVED.has(keyword) || /^(NAXIS\d*|T(TYPE|FORM|UNIT|DIM|NULL|SCAL|ZERO|DISP)\d+|Z[A-Z]+\d*)$/.test(keyword);
+  // Only the tile-compression keywords are reserved among those starting with Z: metadata such
+  // as ZP or ZENITH is the user's (healsparse writes and reads it back).
+  return (
+    RESERVED.has(keyword) ||
+    /^(NAXIS\d*|T(TYPE|FORM|UNIT|DIM|NULL|SCAL|ZERO|DISP)\d+|Z(IMAGE|SIMPLE|TENSION|EXTEND|BLOCKED|PCOUNT|GCOUNT|HECKSUM|DATASUM|BITPIX|CMPTYPE|QUANTIZ|DITHER0|MASKCMP)|ZNAXIS\d*|Z(TILE|NAME|VAL)\d+)$/.test(keyword)
+  );
 }
 
 /**

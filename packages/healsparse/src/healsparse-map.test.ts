@@ -128,6 +128,15 @@ describe('HealSparseMap: errors', () => {
     );
     expect(() => (m.metadata = { lower: 1 })).toThrow(/upper case/);
     expect(() => (m.metadata = { NSIDE: 1 })).toThrow(/reserved/);
+    expect(() => (m.metadata = { ZTILE1: 1 })).toThrow(/reserved/);
+    expect(() => (m.metadata = { ZCMPTYPE: 'x' })).toThrow(/reserved/);
+  });
+
+  it('keeps metadata whose keywords start with Z (ZP, ZENITH), as healsparse does; only compression keywords are reserved', async () => {
+    const m = HealSparseMap.makeEmpty({ nsideCoverage: 8, nsideSparse: 128, dtype: 'float32', metadata: { ZP: 27.5, ZENITH: 12.25, ZEROPT: 31 } });
+    m.updateValuesPix([1], 1);
+    const back = await HealSparseMap.readFits(m.toFitsBytes());
+    expect(back.metadata).toEqual({ ZP: 27.5, ZENITH: 12.25, ZEROPT: 31 });
   });
 
   it('reports non-HealSparse and truncated files as HealSparseFormatError', async () => {
