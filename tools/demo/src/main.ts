@@ -270,6 +270,9 @@ const sc3 = scoreStep3(s3);
         if (deepest !== undefined) out(`        5-sigma point-source depth (blank-sky PSF fluxes) where ${deepest.n} calexps overlap: coadd ${fmt(deepest.coaddDepth, 2)}; calexps there ${deepest.inputs.map((k, j) => `${k} ${fmt(deepest.inputDepths[j]!, 2)}`).join(', ')}`);
         out(`        depth gain over the mean of the inputs: ${summarizeDepth(cb.depth).map((d) => `N=${d.n}: ${fmt(d.gain, 3)} mag (2.5 log10 sqrt(N) = ${fmt(d.idealGain, 3)}, inverse-variance sum ${fmt(d.expectedGain, 3)}; ${d.positions} positions)`).join('; ')}`);
       }
+      const im = cb.inputMap;
+      if (typeof im === 'string') out(`        deepCoadd_inputMap: ${im}`);
+      else out(`        deepCoadd_inputMap: ${im.bits} input detectors on ${im.validPixels} HEALPix pixels (nside 32768); against the warps: ${im.covered} covered and ${im.uncovered} uncovered (pixel, visit) pairs, ${im.mismatches} wrong`);
     }
   }
   if (s3.objectTableMissing !== undefined) out(`   object table figures: ${s3.objectTableMissing}`);

@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import type { Exposure } from '@skystack/afw-image';
 import { readParquet } from '@skystack/afw-table';
 import type { Butler } from '@skystack/daf-butler';
-import { Point2D, type SpherePoint } from '@skystack/geom';
+import { ConvexPolygon, HealpixPixelization, Point2D, SpherePoint } from '@skystack/geom';
+import type { HealSparseMap } from '@skystack/healsparse';
 import type { ExposureTruth } from '@skystack/obs-sim';
 import {
   astrometricScatter,
@@ -106,6 +107,97 @@ export interface CoaddBandCheck {
   readonly backgroundSum: SumDiscrepancy | string;
   /** The depth by input set, or why it is not available. */
   readonly depth: readonly DepthRow[] | string;
+  /** `deepCoadd_inputMap` against the warps' pixels, or why it is not available. */
+  readonly inputMap: InputMapCheck | string;
+}
+
+/**
+ * The coadd input map checked against the warps themselves: for each map pixel whose centre is
+ * at least {@link INPUT_MAP_MARGIN} coadd pixels inside the patch, each visit's bits must be set
+ * where that visit's warp has good data (none of the coadd's bad planes) in the whole
+ * neighbourhood, and unset where it has none there.
+ */
+export interface InputMapCheck {
+  /** Map pixels with data (any bit). */
+  readonly validPixels: number;
+  /** Bits (input detectors) in the map. */
+  readonly bits: number;
+  /** (map pixel, visit) pairs where the warp had good data all around, checked to have a bit. */
+  readonly covered: number;
+  /** (map pixel, visit) pairs where the warp had none, checked to have no bit. */
+  readonly uncovered: number;
+  /** Pairs that disagreed. */
+  readonly mismatches: number;
+}
+
+/** Half-size (coadd pixels) of the neighbourhood of a map pixel's centre: 0.2″ pixels, nside 32768 pixels ≤ 9.2″ corner to corner. */
+export const INPUT_MAP_MARGIN = 24;
+
+/**
+ * Checks a coadd input map against the warps (see {@link InputMapCheck}).
+ *
+ * @param map - `deepCoadd_inputMap`
+ * @param coadd - `deepCoadd` (its WCS and bounding box)
+ * @param warps - each visit's `deepCoadd_directWarp`
+ * @param badPlanes - the mask planes that reject a warp pixel (AssembleCoadd's `badMaskPlanes`)
+ * @returns the counts
+ */
+export function checkInputMap(map: HealSparseMap, coadd: Exposure, warps: readonly { visit: number; warp: Exposure }[], badPlanes: readonly string[] = ['NO_DATA', 'BAD', 'SAT', 'EDGE']): InputMapCheck {
+  const wcs = coadd.getWcs()!;
+  const bbox = coadd.getBBox();
+  const hp = new HealpixPixelization(HealpixPixelization.nsideToLevel(map.nsideSparse));
+  const bitsOfVisit = new Map<number, number[]>();
+  for (const [k, v] of Object.entries(map.metadata)) {
+    const m = /^B(\d{4})VIS$/.exec(k);
+    if (m !== null) bitsOfVisit.set(Number(v), [...(bitsOfVisit.get(Number(v)) ?? []), Number(m[1])]);
+  }
+  const valid = new Set(Array.from(map.validPixels()));
+  // The map pixels whose centres fall in the patch, from the patch's corners on the sky.
+  const corners = [
+    [bbox.getMinX(), bbox.getMinY()],
+    [bbox.getMaxX(), bbox.getMinY()],
+    [bbox.getMaxX(), bbox.getMaxY()],
+    [bbox.getMinX(), bbox.getMaxY()],
+  ].map(([x, y]) => wcs.pixelToSky(new Point2D(x!, y!)).getVector());
+  let covered = 0;
+  let uncovered = 0;
+  let mismatches = 0;
+  const m = INPUT_MAP_MARGIN;
+  for (const [a, b] of hp.queryPolygon(ConvexPolygon.convexHull(corners)).ranges()) {
+    for (let p = a; p < b; p++) {
+      const [ra, dec] = hp.centerRaDecDeg(p);
+      const c = wcs.skyToPixel(SpherePoint.fromDegrees(ra, dec));
+      const x = Math.round(c.getX());
+      const y = Math.round(c.getY());
+      if (x - m < bbox.getMinX() || x + m > bbox.getMaxX() || y - m < bbox.getMinY() || y + m > bbox.getMaxY()) continue;
+      const bits = valid.has(p) ? map.getBitsPix(p) : [];
+      for (const { visit, warp } of warps) {
+        const bad = warp.mask.getPlaneBitMask(badPlanes.filter((n) => warp.mask.planeDict.hasPlane(n)));
+        const { data, stride } = warp.mask.array;
+        const x0 = warp.getXY0().getX();
+        const y0 = warp.getXY0().getY();
+        let good = 0;
+        let total = 0;
+        for (let yy = y - m; yy <= y + m; yy++) {
+          for (let xx = x - m; xx <= x + m; xx++) {
+            const lx = xx - x0;
+            const ly = yy - y0;
+            total++;
+            if (lx >= 0 && ly >= 0 && lx < warp.getWidth() && ly < warp.getHeight() && (data[ly * stride + lx]! & bad) === 0) good++;
+          }
+        }
+        const has = (bitsOfVisit.get(visit) ?? []).some((bit) => bits.includes(bit));
+        if (good === total) {
+          covered++;
+          if (!has) mismatches++;
+        } else if (good === 0) {
+          uncovered++;
+          if (has) mismatches++;
+        }
+      }
+    }
+  }
+  return { validPixels: valid.size, bits: map.wideMaskMaxBits, covered, uncovered, mismatches };
 }
 
 /** What {@link collectStep3Samples} gathers. */
@@ -241,7 +333,17 @@ export async function collectStep3Samples(options: CollectStep3Options): Promise
         depth = `not available: ${(e as Error).message}`;
       }
     }
-    coaddChecks.push({ band, warps: visits.length, backgroundSum, depth });
+    let inputMap: InputMapCheck | string;
+    try {
+      const map = (await butler.get('deepCoadd_inputMap', id, { collections })) as HealSparseMap;
+      const coadd = (await butler.get('deepCoadd', id, { collections })) as Exposure;
+      const warpList: { visit: number; warp: Exposure }[] = [];
+      for (const visit of visits) warpList.push({ visit, warp: (await butler.get('deepCoadd_directWarp', { ...id, visit, instrument: 'SimCam' }, { collections })) as Exposure });
+      inputMap = checkInputMap(map, coadd, warpList);
+    } catch (e) {
+      inputMap = `not available: ${(e as Error).message.split('\n')[0]}`;
+    }
+    coaddChecks.push({ band, warps: visits.length, backgroundSum, depth, inputMap });
   }
 
   // The object table against the truth.

@@ -64,6 +64,7 @@ beforeAll(async () => {
       `star/galaxy S/N >= 50: stars purity ${scores.starGalaxy.stars.purity.toFixed(3)} completeness ${scores.starGalaxy.stars.completeness.toFixed(3)} (N = ${scores.starGalaxy.stars.nTrue}), ` +
       `galaxies purity ${scores.starGalaxy.galaxies.purity.toFixed(3)} completeness ${scores.starGalaxy.galaxies.completeness.toFixed(3)} (N = ${scores.starGalaxy.galaxies.nTrue}); ` +
       `S/N >= 100 stars completeness ${scores.starGalaxyBright.stars.completeness.toFixed(3)} (N = ${scores.starGalaxyBright.stars.nTrue}); S/N >= 20 galaxies completeness ${scores.starGalaxyFaint.galaxies.completeness.toFixed(3)} (N = ${scores.starGalaxyFaint.galaxies.nTrue}); ` +
+      `input map ${JSON.stringify(samples.coaddChecks[0]?.inputMap)}; ` +
       `depth gains ${depth.map((d) => `N=${d.n}: ${d.gain.toFixed(3)} (ideal ${d.idealGain.toFixed(3)}, expected ${d.expectedGain.toFixed(3)}, ${d.positions} positions)`).join('; ')}`,
   );
 }, 600_000);
@@ -94,6 +95,16 @@ describe('step3 on three simulated r-band visits, scored against the truth', () 
     expect(bg.n).toBeGreaterThan(1_000_000);
     // one float32 subtraction and one addition: at most one rounding of |coadd| + |background| each
     expect(bg.maxUlps).toBeLessThanOrEqual(2);
+  });
+
+  it("writes deepCoadd_inputMap with each visit's bits where its warp has data, none where it has none", () => {
+    const check = samples.coaddChecks[0]!.inputMap;
+    if (typeof check === 'string') throw new Error(check);
+    expect(check.bits).toBeGreaterThanOrEqual(2);
+    // 2100² patch of 0.2″ pixels: ~7000 map pixels of 6.4″ in all, most away from the inputs' edges
+    expect(check.covered).toBeGreaterThan(1000);
+    expect(check.uncovered).toBeGreaterThan(100);
+    expect(check.mismatches).toBe(0);
   });
 
   it('puts bright coadd stars within 10 mas of their true positions (σ_MAD per axis), without a mean offset', () => {
