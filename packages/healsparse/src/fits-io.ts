@@ -9,6 +9,7 @@ import {
   Header,
   encodeFits,
   makeCompressedImageHdu,
+  pixelTypeOf,
   writeFits,
   type FitsHduInfo,
   type FitsHduInput,
@@ -197,14 +198,8 @@ export function dtypeOfArray(data: FitsPixelArray, wide: boolean, label: string)
     if (!(data instanceof Uint8Array)) throw new HealSparseFormatError(`${label}: a wide mask (WIDEMASK = T) must be stored as bytes (BITPIX 8).`);
     return 'wide-mask';
   }
-  if (data instanceof Float32Array) return 'float32';
-  if (data instanceof Float64Array) return 'float64';
-  if (data instanceof Int16Array) return 'int16';
-  if (data instanceof Int32Array) return 'int32';
-  if (data instanceof BigInt64Array) return 'int64';
-  if (data instanceof Uint8Array) return 'uint8';
-  if (data instanceof Uint16Array) return 'uint16';
-  if (data instanceof Uint32Array) return 'uint32';
+  const type = pixelTypeOf(data);
+  if (type !== 'int8' && type !== 'uint64') return type;
   throw new HealSparseUnsupportedError(`${label}: sparse pixels of type ${data.constructor.name} are not supported (int8 and uint64 maps are not).`);
 }
 
