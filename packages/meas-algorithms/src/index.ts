@@ -77,3 +77,7 @@ export { CoaddPsfConfig } from './coadd-psf-config.js';
 export { CoaddBoundedField, readCoaddBoundedField } from './coadd-bounded-field.js';
 export type { CoaddBoundedFieldElement } from './coadd-bounded-field.js';
 export { makeCoaddApCorrMap } from './coadd-ap-corr-map.js';
+
+// Online weighted-mean stacking (AccumulatorMeanStack)
+export { AccumulatorMeanStack } from './accumulator-mean-stack.js';
+export type { AccumulatorMeanStackOptions } from './accumulator-mean-stack.js';

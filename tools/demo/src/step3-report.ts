@@ -120,7 +120,7 @@ export interface CoaddBandCheck {
 export interface InputMapCheck {
   /** Map pixels with data (any bit). */
   readonly validPixels: number;
-  /** Bits (input detectors) in the map. */
+  /** Input detectors (bits) in the map, from its metadata (`B0000CCD`, ...). */
   readonly bits: number;
   /** (map pixel, visit) pairs where the warp had good data all around, checked to have a bit. */
   readonly covered: number;
@@ -197,7 +197,8 @@ export function checkInputMap(map: HealSparseMap, coadd: Exposure, warps: readon
       }
     }
   }
-  return { validPixels: valid.size, bits: map.wideMaskMaxBits, covered, uncovered, mismatches };
+  const bits = Object.keys(map.metadata).filter((k) => /^B\d{4}CCD$/.test(k)).length;
+  return { validPixels: valid.size, bits, covered, uncovered, mismatches };
 }
 
 /** What {@link collectStep3Samples} gathers. */

@@ -306,6 +306,30 @@ describe('AssembleCoaddTask: subregions, handles, config', () => {
     expect(ra.coaddExposure.mask.array.data[100]! & inexact).toBe(0);
   });
 
+  it('doOnlineForMean (running sums, one whole warp at a time) gives the MEAN coadd to the bit, nImage and masks included', async () => {
+    const warps = Array.from({ length: 6 }, (_, i) => makeWarp(1 + i, 60 + i));
+    const sat = warps[0]!.mask.getPlaneBitMask('SAT');
+    warps[2]!.mask.array.data.fill(warps[2]!.mask.getPlaneBitMask('EDGE'), 0, 90);
+    warps[0]!.mask.array.data.fill(sat, 200, 260); // the heaviest weight (σ 1): SAT propagates
+    warps[5]!.mask.array.data.fill(sat, 300, 320);
+    warps[1]!.image.array.data[500] = Number.NaN;
+    const run = async (online: boolean) => {
+      const t = task({ statistic: 'MEAN', doOnlineForMean: online, subregionSize: [9, 7], doNImage: true });
+      const prepared = await t.prepareInputs(
+        warps.map((w) => new InMemoryWarpHandle(w)),
+        BBOX,
+      );
+      return (await t.run({ skyInfo: SKY, ...prepared })).getDict();
+    };
+    const online = await run(true);
+    const stacked = await run(false);
+    expect(Buffer.from(online.coaddExposure.image.array.data.buffer).equals(Buffer.from(stacked.coaddExposure.image.array.data.buffer))).toBe(true);
+    expect(Buffer.from(online.coaddExposure.variance.array.data.buffer).equals(Buffer.from(stacked.coaddExposure.variance.array.data.buffer))).toBe(true);
+    expect(Array.from(online.coaddExposure.mask.array.data)).toEqual(Array.from(stacked.coaddExposure.mask.array.data));
+    expect(Array.from(online.nImage!.array.data)).toEqual(Array.from(stacked.nImage!.array.data));
+    expect(online.coaddExposure.mask.array.data[210]! & sat).toBe(sat);
+  });
+
   it('reads each warp only a subregion at a time', async () => {
     const boxes: string[] = [];
     const warps = [makeWarp(2, 1), makeWarp(2, 2)];
@@ -375,6 +399,7 @@ describe('AssembleCoaddTask: subregions, handles, config', () => {
     expect(config.doNImage).toBe(false);
     expect(() => task({ statistic: 'MAX' })).toThrow(/statistic MAX is not allowed/);
     expect(config.doInputMap).toBe(false);
+    expect(config.doOnlineForMean).toBe(false);
     expect(task({ doInputMap: true }).inputMapper).toBeDefined();
     const t = task();
     expect(t.getTempExpDatasetName()).toBe('deepCoadd_directWarp');

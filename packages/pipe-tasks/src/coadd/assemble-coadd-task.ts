@@ -5,7 +5,7 @@ import { Exposure, FilterLabel, getCoaddInputs, ImageU, MaskedImage, PhotoCalib,
 import { Box2I, Extent2I } from '@skystack/geom';
 import { interpolateOverDefects } from '@skystack/ip-isr';
 import { makeStatistics } from '@skystack/kernels';
-import { CoaddPsf, CoaddPsfConfig, makeCoaddApCorrMap } from '@skystack/meas-algorithms';
+import { AccumulatorMeanStack, CoaddPsf, CoaddPsfConfig, makeCoaddApCorrMap } from '@skystack/meas-algorithms';
 import { ChoiceField, ConfigField, ConfigurableField, DictField, Field, ListField } from '@skystack/pex-config';
 import { DeferredDatasetRef, Input, NoWorkFound, Output, PipelineTask, PipelineTaskConfig, Struct, defineConnections, timeMethod } from '@skystack/pipe-base';
 import type {
@@ -116,7 +116,6 @@ export class AssembleCoaddConnections extends defineConnections({
 
 /** LSST config switches whose `true` SkyStack does not implement yet (validate() refuses them). */
 export const UNSUPPORTED_ASSEMBLE_COADD_OPTIONS = Object.freeze([
-  'doOnlineForMean',
   'doScaleZeroPoint',
   'doWriteArtifactMasks',
   'doMaskBrightObjects',
@@ -458,8 +457,12 @@ export class AssembleCoaddTask extends PipelineTask<AssembleCoaddConfig> {
       clipped,
       noGoodPixelsMask: planeDict.getPlaneBitMask('NO_DATA'),
     };
-    for (const subBBox of subBBoxIter(skyInfo.bbox, new Extent2I(sw!, sh!))) {
-      await this.assembleSubregion(coaddExposure, subBBox, warpRefList, imageScalerList, stackOptions, nImage);
+    if (this.config.doOnlineForMean && this.config.statistic === 'MEAN') {
+      await this.assembleOnlineMeanCoadd(coaddExposure, warpRefList, imageScalerList, stackOptions, nImage);
+    } else {
+      for (const subBBox of subBBoxIter(skyInfo.bbox, new Extent2I(sw!, sh!))) {
+        await this.assembleSubregion(coaddExposure, subBBox, warpRefList, imageScalerList, stackOptions, nImage);
+      }
     }
     this.setInexactPsf(coaddExposure.mask);
     setCoaddEdgeBits(coaddExposure.mask, coaddExposure.variance);
@@ -587,6 +590,63 @@ export class AssembleCoaddTask extends PipelineTask<AssembleCoaddConfig> {
       for (const mi of maskedImages) removeMaskPlanes(mi.mask, this.config.removeMaskPlanes, (name) => this.log.debug(`Unable to remove mask plane ${name}: no mask plane with that name was found.`));
     }
     statisticsStack(maskedImages, { ...stackOptions, ...(subNImage === undefined ? {} : { nImage: subNImage }) }, coaddExposure.maskedImage.subset(bbox));
+  }
+
+  /**
+   * Stacks the whole patch as running sums (`AccumulatorMeanStack` of `@skystack/meas-algorithms`),
+   * one warp at a time: each warp is read once over the coadd bbox, scaled, its
+   * `removeMaskPlanes` cleared, added with its weight, and counted in the input map. Memory: the
+   * sums (a few float64 planes of the patch) and one warp, whatever the number of warps. The same
+   * result as {@link assembleSubregion} with MEAN (tested to the bit).
+   *
+   * @param coaddExposure - the coadd (its masked image is filled)
+   * @param warpRefList - the warp handles
+   * @param imageScalerList - one scaler (or undefined) per warp
+   * @param stackOptions - the weights, bad-pixel mask, thresholds, mask map and variance choice of the stack
+   * @param nImage - the input count image to fill, if any
+   * @throws {@link PipeTasksInvalidArgumentError} for a warp that is neither an Exposure nor a MaskedImage
+   * @see lsst.drp.tasks.assemble_coadd.AssembleCoaddTask.assembleOnlineMeanCoadd
+   */
+  async assembleOnlineMeanCoadd(
+    coaddExposure: Exposure<Float32Array>,
+    warpRefList: readonly WarpHandle[],
+    imageScalerList: readonly (ImageScaler | undefined)[],
+    stackOptions: Parameters<typeof statisticsStack>[1],
+    nImage?: ImageU,
+  ): Promise<void> {
+    this.log.debug('Computing online coadd.');
+    const bbox = coaddExposure.getBBox();
+    const planeDict = coaddExposure.mask.planeDict;
+    const andMask = stackOptions.andMask ?? 0;
+    const stacker = new AccumulatorMeanStack(bbox.getWidth(), bbox.getHeight(), andMask, {
+      ...(stackOptions.maskPropagationThresholds === undefined ? {} : { maskThresholds: stackOptions.maskPropagationThresholds }),
+      ...(stackOptions.maskMap === undefined ? {} : { maskMap: stackOptions.maskMap }),
+      ...(stackOptions.noGoodPixelsMask === undefined ? {} : { noGoodPixelsMask: stackOptions.noGoodPixelsMask }),
+      calcErrorFromInputVariance: stackOptions.calcErrorFromInputVariance ?? false,
+      computeNImage: nImage !== undefined,
+    });
+    const weights = stackOptions.weights ?? [];
+    for (const [i, ref] of warpRefList.entries()) {
+      const read = await ref.get({ parameters: { bbox } });
+      let mi = asMaskedImage(read, i);
+      if (!mi.getBBox().equals(bbox)) mi = padTo(mi, bbox);
+      const mask = conformMaskPlanes(mi.mask, planeDict);
+      if (mask !== mi.mask) mi = new MaskedImage(mi.image, mask, mi.variance);
+      imageScalerList[i]?.scaleMaskedImage(mi);
+      // LSST counts the input map on the mask before removeMaskPlanes, as assembleSubregion.
+      if (this.inputMapper !== undefined) {
+        const visit = read instanceof Exposure ? getCoaddInputs(read.getInfo())?.visits.get(0)?.getId() : undefined;
+        if (visit !== undefined) this.inputMapper.maskWarpBBox(bbox, Number(visit), mi.mask, andMask);
+      }
+      if (this.config.removeMaskPlanes.length > 0) removeMaskPlanes(mi.mask, this.config.removeMaskPlanes, (name) => this.log.debug(`Unable to remove mask plane ${name}: no mask plane with that name was found.`));
+      stacker.addMaskedImage(mi, weights[i] ?? 1);
+    }
+    stacker.fillStackedMaskedImage(coaddExposure.maskedImage);
+    if (nImage !== undefined) {
+      const counts = stacker.nImage!;
+      const { data, stride, width, height } = nImage.array;
+      for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) data[y * stride + x] = data[y * stride + x]! + counts[y * width + x]!;
+    }
   }
 
   /**

@@ -4,7 +4,9 @@
 // Memory: the 20 warps themselves take 20 x 4000² x 12 bytes = 3.8 GB, so they are not held:
 // each handle makes its warp's pixels for the requested sub-box on demand (a deterministic
 // pseudo-random field), as a Butler reading a sub-box from disk would. What the task holds at a
-// time is the coadd (4000² x 12 bytes = 192 MB) plus 20 subregions (20 x 2000² x 12 = 960 MB).
+// time is the coadd (4000² x 12 bytes = 192 MB) plus 20 subregions (20 x 2000² x 12 = 960 MB);
+// with doOnlineForMean, the coadd, the running sums (4000² x (3 x 8 + 2 x 4) bytes = 512 MB) and
+// one whole warp (192 MB).
 import { resourceUsage } from 'node:process';
 import { Exposure, FilterLabel } from '@skystack/afw-image';
 import { Box2I, Extent2I, Point2I } from '@skystack/geom';
@@ -64,22 +66,23 @@ let sampledPeakRss = 0;
 /** Time spent making the warps' sub-boxes (the stand-in for reading them from disk). */
 let readMs = 0;
 
-function assembleCase(statistic: 'MEANCLIP' | 'MEAN'): BenchCase {
+function assembleCase(statistic: 'MEANCLIP' | 'MEAN', online = false): BenchCase {
   return {
-    name: `AssembleCoaddTask ${statistic}: ${N_WARPS} warps of ${SIZE}x${SIZE}, subregions ${SUBREGION}x${SUBREGION}`,
+    name: `AssembleCoaddTask ${statistic}: ${N_WARPS} warps of ${SIZE}x${SIZE}, ${online ? 'doOnlineForMean (running sums)' : `subregions ${SUBREGION}x${SUBREGION}`}`,
     itemsPerIteration: SIZE * SIZE * N_WARPS,
     itemUnit: 'input pixels',
     ...(SMOKE
-      ? { fn: () => assembleOnce(statistic) }
-      : { measure: async () => ({ meanMs: await assembleOnce(statistic), samples: 1 }) }),
+      ? { fn: () => assembleOnce(statistic, online) }
+      : { measure: async () => ({ meanMs: await assembleOnce(statistic, online), samples: 1 }) }),
   };
 }
 
 /** One coadd; returns its wall time (ms) and prints time and memory. */
-async function assembleOnce(statistic: 'MEANCLIP' | 'MEAN'): Promise<number> {
+async function assembleOnce(statistic: 'MEANCLIP' | 'MEAN', online: boolean): Promise<number> {
   const config = new AssembleCoaddConfig();
   config.statistic = statistic;
   config.subregionSize = [SUBREGION, SUBREGION];
+  config.doOnlineForMean = online;
   const task = new AssembleCoaddTask({ config });
   const handles = Array.from({ length: N_WARPS }, (_, i) => syntheticWarp(i, 2 + (i % 5)));
   const weightList = handles.map((_, i) => 1 / (2 + (i % 5)) ** 2);
@@ -92,10 +95,10 @@ async function assembleOnce(statistic: 'MEANCLIP' | 'MEAN'): Promise<number> {
   peakRssMb = Math.max(peakRssMb, resourceUsage().maxRSS / 1024);
   const mb = (b: number): string => (b / 2 ** 20).toFixed(0);
   process.stderr.write(
-    `  ${statistic}: ${(ms / 1000).toFixed(2)} s (making the warp sub-boxes: ${(readMs / 1000).toFixed(2)} s); RSS before ${mb(rssBefore)} MB, sampled peak during ${mb(sampledPeakRss)} MB (+${mb(sampledPeakRss - rssBefore)} MB); process maxRSS ${peakRssMb.toFixed(0)} MB; coadd (10,10) = ${res.coaddExposure.image.array.data[10 * SIZE + 10]!.toFixed(3)}\n`,
+    `  ${statistic}${online ? ' online' : ''}: ${(ms / 1000).toFixed(2)} s (making the warp sub-boxes: ${(readMs / 1000).toFixed(2)} s); RSS before ${mb(rssBefore)} MB, sampled peak during ${mb(sampledPeakRss)} MB (+${mb(sampledPeakRss - rssBefore)} MB); process maxRSS ${peakRssMb.toFixed(0)} MB; coadd (10,10) = ${res.coaddExposure.image.array.data[10 * SIZE + 10]!.toFixed(3)}\n`,
   );
   return ms;
 }
 
-/** The cases: the default MEANCLIP and the plain MEAN. */
-export const benchmarks: BenchCase[] = [assembleCase('MEANCLIP'), assembleCase('MEAN')];
+/** The cases: the default MEANCLIP, the plain MEAN, and the MEAN as running sums (`doOnlineForMean`). */
+export const benchmarks: BenchCase[] = [assembleCase('MEANCLIP'), assembleCase('MEAN'), assembleCase('MEAN', true)];
