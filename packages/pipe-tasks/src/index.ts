@@ -123,6 +123,7 @@ export {
   AssembleCoaddConfig,
   AssembleCoaddTask,
   UNSUPPORTED_ASSEMBLE_COADD_OPTIONS,
+  filterWarps,
 } from './coadd/assemble-coadd-task.js';
 export type { WarpHandle, ImageScaler, AssembleCoaddInputs, AssembleCoaddResult, AssembleCoaddPreparedInputs } from './coadd/assemble-coadd-task.js';
 export { statisticsStack, STACK_STATISTICS } from './coadd/statistics-stack.js';
@@ -177,6 +178,16 @@ export {
 export type { MakeWarpInputs, MakeWarpResult, CalexpHandle } from './coadd/make-warp-task.js';
 export { CoaddInputRecorderConfig, CoaddInputRecorderTask, CoaddTempExpInputRecorder } from './coadd/coadd-input-recorder-task.js';
 export { HealSparseInputMapConfig, HealSparseInputMapTask } from './coadd/healsparse-input-map-task.js';
+export {
+  BestSeeingSelectVisitsConnections,
+  BestSeeingSelectVisitsConfig,
+  BestSeeingSelectVisitsTask,
+  BestSeeingQuantileSelectVisitsConfig,
+  BestSeeingQuantileSelectVisitsTask,
+  makePatchPolygon,
+  doesIntersectPolygon,
+} from './coadd/select-images.js';
+export type { VisitSummaryHandle, SelectVisitsInputs, SelectVisitsResult } from './coadd/select-images.js';
 
 // Visit-level consolidation (drp_pipe step2a) and the ccdVisit/visit tables: sourceTable_visit,
 // visitSummary (ExposureCatalog with summary statistics), ccdVisitTable, visitTable

@@ -32,6 +32,7 @@ const INPUTS = 'SimCam/defaults';
 /** SimCam's sky map config, as LSST obs packages ship one, and the name it registers. */
 const SKYMAP_CONFIG = join(REPO_ROOT, 'obs/obs-sim/config/makeSkyMap.py');
 const SKYMAP = 'simcam';
+const STEP2A_OUTPUT = 'u/demo/step2a';
 const STEP3_OUTPUT = 'u/demo/step3';
 const BANDS = ['g', 'r', 'i'];
 
@@ -60,7 +61,7 @@ if (opts.help) {
   out('pnpm demo [--out DIR] [--visits N] [--detectors 0,1] [-j N] [--seed S] [--star-density N] [--patches N] [--report-only]');
   out('  Simulates SimCam raws (N visits in g, r then i, default 6; 2048x2048 detectors), makes a Butler repository');
   out('  and registers the sky map of obs/obs-sim/config/makeSkyMap.py, runs step1 of obs/obs-sim/pipelines/DRP.yaml');
-  out('  and then step3 (coadds, object tables) with pipetask, and scores both against the truth.');
+  out('  and then step2a (visit summaries) and step3 (coadds, object tables) with pipetask, and scores both against the truth.');
   out('  --star-density N: stars per square degree with 16 < r < 25 (default 32000, the full preset\'s).');
   out('  --patches N: how many patches step3 processes: those with the most inputs in every band (default 3; 0 skips step3).');
   out('  --report-only: score what an earlier run wrote into --out DIR again (no simulation, no pipetask).');
@@ -94,7 +95,7 @@ async function stage<T>(name: string, f: () => Promise<T>): Promise<T> {
   }
 }
 
-out('SkyStack demo: simulate -> Butler repository -> pipetask step1, step3 -> scores against the truth');
+out('SkyStack demo: simulate -> Butler repository -> pipetask step1, step2a, step3 -> scores against the truth');
 out('================================================================================================');
 out(`Output directory: ${outDir}`);
 out();
@@ -193,8 +194,13 @@ if (opts['report-only']) {
     } else {
       reportPatch = chosenPatches[0]!.patch;
       for (const c of chosenPatches) out(`   tract ${c.tract} patch ${c.patch}: ${BANDS.map((b) => `${c.inputs[b] ?? 0} ${b}`).join(', ')} calexps overlap it`);
+      // step2a first: the visit summaries that step3's visit selection reads.
+      const step2aArgv = ['run', '-b', repo, '-i', OUTPUT, '-o', STEP2A_OUTPUT, '-p', `${PIPELINE}#step2a`, '-j', String(processes), '--register-dataset-types'];
+      out(`   step2a (visit summaries for the visit selection): pnpm pipetask ${step2aArgv.map((a) => (a.startsWith('/') ? shown(a) : a)).join(' ')}`);
+      const status2a = await stage('pipetask run #step2a', () => runPipetask(step2aArgv, { stdout: { write: () => true }, stderr: { write: (s: string) => (s.startsWith('INFO') ? true : process.stderr.write(s)) } }));
+      if (status2a !== 0) out(`   step2a exit status ${status2a}: the visit selection of step3 will find no summaries.`);
       const where = `skymap='${SKYMAP}' AND tract=${chosenPatches[0]!.tract} AND patch IN (${chosenPatches.map((c) => c.patch).join(', ')})`;
-      step3Argv = ['run', '-b', repo, '-i', `${OUTPUT},skymaps`, '-o', STEP3_OUTPUT, '-p', `${PIPELINE}#step3`, '-d', where, '-j', String(processes), '--register-dataset-types', '--summary', summary3File, '--save-qgraph', qgraph3File];
+      step3Argv = ['run', '-b', repo, '-i', `${STEP2A_OUTPUT},skymaps`, '-o', STEP3_OUTPUT, '-p', `${PIPELINE}#step3`, '-d', where, '-j', String(processes), '--register-dataset-types', '--summary', summary3File, '--save-qgraph', qgraph3File];
       out(`   running: pnpm pipetask ${step3Argv.map((a) => (a.startsWith('/') ? shown(a) : a.includes(' ') ? `"${a}"` : a)).join(' ')}`);
       out();
       const status3 = await stage('pipetask run #step3', () => runPipetask(step3Argv!, { stdout: process.stdout, stderr: { write: (s: string) => (s.startsWith('INFO') ? true : process.stderr.write(s)) } }));

@@ -20,10 +20,12 @@ const ROOT = resolve(import.meta.dirname, '../../..');
 const PIPELINE = join(ROOT, 'obs/obs-sim/pipelines/DRP.yaml');
 const SKYMAP_CONFIG = join(ROOT, 'obs/obs-sim/config/makeSkyMap.py');
 const STEP1 = 'u/test/step1';
+const STEP2A = 'u/test/step2a';
 const STEP3 = 'u/test/step3';
 
 let dir = '';
 let status1 = -1;
+let status2a = -1;
 let status3 = -1;
 let log = '';
 let samples: Step3Samples;
@@ -44,6 +46,8 @@ beforeAll(async () => {
   const reg = await runButler(['register-skymap', repo, '-C', SKYMAP_CONFIG], { stdout: sink, stderr: sink, stdin: process.stdin }, { plugins: [{ butlerCommands }], importModule: obsSimImportModule });
   if (reg !== 0) throw new Error(`register-skymap failed:\n${log}`);
   status1 = await runPipetask(['run', '-b', repo, '-i', 'SimCam/defaults', '-o', STEP1, '-p', `${PIPELINE}#step1`, '-j', '2', '--register-dataset-types'], { stdout: sink, stderr: sink });
+  // step2a: the visit summaries that step3's visit selection reads
+  status2a = await runPipetask(['run', '-b', repo, '-i', STEP1, '-o', STEP2A, '-p', `${PIPELINE}#step2a`, '-j', '2', '--register-dataset-types'], { stdout: sink, stderr: sink });
   butler = await Butler.from(repo, { importModule: obsSimImportModule });
   // The patch with the most inputs that holds the centre of the first visit's detector (true
   // WCS), not the first of the patches the three visits merely touch.
@@ -53,7 +57,7 @@ beforeAll(async () => {
   const [best] = await choosePatches(butler, { skymap: 'simcam', bands: ['r'], count: 1, near });
   if (best === undefined) throw new Error('no patch overlaps the visits');
   status3 = await runPipetask(
-    ['run', '-b', repo, '-i', `${STEP1},skymaps`, '-o', STEP3, '-p', `${PIPELINE}#step3`, '-d', `skymap='simcam' AND tract=${best.tract} AND patch=${best.patch}`, '-j', '2', '--register-dataset-types'],
+    ['run', '-b', repo, '-i', `${STEP2A},skymaps`, '-o', STEP3, '-p', `${PIPELINE}#step3`, '-d', `skymap='simcam' AND tract=${best.tract} AND patch=${best.patch}`, '-j', '2', '--register-dataset-types'],
     { stdout: sink, stderr: sink },
   );
   samples = await collectStep3Samples({ butler, simDir, truth, step1Output: STEP1, output: STEP3, skymap: 'simcam', tract: best.tract });
@@ -82,10 +86,20 @@ describe('step3 on three simulated r-band visits, scored against the truth', () 
   it('ran every quantum of step1 and step3 and wrote objectTable_tract', () => {
     const errors = log.split('\n').filter((l) => l.startsWith('ERROR')).join('\n');
     expect(status1, errors).toBe(0);
+    expect(status2a, errors).toBe(0);
     expect(status3, errors).toBe(0);
     expect(samples.counts['deepCoadd_directWarp']).toBe(3);
     expect(samples.counts['objectTable_tract']).toBe(1);
     expect(samples.objectTableMissing).toBeUndefined();
+  });
+
+  it('coadds the visits selected by seeing: all three, whose true PSF FWHM is under maxPsfFwhm (2″)', async () => {
+    const best = samples.patch!;
+    const selection = (await butler!.get('deepCoaddVisits', { instrument: 'SimCam', skymap: 'simcam', tract: samples.tract, patch: best, band: 'r' }, { collections: STEP3 })) as Record<string, boolean>;
+    const truth = JSON.parse(readFileSync(join(dir, 'sim/truth/exposures.json'), 'utf8')) as ExposureTruth[];
+    // the simulator's PSF: FWHM in pixels at the detector centre, 0.2″ pixels
+    for (const t of truth) expect(t.psf.fwhmPixels * 0.2).toBeLessThan(2);
+    expect(Object.keys(selection).map(Number).sort()).toEqual(truth.map((t) => t.exposureId).sort());
   });
 
   it('gives deepCoadd_calexp + deepCoadd_calexp_background == deepCoadd to float precision', () => {

@@ -41,6 +41,8 @@ export const TASK_ALIASES: ReadonlyMap<string, string> = new Map([
   ['lsst.drp.tasks.make_direct_warp.MakeDirectWarpTask', '@skystack/pipe-tasks#MakeDirectWarpTask'],
   ['lsst.pipe.tasks.assembleCoadd.AssembleCoaddTask', '@skystack/pipe-tasks#AssembleCoaddTask'],
   ['lsst.drp.tasks.assemble_coadd.AssembleCoaddTask', '@skystack/pipe-tasks#AssembleCoaddTask'],
+  ['lsst.pipe.tasks.selectImages.BestSeeingSelectVisitsTask', '@skystack/pipe-tasks#BestSeeingSelectVisitsTask'],
+  ['lsst.pipe.tasks.selectImages.BestSeeingQuantileSelectVisitsTask', '@skystack/pipe-tasks#BestSeeingQuantileSelectVisitsTask'],
   ['lsst.drp.tasks.assemble_coadd.CompareWarpAssembleCoaddTask', '@skystack/pipe-tasks#CompareWarpAssembleCoaddTask'],
   ['lsst.pipe.tasks.assembleCoadd.CompareWarpAssembleCoaddTask', '@skystack/pipe-tasks#CompareWarpAssembleCoaddTask'],
   ['lsst.pipe.tasks.selectImages.BestSeeingSelectVisitsTask', '@skystack/pipe-tasks#BestSeeingSelectVisitsTask'],

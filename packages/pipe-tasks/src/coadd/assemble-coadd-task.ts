@@ -100,6 +100,13 @@ export class AssembleCoaddConnections extends defineConnections({
       storageClass: 'ImageU',
       dimensions: PATCH_DIMENSIONS,
     }),
+    /** The visits selected for the coadd (with `doSelectVisits`). */
+    selectedVisits: new Input({
+      doc: 'Selected visits to be coadded.',
+      name: '{outputCoaddName}Visits',
+      storageClass: 'StructuredDataDict',
+      dimensions: ['instrument', 'tract', 'patch', 'skymap', 'band'],
+    }),
     /** The input map: one bit per input detector on a HEALPix grid. */
     inputMap: new Output({
       doc: 'Output healsparse map of input images',
@@ -111,6 +118,7 @@ export class AssembleCoaddConnections extends defineConnections({
   configure(self, config) {
     if (!(config as unknown as AssembleCoaddConfig).doNImage) self.removeConnection('nImage');
     if (!(config as unknown as AssembleCoaddConfig).doInputMap) self.removeConnection('inputMap');
+    if (!(config as unknown as AssembleCoaddConfig).doSelectVisits) self.removeConnection('selectedVisits');
   },
 }) {}
 
@@ -120,7 +128,6 @@ export const UNSUPPORTED_ASSEMBLE_COADD_OPTIONS = Object.freeze([
   'doWriteArtifactMasks',
   'doMaskBrightObjects',
   'doAttachTransmissionCurve',
-  'doSelectVisits',
 ] as const);
 
 /**
@@ -198,7 +205,7 @@ export class AssembleCoaddConfig extends PipelineTaskConfig.withConnections(Asse
   });
   /** Fake sources were inserted into the inputs. */
   hasFakes = Field.bool({ doc: 'Should be set to True if fake sources have been inserted into the input data.', default: false });
-  /** Coadd only selected visits (not implemented). */
+  /** Coadd only the visits of `selectedVisits` (a BestSeeingSelectVisitsTask's output). */
   doSelectVisits = Field.bool({ doc: 'Coadd only visits selected by a SelectVisitsTask', default: false });
   /** Make the HealSparse input map (`deepCoadd_inputMap`). */
   doInputMap = Field.bool({ doc: 'Create a bitwise map of coadd inputs', default: false });
@@ -684,8 +691,14 @@ export class AssembleCoaddTask extends PipelineTask<AssembleCoaddConfig> {
     const skyMap = inputs['skyMap'] as BaseSkyMap;
     const dataId = butlerQC.quantum.dataId;
     const skyInfo = makeSkyInfo(skyMap, Number(dataId.get('tract')), Number(dataId.get('patch')));
-    const handles = (inputs['inputWarps'] ?? []) as readonly WarpHandle[];
-    const refs = (inputRefs['inputWarps'] ?? []) as readonly QuantizedRef[];
+    let handles = (inputs['inputWarps'] ?? []) as readonly WarpHandle[];
+    let refs = (inputRefs['inputWarps'] ?? []) as readonly QuantizedRef[];
+    if (this.config.doSelectVisits) {
+      const order = filterWarps(refs, inputs['selectedVisits'] as Record<string, unknown>);
+      this.log.info(`Coadding the ${order.length} of ${refs.length} warps whose visits were selected`);
+      handles = order.map((i) => handles[i]!);
+      refs = order.map((i) => refs[i]!);
+    }
     const prepared = await this.prepareInputs(handles, skyInfo.bbox);
     this.log.info(`Found ${prepared.warpRefList.length} ${this.getTempExpDatasetName()} of ${refs.length} (${refs.filter((r) => r instanceof DeferredDatasetRef).length} deferred)`);
     if (prepared.warpRefList.length === 0) throw new NoWorkFound('No coadd temporary exposures found');
@@ -708,4 +721,24 @@ function defaultPlanes(): { hasPlane(n: string): boolean; getPlane(n: string): n
 function hasFinite(data: ArrayLike<number>): boolean {
   for (let i = 0; i < data.length; i++) if (Number.isFinite(data[i]!)) return true;
   return false;
+}
+
+/**
+ * The indices of the warps whose visits are among the selected ones (LSST's `filterWarps`), in
+ * the order of the selection's keys.
+ *
+ * @param refs - the warps' references (their data IDs have `visit`)
+ * @param goodVisits - the selection: visit (a key) → anything
+ * @returns the indices into `refs`
+ * @see lsst.drp.tasks.assemble_coadd.AssembleCoaddTask.filterWarps
+ */
+export function filterWarps(refs: readonly QuantizedRef[], goodVisits: Readonly<Record<string, unknown>>): number[] {
+  const byVisit = new Map<number, number>();
+  refs.forEach((r, i) => byVisit.set(Number((r instanceof DeferredDatasetRef ? r.datasetRef : r).dataId.get('visit')), i));
+  const out: number[] = [];
+  for (const visit of Object.keys(goodVisits)) {
+    const i = byVisit.get(Number(visit));
+    if (i !== undefined) out.push(i);
+  }
+  return out;
 }

@@ -49,6 +49,8 @@ export class CompareWarpAssembleCoaddConnections extends defineConnections({
     nImage: BASE_CONNECTIONS.get('nImage') as Output,
     /** The input map, as AssembleCoaddTask's. */
     inputMap: BASE_CONNECTIONS.get('inputMap') as Output,
+    /** The selected visits, as AssembleCoaddTask's. */
+    selectedVisits: BASE_CONNECTIONS.get('selectedVisits') as Input,
     /** The PSF-matched warps of LSST's static sky model (removed in SkyStack: not made yet). */
     psfMatchedWarps: new Input({
       doc: 'PSF-Matched Warps are required by CompareWarp regardless of the coadd type requested. Only PSF-Matched Warps make sense for image subtraction. Therefore, they must be an additional declared input.',
@@ -70,6 +72,7 @@ export class CompareWarpAssembleCoaddConnections extends defineConnections({
     const c = config as unknown as CompareWarpAssembleCoaddConfig;
     if (!c.doNImage) self.removeConnection('nImage');
     if (!c.doInputMap) self.removeConnection('inputMap');
+    if (!c.doSelectVisits) self.removeConnection('selectedVisits');
     if (c.assembleStaticSkyModel.warpType !== 'psfMatched') self.removeConnection('psfMatchedWarps');
     if (!c.assembleStaticSkyModel.doWrite) self.removeConnection('templateCoadd');
   },
