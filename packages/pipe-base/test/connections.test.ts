@@ -140,6 +140,12 @@ describe('connection templates and overrides', () => {
       },
     });
     expect(() => new Wide({ config: new (PipelineTaskConfig.withConnections(Wide))() }).validate(universe)).toThrow(/not a subset of the quantum dimensions/);
+    // a multiple output may have more (its data IDs come from an input that has them)
+    const WideMany = defineConnections({
+      dimensions: ['instrument', 'detector'],
+      connections: { out: new Output({ name: 'o', storageClass: 'S', dimensions: ['instrument', 'visit', 'detector'], multiple: true }) },
+    });
+    expect(() => new WideMany({ config: new (PipelineTaskConfig.withConnections(WideMany))() }).validate(universe)).not.toThrow();
     const WideIn = defineConnections({
       dimensions: ['instrument', 'detector'],
       connections: { inp: new Input({ name: 'i', storageClass: 'S', dimensions: ['instrument', 'visit', 'detector'] }) },

@@ -89,6 +89,16 @@ class RawGatherConnections extends defineConnections({
 }) {}
 class RawGatherConfig extends PipelineTaskConfig.withConnections(RawGatherConnections) {}
 
+// Per visit, one output per input detector (as CompareWarp writes an artifact mask per warp).
+class PerDetectorConnections extends defineConnections({
+  dimensions: ['instrument', 'visit'],
+  connections: {
+    numbers: new Input({ doc: 'All inputs of a visit', name: 'toyInput', storageClass: SDD, dimensions: [...VD], multiple: true }),
+    masks: new Output({ doc: 'One per input', name: 'toyPerDetector', storageClass: SDD, dimensions: [...VD], multiple: true }),
+  },
+}) {}
+class PerDetectorConfig extends PipelineTaskConfig.withConnections(PerDetectorConnections) {}
+
 const entry = (label: string, config: PipelineTaskConfig): TaskEntry => ({ label, taskClass: { name: `${label}Task` }, config });
 
 let dir: string;
@@ -278,6 +288,20 @@ describe('buildQuantumGraph', () => {
       await b.close();
       rmSync(d2, { recursive: true, force: true });
     }
+  });
+
+  it('makes a multiple output with dimensions beyond the quantum one per data ID of the input that has them', async () => {
+    const pipeline = PipelineGraph.build([entry('perDetector', new PerDetectorConfig())], { universe: butler.universe });
+    const qg = await buildQuantumGraph({ butler, pipeline, inputCollections: [IN], outputRun: 'u/test/per' });
+    expect(qg.quantaOf('perDetector')).toHaveLength(3);
+    for (const n of qg.quantaOf('perDetector')) {
+      const inDets = n.inputs.get('numbers')!.map((r) => r.dataId.get('detector')).sort();
+      const outs = n.outputs.get('masks')!;
+      expect(outs.map((r) => r.dataId.get('detector')).sort()).toEqual(inDets);
+      for (const r of outs) expect(r.dataId.get('visit')).toBe(n.dataId.get('visit'));
+    }
+    // visit 3 has no input for detector 4, so no output either
+    expect(qg.quantaOf('perDetector').find((n) => n.dataId.get('visit') === 3)!.outputs.get('masks')).toHaveLength(3);
   });
 
   it('gives an empty graph when no inputs match', async () => {

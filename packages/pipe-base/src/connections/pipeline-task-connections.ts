@@ -291,8 +291,10 @@ export class PipelineTaskConnections {
 
   /**
    * Checks the connections against a dimension universe, as pipe_base does when it builds a
-   * pipeline graph: every dimension is known and every `Output` has dimensions within the
-   * quantum's. An `Input` may have dimensions beyond the quantum's even with `multiple: false`
+   * pipeline graph: every dimension is known and every single `Output` has dimensions within the
+   * quantum's (a `multiple` output may have more: its data IDs come from an input connection
+   * that has them, as CompareWarp's per-visit artifact masks). An `Input` may have dimensions
+   * beyond the quantum's even with `multiple: false`
    * (an `exposure` dataset read by a `visit` quantum, paired through visit_definition), as in
    * pipe_base: a quantum that then matches several datasets fails with `ScalarError` when it is
    * built.
@@ -306,10 +308,10 @@ export class PipelineTaskConnections {
       const dims = conform(universe, c.dimensions, `connection '${name}' (${c.name}) of ${this.constructor.name}`);
       const outside = dims.names.filter((d) => !quantum.has(d));
       if (outside.length === 0) continue;
-      if (c instanceof Output) {
+      if (c instanceof Output && !c.multiple) {
         throw new ConnectionsDefinitionError(
           `Output connection '${name}' (${c.name}) of ${this.constructor.name} has dimensions {${dims.names.join(', ')}}, which are not a subset of the quantum dimensions {${quantum.names.join(', ')}} (extra: ${outside.join(', ')}).`,
-          { hint: 'Outputs are identified by the quantum data ID; add the dimensions to the task or remove them from the output.' },
+          { hint: 'A single output is identified by the quantum data ID; add the dimensions to the task, remove them from the output, or make it multiple (its data IDs then come from an input connection with those dimensions).' },
         );
       }
     }

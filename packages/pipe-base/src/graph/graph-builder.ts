@@ -298,16 +298,23 @@ export async function buildQuantumGraph(options: BuildQuantumGraphOptions): Prom
       prereqs.push(plan);
     }
 
-    // Outputs: types, and what already exists.
-    const outputPlans: { name: string; connection: Output; datasetType: DatasetType; inRun?: RefIndex; skip?: RefIndex }[] = [];
+    // Outputs: types, and what already exists. An output (multiple) with dimensions beyond the
+    // quantum's gets one dataset per data ID of an input connection that covers them (one
+    // artifact mask per input warp's visit, say).
+    const outputPlans: { name: string; connection: Output; datasetType: DatasetType; inRun?: RefIndex; skip?: RefIndex; from?: string }[] = [];
     for (const name of conns.outputs) {
       const c = conns.get(name) as Output;
       const dt = c.makeDatasetType(universe);
+      let from: string | undefined;
       if (!qdims.issuperset(dt.dimensions)) {
-        throw new QuantumGraphError(
-          'output-dimensions',
-          `Output '${c.name}' (connection '${name}') of task '${label}' has dimensions ${dt.dimensions.toString()}, which are not a subset of the quantum dimensions ${qdims.toString()}.`,
-        );
+        from = c.multiple ? plans.find((p) => p.datasetType.dimensions.issuperset(dt.dimensions))?.name : undefined;
+        if (from === undefined) {
+          throw new QuantumGraphError(
+            'output-dimensions',
+            `Output '${c.name}' (connection '${name}') of task '${label}' has dimensions ${dt.dimensions.toString()}, which are not a subset of the quantum dimensions ${qdims.toString()}${c.multiple ? ' and of no input connection' : ''}.`,
+            { hint: c.multiple ? 'Its extra dimensions are taken from an input connection that has them all.' : 'Only an output with multiple: true may have dimensions beyond the quantum’s.' },
+          );
+        }
       }
       const reg = await getRegistered(dt.name);
       if (reg !== null && !reg.equals(dt)) {
@@ -317,6 +324,7 @@ export async function buildQuantumGraph(options: BuildQuantumGraphOptions): Prom
         name,
         connection: c,
         datasetType: dt,
+        ...(from === undefined ? {} : { from }),
         ...(outputRunExists ? { inRun: await existing(dt, [outputRun], 'run') } : {}),
         ...(skipExistingIn.length > 0 ? { skip: await existing(dt, skipExistingIn, 'skip') } : {}),
       });
@@ -325,10 +333,11 @@ export async function buildQuantumGraph(options: BuildQuantumGraphOptions): Prom
     for (const dataId of rows) {
       const qkey = dataId.key;
       // Skip quanta whose outputs all exist already.
-      if (skipExistingIn.length > 0 && outputPlans.length > 0) {
-        const found = outputPlans.map((o) => o.skip!.get(dataId.subset(o.datasetType.dimensions).key));
+      const regularOutputs = outputPlans.filter((o) => o.from === undefined);
+      if (skipExistingIn.length > 0 && regularOutputs.length > 0) {
+        const found = regularOutputs.map((o) => o.skip!.get(dataId.subset(o.datasetType.dimensions).key));
         if (found.every((f) => f !== undefined && f.length > 0)) {
-          outputPlans.forEach((o, i) => {
+          regularOutputs.forEach((o, i) => {
             for (const r of found[i]!) push(producedOf(o.datasetType.name), r.dataId.key, r);
           });
           continue;
@@ -368,16 +377,22 @@ export async function buildQuantumGraph(options: BuildQuantumGraphOptions): Prom
       }
       const outputs: AdjustQuantumMap<Output> = new Map();
       for (const o of outputPlans) {
-        const oid = dataId.subset(o.datasetType.dimensions);
-        const there = o.inRun?.get(oid.key);
-        if (there !== undefined && there.length > 0 && !clobber) {
-          throw new QuantumGraphError(
-            'output-exists',
-            `Output '${o.datasetType.name}' of task '${label}' for data ID ${oid.toString()} already exists in the output RUN '${outputRun}' (${there[0]!.id}).`,
-            { hint: 'Use clobberOutputs (--clobber-outputs) to replace it, skipExistingIn (--skip-existing-in) to skip the quantum, or another output RUN.' },
-          );
+        const oids = new Map<string, DataCoordinate>();
+        if (o.from === undefined) oids.set('', dataId.subset(o.datasetType.dimensions));
+        else for (const r of inputs.get(o.from)![1]) oids.set(r.dataId.subset(o.datasetType.dimensions).key, r.dataId.subset(o.datasetType.dimensions));
+        const refs: DatasetRef[] = [];
+        for (const oid of oids.values()) {
+          const there = o.inRun?.get(oid.key);
+          if (there !== undefined && there.length > 0 && !clobber) {
+            throw new QuantumGraphError(
+              'output-exists',
+              `Output '${o.datasetType.name}' of task '${label}' for data ID ${oid.toString()} already exists in the output RUN '${outputRun}' (${there[0]!.id}).`,
+              { hint: 'Use clobberOutputs (--clobber-outputs) to replace it, skipExistingIn (--skip-existing-in) to skip the quantum, or another output RUN.' },
+            );
+          }
+          refs.push(new DatasetRef(o.datasetType, oid, outputRun, uuid7()));
         }
-        outputs.set(o.name, [o.connection, [new DatasetRef(o.datasetType, oid, outputRun, uuid7())]]);
+        outputs.set(o.name, [o.connection, refs]);
       }
       let adjusted;
       try {

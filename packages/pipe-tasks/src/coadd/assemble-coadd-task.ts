@@ -125,7 +125,6 @@ export class AssembleCoaddConnections extends defineConnections({
 /** LSST config switches whose `true` SkyStack does not implement yet (validate() refuses them). */
 export const UNSUPPORTED_ASSEMBLE_COADD_OPTIONS = Object.freeze([
   'doScaleZeroPoint',
-  'doWriteArtifactMasks',
   'doMaskBrightObjects',
   'doAttachTransmissionCurve',
 ] as const);
@@ -181,7 +180,7 @@ export class AssembleCoaddConfig extends PipelineTaskConfig.withConnections(Asse
   doInterp = Field.bool({ doc: 'Interpolate over NaN pixels? Also extrapolate, if necessary, but the results are ugly.', default: true });
   /** Write the coadd. */
   doWrite = Field.bool({ doc: 'Persist coadd?', default: true });
-  /** Write artifact masks (CompareWarp only; not implemented). */
+  /** Write each warp's mask with the artifacts clipped (CompareWarp only; ignored by this task). */
   doWriteArtifactMasks = Field.bool({ doc: 'Persist artifact masks? Should be True for CompareWarp only.', default: false });
   /** Make the image of the number of inputs per pixel. */
   doNImage = Field.bool({ doc: 'Create image of number of contributing exposures for each pixel', default: false });
@@ -704,11 +703,31 @@ export class AssembleCoaddTask extends PipelineTask<AssembleCoaddConfig> {
     if (prepared.warpRefList.length === 0) throw new NoWorkFound('No coadd temporary exposures found');
     const res = (await this.run({ skyInfo, ...prepared })).getDict();
     this.processResults(res.coaddExposure);
+    const visitOf = new Map<WarpHandle, number>();
+    handles.forEach((h, i) => {
+      const ref = refs[i];
+      if (ref !== undefined) visitOf.set(h, Number(dataIdOf(ref).get('visit')));
+    });
+    const done = await this.putWarpOutputs(butlerQC, outputRefs, res, visitOf);
     if (!this.config.doWrite) return;
     const outputs: Record<string, unknown> = { coaddExposure: res.coaddExposure };
     if (res.nImage !== undefined) outputs['nImage'] = res.nImage;
     if (res.inputMap !== undefined) outputs['inputMap'] = res.inputMap;
-    await butlerQC.put(outputs, outputRefs);
+    await butlerQC.put(outputs, Object.fromEntries(Object.entries(outputRefs).filter(([name]) => !done.includes(name))) as OutputQuantizedConnection);
+  }
+
+  /**
+   * Writes per-warp outputs of a quantum; none here (`doWriteArtifactMasks` is CompareWarp's, and
+   * ignored by this task, as in LSST).
+   *
+   * @param _butlerQC - the quantum context
+   * @param _outputRefs - the output references
+   * @param _result - what {@link run} returned
+   * @param _visitOf - the visit of each warp handle
+   * @returns the output connections written (none)
+   */
+  protected putWarpOutputs(_butlerQC: QuantumContext, _outputRefs: OutputQuantizedConnection, _result: AssembleCoaddResult, _visitOf: ReadonlyMap<WarpHandle, number>): Promise<string[]> {
+    return Promise.resolve([]);
   }
 }
 
@@ -734,11 +753,16 @@ function hasFinite(data: ArrayLike<number>): boolean {
  */
 export function filterWarps(refs: readonly QuantizedRef[], goodVisits: Readonly<Record<string, unknown>>): number[] {
   const byVisit = new Map<number, number>();
-  refs.forEach((r, i) => byVisit.set(Number((r instanceof DeferredDatasetRef ? r.datasetRef : r).dataId.get('visit')), i));
+  refs.forEach((r, i) => byVisit.set(Number(dataIdOf(r).get('visit')), i));
   const out: number[] = [];
   for (const visit of Object.keys(goodVisits)) {
     const i = byVisit.get(Number(visit));
     if (i !== undefined) out.push(i);
   }
   return out;
+}
+
+/** The data ID of a quantized reference (deferred or not). */
+function dataIdOf(r: QuantizedRef): { get(key: string): unknown } {
+  return (r instanceof DeferredDatasetRef ? r.datasetRef : r).dataId;
 }

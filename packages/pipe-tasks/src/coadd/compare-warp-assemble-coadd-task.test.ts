@@ -1,4 +1,4 @@
-import { Exposure, FilterLabel, GaussianPsf, Image } from '@skystack/afw-image';
+import { Exposure, FilterLabel, GaussianPsf, Image, type Mask } from '@skystack/afw-image';
 import { Footprint, SpanSet } from '@skystack/afw-table';
 import { Box2I, Extent2I, Point2I } from '@skystack/geom';
 import { FootprintSet } from '@skystack/meas-algorithms';
@@ -272,23 +272,30 @@ describe('CompareWarpAssembleCoaddTask: a given static sky model', () => {
   });
 });
 
+/** A patch of a small sky map with a streak in one epoch's warp, for the runQuantum tests. */
+function quantumScene(): { skyMap: DiscreteSkyMap; patchBBox: Box2I; streakY: number; warps: Exposure[]; dataId: { get(k: string): unknown } } {
+  const skyMap = new DiscreteSkyMap(
+    makeDiscreteSkyMapConfig({ raList: [56.65], decList: [-36.45], radiusList: [0.01], projection: 'TAN', pixelScale: 0.2, tractOverlap: 0, patchInnerDimensions: [60, 60], patchBorder: 5 }),
+  );
+  const patchBBox = skyMap.get(0).getPatchInfo([1, 0]).getOuterBBox();
+  const streakY = patchBBox.getMinY() + 20;
+  const warps = ALL.map((i) => {
+    const e = Exposure.make('float32', patchBBox);
+    const rnd = gaussian(300 + i);
+    const a = e.image.array;
+    for (let y = 0; y < a.height; y++) for (let x = 0; x < a.width; x++) a.data[y * a.stride + x] = NOISE[i]! * rnd() + (i === STREAK_EPOCH && y + patchBBox.getMinY() === streakY ? 200 : 0);
+    e.variance.array.data.fill(NOISE[i]! ** 2);
+    e.metadata.set('BUNIT', 'nJy');
+    e.setPsf(new GaussianPsf(21, 21, SEEING[i]!));
+    return e;
+  });
+  const ids: Record<string, unknown> = { tract: 0, patch: skyMap.get(0).getSequentialPatchIndexFromPair([1, 0]), band: 'r', skymap: 'test' };
+  return { skyMap, patchBBox, streakY, warps, dataId: { get: (k: string) => ids[k] } };
+}
+
 describe('CompareWarpAssembleCoaddTask: runQuantum', () => {
   it("stacks the quantum's patch from its warps, without artifacts, and writes deepCoadd", async () => {
-    const skyMap = new DiscreteSkyMap(
-      makeDiscreteSkyMapConfig({ raList: [56.65], decList: [-36.45], radiusList: [0.01], projection: 'TAN', pixelScale: 0.2, tractOverlap: 0, patchInnerDimensions: [60, 60], patchBorder: 5 }),
-    );
-    const patchBBox = skyMap.get(0).getPatchInfo([1, 0]).getOuterBBox();
-    const streakY = patchBBox.getMinY() + 20;
-    const warps = ALL.map((i) => {
-      const e = Exposure.make('float32', patchBBox);
-      const rnd = gaussian(300 + i);
-      const a = e.image.array;
-      for (let y = 0; y < a.height; y++) for (let x = 0; x < a.width; x++) a.data[y * a.stride + x] = NOISE[i]! * rnd() + (i === STREAK_EPOCH && y + patchBBox.getMinY() === streakY ? 200 : 0);
-      e.variance.array.data.fill(NOISE[i]! ** 2);
-      e.metadata.set('BUNIT', 'nJy');
-      e.setPsf(new GaussianPsf(21, 21, SEEING[i]!));
-      return e;
-    });
+    const { skyMap, patchBBox, streakY, warps, dataId } = quantumScene();
     const written: Record<string, unknown> = {};
     const butlerQC = {
       get: () => Promise.resolve({ inputWarps: warps.map((w) => new InMemoryWarpHandle(w)), skyMap }),
@@ -296,7 +303,7 @@ describe('CompareWarpAssembleCoaddTask: runQuantum', () => {
         Object.assign(written, outputs);
         return Promise.resolve();
       },
-      quantum: { dataId: { get: (k: string) => ({ tract: 0, patch: skyMap.get(0).getSequentialPatchIndexFromPair([1, 0]), band: 'r', skymap: 'test' })[k] } },
+      quantum: { dataId },
     } as unknown as QuantumContext;
     await new CompareWarpAssembleCoaddTask().runQuantum(butlerQC, { inputWarps: [] }, {});
     expect(Object.keys(written)).toEqual(['coaddExposure']);
@@ -307,6 +314,39 @@ describe('CompareWarpAssembleCoaddTask: runQuantum', () => {
     for (let x = patchBBox.getMinX(); x <= patchBBox.getMaxX(); x++) {
       expect(pix(c, x, streakY, 'mask') & clipped).toBe(clipped);
       expect(pix(c, x, streakY, 'variance')).toBeCloseTo(others, 4);
+    }
+  });
+
+  it('with doWriteArtifactMasks, writes compare_warp_artifact_mask per visit: the warp mask over the patch, CLIPPED on the streak epoch only', async () => {
+    const { skyMap, patchBBox, streakY, warps, dataId } = quantumScene();
+    const visits = ALL.map((i) => 100 + i);
+    const ref = (visit: number) => ({ dataId: { get: (k: string) => (k === 'visit' ? visit : undefined) }, datasetType: {}, run: 'r', id: String(visit) });
+    const puts: { obj: unknown; ref: ReturnType<typeof ref> }[] = [];
+    const written: Record<string, unknown> = {};
+    const butlerQC = {
+      get: () => Promise.resolve({ inputWarps: warps.map((w) => new InMemoryWarpHandle(w)), skyMap }),
+      put: (obj: unknown, refs: unknown) => {
+        if (Array.isArray(refs)) (obj as unknown[]).forEach((o, k) => puts.push({ obj: o, ref: refs[k] as ReturnType<typeof ref> }));
+        else Object.assign(written, obj);
+        return Promise.resolve();
+      },
+      quantum: { dataId },
+    } as unknown as QuantumContext;
+    const config = new CompareWarpAssembleCoaddConfig();
+    config.doWriteArtifactMasks = true;
+    expect(new CompareWarpAssembleCoaddConnections({ config }).outputs.has('artifactMasks')).toBe(true);
+    expect(new CompareWarpAssembleCoaddConnections({ config: new CompareWarpAssembleCoaddConfig() }).outputs.has('artifactMasks')).toBe(false);
+    const outRefs = [...visits].reverse().map(ref); // matched by visit, whatever the order
+    await new CompareWarpAssembleCoaddTask({ config }).runQuantum(butlerQC, { inputWarps: visits.map(ref) as never }, { artifactMasks: outRefs as never });
+    expect(Object.keys(written)).toEqual(['coaddExposure']);
+    expect(puts).toHaveLength(ALL.length);
+    for (const { obj, ref: r } of puts) {
+      const mask = obj as Mask;
+      const epoch = Number(r.dataId.get('visit')) - 100;
+      const clipped = mask.getPlaneBitMask('CLIPPED');
+      expect(mask.getBBox().equals(patchBBox)).toBe(true);
+      const onStreak = mask.array.data[(streakY - patchBBox.getMinY()) * mask.array.stride + 10]! & clipped;
+      expect(onStreak, `epoch ${epoch}`).toBe(epoch === STREAK_EPOCH ? clipped : 0);
     }
   });
 });

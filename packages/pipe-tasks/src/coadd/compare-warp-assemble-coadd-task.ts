@@ -7,7 +7,8 @@ import { Box2I, Extent2I } from '@skystack/geom';
 import { SourceDetectionTask, type FootprintSet, type SourceDetectionConfig } from '@skystack/meas-algorithms';
 import { ConfigField, ConfigurableField, Field, ListField, RangeField } from '@skystack/pex-config';
 import { Input, NoWorkFound, Output, Struct, defineConnections, makeConnectionsConfigClass, timeMethod } from '@skystack/pipe-base';
-import type { ConnectionNames, ConnectionsConfig, PipelineTaskOptions } from '@skystack/pipe-base';
+import type { ConnectionNames, ConnectionsConfig, OutputQuantizedConnection, PipelineTaskOptions, QuantumContext } from '@skystack/pipe-base';
+import type { DatasetRef } from '@skystack/daf-butler';
 import { PipeTasksInvalidArgumentError } from '../errors.js';
 import { ScaleVarianceTask, type ScaleVarianceConfig } from '../scale-variance-task.js';
 import {
@@ -60,6 +61,14 @@ export class CompareWarpAssembleCoaddConnections extends defineConnections({
       deferLoad: true,
       multiple: true,
     }),
+    /** Each warp's mask over the patch with its artifacts (`CLIPPED`), with `doWriteArtifactMasks`. */
+    artifactMasks: new Output({
+      doc: 'Mask of artifacts detected in the coadd',
+      name: 'compare_warp_artifact_mask',
+      storageClass: 'Mask',
+      dimensions: ['tract', 'patch', 'skymap', 'visit', 'instrument'],
+      multiple: true,
+    }),
     /** The static sky model, written only with `assembleStaticSkyModel.doWrite`. */
     templateCoadd: new Output({
       doc: 'Model of the static sky, used to find temporal artifacts. Typically a PSF-Matched, sigma-clipped coadd. Written if and only if assembleStaticSkyModel.doWrite=True',
@@ -73,6 +82,7 @@ export class CompareWarpAssembleCoaddConnections extends defineConnections({
     if (!c.doNImage) self.removeConnection('nImage');
     if (!c.doInputMap) self.removeConnection('inputMap');
     if (!c.doSelectVisits) self.removeConnection('selectedVisits');
+    if (!c.doWriteArtifactMasks) self.removeConnection('artifactMasks');
     if (c.assembleStaticSkyModel.warpType !== 'psfMatched') self.removeConnection('psfMatchedWarps');
     if (!c.assembleStaticSkyModel.doWrite) self.removeConnection('templateCoadd');
   },
@@ -607,6 +617,44 @@ export class CompareWarpAssembleCoaddTask extends AssembleCoaddTask {
       this.#labels.set(fpSet, labels);
     }
     return labels;
+  }
+
+  /**
+   * With `doWriteArtifactMasks`, writes `compare_warp_artifact_mask` for each warp: its mask over
+   * the coadd's bbox with its alternative masks (`CLIPPED` artifacts, `NO_DATA`) applied.
+   *
+   * @param butlerQC - the quantum context
+   * @param outputRefs - the output references (`artifactMasks`, one per visit)
+   * @param result - what {@link run} returned (its `altMaskList`)
+   * @param visitOf - the visit of each warp handle
+   * @returns `['artifactMasks']` when written
+   * @see lsst.drp.tasks.assemble_coadd.CompareWarpAssembleCoaddTask.runQuantum
+   */
+  protected override async putWarpOutputs(
+    butlerQC: QuantumContext,
+    outputRefs: OutputQuantizedConnection,
+    result: AssembleCoaddResult,
+    visitOf: ReadonlyMap<WarpHandle, number>,
+  ): Promise<string[]> {
+    const refs = outputRefs['artifactMasks'] as readonly DatasetRef[] | undefined;
+    if (!this.config.doWriteArtifactMasks || refs === undefined) return [];
+    const { altMaskList, warpRefList } = result as CompareWarpAssembleCoaddResult;
+    const bbox = result.coaddExposure.getBBox();
+    const byVisit = new Map<number, number>();
+    warpRefList.forEach((h, i) => byVisit.set(visitOf.get(h) ?? Number.NaN, i));
+    const masks: Mask[] = [];
+    const written: DatasetRef[] = [];
+    for (const ref of refs) {
+      const i = byVisit.get(Number(ref.dataId.get('visit')));
+      if (i === undefined) continue; // a warp without data: no mask, as LSST pads with None
+      const read = await warpRefList[i]!.get({ parameters: { bbox } });
+      const mi = asMaskedImage(read, i);
+      const mask = mi.getBBox().equals(bbox) ? mi.mask : padTo(mi, bbox).mask;
+      masks.push(this.applyAltMaskPlanes(mask, altMaskList[i]!));
+      written.push(ref);
+    }
+    await butlerQC.put(masks, written);
+    return ['artifactMasks'];
   }
 
   /**
