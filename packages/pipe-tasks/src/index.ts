@@ -178,6 +178,8 @@ export {
 export type { MakeWarpInputs, MakeWarpResult, CalexpHandle } from './coadd/make-warp-task.js';
 export { CoaddInputRecorderConfig, CoaddInputRecorderTask, CoaddTempExpInputRecorder } from './coadd/coadd-input-recorder-task.js';
 export { HealSparseInputMapConfig, HealSparseInputMapTask } from './coadd/healsparse-input-map-task.js';
+export { MakePsfMatchedWarpConnections, MakePsfMatchedWarpConfig, MakePsfMatchedWarpTask } from './coadd/make-psf-matched-warp-task.js';
+export type { MakePsfMatchedWarpInputs, MakePsfMatchedWarpResult } from './coadd/make-psf-matched-warp-task.js';
 export {
   BestSeeingSelectVisitsConnections,
   BestSeeingSelectVisitsConfig,

@@ -29,8 +29,8 @@ const BASE_CONNECTIONS = AssembleCoaddConnections.allConnections;
  * The connections of {@link CompareWarpAssembleCoaddTask}: those of
  * {@link AssembleCoaddConnections} (`deepCoadd_directWarp` and `skyMap` in, `deepCoadd` and
  * `deepCoadd_nImage` out) plus LSST's `psfMatchedWarps` (`deepCoadd_psfMatchedWarp`) and
- * `templateCoadd` (`deepCoaddPsfMatched`). SkyStack makes no PSF-matched warps yet, so
- * `psfMatchedWarps` is removed unless `assembleStaticSkyModel.warpType` is `psfMatched` (which
+ * `templateCoadd` (`deepCoaddPsfMatched`). This task does not read PSF-matched warps yet
+ * (`MakePsfMatchedWarpTask` makes them), so `psfMatchedWarps` is removed unless `assembleStaticSkyModel.warpType` is `psfMatched` (which
  * {@link CompareWarpAssembleCoaddConfig.validate} refuses for now), and `templateCoadd` unless
  * `assembleStaticSkyModel.doWrite`.
  *
@@ -52,7 +52,7 @@ export class CompareWarpAssembleCoaddConnections extends defineConnections({
     inputMap: BASE_CONNECTIONS.get('inputMap') as Output,
     /** The selected visits, as AssembleCoaddTask's. */
     selectedVisits: BASE_CONNECTIONS.get('selectedVisits') as Input,
-    /** The PSF-matched warps of LSST's static sky model (removed in SkyStack: not made yet). */
+    /** The PSF-matched warps of LSST's static sky model (removed in SkyStack: not read yet). */
     psfMatchedWarps: new Input({
       doc: 'PSF-Matched Warps are required by CompareWarp regardless of the coadd type requested. Only PSF-Matched Warps make sense for image subtraction. Therefore, they must be an additional declared input.',
       name: '{inputCoaddName}Coadd_psfMatchedWarp',
@@ -100,8 +100,8 @@ export const UNSUPPORTED_COMPARE_WARP_OPTIONS = Object.freeze(['doFilterMorpholo
  * written; `detect` at 5σ per pixel, both polarities, `minPixels` 4, grown by 0.4 PSF σ, no
  * background steps; `detectTemplate` grown by 2.4 σ, no background steps).
  *
- * Differences from LSST, because SkyStack makes no PSF-matched warps yet (they need ip_diffim's
- * ModelPsfMatchTask):
+ * Differences from LSST, because this task does not read PSF-matched warps yet (see
+ * `MakePsfMatchedWarpTask` for how well LSST's default model PSF can be matched):
  * - `assembleStaticSkyModel.warpType` (and its `connections.warpType`) is `direct`: the model
  *   and the differences are made of the direct warps. With a PSF that differs from epoch to
  *   epoch, every warp minus the model shows residuals around bright stars. The temporal
@@ -256,7 +256,7 @@ export class CompareWarpAssembleCoaddConfig extends AssembleCoaddConfig {
       );
     }
     if (model.warpType === 'psfMatched') {
-      throw new PipeTasksInvalidArgumentError("assembleStaticSkyModel.warpType = 'psfMatched' is not supported by SkyStack yet: PSF-matched warps are not made.", {
+      throw new PipeTasksInvalidArgumentError("assembleStaticSkyModel.warpType = 'psfMatched' is not supported by SkyStack yet: CompareWarp does not read PSF-matched warps.", {
         hint: "Leave assembleStaticSkyModel.warpType = 'direct'.",
       });
     }
@@ -311,8 +311,8 @@ export interface CompareWarpAssembleCoaddResult extends AssembleCoaddResult {
  * and the warps are stacked by AssembleCoaddTask with `badMaskPlanes` + CLIPPED excluded and the
  * `statistic` (MEAN). The coadd gets `CLIPPED` where an artifact was left out.
  *
- * SkyStack difference: the model and the differences use the direct warps (no PSF-matched warps
- * yet), so residuals around stars appear in every epoch whose seeing differs from the model's.
+ * SkyStack difference: the model and the differences use the direct warps (PSF-matched warps
+ * are not read yet), so residuals around stars appear in every epoch whose seeing differs from the model's.
  * The temporal threshold keeps those that appear in more epochs than it allows;
  * `doPreserveContainedBySource` keeps the others, which lie within a source of the model.
  *

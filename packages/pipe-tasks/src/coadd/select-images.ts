@@ -137,8 +137,13 @@ export interface SelectVisitsInputs extends Readonly<Record<string, unknown>> {
   readonly visitSummaries: readonly VisitSummaryHandle[];
   /** The sky map. */
   readonly skyMap: BaseSkyMap;
-  /** The patch: `tract` and `patch`. */
-  readonly dataId: { readonly tract: number; readonly patch: number };
+  /** The patch. */
+  readonly dataId: {
+    /** The tract. */
+    readonly tract: number;
+    /** The patch (sequential index). */
+    readonly patch: number;
+  };
 }
 
 /** What the selection tasks' `run` returns. */
