@@ -3,7 +3,8 @@ import { makeCulledInterpolate, type UndersampleStyle } from './backend-ops.js';
 import { fitChebyshev2d, type Chebyshev2d } from './chebyshev.js';
 import { KernelsInvalidArgumentError, KernelsUndersampledError } from './errors.js';
 import { lookupMaxInterpStyle, lookupMinInterpPoints, INTERP_STYLES, type Interpolate, type InterpStyle } from './interpolate.js';
-import { getDefaultBackend, type KernelBackend } from './kernel-backend.js';
+import { cpuBackend, getDefaultBackend, type KernelBackend } from './kernel-backend.js';
+import { allocShared } from './shared-arrays.js';
 
 export type { UndersampleStyle } from './backend-ops.js';
 
@@ -372,7 +373,8 @@ export class BackgroundModel {
    * @param bbox - PARENT box inside the model's area
    * @param out - where to write the values (its first `bbox.width * bbox.height`; every one is
    *   written): a buffer reused between calls saves allocating (and faulting in) a fresh one
-   * @returns `bbox.width * bbox.height` values, row-major (in `out` when given)
+   * @returns `bbox.width * bbox.height` values, row-major (in `out` when given; a new array is
+   *   in shared memory when the model's backend is not {@link cpuBackend})
    * @throws {@link KernelsInvalidArgumentError} when the box is not inside the model's area, or
    *   `out` is too short
    * @throws {@link KernelsUndersampledError} with THROW_EXCEPTION and too few bins
@@ -397,7 +399,10 @@ export class BackgroundModel {
     if (out !== undefined && out.length < w * h) {
       throw new KernelsInvalidArgumentError(`The output buffer has ${out.length} values; the box needs ${w * h} (${w}x${h}).`);
     }
-    return this.#evaluate(lx0, ly0, w, h, out === undefined ? new Float32Array(w * h) : out.length === w * h ? out : out.subarray(0, w * h));
+    // with a backend other than the calling thread's, a fresh output lives in shared memory (its
+    // workers write it directly instead of into a shared copy that is copied back)
+    const fresh = (): Float32Array => ((this.#backend ?? getDefaultBackend()) === cpuBackend ? new Float32Array(w * h) : allocShared(Float32Array, w * h));
+    return this.#evaluate(lx0, ly0, w, h, out === undefined ? fresh() : out.length === w * h ? out : out.subarray(0, w * h));
   }
 
   /** {@link BackgroundModel.getImage} of the local box `(lx0, ly0) w × h` into `out` (`w h` values). */

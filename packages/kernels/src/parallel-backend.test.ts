@@ -8,6 +8,8 @@ import { KernelsWorkerError } from './errors.js';
 import { makeParallelBackend } from './parallel-backend.js';
 import { allocShared, isShared, toShared } from './shared-arrays.js';
 import { convolveSeparable } from './convolve.js';
+import { makeBackground } from './background.js';
+import { cpuBackend } from './kernel-backend.js';
 
 describe('parallel backend', () => {
   it('starts lazily, reports worker failures, refuses use after close', async () => {
@@ -32,7 +34,41 @@ describe('parallel backend', () => {
     expect(() => backend.run('interpolateRows', job)).toThrow(/AKIMA_SPLINE interpolation needs 5/);
     await backend.close();
     expect(() => convolveSeparable(small, new Float32Array(16), 4, 4, [1], [1], { backend })).toThrow(/closed/);
+    expect(() => backend.start()).toThrow(/closed/);
     expect(() => makeParallelBackend({ workers: 0 })).toThrow(/workers/);
+  });
+
+  it('a background image made on the workers is written straight into shared memory, with the same values', async () => {
+    const width = 96;
+    const height = 80;
+    const image = new Float32Array(width * height);
+    for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) image[y * width + x] = 100 + 0.01 * x * y + ((x * 7 + y * 13) % 5);
+    const control = { binSize: 16, statisticsProperty: 'MEANCLIP', interpStyle: 'AKIMA_SPLINE', approx: { useApprox: true, approxOrderX: 2 } } as const;
+    const backend = makeParallelBackend({ workers: 2, minPixelsPerWorker: 1 });
+    try {
+      const onCpu = makeBackground(image, width, height, { ...control, backend: cpuBackend }).getImage();
+      const onWorkers = makeBackground(image, width, height, { ...control, backend }).getImage();
+      expect(isShared(onCpu)).toBe(false);
+      expect(isShared(onWorkers)).toBe(true);
+      expect(backend.started).toBe(true);
+      expect(Array.from(onWorkers)).toEqual(Array.from(onCpu));
+    } finally {
+      await backend.close();
+    }
+  });
+
+  it('start() starts the workers before any job, once', async () => {
+    const backend = makeParallelBackend({ workers: 2 });
+    try {
+      expect(backend.started).toBe(false);
+      backend.start();
+      expect(backend.started).toBe(true);
+      backend.start();
+      const out = convolveSeparable(new Float32Array(64 * 64).fill(2), new Float32Array(64 * 64), 64, 64, [0.25, 0.5, 0.25], [1], { backend });
+      expect(out[64 * 10 + 10]).toBe(2);
+    } finally {
+      await backend.close();
+    }
   });
 
   it('shared-array helpers', () => {

@@ -27,8 +27,15 @@ export interface ParallelBackendOptions {
 export interface ParallelBackend extends KernelBackend {
   /** Number of worker threads. */
   readonly workers: number;
-  /** Whether the worker threads have been started (they start on the first large job). */
+  /** Whether the worker threads have been started (they start on the first large job, or with {@link ParallelBackend.start}). */
   readonly started: boolean;
+  /**
+   * Starts the worker threads now instead of on the first large job (e.g. before timing or
+   * before the first image); does nothing when they are running.
+   *
+   * @throws {@link KernelsWorkerError} when the backend is closed, or a worker fails to start
+   */
+  start(): void;
 }
 
 const OUTPUT_KEYS = new Set(['dst', 'out', 'outValue', 'outError', 'outMasked']);
@@ -169,6 +176,10 @@ export function makeParallelBackend(options: ParallelBackendOptions = {}): Paral
     workers: nWorkers,
     get started(): boolean {
       return workers.length > 0;
+    },
+    start(): void {
+      if (closed) throw new KernelsWorkerError(`The ${backend.name} backend is closed.`, { hint: 'Make a new one.' });
+      if (workers.length === 0) start();
     },
     run<K extends BackendOp>(op: K, job: BackendJobs[K]): void {
       if (closed) throw new KernelsWorkerError(`The ${backend.name} backend is closed.`, { hint: 'Make a new one.' });

@@ -480,6 +480,16 @@ function findFootprints(
     prevStart = curStart;
     prevEnd = runY.length;
   }
+  return footprintsOfRuns(runY, runX0, runX1, good, parent, region, minPixels);
+}
+
+/**
+ * The footprints of {@link findFootprints}' runs: grouped by union-find root, components in
+ * order of their first run, those with a good run and at least `minPixels` pixels. A function of
+ * its own so that the row loop's on-stack-replaced code does not hold this once-per-call part
+ * (which it reached without type feedback and deoptimised on, every call).
+ */
+function footprintsOfRuns(runY: IntList, runX0: IntList, runX1: IntList, good: number[], parent: Int32Array, region: Box2I, minPixels: number): Footprint[] {
   const n = runY.length;
   // Group runs by root, components numbered in order of their first run (raster order).
   const compOf = new Int32Array(n);

@@ -2,7 +2,7 @@ import { Image, Mask, MaskedImage, type Exposure, type MaskPlaneDict, type Pixel
 import { PeakCatalog, SourceCatalog, type Footprint, type Schema } from '@skystack/afw-table';
 import type { Point2I } from '@skystack/geom';
 import { Box2I } from '@skystack/geom';
-import { convolveMaskedImage, convolveSeparable, gaussianKernel1d, makeStatistics, SeparableSpanEvaluator } from '@skystack/kernels';
+import { allocShared, convolveMaskedImage, convolveSeparable, gaussianKernel1d, makeStatistics, SeparableSpanEvaluator } from '@skystack/kernels';
 import { ChoiceField, Config, ConfigurableField, Field, ListField, RangeField } from '@skystack/pex-config';
 import { Struct, Task, type TaskOptions } from '@skystack/pipe-base';
 import { BackgroundList } from './background-list.js';
@@ -702,7 +702,8 @@ function takeSmoothingBuffers(n: number): SmoothingBuffers {
   const spare = spareBuffers?.deref();
   spareBuffers = undefined; // a nested detection gets its own
   if (spare !== undefined && spare.image.length === n) return spare;
-  return { image: new Float32Array(n), variance: new Float32Array(n), mask: new Int32Array(n) };
+  // shared memory: a worker-thread kernel backend smooths into them directly (no copies)
+  return { image: allocShared(Float32Array, n), variance: allocShared(Float32Array, n), mask: allocShared(Int32Array, n) };
 }
 
 function releaseSmoothingBuffers(buffers: SmoothingBuffers): void {

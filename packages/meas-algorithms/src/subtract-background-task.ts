@@ -1,6 +1,6 @@
 import type { Exposure, MaskedImage, PixelArray } from '@skystack/afw-image';
 import type { BackgroundModel} from '@skystack/kernels';
-import { makeBackground, makeStatistics } from '@skystack/kernels';
+import { allocShared, makeBackground, makeStatistics } from '@skystack/kernels';
 import { Box2I, Point2I } from '@skystack/geom';
 import { ChoiceField, Config, Field, ListField, RangeField } from '@skystack/pex-config';
 import { Struct, Task, type TaskOptions } from '@skystack/pipe-base';
@@ -198,9 +198,10 @@ export class SubtractBackgroundTask extends Task<SubtractBackgroundConfig> {
 export function subtractModel(maskedImage: MaskedImage<PixelArray>, model: BackgroundModel, sign = -1): void {
   // Evaluated in bands of rows (the same values as one getImage, without a full-size buffer).
   const { x0, y0, width, height } = model.bbox;
-  // (one band buffer for all bands: no fresh pages to fault in for each)
+  // (one band buffer for all bands: no fresh pages to fault in for each; shared, so that a
+  // worker-thread kernel backend writes it directly)
   const rows = Math.min(height, maskedImage.getHeight());
-  const buffer = new Float32Array(Math.min(rows, SUBTRACT_BAND_ROWS) * width);
+  const buffer = allocShared(Float32Array, Math.min(rows, SUBTRACT_BAND_ROWS) * width);
   for (let r0 = 0; r0 < rows; r0 += SUBTRACT_BAND_ROWS) {
     const r1 = Math.min(rows, r0 + SUBTRACT_BAND_ROWS);
     const band = model.getImage(new Box2I(new Point2I(x0, y0 + r0), new Point2I(x0 + width - 1, y0 + r1 - 1)), buffer);

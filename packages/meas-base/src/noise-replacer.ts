@@ -73,6 +73,54 @@ class GaussianRandom {
     this.#spare = r * Math.sin(2 * Math.PI * v);
     return r * Math.cos(2 * Math.PI * v);
   }
+
+  /**
+   * Fills `out` with the next `out.length` values of {@link GaussianRandom.gaussian} (the same
+   * sequence, spare included), with the generator's state in locals instead of the state array.
+   */
+  fillGaussian(out: Float64Array): void {
+    const st = this.#s;
+    let s0 = st[0]!;
+    let s1 = st[1]!;
+    let s2 = st[2]!;
+    let s3 = st[3]!;
+    const n = out.length;
+    let k = 0;
+    if (k < n && !Number.isNaN(this.#spare)) {
+      out[k++] = this.#spare;
+      this.#spare = NaN;
+    }
+    const twoPi = 2 * Math.PI;
+    while (k < n) {
+      // two uniforms, exactly as uniform()
+      let r = Math.imul(rotl(Math.imul(s1, 5), 7), 9) >>> 0;
+      let t = (s1 << 9) >>> 0;
+      s2 = (s2 ^ s0) >>> 0;
+      s3 = (s3 ^ s1) >>> 0;
+      s1 = (s1 ^ s2) >>> 0;
+      s0 = (s0 ^ s3) >>> 0;
+      s2 = (s2 ^ t) >>> 0;
+      s3 = rotl(s3, 11);
+      const u = (r + 0.5) / 4294967296;
+      r = Math.imul(rotl(Math.imul(s1, 5), 7), 9) >>> 0;
+      t = (s1 << 9) >>> 0;
+      s2 = (s2 ^ s0) >>> 0;
+      s3 = (s3 ^ s1) >>> 0;
+      s1 = (s1 ^ s2) >>> 0;
+      s0 = (s0 ^ s3) >>> 0;
+      s2 = (s2 ^ t) >>> 0;
+      s3 = rotl(s3, 11);
+      const v = (r + 0.5) / 4294967296;
+      const rad = Math.sqrt(-2 * Math.log(u));
+      out[k++] = rad * Math.cos(twoPi * v);
+      if (k < n) out[k++] = rad * Math.sin(twoPi * v);
+      else this.#spare = rad * Math.sin(twoPi * v);
+    }
+    st[0] = s0;
+    st[1] = s1;
+    st[2] = s2;
+    st[3] = s3;
+  }
 }
 
 function rotl(x: number, k: number): number {
@@ -187,8 +235,10 @@ export class NoiseReplacer {
       const step = Math.max(1, Math.floor(Math.sqrt((image.getWidth() * image.getHeight()) / MAX_STATISTICS_PIXELS)));
       const sw = Math.ceil(image.getWidth() / step);
       const sh = Math.ceil(image.getHeight() / step);
-      const sample = new Float64Array(sw * sh);
       const pix = image.array.data;
+      // float32 pixels are sampled as float32: the same values, and the statistics of a float32
+      // array run in the kernels' WebAssembly loops (fast from the first call)
+      const sample = pix instanceof Float32Array ? new Float32Array(sw * sh) : new Float64Array(sw * sh);
       for (let j = 0, k = 0; j < sh; j++) for (let i = 0; i < sw; i++) sample[k++] = pix[j * step * image.stride + i * step]!;
       const stats = makeStatistics(sample, { properties: ['MEANCLIP', 'STDEVCLIP'] });
       mean = stats.getValue('MEANCLIP') + config.noiseOffset;
@@ -207,18 +257,20 @@ export class NoiseReplacer {
     const istride = image.stride;
     const offset = config.noiseOffset;
     for (const stored of this.#stored.values()) {
+      // the footprint's Gaussian deviates in pixel order (the generator's sequence), then scaled
       const { starts, lengths, noise } = stored;
-      let k = 0;
-      for (let s = 0; s < starts.length; s++) {
-        const start = starts[s]!;
-        const len = lengths[s]!;
-        if (source === 'variance') {
+      rand.fillGaussian(noise);
+      if (source === 'variance') {
+        let k = 0;
+        for (let s = 0; s < starts.length; s++) {
+          const start = starts[s]!;
+          const len = lengths[s]!;
           // The variance plane may be a view with its own stride: same row and column as the image pixel.
           const vstart = Math.floor(start / istride) * vstride + (start % istride);
-          for (let j = 0; j < len; j++, k++) noise[k] = offset + Math.sqrt(Math.max(vdata[vstart + j]!, 0)) * rand.gaussian();
-        } else {
-          for (let j = 0; j < len; j++, k++) noise[k] = mean + std * rand.gaussian();
+          for (let j = 0; j < len; j++, k++) noise[k] = offset + Math.sqrt(Math.max(vdata[vstart + j]!, 0)) * noise[k]!;
         }
+      } else {
+        for (let k = 0; k < noise.length; k++) noise[k] = mean + std * noise[k]!;
       }
     }
     // Replace the top-level sources by noise, mark them OTHERDET.

@@ -29,6 +29,7 @@ const cases: { tool: ComparisonTool; available: () => boolean }[] = [
   { tool: 'sep', available: sepAvailable },
   { tool: 'sep-matched', available: sepAvailable },
   { tool: 'skystack', available: () => true },
+  { tool: 'skystack-parallel', available: () => true },
 ];
 
 describe('runComparisonTool on a 256² scene', () => {
@@ -37,6 +38,15 @@ describe('runComparisonTool on a 256² scene', () => {
       checkRow(await runComparisonTool(c.tool, scene, 1));
     });
   }
+
+  it('skystack-parallel gives the same catalog as skystack, with 2 threads', async () => {
+    const one = await runComparisonTool('skystack', scene, 1);
+    const two = await runComparisonTool('skystack-parallel', scene, 1);
+    expect(one.run!.threads).toBe(1);
+    expect(two.run!.threads).toBe(2);
+    expect(two.run!.detections.length).toBeGreaterThan(0);
+    expect(two.run!.detections).toEqual(one.run!.detections);
+  });
 
   it.skipIf(findSExtractor() === undefined)('the matched threshold finds at least as many stars as the nominal one', async () => {
     const nominal = await runComparisonTool('sextractor', scene, 1);

@@ -1,8 +1,8 @@
 // Issue 9: SkyStack's detection + measurement side by side with SExtractor and SEP on the same
 // simulated 4096² image (3000 Gaussian stars, FWHM 3.5 px, sky 1000, Poisson + read noise) at the
 // same settings (5σ, minarea 5, mesh 128, r = 6 px aperture), each catalog scored against the
-// truth the same way. Each case times one tool (3 runs) and prints its row of the comparison
-// table (wall time, completeness all / bright, false detections, centroid rms, flux error); a
+// truth the same way; SkyStack twice: on the calling thread, and with its kernels on 2 worker
+// threads. Each case times one tool (3 runs) and prints its row of the comparison table (wall time, completeness all / bright, false detections, centroid rms, flux error); a
 // tool that is not installed is left out with a line saying so.
 //   pnpm bench --filter peers [--smoke]          (--smoke: 1024², 190 stars, one run of each tool)
 // The peers come from Debian: bash scripts/install-bench-deps.sh.
@@ -16,6 +16,7 @@ import {
   runComparisonTool,
   runDetectionComparison,
   sceneSize,
+  SKYSTACK_PARALLEL_WORKERS,
   type ComparisonScene,
   type ComparisonTool,
 } from './detection-comparison.js';
@@ -44,6 +45,10 @@ const RUNS = 3;
 const { size: SIZE, nStars: NSTARS } = sceneSize(SMOKE);
 
 const noSExtractor = async (): Promise<string | undefined> => (findSExtractor() === undefined ? 'source-extractor is not installed (bash scripts/install-bench-deps.sh)' : undefined);
+const noSkyStack = async (): Promise<string | undefined> => {
+  const r = await loadSkyStackRunner();
+  return 'unavailable' in r ? r.unavailable : undefined;
+};
 const noSep = async (): Promise<string | undefined> => (sepAvailable() ? undefined : '/usr/bin/python3 cannot import sep (bash scripts/install-bench-deps.sh)');
 
 const TOOLS: readonly { readonly tool: ComparisonTool; readonly label: string; readonly missing: () => Promise<string | undefined> }[] = [
@@ -54,10 +59,12 @@ const TOOLS: readonly { readonly tool: ComparisonTool; readonly label: string; r
   {
     tool: 'skystack',
     label: 'SkyStack SubtractBackground + SourceDetection + SourceDeblend + SingleFrameMeasurement, read + work',
-    missing: async () => {
-      const r = await loadSkyStackRunner();
-      return 'unavailable' in r ? r.unavailable : undefined;
-    },
+    missing: noSkyStack,
+  },
+  {
+    tool: 'skystack-parallel',
+    label: `SkyStack, the same with the kernels on ${SKYSTACK_PARALLEL_WORKERS} worker threads, read + work`,
+    missing: noSkyStack,
   },
 ];
 
