@@ -179,6 +179,21 @@ export type { MakeWarpInputs, MakeWarpResult, CalexpHandle } from './coadd/make-
 export { CoaddInputRecorderConfig, CoaddInputRecorderTask, CoaddTempExpInputRecorder } from './coadd/coadd-input-recorder-task.js';
 export { HealSparseInputMapConfig, HealSparseInputMapTask } from './coadd/healsparse-input-map-task.js';
 export { MakePsfMatchedWarpConnections, MakePsfMatchedWarpConfig, MakePsfMatchedWarpTask } from './coadd/make-psf-matched-warp-task.js';
+export { HealSparsePropertyMapConnections, HealSparsePropertyMapConfig, HealSparsePropertyMapTask, computeNsideCoverageTract } from './coadd/healsparse-property-map-task.js';
+export type { HealSparsePropertyMapInputs } from './coadd/healsparse-property-map-task.js';
+export {
+  PropertyMap,
+  PropertyMapsConfig,
+  BasePropertyMapConfig,
+  PsfMaglimPropertyMapConfig,
+  PROPERTY_MAP_NAMES,
+  PROPERTY_MAP_OPS,
+  propertyMapEnabled,
+  computeApproxPsfSizeAndShape,
+  approxPsfFromSummaryStats,
+  computeCalibScale,
+} from './coadd/healsparse-property-maps.js';
+export type { PropertyMapOp, PropertyMapName, ApproxPsfArrays, PropertyMapInputs } from './coadd/healsparse-property-maps.js';
 export type { MakePsfMatchedWarpInputs, MakePsfMatchedWarpResult } from './coadd/make-psf-matched-warp-task.js';
 export {
   BestSeeingSelectVisitsConnections,

@@ -13,6 +13,7 @@ import { Butler, runButler } from '@skystack/daf-butler';
 import { Angle, SpherePoint } from '@skystack/geom';
 import { DEFAULT_FIELD_CENTER, TrueWcs, makeSimCamDetectors, makeSimRepo, obsSimImportModule, offsetPoint, simulate, type ExposureTruth } from '@skystack/obs-sim';
 import { butlerCommands } from '@skystack/pipe-tasks';
+import type { HealSparseMap } from '@skystack/healsparse';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { choosePatches, collectStep3Samples, scoreStep3, type DepthRow, type Step3Samples, type Step3Scores } from './step3-report.js';
 
@@ -100,6 +101,20 @@ describe('step3 on three simulated r-band visits, scored against the truth', () 
     // the simulator's PSF: FWHM in pixels at the detector centre, 0.2″ pixels
     for (const t of truth) expect(t.psf.fwhmPixels * 0.2).toBeLessThan(2);
     expect(Object.keys(selection).map(Number).sort()).toEqual(truth.map((t) => t.exposureId).sort());
+  });
+
+  it('writes the survey property maps: exposure time summed over the overlapping visits (their true exposure times)', async () => {
+    const truth = JSON.parse(readFileSync(join(dir, 'sim/truth/exposures.json'), 'utf8')) as ExposureTruth[];
+    const t = truth[0]!.exposureTime;
+    expect(truth.every((e) => e.exposureTime === t)).toBe(true);
+    const map = (await butler!.get('deepCoadd_exposure_time_map_sum', { skymap: 'simcam', tract: samples.tract, band: 'r' }, { collections: STEP3 })) as HealSparseMap;
+    const values = map.getValuesPix(map.validPixels());
+    expect(values.length).toBeGreaterThan(1000);
+    const counts = new Map<number, number>();
+    for (const v of values) counts.set(v / t, (counts.get(v / t) ?? 0) + 1);
+    // every pixel holds 1, 2 or 3 exposures, and the three visits overlap somewhere
+    expect([...counts.keys()].every((n) => n === 1 || n === 2 || n === 3)).toBe(true);
+    expect(counts.get(3) ?? 0).toBeGreaterThan(100);
   });
 
   it('gives deepCoadd_calexp + deepCoadd_calexp_background == deepCoadd to float precision', () => {
