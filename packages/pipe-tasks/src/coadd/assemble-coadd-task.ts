@@ -583,10 +583,7 @@ export class AssembleCoaddTask extends PipelineTask<AssembleCoaddConfig> {
       const mask = conformMaskPlanes(mi.mask, planeDict);
       if (mask !== mi.mask) mi = new MaskedImage(mi.image, mask, mi.variance);
       imageScalerList[i]?.scaleMaskedImage(mi);
-      if (this.inputMapper !== undefined) {
-        const visit = r instanceof Exposure ? getCoaddInputs(r.getInfo())?.visits.get(0)?.getId() : undefined;
-        if (visit !== undefined) this.inputMapper.maskWarpBBox(bbox, Number(visit), mi.mask, stackOptions.andMask ?? 0);
-      }
+      this.#countInInputMap(r, bbox, mi.mask, stackOptions.andMask ?? 0);
       return mi;
     });
     const subNImage = nImage?.subset(bbox);
@@ -596,6 +593,13 @@ export class AssembleCoaddTask extends PipelineTask<AssembleCoaddConfig> {
       for (const mi of maskedImages) removeMaskPlanes(mi.mask, this.config.removeMaskPlanes, (name) => this.log.debug(`Unable to remove mask plane ${name}: no mask plane with that name was found.`));
     }
     statisticsStack(maskedImages, { ...stackOptions, ...(subNImage === undefined ? {} : { nImage: subNImage }) }, coaddExposure.maskedImage.subset(bbox));
+  }
+
+  /** With `doInputMap`, counts a warp's rejected pixels (`andMask`) over `bbox` in the input map, for the warp's visit. */
+  #countInInputMap(warp: unknown, bbox: Box2I, mask: Mask, andMask: number): void {
+    if (this.inputMapper === undefined || !(warp instanceof Exposure)) return;
+    const visit = getCoaddInputs(warp.getInfo())?.visits.get(0)?.getId();
+    if (visit !== undefined) this.inputMapper.maskWarpBBox(bbox, Number(visit), mask, andMask);
   }
 
   /**
@@ -640,10 +644,7 @@ export class AssembleCoaddTask extends PipelineTask<AssembleCoaddConfig> {
       if (mask !== mi.mask) mi = new MaskedImage(mi.image, mask, mi.variance);
       imageScalerList[i]?.scaleMaskedImage(mi);
       // LSST counts the input map on the mask before removeMaskPlanes, as assembleSubregion.
-      if (this.inputMapper !== undefined) {
-        const visit = read instanceof Exposure ? getCoaddInputs(read.getInfo())?.visits.get(0)?.getId() : undefined;
-        if (visit !== undefined) this.inputMapper.maskWarpBBox(bbox, Number(visit), mi.mask, andMask);
-      }
+      this.#countInInputMap(read, bbox, mi.mask, andMask);
       if (this.config.removeMaskPlanes.length > 0) removeMaskPlanes(mi.mask, this.config.removeMaskPlanes, (name) => this.log.debug(`Unable to remove mask plane ${name}: no mask plane with that name was found.`));
       stacker.addMaskedImage(mi, weights[i] ?? 1);
     }

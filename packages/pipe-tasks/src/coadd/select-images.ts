@@ -224,8 +224,8 @@ function asCatalog(read: unknown, visit: number): ExposureCatalog {
   return c;
 }
 
-/** Reads the visit summaries' handles with their visits from the quantum's references. */
-async function summaryHandles(butlerQC: QuantumContext, inputRefs: InputQuantizedConnection): Promise<{ skyMap: BaseSkyMap; visitSummaries: VisitSummaryHandle[] }> {
+/** The inputs of a selection quantum: the sky map, each visit summary's handle with its visit, the patch. */
+async function selectInputs(butlerQC: QuantumContext, inputRefs: InputQuantizedConnection): Promise<SelectVisitsInputs> {
   const inputs = (await butlerQC.get(inputRefs)) as Record<string, unknown>;
   const refs = (inputRefs['visitSummaries'] ?? []) as readonly QuantizedRef[];
   const handles = (inputs['visitSummaries'] ?? []) as readonly { get(): Promise<unknown> }[];
@@ -233,7 +233,8 @@ async function summaryHandles(butlerQC: QuantumContext, inputRefs: InputQuantize
     const r = refs[i]!;
     return { visit: Number((r instanceof DeferredDatasetRef ? r.datasetRef : r).dataId.get('visit')), get: () => h.get() };
   });
-  return { skyMap: inputs['skyMap'] as BaseSkyMap, visitSummaries };
+  const dataId = butlerQC.quantum.dataId;
+  return { skyMap: inputs['skyMap'] as BaseSkyMap, visitSummaries, dataId: { tract: Number(dataId.get('tract')), patch: Number(dataId.get('patch')) } };
 }
 
 /**
@@ -311,10 +312,7 @@ export class BestSeeingSelectVisitsTask extends PipelineTask<BestSeeingSelectVis
    * @param outputRefs - the output references
    */
   override async runQuantum(butlerQC: QuantumContext, inputRefs: InputQuantizedConnection, outputRefs: OutputQuantizedConnection): Promise<void> {
-    const { skyMap, visitSummaries } = await summaryHandles(butlerQC, inputRefs);
-    const dataId = butlerQC.quantum.dataId;
-    const res = await this.run({ visitSummaries, skyMap, dataId: { tract: Number(dataId.get('tract')), patch: Number(dataId.get('patch')) } });
-    await butlerQC.put(res, outputRefs);
+    await butlerQC.put(await this.run(await selectInputs(butlerQC, inputRefs)), outputRefs);
   }
 }
 
@@ -384,9 +382,6 @@ export class BestSeeingQuantileSelectVisitsTask extends PipelineTask<BestSeeingQ
    * @param outputRefs - the output references
    */
   override async runQuantum(butlerQC: QuantumContext, inputRefs: InputQuantizedConnection, outputRefs: OutputQuantizedConnection): Promise<void> {
-    const { skyMap, visitSummaries } = await summaryHandles(butlerQC, inputRefs);
-    const dataId = butlerQC.quantum.dataId;
-    const res = await this.run({ visitSummaries, skyMap, dataId: { tract: Number(dataId.get('tract')), patch: Number(dataId.get('patch')) } });
-    await butlerQC.put(res, outputRefs);
+    await butlerQC.put(await this.run(await selectInputs(butlerQC, inputRefs)), outputRefs);
   }
 }
