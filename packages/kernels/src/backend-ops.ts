@@ -156,11 +156,13 @@ function meanClipBinRows(job: BinnedStatisticsJob, start: number, end: number): 
   const useMask = mask !== undefined && andMask !== 0;
   const bandAt = simd === undefined ? 0 : (simd.scratchBytes + 4 * size + binSelectWorkspaceBytes(per) + 15) & ~15;
   const bandMaskAt = bandAt + 4 * maxRows * width;
-  const memory = simd?.reserve(bandMaskAt + (useMask ? 4 * maxRows * width : 0));
+  // (then the table of the row gathers: five int32 per bin)
+  const tableAt = bandMaskAt + (useMask ? 4 * maxRows * width : 0);
+  const memory = simd?.reserve(tableAt + 20 * nx);
   const buffer = simd === undefined || memory === undefined ? new Float32Array(size) : new Float32Array(memory, simd.scratchBytes, size);
   const bandImage = memory === undefined ? undefined : new Float32Array(memory, bandAt, maxRows * width);
   const bandMask = memory === undefined || !useMask ? undefined : new Int32Array(memory, bandMaskAt, maxRows * width);
-  const gathered = memory === undefined ? undefined : new Int32Array(memory, 48, 2);
+  const table = memory === undefined ? undefined : new Int32Array(memory, tableAt, 5 * nx);
   resetBinWorkspace();
   const fill = new Int32Array(nx); // where each bin's next value goes
   const good = new Int32Array(nx); // values the moments would count (NaN too unless nanSafe)
@@ -176,20 +178,24 @@ function meanClipBinRows(job: BinnedStatisticsJob, start: number, end: number): 
     }
     const y0 = yorig[iY]!;
     const h = ysize[iY]!;
-    if (simd !== undefined && bandImage !== undefined && gathered !== undefined) {
-      // the same values in the same order, four at a time where all are good
+    if (simd !== undefined && bandImage !== undefined && table !== undefined) {
+      // the same values in the same order, four at a time where all are good, one call per row
       bandImage.set(image.subarray(y0 * width, (y0 + h) * width));
       if (bandMask !== undefined) bandMask.set(mask!.subarray(y0 * width, (y0 + h) * width));
       const nan = nanSafe ? 1 : 0;
       const withMask = bandMask !== undefined ? 1 : 0;
-      for (let y = 0; y < h; y++) {
-        for (let iX = 0; iX < nx; iX++) {
-          const at = 4 * (y * width + xorig[iX]!);
-          const m = fill[iX]!;
-          fill[iX] = m + simd.gatherGood(bandAt + at, bandMaskAt + at, xsize[iX]!, andMask, simd.scratchBytes + 4 * m, nan, withMask);
-          good[iX] = good[iX]! + gathered[0]!;
-          if (gathered[1] !== 0) infinite[iX] = 1;
-        }
+      for (let iX = 0; iX < nx; iX++) {
+        table[5 * iX] = 4 * xorig[iX]!;
+        table[5 * iX + 1] = xsize[iX]!;
+        table[5 * iX + 2] = simd.scratchBytes + 4 * fill[iX]!;
+        table[5 * iX + 3] = 0;
+        table[5 * iX + 4] = 0;
+      }
+      for (let y = 0; y < h; y++) simd.gatherGoodRow(bandAt + 4 * y * width, bandMaskAt + 4 * y * width, nx, tableAt, andMask, nan, withMask);
+      for (let iX = 0; iX < nx; iX++) {
+        fill[iX] = (table[5 * iX + 2]! - simd.scratchBytes) >>> 2;
+        good[iX] = table[5 * iX + 3]!;
+        infinite[iX] = table[5 * iX + 4]!;
       }
     }
     for (let y = y0; simd === undefined && y < y0 + h; y++) {

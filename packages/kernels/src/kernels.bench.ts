@@ -1,7 +1,8 @@
 // Kernel throughput on 4096 x 4096 float32 images: separable Gaussian convolution (plain and of a
 // masked image) on the CPU backend and on 2 worker threads, MEANCLIP statistics of 16 Mpix, and a
 // 128-pixel-bin background model with and without the Chebyshev approximation, and the binned
-// MEANCLIP statistics alone of a star field (bright stars stretch each bin's range).
+// MEANCLIP statistics alone of a star field (bright stars stretch each bin's range), and the
+// median alone of the masked star field (one plane, as the deblender's sigma1).
 //   pnpm bench --filter kernels [--smoke]
 import { parseArgs } from 'node:util';
 import { binnedStatisticsRows } from './backend-ops.js';
@@ -63,6 +64,18 @@ function binnedMeanClip(binSize: number): Float64Array {
   const job = { image: starField(), width: N, height: N, xorig: g.orig, xsize: g.size, yorig: g.orig, ysize: g.size, property: 'MEANCLIP' as const, andMask: 0, numSigmaClip: 3, numIter: 3, nanSafe: true, outValue: new Float64Array(n * n), outError: new Float64Array(n * n) };
   binnedStatisticsRows(job, 0, n);
   return job.outValue;
+}
+
+let starMaskPlane: Int32Array | undefined;
+
+/** A mask of the star field: bit 1 (DETECTED-like) above 1100, bit 2 on every 9973rd pixel. */
+function starMask(): Int32Array {
+  if (starMaskPlane === undefined) {
+    const f = starField();
+    starMaskPlane = new Int32Array(PIX);
+    for (let k = 0; k < PIX; k++) starMaskPlane[k] = (f[k]! > 1100 ? 1 : 0) | (k % 9973 === 0 ? 2 : 0);
+  }
+  return starMaskPlane;
 }
 
 function image(): Float32Array {
@@ -139,6 +152,13 @@ export const benchmarks: BenchCase[] = [
     itemUnit: 'pixels',
     setup: () => void image(),
     fn: () => makeBackground(image(), N, N, { binSize: 128, backend: parallel }).getImage(),
+  },
+  {
+    name: `makeStatistics MEDIAN alone ${N}² star field with a mask (as the deblender's sigma1)`,
+    itemsPerIteration: PIX,
+    itemUnit: 'pixels',
+    setup: () => void starMask(),
+    fn: () => makeStatistics(starField(), { properties: ['MEDIAN'], mask: starMask(), andMask: 2 }).getValue(),
   },
   {
     name: `binned MEANCLIP ${N}² star field, binSize 128, cpu`,

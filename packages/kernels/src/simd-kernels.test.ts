@@ -3,7 +3,7 @@ import { binnedStatisticsRows } from './backend-ops.js';
 import { Chebyshev2d } from './chebyshev.js';
 import { convolveSeparable } from './convolve.js';
 import { gaussianKernel1d } from './gaussian-kernel.js';
-import { setSimdEnabled, simdKernels } from './simd-kernels.js';
+import { compactionTable, setSimdEnabled, simdKernels } from './simd-kernels.js';
 
 function uniform(seed: number): () => number {
   let a = seed >>> 0;
@@ -164,6 +164,155 @@ describe('simdKernels: the background bins’ gather and quartile histogram', ()
       const want = [...[...a].filter((_, i) => keys[i] === 0), ...[...a].filter((_, i) => keys[i] === 20)];
       expect([...new Float32Array(buffer, bufAt, want.length)]).toEqual(want);
       expect([...fill]).toEqual([n0, want.length]);
+    }
+  });
+});
+
+describe('simdKernels: the row gather, the four-wide clipped sums and the median window', () => {
+  const simd = simdKernels();
+
+  it.skipIf(simd === undefined)('gatherGoodRow gathers each bin of a row as gatherGood does (odd widths and offsets, masks, NaN, ±Infinity, both nanSafe modes)', () => {
+    const k = simd!;
+    const r = uniform(9);
+    const width = 97;
+    const bins = [
+      [0, 13],
+      [13, 0],
+      [13, 30],
+      [43, 4],
+      [47, 50],
+    ] as const;
+    const buffer = k.reserve(1 << 16);
+    const img = new Float32Array(buffer, 1024, width);
+    const msk = new Int32Array(buffer, 2048, width);
+    for (let i = 0; i < width; i++) {
+      const u = r();
+      img[i] = u < 0.1 ? NaN : u < 0.15 ? Infinity : u < 0.2 ? -Infinity : 100 * r();
+      msk[i] = r() < 0.2 ? (r() < 0.5 ? 1 : 4) : 0;
+    }
+    for (const nanSafe of [0, 1]) {
+      for (const useMask of [0, 1]) {
+        // one gatherGood per bin, each to its own output
+        const expected: { values: number[]; good: number; inf: number }[] = [];
+        for (const [b, [x, n]] of bins.entries()) {
+          const out = 4096 + 1024 * b;
+          const count = k.gatherGood(1024 + 4 * x, 2048 + 4 * x, n, 1, out, nanSafe, useMask);
+          const [good, inf] = new Int32Array(buffer, 48, 2);
+          expected.push({ values: [...new Float32Array(buffer, out, count)], good: good!, inf: inf! });
+        }
+        // the row call, each bin's output after 7 values already there, counts starting at 3
+        const table = new Int32Array(buffer, 16384, 5 * bins.length);
+        for (const [b, [x, n]] of bins.entries()) table.set([4 * x, n, 32768 + 1024 * b + 28, 3, 0], 5 * b);
+        k.gatherGoodRow(1024, 2048, bins.length, 16384, 1, nanSafe, useMask);
+        for (const [b, e] of expected.entries()) {
+          const t = new Int32Array(buffer, 16384 + 20 * b, 5);
+          expect(t[2]).toBe(32768 + 1024 * b + 28 + 4 * e.values.length);
+          expect([t[3], t[4]]).toEqual([3 + e.good, e.inf]);
+          expect([...new Float32Array(buffer, 32768 + 1024 * b + 28, e.values.length)]).toEqual(e.values);
+        }
+      }
+    }
+  });
+
+  it.skipIf(simd === undefined)('clipped sums of every length up to 13 (pairs of pairs, a last pair, a last value), values at the clip kept', () => {
+    const k = simd!;
+    for (let m = 0; m <= 13; m++) {
+      const buffer = k.reserve(1024);
+      const a = new Float32Array(buffer, 68, m);
+      // center 10, clip 4: 6 and 14 kept, 5 and 15 not; a NaN never
+      for (let i = 0; i < m; i++) a[i] = [6, 14, 5, 15, NaN, 10, 11, 9, 13][i % 9]! + (i >= 9 ? 0.5 : 0);
+      k.clippedSums(a.byteOffset, m, 10, 4);
+      const r = new Float64Array(k.reserve(0), 0, 6);
+      const s = [0, 0];
+      const q = [0, 0];
+      const c = [0, 0];
+      for (let i = 0; i < m; i++) {
+        const d = a[i]! - 10;
+        if (!(Math.abs(d) <= 4)) continue;
+        const lane = i === m - 1 && m % 2 === 1 ? 0 : i % 2;
+        s[lane] = s[lane]! + d;
+        q[lane] = q[lane]! + d * d;
+        c[lane] = c[lane]! + 1;
+      }
+      expect([...r]).toEqual([s[0], s[1], q[0], q[1], c[0], c[1]]);
+    }
+  });
+
+  it.skipIf(simd === undefined)('bucketGatherFew copies the chosen buckets as bucketGather does (every tail length, repeated buckets, chosen keys in a block or not)', () => {
+    const k = simd!;
+    const r = uniform(11);
+    for (const n of [0, 1, 7, 8, 9, 15, 16, 17, 100, 1003]) {
+      const buffer = k.reserve(1 << 16);
+      const vals = new Float32Array(buffer, 1024, n);
+      const keys = new Uint16Array(buffer, 8192, n);
+      for (let i = 0; i < n; i++) {
+        vals[i] = i + 0.5;
+        keys[i] = r() < 0.9 ? 40 + Math.floor(20 * r()) : Math.floor(40 * r());
+      }
+      for (const chosen of [[3], [3, 17], [0, 5, 9, 21, 30, 39], [45, 46, 47]]) {
+        const segOf = new Int32Array(buffer, 12288, 64).fill(0);
+        const fillAt = 12800;
+        chosen.forEach((b, j) => (segOf[b] = fillAt + 4 * j));
+        const run = (few: boolean, bufAt: number): number[] => {
+          const fill = new Int32Array(buffer, fillAt, 6);
+          let at = 0;
+          chosen.forEach((b, j) => {
+            fill[j] = at;
+            at += keys.filter((x) => x === b).length;
+          });
+          const c = chosen;
+          const last = c[c.length - 1]!;
+          if (few) k.bucketGatherFew(1024, n, 8192, 12288, bufAt, c[0]!, c[1] ?? last, c[2] ?? last, c[3] ?? last, c[4] ?? last, last);
+          else k.bucketGather(1024, n, 8192, 12288, bufAt);
+          return [...fill.subarray(0, c.length), ...new Float32Array(buffer, bufAt, at)];
+        };
+        const want = run(false, 16384);
+        expect(run(true, 32768)).toEqual(want);
+        // the definition: each chosen bucket's values in order
+        const values = chosen.flatMap((b) => [...vals].filter((_, i) => keys[i] === b));
+        expect(want.slice(chosen.length)).toEqual(values);
+      }
+    }
+  });
+
+  it.skipIf(simd === undefined)('radixWindowGather counts the good values below the window and keeps those inside it in order (masks, NaN, ±Infinity, ±0, both limits)', () => {
+    const k = simd!;
+    const r = uniform(10);
+    const key = (b: number): number => b ^ ((b >> 31) >>> 1);
+    const bitsOf = (x: number): number => new Int32Array(Float32Array.of(x).buffer)[0]!;
+    const table = 64;
+    new Uint8Array(k.reserve(1 << 16), table, 256).set(compactionTable());
+    for (const n of [0, 4, 8, 36, 400]) {
+      const buffer = k.reserve(1 << 16);
+      const vals = new Float32Array(buffer, 1024, n);
+      const msk = new Int32Array(buffer, 4096, n);
+      for (let i = 0; i < n; i++) {
+        const u = r();
+        vals[i] = u < 0.05 ? NaN : u < 0.1 ? Infinity : u < 0.15 ? -Infinity : u < 0.2 ? -0 : u < 0.25 ? 0 : 20 * (r() - 0.5);
+        msk[i] = r() < 0.2 ? 2 : 0;
+      }
+      const bits = new Int32Array(buffer, 1024, n);
+      for (const lim of [0x7f800000, 0x7f800001]) {
+        for (const useMask of [0, 1]) {
+          for (const [lo, hi] of [[-3, 4], [-0, 0], [-Infinity, 1], [-20, 20]] as const) {
+            const slo = key(bitsOf(lo));
+            const shi = key(bitsOf(hi));
+            let good = 0;
+            let below = 0;
+            const kept: number[] = [];
+            for (let i = 0; i < n; i++) {
+              const b = bits[i]!;
+              if ((b & 0x7fffffff) >= lim || (useMask === 1 && (msk[i]! & 2) !== 0)) continue;
+              good++;
+              if (key(b) < slo) below++;
+              else if (key(b) <= shi) kept.push(b);
+            }
+            k.radixWindowGather(1024, 4096, n, 2, useMask, lim, slo, shi, 8192, 5, table);
+            expect([...new Int32Array(buffer, 0, 3)]).toEqual([good, below, 5 + kept.length]);
+            expect([...new Int32Array(buffer, 8192 + 20, kept.length)]).toEqual(kept);
+          }
+        }
+      }
     }
   });
 });

@@ -61,6 +61,12 @@ export interface SimdKernels {
    */
   readonly bucketGather: (ptr: number, n: number, keys: number, segOf: number, buf: number) => void;
   /**
+   * {@link SimdKernels.bucketGather} where the table's non-zero slots are those of the buckets
+   * `k0 .. k5` only (repeats allowed): the same values to the same places, skipping blocks of
+   * eight keys with none of them.
+   */
+  readonly bucketGatherFew: (ptr: number, n: number, keys: number, segOf: number, buf: number, k0: number, k1: number, k2: number, k3: number, k4: number, k5: number) => void;
+  /**
    * The gather of a background bin's good values from one image row (the first step of binned
    * statistics): of the `n` float32 values at byte address `img` (int32 mask values at `msk`,
    * read only when `useMask` ≠ 0), those without an `andMask` bit are good; with `nanSafe` ≠ 0
@@ -69,6 +75,27 @@ export interface SimdKernels {
    * `nanSafe` 0, NaNs included) and at 52 whether a ±Infinity was copied (1) or not (0).
    */
   readonly gatherGood: (img: number, msk: number, n: number, andMask: number, out: number, nanSafe: number, useMask: number) => number;
+  /**
+   * {@link SimdKernels.gatherGood} of the bins of one image row in one call: `table` is the byte
+   * address of `nBins` entries of five int32, `[x, n, out, good, infinite]`: the gather of the
+   * `n` values at byte address `img + x` (mask at `msk + x`) goes to byte address `out`, which
+   * then is advanced past the copied values; the good count is added to `good`, and `infinite`
+   * becomes 1 when a ±Infinity was copied.
+   */
+  readonly gatherGoodRow: (img: number, msk: number, nBins: number, table: number, andMask: number, nanSafe: number, useMask: number) => void;
+  /**
+   * The streaming pass of an exact median over a window of order keys (see `radixMedianFloat32`):
+   * of the `n` (a multiple of 4) float32 values at byte address `vals` (int32 mask values at
+   * `msk`, read only when `useMask` ≠ 0), those without an `andMask` bit and with
+   * `|bits| < lim` are good; each good value's signed order key `s = bits ^ ((bits >> 31) >>> 1)`
+   * (signed order of keys is numeric order) is counted below the window when `s < slo`, and when
+   * `slo ≤ s ≤ shi` its bits are stored, in order, at int32 index `g` onwards of byte address
+   * `gout` (`g` counting up from the argument; room for `n` values needed there).
+   * `table` is the byte address of the 256-byte lane-compaction table ({@link compactionTable}).
+   * Writes as int32 at byte addresses 0, 4 and 8 the good count, the count below the window and
+   * the final `g`.
+   */
+  readonly radixWindowGather: (vals: number, msk: number, n: number, andMask: number, useMask: number, lim: number, slo: number, shi: number, gout: number, g: number, table: number) => void;
   /** Bytes at the start of the memory that the kernels' own results use. */
   readonly scratchBytes: number;
 }
@@ -175,6 +202,21 @@ const F32X4_SPLAT = 0x13;
 const F32X4_EQ = 0x41;
 const F32X4_SUB = 0xe5;
 const I32X4_ALL_TRUE = 0xa3;
+const V128_OR = 0x50;
+const V128_XOR = 0x51;
+const V128_ANDNOT = 0x4f;
+const I8X16_SWIZZLE = 0x0e;
+const I16X8_SPLAT = 0x10;
+const I16X8_EQ = 0x2d;
+const I8X16_SHUFFLE = 0x0d;
+const I16X8_NARROW_I32X4_U = 0x86;
+const I32X4_EQ = 0x37;
+const I32X4_GT_S = 0x3b;
+const I32X4_SHR_S = 0xac;
+const I32X4_SHR_U = 0xad;
+const I32X4_SUB = 0xb1;
+const I32X4_BITMASK = 0xa4;
+const I32_POPCNT = 0x69;
 const V128_ANY_TRUE = 0x53;
 
 /** A function body under construction. */
@@ -236,8 +278,11 @@ class Code {
   }
 }
 
-/** A module of one exported function `f` over the imported memory `m.mem`. */
-function moduleBytes(params: number[], results: number[], locals: number[], body: Code): Uint8Array {
+/**
+ * A module of one exported function `f` over the imported memory `m.mem`, named `name` in its
+ * name section (what profilers show).
+ */
+function moduleBytes(params: number[], results: number[], locals: number[], body: Code, name: string): Uint8Array {
   const out: number[] = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
   const type: number[] = [1, 0x60];
   uleb(type, params.length);
@@ -258,6 +303,14 @@ function moduleBytes(params: number[], results: number[], locals: number[], body
   uleb(code, fn.length);
   code.push(...fn);
   section(out, 10, code);
+  // custom section "name": function names (subsection 1), function 0
+  const names: number[] = [1, 0];
+  uleb(names, name.length);
+  for (let i = 0; i < name.length; i++) names.push(name.charCodeAt(i));
+  const custom: number[] = [4, 0x6e, 0x61, 0x6d, 0x65, 1];
+  uleb(custom, names.length);
+  custom.push(...names);
+  section(out, 0, custom);
   return Uint8Array.from(out);
 }
 
@@ -337,7 +390,7 @@ function streamSumModule(nPairs: number, nSingles: number, src: SimdElement, dst
   if (dst === 'f32') c.op(F32_DEMOTE_F64).mem(F32_STORE, 2);
   else c.mem(F64_STORE, 3);
   c.op(END);
-  return moduleBytes(params, [], locals, c);
+  return moduleBytes(params, [], locals, c, `streamSum_${nPairs}_${nSingles}_${src}_${dst}`);
 }
 
 /** `clippedSums(ptr, m, center, clip)`: see {@link SimdKernels.clippedSums}. */
@@ -346,7 +399,7 @@ function clippedSumsModule(): Uint8Array {
   const M = 1;
   const CENTER = 2;
   const CLIP = 3;
-  const END_ = 4; // i32 end address of the pairs
+  const END_ = 4; // i32 end address of the pairs of pairs
   const CV = 5; // v128 center
   const LV = 6; // v128 clip
   const S = 7; // v128 sums
@@ -358,20 +411,28 @@ function clippedSumsModule(): Uint8Array {
   const c = new Code();
   c.get(CENTER).simd(F64X2_SPLAT).set(CV);
   c.get(CLIP).simd(F64X2_SPLAT).set(LV);
-  // end = ptr + 4 (m & ~1)
-  c.get(PTR).get(M).i32(-2).op(0x71 /* i32.and */).i32(2).op(0x74 /* i32.shl */, I32_ADD).set(END_);
+  // one pair in each lane: d = promote(load64) - center; mk = |d| <= clip; d &= mk;
+  // s += d; q += d * d; n -= mk (a clipped value adds +0: the sums do not change)
+  const pair = (offset: number): void => {
+    c.get(PTR).simdMem(V128_LOAD64_ZERO, 2, offset).simd(F64X2_PROMOTE_LOW_F32X4).get(CV).simd(F64X2_SUB).tee(D);
+    c.simd(F64X2_ABS).get(LV).simd(F64X2_LE).tee(MK).get(D).simd(V128_AND).set(D);
+    c.get(S).get(D).simd(F64X2_ADD).set(S);
+    c.get(Q).get(D).get(D).simd(F64X2_MUL).simd(F64X2_ADD).set(Q);
+    c.get(NN).get(MK).simd(I64X2_SUB).set(NN);
+  };
+  // two pairs at a time: end = ptr + 4 (m & ~3)
+  c.get(PTR).get(M).i32(-4).op(0x71 /* i32.and */).i32(2).op(0x74 /* i32.shl */, I32_ADD).set(END_);
   c.op(BLOCK, EMPTY, LOOP, EMPTY);
   c.get(PTR).get(END_).op(0x4f /* i32.ge_u */, BR_IF, 1);
-  // d = promote(load64) - center
-  c.get(PTR).simdMem(V128_LOAD64_ZERO, 2).simd(F64X2_PROMOTE_LOW_F32X4).get(CV).simd(F64X2_SUB).set(D);
-  // mk = |d| <= clip
-  c.get(D).simd(F64X2_ABS).get(LV).simd(F64X2_LE).set(MK);
-  // s += d & mk ; q += (d * d) & mk ; n -= mk
-  c.get(S).get(D).get(MK).simd(V128_AND).simd(F64X2_ADD).set(S);
-  c.get(Q).get(D).get(D).simd(F64X2_MUL).get(MK).simd(V128_AND).simd(F64X2_ADD).set(Q);
-  c.get(NN).get(MK).simd(I64X2_SUB).set(NN);
-  c.get(PTR).i32(8).op(I32_ADD).set(PTR);
+  pair(0);
+  pair(8);
+  c.get(PTR).i32(16).op(I32_ADD).set(PTR);
   c.op(BR, 0, END, END);
+  // a last pair
+  c.get(M).i32(2).op(0x71 /* i32.and */, IF, EMPTY);
+  pair(0);
+  c.get(PTR).i32(8).op(I32_ADD).set(PTR);
+  c.op(END);
   // results: s0 s1 q0 q1 at 0..31, counts as f64 at 32..47
   c.i32(0).get(S).simdMem(V128_STORE, 3, 0);
   c.i32(0).get(Q).simdMem(V128_STORE, 3, 16);
@@ -386,7 +447,7 @@ function clippedSumsModule(): Uint8Array {
   c.i32(0).i32(0).mem(F64_LOAD, 3, 16).get(DS).get(DS).op(F64_MUL, F64_ADD).mem(F64_STORE, 3, 16);
   c.i32(0).i32(0).mem(F64_LOAD, 3, 32).f64(1).op(F64_ADD).mem(F64_STORE, 3, 32);
   c.op(END, END);
-  return moduleBytes([I32, I32, F64, F64], [], [I32, V128, V128, V128, V128, V128, V128, V128, F64], c);
+  return moduleBytes([I32, I32, F64, F64], [], [I32, V128, V128, V128, V128, V128, V128, V128, F64], c, 'clippedSums');
 }
 
 /** `bucketKeys(ptr, n, lo, scale, top, ca, cb, keys)`: see {@link SimdKernels.bucketKeys}. */
@@ -407,6 +468,9 @@ function bucketKeysModule(): Uint8Array {
   const ZV = 13; // v128 zero (i32 lanes)
   const TV = 14; // v128 top (i32 lanes)
   const KV = 15; // v128 keys
+  const END4 = 16; // i32 end address of the blocks of four
+  const V = 17; // v128 four values
+  const T2 = 18; // v128 the second pair's keys
   const c = new Code();
   c.get(LO).simd(F64X2_SPLAT).set(LOV);
   c.get(SCALE).simd(F64X2_SPLAT).set(SCV);
@@ -418,6 +482,25 @@ function bucketKeysModule(): Uint8Array {
     c.i32(2).op(I32_SHL).get(h).op(I32_ADD).tee(A);
     c.get(A).mem(I32_LOAD, 2).i32(1).op(I32_ADD).mem(I32_STORE, 2);
   };
+  // four at a time: the same keys from the same double-precision operations, stored as four
+  // uint16 at once, and counted in the same histograms (even offsets in `ca`, odd in `cb`)
+  c.get(PTR).get(N).i32(-4).op(I32_AND).i32(2).op(I32_SHL, I32_ADD).set(END4);
+  c.op(BLOCK, EMPTY, LOOP, EMPTY);
+  c.get(PTR).get(END4).op(I32_GE_U, BR_IF, 1);
+  c.get(PTR).simdMem(V128_LOAD, 2).tee(V).simd(F64X2_PROMOTE_LOW_F32X4).get(LOV).simd(F64X2_SUB).get(SCV).simd(F64X2_MUL).simd(I32X4_TRUNC_SAT_F64X2_S_ZERO).set(KV);
+  c.get(V).get(V).simd(I8X16_SHUFFLE, 8, 9, 10, 11, 12, 13, 14, 15, 8, 9, 10, 11, 12, 13, 14, 15);
+  c.simd(F64X2_PROMOTE_LOW_F32X4).get(LOV).simd(F64X2_SUB).get(SCV).simd(F64X2_MUL).simd(I32X4_TRUNC_SAT_F64X2_S_ZERO).set(T2);
+  c.get(KV).get(T2).simd(I8X16_SHUFFLE, 0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23);
+  c.get(ZV).simd(I32X4_MAX_S).get(TV).simd(I32X4_MIN_S).tee(KV);
+  c.set(T2).get(KEYS).get(T2).get(T2).simd(I16X8_NARROW_I32X4_U).simdMem(V128_STORE64_LANE, 1, 0).op(0);
+  for (let lane = 0; lane < 4; lane++) {
+    c.get(KV).simd(I32X4_EXTRACT_LANE, lane);
+    count(lane % 2 === 0 ? CA : CB);
+  }
+  c.get(PTR).i32(16).op(I32_ADD).set(PTR);
+  c.get(KEYS).i32(8).op(I32_ADD).set(KEYS);
+  c.op(BR, 0, END, END);
+  // a last pair (at most one)
   c.op(BLOCK, EMPTY, LOOP, EMPTY);
   c.get(PTR).get(END_).op(I32_GE_U, BR_IF, 1);
   // keys = min(max(trunc_sat((promote(v) - lo) * scale), 0), top): exactly the clamp above
@@ -442,7 +525,7 @@ function bucketKeysModule(): Uint8Array {
   c.get(K);
   count(CA);
   c.op(END);
-  return moduleBytes([I32, I32, F64, F64, I32, I32, I32, I32], [], [I32, I32, I32, V128, V128, V128, V128, V128], c);
+  return moduleBytes([I32, I32, F64, F64, I32, I32, I32, I32], [], [I32, I32, I32, V128, V128, V128, V128, V128, I32, V128, V128], c, 'bucketKeys');
 }
 
 /** `bucketGather(ptr, n, keys, segOf, buf)`: see {@link SimdKernels.bucketGather}. */
@@ -468,28 +551,91 @@ function bucketGatherModule(): Uint8Array {
   c.get(PTR).i32(4).op(I32_ADD).set(PTR);
   c.get(KEYS).i32(2).op(I32_ADD).set(KEYS);
   c.op(BR, 0, END, END);
-  return moduleBytes([I32, I32, I32, I32, I32], [], [I32, I32, I32], c);
+  return moduleBytes([I32, I32, I32, I32, I32], [], [I32, I32, I32], c, 'bucketGather');
 }
 
-/** `gatherGood(img, msk, n, andMask, out, nanSafe, useMask)`: see {@link SimdKernels.gatherGood}. */
-function gatherGoodModule(): Uint8Array {
-  const IMG = 0;
-  const MSK = 1;
-  const N = 2;
-  const AND = 3;
-  const OUT = 4;
-  const NANSAFE = 5;
-  const USEMASK = 6;
-  const END4 = 7; // i32 end address of the blocks of four
-  const E = 8; // i32 end address of the scalar loop
-  const O0 = 9; // i32 the first output address
-  const G = 10; // i32 good count
-  const INF = 11; // i32 infinity seen
-  const F = 12; // f32 a value
-  const AV = 13; // v128 andMask splat
-  const V = 14; // v128 four values
+/**
+ * `bucketGatherFew(ptr, n, keys, segOf, buf, k0, k1, k2, k3, k4, k5)`: see
+ * {@link SimdKernels.bucketGatherFew}. Blocks of eight keys none of which is chosen (nearly all)
+ * are skipped with six vector comparisons; the others, and the last `n mod 8` values, go through
+ * bucketGather's loop.
+ */
+function bucketGatherFewModule(): Uint8Array {
+  const PTR = 0;
+  const N = 1;
+  const KEYS = 2;
+  const SEG = 3;
+  const BUF = 4;
+  const K0 = 5; // .. K0 + 5: the chosen buckets
+  const END8 = 11; // i32 end address of the blocks of eight
+  const END_ = 12; // i32 end address
+  const E = 13; // i32 end address of a run of bucketGather's loop
+  const S = 14; // i32 the slot's address
+  const F = 15; // i32 the fill
+  const KV = 16; // .. KV + 5: v128 the chosen buckets, i16x8 splats
+  const X = 22; // v128 eight keys
   const c = new Code();
-  c.get(AND).simd(I32X4_SPLAT).set(AV);
+  for (let j = 0; j < 6; j++) c.get(K0 + j).simd(I16X8_SPLAT).set(KV + j);
+  c.get(PTR).get(N).i32(-8).op(I32_AND).i32(2).op(I32_SHL, I32_ADD).set(END8);
+  c.get(PTR).get(N).i32(2).op(I32_SHL, I32_ADD).set(END_);
+  // bucketGather's loop up to address E
+  const scalarLoop = (): void => {
+    c.op(BLOCK, EMPTY, LOOP, EMPTY);
+    c.get(PTR).get(E).op(I32_GE_U, BR_IF, 1);
+    c.get(KEYS).mem(I32_LOAD16_U, 1).i32(2).op(I32_SHL).get(SEG).op(I32_ADD).mem(I32_LOAD, 2).tee(S);
+    c.op(IF, EMPTY);
+    c.get(S).mem(I32_LOAD, 2).tee(F).i32(2).op(I32_SHL).get(BUF).op(I32_ADD);
+    c.get(PTR).mem(F32_LOAD, 2).mem(F32_STORE, 2);
+    c.get(S).get(F).i32(1).op(I32_ADD).mem(I32_STORE, 2);
+    c.op(END);
+    c.get(PTR).i32(4).op(I32_ADD).set(PTR);
+    c.get(KEYS).i32(2).op(I32_ADD).set(KEYS);
+    c.op(BR, 0, END, END);
+  };
+  c.op(BLOCK, EMPTY, LOOP, EMPTY);
+  c.get(PTR).get(END8).op(I32_GE_U, BR_IF, 1);
+  c.get(KEYS).simdMem(V128_LOAD, 0).set(X);
+  c.get(X).get(KV).simd(I16X8_EQ);
+  for (let j = 1; j < 6; j++) c.get(X).get(KV + j).simd(I16X8_EQ).simd(V128_OR);
+  c.simd(V128_ANY_TRUE).op(IF, EMPTY);
+  c.get(PTR).i32(32).op(I32_ADD).set(E);
+  scalarLoop();
+  c.op(ELSE);
+  c.get(PTR).i32(32).op(I32_ADD).set(PTR);
+  c.get(KEYS).i32(16).op(I32_ADD).set(KEYS);
+  c.op(END);
+  c.op(BR, 0, END, END);
+  c.get(END_).set(E);
+  scalarLoop();
+  return moduleBytes([I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32], [], [I32, I32, I32, I32, I32, V128, V128, V128, V128, V128, V128, V128], c, 'bucketGatherFew');
+}
+
+/** The locals of {@link emitGather}. */
+interface GatherLocals {
+  readonly IMG: number;
+  readonly MSK: number;
+  readonly N: number;
+  readonly AND: number;
+  readonly OUT: number;
+  readonly NANSAFE: number;
+  readonly USEMASK: number;
+  readonly END4: number;
+  readonly E: number;
+  readonly O0: number;
+  readonly G: number;
+  readonly INF: number;
+  readonly F: number;
+  readonly AV: number;
+  readonly V: number;
+}
+
+/**
+ * The gather of {@link SimdKernels.gatherGood} (`AV` holds the andMask splat, `G` and `INF` start
+ * at 0; `G` counts the skipped NaNs until the end): advances `IMG`, `MSK` and `OUT`, and leaves the good count in `G` and whether a
+ * ±Infinity was copied in `INF`.
+ */
+function emitGather(c: Code, L: GatherLocals): void {
+  const { IMG, MSK, N, AND, OUT, NANSAFE, USEMASK, END4, E, O0, G, INF, F, AV, V } = L;
   c.get(OUT).set(O0);
   c.get(IMG).get(N).i32(-4).op(I32_AND).i32(2).op(I32_SHL, I32_ADD).set(END4);
   // one value at IMG/MSK (in a block: `br 0` skips it), then advance
@@ -501,10 +647,10 @@ function gatherGoodModule(): Uint8Array {
     //   nanSafe: finite values only (f - f is 0 exactly for finite values, NaN otherwise)
     c.get(F).get(F).op(F32_SUB).f32(0).op(F32_EQ, I32_EQZ, BR_IF, 1);
     c.op(ELSE);
-    //   else every unmasked value counts; NaN is not copied, ±Infinity is (and noted)
-    c.get(G).i32(1).op(I32_ADD).set(G);
+    //   else every unmasked value counts; NaN is not copied (but counted in G), ±Infinity is
+    //   (and noted)
     c.get(F).get(F).op(F32_SUB).f32(0).op(F32_EQ, I32_EQZ, IF, EMPTY);
-    c.get(F).get(F).op(F32_NE, BR_IF, 2);
+    c.get(F).get(F).op(F32_NE, IF, EMPTY).get(G).i32(1).op(I32_ADD).set(G).op(BR, 3, END);
     c.i32(1).set(INF);
     c.op(END);
     c.op(END);
@@ -520,31 +666,194 @@ function gatherGoodModule(): Uint8Array {
     scalar();
     c.op(BR, 0, END, END);
   };
-  c.op(BLOCK, EMPTY, LOOP, EMPTY);
-  c.get(IMG).get(END4).op(I32_GE_U, BR_IF, 1);
-  // four at once when all are finite and unmasked (the usual case)
-  c.get(IMG).simdMem(V128_LOAD, 2).tee(V).get(V).simd(F32X4_SUB).f32(0).simd(F32X4_SPLAT).simd(F32X4_EQ).simd(I32X4_ALL_TRUE);
-  c.get(USEMASK).op(IF, I32).get(MSK).simdMem(V128_LOAD, 2).get(AV).simd(V128_AND).simd(V128_ANY_TRUE).op(ELSE).i32(0).op(END);
-  c.op(I32_EQZ, I32_AND, IF, EMPTY);
-  c.get(OUT).get(V).simdMem(V128_STORE, 2);
-  c.get(OUT).i32(16).op(I32_ADD).set(OUT);
-  c.get(NANSAFE).op(I32_EQZ, IF, EMPTY).get(G).i32(4).op(I32_ADD).set(G).op(END);
-  c.get(IMG).i32(16).op(I32_ADD).set(IMG);
-  c.get(MSK).i32(16).op(I32_ADD).set(MSK);
+  // four at once when all are finite and unmasked (the usual case); one loop with the mask, one
+  // without
+  const fastLoop = (withMask: boolean): void => {
+    c.op(BLOCK, EMPTY, LOOP, EMPTY);
+    c.get(IMG).get(END4).op(I32_GE_U, BR_IF, 1);
+    c.get(IMG).simdMem(V128_LOAD, 2).tee(V).get(V).simd(F32X4_SUB).f32(0).simd(F32X4_SPLAT).simd(F32X4_EQ).simd(I32X4_ALL_TRUE);
+    if (withMask) c.get(MSK).simdMem(V128_LOAD, 2).get(AV).simd(V128_AND).simd(V128_ANY_TRUE).op(I32_EQZ, I32_AND);
+    c.op(IF, EMPTY);
+    c.get(OUT).get(V).simdMem(V128_STORE, 2);
+    c.get(OUT).i32(16).op(I32_ADD).set(OUT);
+    c.get(IMG).i32(16).op(I32_ADD).set(IMG);
+    c.get(MSK).i32(16).op(I32_ADD).set(MSK);
+    c.op(ELSE);
+    c.get(IMG).i32(16).op(I32_ADD).set(E);
+    scalarLoop();
+    c.op(END);
+    c.op(BR, 0, END, END);
+  };
+  c.get(USEMASK).op(IF, EMPTY);
+  fastLoop(true);
   c.op(ELSE);
-  c.get(IMG).i32(16).op(I32_ADD).set(E);
-  scalarLoop();
+  fastLoop(false);
   c.op(END);
-  c.op(BR, 0, END, END);
   // the last (n mod 4)
   c.get(END4).get(N).i32(3).op(I32_AND).i32(2).op(I32_SHL, I32_ADD).set(E);
   scalarLoop();
-  // results: with nanSafe the good count is the copied count
-  c.get(NANSAFE).op(IF, EMPTY).get(OUT).get(O0).op(I32_SUB).i32(2).op(0x76 /* i32.shr_u */).set(G).op(END);
+  // the good count: the copied values, and with nanSafe 0 the NaNs counted in G
+  c.get(OUT).get(O0).op(I32_SUB).i32(2).op(0x76 /* i32.shr_u */).get(G).op(I32_ADD).set(G);
+}
+
+/** `gatherGood(img, msk, n, andMask, out, nanSafe, useMask)`: see {@link SimdKernels.gatherGood}. */
+function gatherGoodModule(): Uint8Array {
+  const c = new Code();
+  c.get(3).simd(I32X4_SPLAT).set(13);
+  // params img, msk, n, andMask, out, nanSafe, useMask; locals end4, e, o0, g, inf, f, av, v
+  emitGather(c, { IMG: 0, MSK: 1, N: 2, AND: 3, OUT: 4, NANSAFE: 5, USEMASK: 6, END4: 7, E: 8, O0: 9, G: 10, INF: 11, F: 12, AV: 13, V: 14 });
+  const G = 10;
+  const INF = 11;
+  const OUT = 4;
+  const O0 = 9;
   c.i32(0).get(G).mem(I32_STORE, 2, 48);
   c.i32(0).get(INF).mem(I32_STORE, 2, 52);
   c.get(OUT).get(O0).op(I32_SUB).i32(2).op(0x76);
-  return moduleBytes([I32, I32, I32, I32, I32, I32, I32], [I32], [I32, I32, I32, I32, I32, 0x7d, V128, V128], c);
+  return moduleBytes([I32, I32, I32, I32, I32, I32, I32], [I32], [I32, I32, I32, I32, I32, 0x7d, V128, V128], c, 'gatherGood');
+}
+
+/**
+ * `gatherGoodRow(img, msk, nBins, table, andMask, nanSafe, useMask)`: see
+ * {@link SimdKernels.gatherGoodRow}; {@link emitGather} once per entry of the table.
+ */
+function gatherGoodRowModule(): Uint8Array {
+  const ROWIMG = 0;
+  const ROWMSK = 1;
+  const NB = 2;
+  const TBL = 3;
+  const AND = 4;
+  const TP = 16; // i32 the table entry's address
+  const TE = 17; // i32 the table's end
+  const L = { IMG: 7, MSK: 8, N: 9, AND, OUT: 10, NANSAFE: 5, USEMASK: 6, END4: 11, E: 12, O0: 13, G: 14, INF: 15, F: 18, AV: 19, V: 20 };
+  const c = new Code();
+  c.get(AND).simd(I32X4_SPLAT).set(L.AV);
+  c.get(TBL).set(TP);
+  c.get(TBL).get(NB).i32(20).op(0x6c /* i32.mul */, I32_ADD).set(TE);
+  c.op(BLOCK, EMPTY, LOOP, EMPTY);
+  c.get(TP).get(TE).op(I32_GE_U, BR_IF, 1);
+  c.get(ROWIMG).get(TP).mem(I32_LOAD, 2, 0).op(I32_ADD).set(L.IMG);
+  c.get(ROWMSK).get(TP).mem(I32_LOAD, 2, 0).op(I32_ADD).set(L.MSK);
+  c.get(TP).mem(I32_LOAD, 2, 4).set(L.N);
+  c.get(TP).mem(I32_LOAD, 2, 8).set(L.OUT);
+  c.i32(0).set(L.G);
+  c.i32(0).set(L.INF);
+  emitGather(c, L);
+  c.get(TP).get(L.OUT).mem(I32_STORE, 2, 8);
+  c.get(TP).get(TP).mem(I32_LOAD, 2, 12).get(L.G).op(I32_ADD).mem(I32_STORE, 2, 12);
+  c.get(TP).get(TP).mem(I32_LOAD, 2, 16).get(L.INF).op(0x72 /* i32.or */).mem(I32_STORE, 2, 16);
+  c.get(TP).i32(20).op(I32_ADD).set(TP);
+  c.op(BR, 0, END, END);
+  return moduleBytes([I32, I32, I32, I32, I32, I32, I32], [], [I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, 0x7d, V128, V128], c, 'gatherGoodRow');
+}
+
+/**
+ * The lane-compaction table of {@link SimdKernels.radixWindowGather}: for each 4-bit lane mask,
+ * the `i8x16.swizzle` indices that move the selected 32-bit lanes to the front, in order (the
+ * other bytes select nothing: zero).
+ *
+ * @returns 256 bytes, 16 per mask
+ */
+export function compactionTable(): Uint8Array {
+  const t = new Uint8Array(256).fill(0x80);
+  for (let mask = 0; mask < 16; mask++) {
+    let at = 0;
+    for (let lane = 0; lane < 4; lane++) {
+      if ((mask & (1 << lane)) === 0) continue;
+      for (let byte = 0; byte < 4; byte++) t[16 * mask + 4 * at + byte] = 4 * lane + byte;
+      at++;
+    }
+  }
+  return t;
+}
+
+/**
+ * `radixWindowGather(vals, msk, n, andMask, useMask, lim, slo, shi, gout, g, table)`: see
+ * {@link SimdKernels.radixWindowGather}. Four values at a time, without branches on the values:
+ * the lanes inside the window are moved to the front by a swizzle from the compaction table and
+ * stored as one vector, and `g` advances by their count.
+ */
+function radixWindowGatherModule(): Uint8Array {
+  const VALS = 0;
+  const MSK = 1;
+  const N = 2;
+  const AND = 3;
+  const USEMASK = 4;
+  const LIM = 5;
+  const SLO = 6;
+  const SHI = 7;
+  const GOUT = 8;
+  const G = 9;
+  const TBL = 10;
+  const END_ = 11; // i32 end address
+  const MK = 12; // i32 the in-window lane mask
+  const GOODV = 13; // v128 good counts (i32 lanes, decremented by the all-ones mask)
+  const BELOWV = 14; // v128 below-window counts
+  const B = 15; // v128 four values' bits
+  const S = 16; // v128 their signed order keys
+  const OK = 17; // v128 good mask
+  const LO = 18; // v128 below-window mask
+  const ANDV = 19; // v128 andMask splat
+  const LIMV = 20; // v128 lim splat
+  const SLOV = 21; // v128 slo splat
+  const SHIV = 22; // v128 shi splat
+  const ABSV = 23; // v128 0x7fffffff splat
+  const ZV = 24; // v128 zero
+  const c = new Code();
+  c.get(AND).simd(I32X4_SPLAT).set(ANDV);
+  c.get(LIM).simd(I32X4_SPLAT).set(LIMV);
+  c.get(SLO).simd(I32X4_SPLAT).set(SLOV);
+  c.get(SHI).simd(I32X4_SPLAT).set(SHIV);
+  c.i32(0x7fffffff).simd(I32X4_SPLAT).set(ABSV);
+  c.i32(0).simd(I32X4_SPLAT).set(ZV);
+  c.get(VALS).get(N).i32(2).op(I32_SHL, I32_ADD).set(END_);
+  // the four values at VALS + off (mask at MSK + off)
+  const body = (withMask: boolean, off: number): void => {
+    // ok = (bits & 0x7fffffff) < lim [&& (mask & andMask) == 0]
+    c.get(LIMV).get(VALS).simdMem(V128_LOAD, 2, off).tee(B).get(ABSV).simd(V128_AND).simd(I32X4_GT_S);
+    if (withMask) c.get(MSK).simdMem(V128_LOAD, 2, off).get(ANDV).simd(V128_AND).get(ZV).simd(I32X4_EQ).simd(V128_AND);
+    c.set(OK);
+    // s = b ^ ((b >> 31) >>> 1)
+    c.get(B).get(B).i32(31).simd(I32X4_SHR_S).i32(1).simd(I32X4_SHR_U).simd(V128_XOR).set(S);
+    c.get(GOODV).get(OK).simd(I32X4_SUB).set(GOODV);
+    // below: slo > s; inside: ok and neither below nor s > shi
+    c.get(BELOWV).get(SLOV).get(S).simd(I32X4_GT_S).tee(LO).get(OK).simd(V128_AND).simd(I32X4_SUB).set(BELOWV);
+    c.get(OK).get(LO).get(S).get(SHIV).simd(I32X4_GT_S).simd(V128_OR).simd(V128_ANDNOT).simd(I32X4_BITMASK).set(MK);
+    // store the inside lanes, compacted, at gout[g]; g += their count
+    c.get(GOUT).get(G).i32(2).op(I32_SHL, I32_ADD);
+    c.get(B).get(TBL).get(MK).i32(4).op(I32_SHL, I32_ADD).simdMem(V128_LOAD, 0).simd(I8X16_SWIZZLE).simdMem(V128_STORE, 2);
+    c.get(G).get(MK).op(I32_POPCNT, I32_ADD).set(G);
+  };
+  // eight values a step, then the last four if there are; one version with the mask, one without
+  const loops = (withMask: boolean): void => {
+    c.op(BLOCK, EMPTY, LOOP, EMPTY);
+    c.get(VALS).i32(16).op(I32_ADD).get(END_).op(I32_GE_U, BR_IF, 1);
+    body(withMask, 0);
+    body(withMask, 16);
+    c.get(VALS).i32(32).op(I32_ADD).set(VALS);
+    c.get(MSK).i32(32).op(I32_ADD).set(MSK);
+    c.op(BR, 0, END, END);
+    c.get(VALS).get(END_).op(0x49 /* i32.lt_u */, IF, EMPTY);
+    body(withMask, 0);
+    c.op(END);
+  };
+  c.get(USEMASK).op(IF, EMPTY);
+  loops(true);
+  c.op(ELSE);
+  loops(false);
+  c.op(END);
+  // the sums of the lanes
+  const laneSum = (v: number): void => {
+    c.get(v).simd(I32X4_EXTRACT_LANE, 0).get(v).simd(I32X4_EXTRACT_LANE, 1).op(I32_ADD);
+    c.get(v).simd(I32X4_EXTRACT_LANE, 2).op(I32_ADD).get(v).simd(I32X4_EXTRACT_LANE, 3).op(I32_ADD);
+  };
+  c.i32(0);
+  laneSum(GOODV);
+  c.mem(I32_STORE, 2, 0);
+  c.i32(0);
+  laneSum(BELOWV);
+  c.mem(I32_STORE, 2, 4);
+  c.i32(0).get(G).mem(I32_STORE, 2, 8);
+  return moduleBytes(new Array<number>(11).fill(I32), [], [I32, I32, ...new Array<number>(12).fill(V128)], c, 'radixWindowGather');
 }
 
 // ------------------------------------------------------------------------ instance
@@ -589,7 +898,10 @@ function make(): SimdKernels | null {
       clippedSums: clipped,
       bucketKeys: instantiate(bucketKeysModule()),
       bucketGather: instantiate(bucketGatherModule()),
+      bucketGatherFew: instantiate(bucketGatherFewModule()),
       gatherGood: instantiate(gatherGoodModule()) as unknown as SimdKernels['gatherGood'],
+      gatherGoodRow: instantiate(gatherGoodRowModule()),
+      radixWindowGather: instantiate(radixWindowGatherModule()),
       scratchBytes: SCRATCH_BYTES,
     };
     return kernels;

@@ -1,6 +1,7 @@
 import { astropyAvailable, runPythonJson } from '@skystack/test-support';
 import { describe, expect, it } from 'vitest';
 import { KernelsInvalidArgumentError } from './errors.js';
+import { setSimdEnabled } from './simd-kernels.js';
 import { makeStatistics, meanClipOfBin, nthElement, quantile } from './statistics.js';
 
 function gaussian(seed: number): () => number {
@@ -299,3 +300,125 @@ describe('meanClipOfBin', () => {
   });
 });
 
+
+describe('makeStatistics MEDIAN alone of a large float32 window: the windowed pass, WebAssembly SIMD and TypeScript', () => {
+  /** The median of the good values by sorting them (the definition; NaN with none). */
+  function sortedMedian(v: Float32Array, mask: Int32Array | undefined, andMask: number, nanSafe: boolean, region: { stride: number; x0: number; y0: number; width: number; height: number }): number {
+    const good: number[] = [];
+    for (let y = region.y0; y < region.y0 + region.height; y++) {
+      for (let k = y * region.stride + region.x0, e = k + region.width; k < e; k++) {
+        if (mask !== undefined && (mask[k]! & andMask) !== 0) continue;
+        const x = v[k]!;
+        if (Number.isNaN(x) || (nanSafe && !Number.isFinite(x))) continue;
+        good.push(x);
+      }
+    }
+    if (good.length === 0) return NaN;
+    const a = Float64Array.from(good).sort();
+    const n = a.length;
+    const idx = 0.5 * (n - 1);
+    const q = Math.floor(idx);
+    return q + 1 >= n ? a[q]! : (q + 1 - idx) * a[q]! + (idx - q) * a[q + 1]!;
+  }
+
+  /** makeStatistics' median with the SIMD kernels on and off: both, and the definition, bit for bit. */
+  function expectMedian(v: Float32Array, mask: Int32Array | undefined, andMask: number, nanSafe: boolean, region: { stride: number; x0: number; y0: number; width: number; height: number }): void {
+    const expected = sortedMedian(v, mask, andMask, nanSafe, region);
+    const options = { properties: ['MEDIAN'] as const, nanSafe, region, andMask, ...(mask === undefined ? {} : { mask }) };
+    const simd = makeStatistics(v, options).getValue('MEDIAN');
+    const was = setSimdEnabled(false);
+    let ts: number;
+    try {
+      ts = makeStatistics(v, options).getValue('MEDIAN');
+    } finally {
+      setSimdEnabled(was);
+    }
+    expect(Object.is(simd, ts), `SIMD ${simd} vs TypeScript ${ts}`).toBe(true);
+    // (the sign of a zero median may differ: sorting and the selection order -0 and +0 differently)
+    expect(simd === expected || (Number.isNaN(simd) && Number.isNaN(expected)), `${simd} vs sorted ${expected}`).toBe(true);
+  }
+
+  it('equals the sorted median on random data (masks, NaN, ±Infinity, ties, negative values; odd sizes and windows, narrow ones)', () => {
+    const g = gaussian(5);
+    const w = 317;
+    const h = 263;
+    const n = w * h;
+    const v = new Float32Array(n);
+    const mask = new Int32Array(n);
+    const kinds = [
+      (k: number): number => 1000 + 31 * g() + (k % 97 === 0 ? 5000 * Math.abs(g()) : 0), // sky and stars
+      (): number => Math.round(2 * g()), // heavy ties
+      (): number => -3 - 1e-3 * g(), // negative, narrow
+      (k: number): number => (k % 2 === 0 ? -1 : 1) * (1 + Math.abs(g())), // two clumps: a median between them
+    ];
+    for (const [i, kind] of kinds.entries()) {
+      for (let k = 0; k < n; k++) {
+        const r = (k * 7919 + i) % 1013;
+        v[k] = r === 0 ? NaN : r === 1 ? Infinity : r === 2 ? -Infinity : kind(k);
+        mask[k] = k % 11 === 3 ? 4 : k % 5 === 1 ? 1 : 0;
+      }
+      const regions = [
+        { stride: w, x0: 0, y0: 0, width: w, height: h },
+        { stride: w, x0: 5, y0: 3, width: 301, height: 251 }, // odd rows: the last chunk is padded
+        { stride: w, x0: 1, y0: 0, width: 63, height: h }, // narrower than 64: TypeScript in both
+        { stride: w, x0: 250, y0: 0, width: 64, height: h },
+        { stride: n, x0: 0, y0: 0, width: n, height: 1 }, // one long row, as a whole plane
+      ];
+      for (const region of regions) {
+        expect(region.width * region.height).toBeGreaterThanOrEqual(65536 / 4);
+        for (const nanSafe of [true, false]) {
+          expectMedian(v, mask, 4, nanSafe, { ...region });
+          if (region.width * region.height >= 65536) {
+            expectMedian(v, undefined, 0, nanSafe, region);
+            expectMedian(v, mask, 5, nanSafe, region);
+          }
+        }
+      }
+    }
+  });
+
+  it('equals the sorted median where the sampled values mislead the window (the counting fallback)', () => {
+    // 2^18 values as one row: the pass samples blocks of 16 values every 113 values. Case 1: the
+    // sampled values are all small, the others large (the median lies above the window). Case 2:
+    // the sampled values are spread, the others all at the sample's median (far more values in
+    // the window than the sample promises).
+    const n = 1 << 18;
+    const sampled = (k: number): boolean => k % 113 < 16;
+    const low = Float32Array.from({ length: n }, (_, k) => (sampled(k) ? -(k % 1000) : 10 + (k % 1000)));
+    const crowd = Float32Array.from({ length: n }, (_, k) => (sampled(k) ? (k * 7919) % 4096 : 2048));
+    for (const v of [low, crowd]) {
+      const region = { stride: n, x0: 0, y0: 0, width: n, height: 1 };
+      expectMedian(v, undefined, 0, true, region);
+      const mask = Int32Array.from({ length: n }, (_, k) => (k % 7 === 0 ? 2 : 0));
+      expectMedian(v, mask, 2, true, region);
+    }
+  });
+
+  it('equals the sorted median when most values are one value (a window of one key), with and without a mask', () => {
+    const g = gaussian(12);
+    const n = 300 * 301;
+    for (const share of [0.6, 0.98]) {
+      const v = Float32Array.from({ length: n }, (_, k) => (k % 997 === 0 ? NaN : g() < share * 4 - 2 ? 5.25 : 5.25 + 3 * g()));
+      const mask = Int32Array.from({ length: n }, (_, k) => (k % 13 === 0 ? 8 : 0));
+      for (const region of [{ stride: 300, x0: 0, y0: 0, width: 300, height: 301 }, { stride: n, x0: 0, y0: 0, width: n, height: 1 }]) {
+        expectMedian(v, undefined, 0, true, region);
+        expectMedian(v, mask, 8, false, region);
+      }
+    }
+  });
+
+  it('is NaN when every value is masked or not finite, and exact for two values', () => {
+    const n = 70001;
+    const region = { stride: n, x0: 0, y0: 0, width: n, height: 1 };
+    const v = new Float32Array(n).fill(NaN);
+    v[100] = Infinity;
+    v[200] = -Infinity;
+    expectMedian(v, undefined, 0, true, region); // NaN: no good value
+    expectMedian(v, undefined, 0, false, region); // -Infinity and Infinity: NaN by the interpolation
+    v[300] = 7;
+    v[400] = 3;
+    expectMedian(v, undefined, 0, true, region); // (3 + 7) / 2
+    const mask = new Int32Array(n).fill(1);
+    expectMedian(v, mask, 1, false, region);
+  });
+});

@@ -1,5 +1,5 @@
 import { KernelsInvalidArgumentError } from './errors.js';
-import { simdKernels, type SimdKernels } from './simd-kernels.js';
+import { compactionTable, simdKernels, type SimdKernels } from './simd-kernels.js';
 
 /** A typed array of pixel values that statistics accept. */
 export type NumericArray =
@@ -978,7 +978,10 @@ function bucketSelectBin(a: Float32Array, off: number, n: number, lo: number, sc
       ws.fill[sg] = BIN_SEG_START[sg]!;
       ws.segOf[BIN_SEG_BUCKET[sg]!] = ws.fillAt + 4 * sg;
     }
-    ws.simd.bucketGather(a.byteOffset + 4 * off, n, ws.keysAt, ws.segOfAt, ws.bufAt);
+    // (the chosen buckets, the last repeated up to six)
+    const bk = BIN_SEG_BUCKET;
+    const last = bk[nSeg - 1]!;
+    ws.simd.bucketGatherFew(a.byteOffset + 4 * off, n, ws.keysAt, ws.segOfAt, ws.bufAt, bk[0]!, nSeg > 1 ? bk[1]! : last, nSeg > 2 ? bk[2]! : last, nSeg > 3 ? bk[3]! : last, nSeg > 4 ? bk[4]! : last, last);
     for (let sg = 0; sg < nSeg; sg++) ws.segOf[BIN_SEG_BUCKET[sg]!] = 0;
   } else {
     if (binGather.length < total) binGather = new Float32Array(Math.max(total, 2 * binGather.length));
@@ -1199,14 +1202,215 @@ const RADIX_COUNTS = new Int32Array(1 << (32 - RADIX_SHIFT));
 
 /**
  * The median (afw's convention, as {@link quantile} of the gathered good values) of the good
- * values of a float32 window without gathering them: one pass counts the values by the top 20
- * bits of their order key (the bits with the sign bit flipped, all bits flipped for negative
- * values: unsigned order of keys is numeric order), a second gathers only the (one or two) key
- * buckets holding the order statistics `⌊(m-1)/2⌋` and the next one, which are then selected
- * among those. Good values as in {@link gatherGood}: unmasked, finite (or with `nanSafe` false,
- * not NaN). NaN when there are none.
+ * values of a float32 window without gathering them all. Good values as in {@link gatherGood}:
+ * unmasked, finite (or with `nanSafe` false, not NaN). NaN when there are none.
+ *
+ * Values are ordered by their signed order key (`bits ^ ((bits >> 31) >>> 1)`: signed order of
+ * keys is numeric order). Where WebAssembly SIMD is available (and the window is at least 64
+ * values wide), a sparse sample gives a narrow window of keys that very likely holds the median;
+ * one streaming pass in the SIMD kernels counts the good values below the window and keeps the
+ * bits of those inside it, among which the order statistics `⌊(m-1)/2⌋` and the next one are then
+ * selected (by sub-buckets of the window). Elsewhere, and when the sample misses, the two-pass
+ * count of every key ({@link radixMedianTwoPass}) runs. Either way the result is the exact median
+ * of the good values.
  */
 function radixMedianFloat32(values: Float32Array, region: StatisticsRegion, mask: Int32Array | undefined, andMask: number, nanSafe: boolean): number {
+  const bits = new Int32Array(values.buffer, values.byteOffset, values.length);
+  const msk = mask !== undefined && andMask !== 0 ? mask : undefined;
+  // skipped: |bits| >= lim (exponent all ones: NaN, and ±Infinity when nanSafe)
+  const lim = nanSafe ? 0x7f800000 : 0x7f800001;
+  const win = MEDIAN_WINDOW;
+  const simd = region.width >= 64 ? simdKernels() : undefined;
+  if (simd !== undefined && medianKeyWindow(bits, region, msk, andMask, lim, win)) {
+    const v = radixMedianInWindow(simd, bits, region, msk, andMask, lim, win[0]!, win[1]!, win[2]!);
+    if (v !== undefined) return v;
+  }
+  return radixMedianTwoPass(values, region, mask, andMask, nanSafe);
+}
+
+/** Sub-buckets of the key window of {@link radixMedianFloat32}. */
+const WINDOW_BUCKETS = 4096;
+/** The sub-bucket counts. */
+const WINDOW_COUNTS = new Int32Array(WINDOW_BUCKETS);
+/** About this many values are sampled for the key window, in blocks of {@link SAMPLE_BLOCK}. */
+const WINDOW_SAMPLE_TARGET = 65536;
+/** Consecutive values sampled together (fewer cache lines read). */
+const SAMPLE_BLOCK = 16;
+/** Values per call of the WebAssembly pass (a multiple of 4). */
+const WINDOW_CHUNK = 16384;
+/** The most values the WebAssembly pass keeps (16 MB); a window expected to hold more is not tried. */
+const WINDOW_KEEP_MAX = 1 << 22;
+/** `[slo, shi, cap]` of the key window (see {@link medianKeyWindow}). */
+const MEDIAN_WINDOW = new Float64Array(3);
+/** The sampled keys (grown as needed). */
+let windowSample = new Float64Array(0);
+/** The compaction table of the WebAssembly pass. */
+let compaction: Uint8Array | undefined;
+
+/**
+ * The key window of {@link radixMedianFloat32} from blocks of 16 consecutive values (or up to the
+ * end of their row) every `step`
+ * values of the window (about 65536 values; `step` odd so that a power-of-two row length does not
+ * alias): the keys between the 49th and 51st percentiles of the good sampled values, as
+ * `[slo, shi, cap]` in `out`, `cap` room for twice the values the window is expected to hold (at
+ * most {@link WINDOW_KEEP_MAX}). False when no sampled value is good.
+ */
+function medianKeyWindow(bits: Int32Array, region: StatisticsRegion, mask: Int32Array | undefined, andMask: number, lim: number, out: Float64Array): boolean {
+  const { stride, x0, y0, width, height } = region;
+  const nPix = width * height;
+  const step = Math.max(7 * SAMPLE_BLOCK, Math.floor((nPix * SAMPLE_BLOCK) / WINDOW_SAMPLE_TARGET)) | 1;
+  const most = SAMPLE_BLOCK * Math.ceil(nPix / step);
+  if (windowSample.length < most) windowSample = new Float64Array(most);
+  const s = windowSample;
+  let ns = 0;
+  let sampled = 0;
+  for (let i0 = 0; i0 < nPix; i0 += step) {
+    // the block, up to the end of its row
+    const y = Math.floor(i0 / width);
+    const x = i0 - y * width;
+    const k0 = (y0 + y) * stride + x0 + x;
+    const k1 = k0 + Math.min(SAMPLE_BLOCK, width - x);
+    for (let k = k0; k < k1; k++) {
+      sampled++;
+      const b = bits[k]!;
+      if ((b & 0x7fffffff) >= lim || (mask !== undefined && (mask[k]! & andMask) !== 0)) continue;
+      s[ns++] = b ^ ((b >> 31) >>> 1);
+    }
+  }
+  if (ns === 0) return false;
+  const rLo = Math.floor(0.49 * (ns - 1));
+  const rHi = Math.ceil(0.51 * (ns - 1));
+  const slo = nthElement(s, 0, ns, rLo);
+  const shi = nthElement(s, rLo, ns, rHi);
+  let inside = 0;
+  for (let i = 0; i < ns; i++) if (s[i]! >= slo && s[i]! <= shi) inside++;
+  out[0] = slo;
+  out[1] = shi;
+  out[2] = Math.min(Math.ceil((2 * inside * nPix) / sampled) + 4096, nPix, WINDOW_KEEP_MAX);
+  return true;
+}
+
+/**
+ * The streaming pass and the selection of {@link radixMedianFloat32} for the keys `[slo, shi]`
+ * (room for `cap` of their values); undefined when the median is not among them or more than
+ * `cap` values are (then the pass may stop early).
+ */
+function radixMedianInWindow(simd: SimdKernels, bits: Int32Array, region: StatisticsRegion, msk: Int32Array | undefined, andMask: number, lim: number, slo: number, shi: number, cap: number): number | undefined {
+  const { stride, x0, y0, width, height } = region;
+  let good = 0;
+  let below = 0;
+  let g = 0;
+  // rows copied in chunks into the kernels' memory, then passed there four values at a time
+  const tableAt = simd.scratchBytes;
+  const valsAt = tableAt + 256;
+  const mskAt = valsAt + 4 * WINDOW_CHUNK;
+  const keptAt = mskAt + 4 * WINDOW_CHUNK;
+  // (room for one call's values after the last that may keep up to `cap` of them; a window of one
+  // key keeps nothing: every call writes its values from the start, and they are not read)
+  const ties = slo === shi;
+  const room = (ties ? 0 : cap) + WINDOW_CHUNK;
+  const memory = simd.reserve(keptAt + 4 * room);
+  compaction ??= compactionTable();
+  new Uint8Array(memory, tableAt, 256).set(compaction);
+  const vals = new Int32Array(memory, valsAt, WINDOW_CHUNK);
+  const mv = new Int32Array(memory, mskAt, WINDOW_CHUNK);
+  const res = new Int32Array(memory, 0, 3);
+  const kept = new Int32Array(memory, keptAt, room);
+  const useMask = msk === undefined ? 0 : 1;
+  let fill = 0;
+  for (let y = 0; y < height; y++) {
+    const base = (y0 + y) * stride + x0;
+    for (let x = 0; x < width; ) {
+      const take = Math.min(width - x, WINDOW_CHUNK - fill);
+      vals.set(bits.subarray(base + x, base + x + take), fill);
+      if (msk !== undefined) mv.set(msk.subarray(base + x, base + x + take), fill);
+      fill += take;
+      x += take;
+      if (fill === WINDOW_CHUNK || (x === width && y === height - 1)) {
+        // a NaN pads the last call to a multiple of four (never good)
+        while ((fill & 3) !== 0) vals[fill++] = 0x7fc00000;
+        simd.radixWindowGather(valsAt, mskAt, fill, andMask, useMask, lim, slo, shi, keptAt, ties ? 0 : g, tableAt);
+        good += res[0]!;
+        below += res[1]!;
+        g = ties ? g + res[2]! : res[2]!;
+        fill = 0;
+        if (!ties && g > cap) return undefined; // the sample missed: too many values inside
+      }
+    }
+  }
+  const m = good;
+  if (m === 0) return NaN;
+  const idx = 0.5 * (m - 1);
+  const q1 = Math.floor(idx);
+  const q2 = Math.min(q1 + 1, m - 1);
+  if (q1 < below || q2 >= below + g) return undefined;
+  if (ties) {
+    // both order statistics are the window's one value (its bits from its key)
+    const v = new Float32Array(Int32Array.of(slo ^ ((slo >> 31) >>> 1)).buffer)[0]!;
+    return q1 + 1 >= m ? v : (q1 + 1 - idx) * v + (idx - q1) * v;
+  }
+  // sub-buckets (key - slo) >>> sh of the window, fewer than 4096
+  const w = shi - slo;
+  let sh = 0;
+  while (Math.floor(w / 2 ** sh) >= WINDOW_BUCKETS) sh++;
+  const counts = WINDOW_COUNTS;
+  counts.fill(0, 0, Math.floor(w / 2 ** sh) + 1);
+  for (let i = 0; i < g; i++) {
+    const b = kept[i]!;
+    counts[(((b ^ ((b >> 31) >>> 1)) - slo) >>> 0) >>> sh]!++;
+  }
+  // the sub-buckets of the two ranks, and the values before each
+  let b1 = 0;
+  let before = below;
+  while (before + counts[b1]! <= q1) before += counts[b1++]!;
+  let b2 = b1;
+  let before2 = before;
+  while (before2 + counts[b2]! <= q2) before2 += counts[b2++]!;
+  const n1 = counts[b1]!;
+  const total = b2 === b1 ? n1 : n1 + counts[b2]!;
+  const buf = new Float32Array(total);
+  const bufBits = new Int32Array(buf.buffer);
+  let f1 = 0;
+  let f2 = n1;
+  for (let i = 0; i < g; i++) {
+    const b = kept[i]!;
+    const bk = (((b ^ ((b >> 31) >>> 1)) - slo) >>> 0) >>> sh;
+    if (bk === b1) bufBits[f1++] = b;
+    else if (bk === b2) bufBits[f2++] = b;
+  }
+  return medianFromBuckets(buf, n1, total, q1, q2, before, idx, m);
+}
+
+/**
+ * The median from the values of the bucket holding order statistic `q1` (`buf[0, n1)`, `before`
+ * values below it) and, when `q2` lies in the next non-empty bucket, that bucket's values
+ * (`buf[n1, total)`), interpolated at `idx` as {@link quantile} does.
+ */
+function medianFromBuckets(buf: Float32Array, n1: number, total: number, q1: number, q2: number, before: number, idx: number, m: number): number {
+  const out = new Float64Array(2);
+  const r1 = q1 - before;
+  if (total === n1) {
+    const r2 = q2 - before;
+    selectOrderStatistics(buf, total, r2 === r1 ? [r1] : [r1, r2], out);
+    if (r2 === r1) out[1] = out[0]!;
+  } else {
+    // the second rank is the smallest value of the next non-empty bucket
+    selectOrderStatistics(buf, n1, [r1], out);
+    out[1] = minOf(buf, n1, total);
+  }
+  const v = out[0]!;
+  const w = out[1]!;
+  return q1 + 1 >= m ? v : (q1 + 1 - idx) * v + (idx - q1) * w;
+}
+
+/**
+ * The median of {@link radixMedianFloat32} by counting every key: one pass counts the values by
+ * the top 20 bits of their order key, a second gathers only the (one or two) key buckets holding
+ * the order statistics `⌊(m-1)/2⌋` and the next one, which are then selected among those (the
+ * values of a window from a sparse sample are kept during the count, which then usually is the
+ * only pass). NaN when there are no good values.
+ */
+function radixMedianTwoPass(values: Float32Array, region: StatisticsRegion, mask: Int32Array | undefined, andMask: number, nanSafe: boolean): number {
   const bits = new Int32Array(values.buffer, values.byteOffset, values.length);
   const counts = RADIX_COUNTS;
   const { stride, x0, y0, width, height } = region;
@@ -1255,27 +1459,14 @@ function radixMedianFloat32(values: Float32Array, region: StatisticsRegion, mask
       radixGatherRow(values, bits, msk, andMask, base, base + width, lim, b1, b2, buf, fill);
     }
   }
-  const out = new Float64Array(2);
-  const r1 = q1 - before;
-  if (b2 === b1) {
-    const r2 = q2 - before;
-    selectOrderStatistics(buf, total, r2 === r1 ? [r1] : [r1, r2], out);
-    if (r2 === r1) out[1] = out[0]!;
-  } else {
-    // the second rank is the smallest value of the next non-empty bucket
-    selectOrderStatistics(buf, n1, [r1], out);
-    out[1] = minOf(buf, n1, total);
-  }
-  const v = out[0]!;
-  const w = out[1]!;
-  return q1 + 1 >= m ? v : (q1 + 1 - idx) * v + (idx - q1) * w;
+  return medianFromBuckets(buf, n1, total, q1, q2, before, idx, m);
 }
 
-/** `[gathered count]` passed through the row loops of {@link radixMedianFloat32}. */
+/** `[gathered count]` passed through the row loops of {@link radixMedianTwoPass}. */
 const RADIX_STATE = new Int32Array(1);
 
 /**
- * `[first bucket, last bucket, capacity]` of the window {@link radixMedianFloat32} gathers: the
+ * `[first bucket, last bucket, capacity]` of the window {@link radixMedianTwoPass} gathers: the
  * buckets between the 47th and 53rd percentiles of the good values of every 8th row and 7th column
  * (`counts` is used as scratch), with room for twice the values they are expected to hold. An
  * empty window (`[1, 0, 0]`) when the sample has no good value.

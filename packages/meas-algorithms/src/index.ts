@@ -13,7 +13,7 @@ export type { FootprintSetOptions } from './footprint-set.js';
 // Background
 export { BackgroundList } from './background-list.js';
 export type { BackgroundListEntry } from './background-list.js';
-export { SubtractBackgroundConfig, SubtractBackgroundTask, subtractModel } from './subtract-background-task.js';
+export { BandSums, SubtractBackgroundConfig, SubtractBackgroundTask, subtractModel, type BackgroundMoments } from './subtract-background-task.js';
 export type { SubtractBackgroundResult } from './subtract-background-task.js';
 
 // Detection

@@ -325,7 +325,7 @@ export class SourceDetectionTask extends Task<SourceDetectionConfig> {
   /**
    * {@link SourceDetectionTask.convolveImage}, smoothing into the given buffers (fresh ones when
    * undefined). With `imageOnly`, only the image plane is convolved: the variance plane is left to
-   * {@link LazySmoothedVariance} and the mask plane is zero (nothing reads it).
+   * {@link LazySmoothedVariance} and the mask plane is left as it is (nothing reads it).
    */
   #convolve(maskedImage: MaskedImage<PixelArray>, sigma: number, doSmooth: boolean, buffers: SmoothingBuffers | undefined, imageOnly: boolean): MaskedImage<Float32Array> {
     this.metadata.set('doSmooth', doSmooth);
@@ -349,9 +349,9 @@ export class SourceDetectionTask extends Task<SourceDetectionConfig> {
     // every pixel of the three planes is written (the edge band too), so reused buffers need no clearing
     const out = buffers ?? { image: new Float32Array(width * height), variance: new Float32Array(width * height), mask: new Int32Array(width * height) };
     if (imageOnly) {
-      // the image plane exactly as the masked convolution computes it (same loops)
+      // the image plane exactly as the masked convolution computes it (same loops); the mask
+      // plane is not cleared: nothing reads it (the thresholding only ORs DETECTED bits into it)
       convolveSeparable(image, out.image, width, height, k, k);
-      out.mask.fill(0);
     } else {
       convolveMaskedImage({ image, variance, mask, width, height }, out, k, k, { edgeBit: planeDict.getPlane('EDGE') });
     }
@@ -738,16 +738,93 @@ function grow(a: Int32Array): Int32Array<ArrayBuffer> {
  * change are written: clearing planes that are already clear (the usual case) only reads, which
  * also leaves the pages of a fresh, untouched mask unwritten.
  */
+/** Growable lists of runs `[x0, x1]` (inclusive). */
+class SegmentList {
+  x0: Int32Array<ArrayBuffer> = new Int32Array(1024);
+  x1: Int32Array<ArrayBuffer> = new Int32Array(1024);
+  n = 0;
+
+  push(a: number, b: number): void {
+    if (this.n === this.x0.length) {
+      this.x0 = grow(this.x0);
+      this.x1 = grow(this.x1);
+    }
+    this.x0[this.n] = a;
+    this.x1[this.n++] = b;
+  }
+}
+
+/** The smallest value of each `T`-wide tile of one row, folded into `tileMin[trow + tx]`. */
+function rowTileMin(values: Float32Array, row: number, width: number, T: number, tileMin: Float64Array, trow: number): void {
+  for (let x0 = 0, tx = 0; x0 < width; x0 += T, tx++) {
+    let m = tileMin[trow + tx]!;
+    for (let i = row + x0, end = row + Math.min(width, x0 + T); i < end; i++) {
+      const v = values[i]!;
+      if (v < m) m = v;
+    }
+    tileMin[trow + tx] = m;
+  }
+}
+
+/**
+ * The candidate runs of one smoothed row (`u² ≥` its tile's limit) over columns `[half, xEnd)`,
+ * appended to `seg` in middle-local columns; returns the row's polarity flags (1 positive, 2
+ * negative).
+ */
+function scanRow(img: Float32Array, row: number, limit: Float64Array, trow: number, tx0: number, T: number, half: number, xEnd: number, seg: SegmentList): number {
+  let flags = 0;
+  let runStart = -1;
+  for (let tx = tx0; tx * T < xEnd; tx++) {
+    const lim = limit[trow + tx]!;
+    const end = Math.min(xEnd, (tx + 1) * T);
+    for (let x = Math.max(half, tx * T); x < end; x++) {
+      const u = img[row + x]!;
+      if (u * u >= lim) {
+        flags |= u >= 0 ? (u <= 0 ? 3 : 1) : 2;
+        if (runStart < 0) runStart = x;
+      } else if (runStart >= 0) {
+        seg.push(runStart - half, x - 1 - half);
+        runStart = -1;
+      }
+    }
+  }
+  if (runStart >= 0) seg.push(runStart - half, xEnd - 1 - half);
+  return flags;
+}
+
 function andMask(mask: Mask, bits: number): void {
   const { data, width, height, stride } = mask.array;
   const cleared = ~bits;
+  // A read-only pass finds the blocks that hold a bit to clear (in a fresh mask, none): most
+  // blocks are never written.
   for (let y = 0; y < height; y++) {
     const row = y * stride;
-    for (let k = row, end = row + width; k < end; k++) {
-      const v = data[k]!;
-      if ((v & cleared) !== 0) data[k] = v & bits;
+    for (let k = row, end = row + width; k < end; k += AND_BLOCK) {
+      const stop = Math.min(end, k + AND_BLOCK);
+      if ((orOf(data, k, stop) & cleared) !== 0) andRange(data, k, stop, bits);
     }
   }
+}
+
+/** Values per block of {@link andMask}. */
+const AND_BLOCK = 1024;
+
+/** The bitwise OR of `data[from, to)`. */
+function orOf(data: Int32Array, from: number, to: number): number {
+  let o0 = 0;
+  let o1 = 0;
+  let k = from;
+  for (; k + 1 < to; k += 2) {
+    o0 |= data[k]!;
+    o1 |= data[k + 1]!;
+  }
+  if (k < to) o0 |= data[k]!;
+  return o0 | o1;
+}
+
+/** `data[k] &= bits` for `k` in `[from, to)`. */
+function andRange(data: Int32Array, from: number, to: number, bits: number): void {
+  for (let k = from; k < to; k++) data[k] = data[k]! & bits;
 }
 
 /** The side of the tiles over which the smallest input variance bounds the smoothed variance. */
@@ -762,8 +839,10 @@ const lazyPlanes = new WeakMap<ArrayBufferLike, LazySmoothedVariance>();
  * `V = Σ k² v` is its smoothed variance; and `V ≥ m Σk²` for `m` the smallest input variance the
  * kernel reaches. So one pass over the smoothed image with a per-tile bound `m` finds the
  * candidate pixels; only there is `V` evaluated (bit for bit as the full convolution, by
- * {@link SeparableSpanEvaluator}); every other pixel gets `+Infinity`, which fails both polarities
- * exactly as its true value would. Boxes that are thresholded again after the temporary local
+ * {@link SeparableSpanEvaluator}); the first pixel after each run of candidates gets `+Infinity`
+ * (which fails both polarities exactly as its true value would: a run search that starts in a
+ * candidate run stops there), and the other pixels are never read (a search not restricted to the
+ * runs first evaluates the whole plane). Boxes that are thresholded again after the temporary local
  * background changes the image are completed first ({@link LazySmoothedVariance.complete}). The
  * pass also records which rows hold candidates of each polarity, so rows without one need not be
  * searched for footprints.
@@ -778,8 +857,19 @@ class LazySmoothedVariance {
   readonly #x0: number;
   readonly #y0: number;
   readonly #threshold: number;
+  /** The unsmoothed image's width and height, and the kernel's half width. */
+  readonly #size: { readonly width: number; readonly height: number; readonly half: number };
 
-  private constructor(rows: Uint8Array, segments: NonNullable<RowFilter['segments']>, evaluator: SeparableSpanEvaluator, out: Float32Array, x0: number, y0: number, threshold: number) {
+  private constructor(
+    rows: Uint8Array,
+    segments: NonNullable<RowFilter['segments']>,
+    evaluator: SeparableSpanEvaluator,
+    out: Float32Array,
+    x0: number,
+    y0: number,
+    threshold: number,
+    size: { readonly width: number; readonly height: number; readonly half: number },
+  ) {
     this.#rows = rows;
     this.#segments = segments;
     this.#evaluator = evaluator;
@@ -787,6 +877,7 @@ class LazySmoothedVariance {
     this.#x0 = x0;
     this.#y0 = y0;
     this.#threshold = threshold;
+    this.#size = size;
   }
 
   /**
@@ -809,18 +900,7 @@ class LazySmoothedVariance {
     const ntx = Math.ceil(width / T);
     const nty = Math.ceil(height / T);
     const tileMin = new Float64Array(ntx * nty).fill(Infinity);
-    for (let y = 0; y < height; y++) {
-      const row = y * width;
-      const trow = Math.floor(y / T) * ntx;
-      for (let tx = 0; tx < ntx; tx++) {
-        let m = tileMin[trow + tx]!;
-        for (let i = row + tx * T, end = row + Math.min(width, (tx + 1) * T); i < end; i++) {
-          const v = variance[i]!;
-          if (v < m) m = v;
-        }
-        tileMin[trow + tx] = m;
-      }
-    }
+    for (let y = 0; y < height; y++) rowTileMin(variance, y * width, width, T, tileMin, Math.floor(y / T) * ntx);
     // per tile: the limit on u² below which no pixel of the tile can pass (T ≥ half, so the
     // kernel of a pixel reaches at most the neighbouring tiles); the margin 1e-6 covers the
     // rounding of V (double sums, one float32 rounding) many times over
@@ -835,49 +915,31 @@ class LazySmoothedVariance {
         limit[ty * ntx + tx] = m > 0 ? t2 * m * sumK2 * (1 - 1e-6) : -Infinity;
       }
     }
-    out.fill(Infinity);
     const img = buffers.image;
     const nRows = height - 2 * half;
     const rows = new Uint8Array(nRows);
     const rowStart = new Int32Array(nRows + 1);
-    let segX0: Int32Array<ArrayBuffer> = new Int32Array(1024);
-    let segX1: Int32Array<ArrayBuffer> = new Int32Array(1024);
-    let nSeg = 0;
+    const seg = new SegmentList();
     const xEnd = width - half; // exclusive
+    const tx0 = Math.floor(half / T);
     for (let y = half; y < height - half; y++) {
-      const row = y * width;
-      const trow = Math.floor(y / T) * ntx;
-      let flags = 0;
-      let runStart = -1;
-      rowStart[y - half] = nSeg;
-      for (let tx = Math.floor(half / T); tx * T < xEnd; tx++) {
-        const lim = limit[trow + tx]!;
-        const end = Math.min(xEnd, (tx + 1) * T);
-        for (let x = Math.max(half, tx * T); x < end; x++) {
-          const u = img[row + x]!;
-          if (u * u >= lim) {
-            flags |= u >= 0 ? (u <= 0 ? 3 : 1) : 2;
-            if (runStart < 0) runStart = x;
-          } else if (runStart >= 0) {
-            if (nSeg === segX0.length) [segX0, segX1] = [grow(segX0), grow(segX1)];
-            segX0[nSeg] = runStart - half;
-            segX1[nSeg++] = x - 1 - half;
-            evaluator.evaluateSpan(out, y, runStart, x - 1);
-            runStart = -1;
-          }
-        }
-      }
-      if (runStart >= 0) {
-        if (nSeg === segX0.length) [segX0, segX1] = [grow(segX0), grow(segX1)];
-        segX0[nSeg] = runStart - half;
-        segX1[nSeg++] = xEnd - 1 - half;
-        evaluator.evaluateSpan(out, y, runStart, xEnd - 1);
+      rowStart[y - half] = seg.n;
+      const first = seg.n;
+      const flags = scanRow(img, y * width, limit, Math.floor(y / T) * ntx, tx0, T, half, xEnd, seg);
+      for (let q = first; q < seg.n; q++) {
+        const after = seg.x1[q]! + half + 1;
+        evaluator.evaluateSpan(out, y, seg.x0[q]! + half, after - 1);
+        // the run search stops at the first pixel after a segment, which must fail
+        if (after < xEnd) out[y * width + after] = Infinity;
       }
       rows[y - half] = flags;
     }
+    const nSeg = seg.n;
+    const segX0 = seg.x0;
+    const segX1 = seg.x1;
     rowStart[nRows] = nSeg;
     const segments = { rowStart, x0: segX0, x1: segX1 };
-    const lazy = new LazySmoothedVariance(rows, segments, evaluator, out, maskedImage.getXY0().getX(), maskedImage.getXY0().getY(), threshold);
+    const lazy = new LazySmoothedVariance(rows, segments, evaluator, out, maskedImage.getXY0().getX(), maskedImage.getXY0().getY(), threshold, { width, height, half });
     lazyPlanes.set(out.buffer, lazy);
     return lazy;
   }
@@ -888,7 +950,11 @@ class LazySmoothedVariance {
    * one the candidates were found for.
    */
   rowFlags(threshold: number, bit: 1 | 2): RowFilter | undefined {
-    return threshold >= this.#threshold ? { flags: this.#rows, bit, segments: this.#segments } : undefined;
+    if (threshold >= this.#threshold) return { flags: this.#rows, bit, segments: this.#segments };
+    // every pixel can be read: evaluate the whole plane
+    const { width, height, half } = this.#size;
+    for (let y = half; y < height - half; y++) this.#evaluator.evaluateSpan(this.#out, y, half, width - half - 1);
+    return undefined;
   }
 
   /** Evaluates the smoothed variance in a box (PARENT) of `middle`, when it is a lazy plane. */

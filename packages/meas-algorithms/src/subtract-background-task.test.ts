@@ -4,10 +4,10 @@
  * for an interpolated and an approximated model, on an image whose height is not a band multiple.
  */
 import { describe, expect, it } from 'vitest';
-import { MaskedImage } from '@skystack/afw-image';
 import { Extent2I, Point2I } from '@skystack/geom';
+import { Exposure, MaskedImage } from '@skystack/afw-image';
 import { makeBackground } from '@skystack/kernels';
-import { subtractModel } from './subtract-background-task.js';
+import { BandSums, SubtractBackgroundConfig, SubtractBackgroundTask, subtractModel } from './subtract-background-task.js';
 
 describe('subtractModel', () => {
   for (const useApprox of [false, true]) {
@@ -27,4 +27,45 @@ describe('subtractModel', () => {
       for (let k = 0; k < data.length; k++) expect(Math.abs(data[k]! - before[k]!)).toBeLessThan(1e-4);
     });
   }
+});
+
+/**
+ * SubtractBackgroundTask records BGMEAN and BGVAR from the bands it subtracts (no full-size
+ * background image). Reference: the mean and unbiased variance of the model's one-piece image,
+ * summed here in plain double precision.
+ */
+describe('SubtractBackgroundTask BGMEAN / BGVAR', () => {
+  it('are the mean and variance of the whole background image', () => {
+    const w = 300;
+    const h = 290; // not a multiple of the band height
+    const exposure = Exposure.make('float32', new Extent2I(w, h));
+    const data = exposure.image.array.data;
+    for (let k = 0; k < data.length; k++) data[k] = 1000 + 0.3 * (k % w) - 0.2 * Math.floor(k / w) + 5 * Math.sin(k * 0.11);
+    const config = new SubtractBackgroundConfig();
+    config.binSize = 64;
+    const task = new SubtractBackgroundTask({ config });
+    const model = task.fitBackground(exposure.maskedImage);
+    const image = model.getImage();
+    let s = 0;
+    for (const v of image) s += v;
+    const mean = s / image.length;
+    let q = 0;
+    for (const v of image) q += (v - mean) ** 2;
+    const variance = q / (image.length - 1);
+    expect(variance).toBeGreaterThan(100);
+    task.run(exposure);
+    expect(exposure.metadata.get('BGMEAN') as number).toBeCloseTo(mean, 9);
+    expect(Math.abs((exposure.metadata.get('BGVAR') as number) / variance - 1)).toBeLessThan(1e-10);
+  });
+
+  it('BandSums adds bands of any length, odd ones included', () => {
+    const sums = new BandSums();
+    const values = Float32Array.from({ length: 1001 }, (_, i) => 50 + ((i * 37) % 101) * 0.5);
+    sums.add(values.subarray(0, 333), 333);
+    sums.add(values.subarray(333), 668);
+    const mean = values.reduce((a, b) => a + b, 0) / values.length;
+    const variance = values.reduce((a, b) => a + (b - mean) ** 2, 0) / (values.length - 1);
+    expect(sums.moments().mean).toBeCloseTo(mean, 10);
+    expect(sums.moments().variance).toBeCloseTo(variance, 8);
+  });
 });

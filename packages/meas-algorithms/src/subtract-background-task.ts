@@ -117,17 +117,15 @@ export class SubtractBackgroundTask extends Task<SubtractBackgroundConfig> {
     return this.timer('run', () => {
       const maskedImage = exposure.maskedImage;
       const fitBg = this.fitBackground(maskedImage);
-      // the list's sum is this model's image when it is the only one: evaluate it once
-      const reuse = stats && background.length === 0;
-      const bgImage = reuse ? fitBg.getImage() : undefined;
-      if (bgImage !== undefined) addPixels(maskedImage, bgImage, fitBg.bbox.width, -1, 0);
-      else subtractModel(maskedImage, fitBg);
+      // The list's sum is this model's image when it is the only one: its moments are summed
+      // while the bands are subtracted (no full-size background image).
+      const sums = stats && background.length === 0 ? new BandSums() : undefined;
+      subtractModel(maskedImage, fitBg, -1, sums);
       background.append(fitBg);
       if (stats) {
-        const net = bgImage ?? background.getImage().array.data;
-        const s = makeStatistics(net, { properties: ['MEAN', 'VARIANCE'] });
-        exposure.metadata.set('BGMEAN', s.getValue('MEAN'));
-        exposure.metadata.set('BGVAR', s.getValue('VARIANCE'));
+        const { mean, variance } = sums?.moments() ?? moments(background.getImage().array.data);
+        exposure.metadata.set('BGMEAN', mean);
+        exposure.metadata.set('BGVAR', variance);
       }
       return new Struct({ background });
     });
@@ -190,12 +188,16 @@ export class SubtractBackgroundTask extends Task<SubtractBackgroundConfig> {
  * @param maskedImage - the image, covering the model's area
  * @param model - the model
  * @param sign - -1 (default) subtracts, +1 adds back
+ * @param sums - where to add the model's values (for their mean and variance), if given
  * @example
  * ```ts
  * subtractModel(exposure.maskedImage, task.fitBackground(exposure.maskedImage));
+ * const sums = new BandSums();
+ * subtractModel(exposure.maskedImage, model, -1, sums);
+ * sums.moments().mean; // the model's mean over the image
  * ```
  */
-export function subtractModel(maskedImage: MaskedImage<PixelArray>, model: BackgroundModel, sign = -1): void {
+export function subtractModel(maskedImage: MaskedImage<PixelArray>, model: BackgroundModel, sign = -1, sums?: BandSums): void {
   // Evaluated in bands of rows (the same values as one getImage, without a full-size buffer).
   const { x0, y0, width, height } = model.bbox;
   // (one band buffer for all bands: no fresh pages to fault in for each; shared, so that a
@@ -205,12 +207,99 @@ export function subtractModel(maskedImage: MaskedImage<PixelArray>, model: Backg
   for (let r0 = 0; r0 < rows; r0 += SUBTRACT_BAND_ROWS) {
     const r1 = Math.min(rows, r0 + SUBTRACT_BAND_ROWS);
     const band = model.getImage(new Box2I(new Point2I(x0, y0 + r0), new Point2I(x0 + width - 1, y0 + r1 - 1)), buffer);
+    sums?.add(band, (r1 - r0) * width);
     addPixels(maskedImage, band, width, sign, r0);
   }
 }
 
 /** Rows of background evaluated at a time by {@link subtractModel}. */
 const SUBTRACT_BAND_ROWS = 128;
+
+/**
+ * The running moments of the background values {@link subtractModel} evaluates, band by band:
+ * sums of `v − c` and `(v − c)²` in two interleaved lanes about a centre `c` (the mean of the
+ * first band), finished as {@link @skystack/kernels!makeStatistics}' MEAN and VARIANCE are.
+ *
+ * @example
+ * ```ts
+ * const sums = new BandSums();
+ * sums.add(band, band.length);
+ * const { mean, variance } = sums.moments();
+ * ```
+ */
+export class BandSums {
+  readonly #acc = new Float64Array(5); // [s0, q0, s1, q1, n]
+  #center = NaN;
+
+  /**
+   * Adds the first `n` values of a band.
+   *
+   * @param band - the values
+   * @param n - how many
+   */
+  add(band: Float32Array, n: number): void {
+    if (Number.isNaN(this.#center)) {
+      let s = 0;
+      for (let i = 0; i < n; i++) s += band[i]!;
+      this.#center = n > 0 && Number.isFinite(s) ? s / n : 0;
+    }
+    accumulateBand(band, n, this.#center, this.#acc);
+  }
+
+  /**
+   * The mean and the (unbiased) variance of the values added.
+   *
+   * @returns mean and variance (NaN when fewer than two values)
+   */
+  moments(): BackgroundMoments {
+    const a = this.#acc;
+    const n = a[4]!;
+    const mean = (a[0]! + a[2]!) / n;
+    const variance = (((a[1]! + a[3]!) / n - mean * mean) * (n * n)) / (n * n - n);
+    return { mean: mean + this.#center, variance };
+  }
+}
+
+/** `acc += Σ (v − c), Σ (v − c)²` over `band[0, n)`, even and odd offsets in two lanes. */
+function accumulateBand(band: Float32Array, n: number, c: number, acc: Float64Array): void {
+  let s0 = acc[0]!;
+  let q0 = acc[1]!;
+  let s1 = acc[2]!;
+  let q1 = acc[3]!;
+  let k = 0;
+  for (; k + 1 < n; k += 2) {
+    const d0 = band[k]! - c;
+    const d1 = band[k + 1]! - c;
+    s0 += d0;
+    q0 += d0 * d0;
+    s1 += d1;
+    q1 += d1 * d1;
+  }
+  if (k < n) {
+    const d = band[k]! - c;
+    s0 += d;
+    q0 += d * d;
+  }
+  acc[0] = s0;
+  acc[1] = q0;
+  acc[2] = s1;
+  acc[3] = q1;
+  acc[4] = acc[4]! + n;
+}
+
+/** The mean and variance of a background image ({@link BandSums.moments}). */
+export interface BackgroundMoments {
+  /** The mean. */
+  readonly mean: number;
+  /** The unbiased variance. */
+  readonly variance: number;
+}
+
+/** MEAN and VARIANCE of a whole array ({@link @skystack/kernels!makeStatistics}). */
+function moments(values: Float32Array): BackgroundMoments {
+  const s = makeStatistics(values, { properties: ['MEAN', 'VARIANCE'] });
+  return { mean: s.getValue('MEAN'), variance: s.getValue('VARIANCE') };
+}
 
 /**
  * Adds `sign ×` background rows (compact, the masked image's width) to the image plane, starting

@@ -7,7 +7,6 @@
 import { Exposure, GaussianPsf, Image, Mask, MaskedImage } from '@skystack/afw-image';
 import { SourceCatalog } from '@skystack/afw-table';
 import { FitsFile } from '@skystack/fits';
-import { Extent2I } from '@skystack/geom';
 import { allocShared, makeParallelBackend, setDefaultBackend, type KernelBackend } from '@skystack/kernels';
 import { SourceDetectionConfig, SourceDetectionTask, SubtractBackgroundConfig, SubtractBackgroundTask } from '@skystack/meas-algorithms';
 import { apertureFieldPrefix, SingleFrameMeasurementConfig, SingleFrameMeasurementTask, type CircularApertureFluxConfig } from '@skystack/meas-base';
@@ -28,12 +27,13 @@ const PLUGINS = ['base_SdssCentroid', 'base_CircularApertureFlux', 'base_PsfFlux
  * `minPixels = minArea`, deblending (LSST's SourceDeblendTask defaults), then single-frame
  * measurement with the noise replacer (LSST's default). The catalog returned holds the objects
  * as SExtractor's does: the children of deblended parents and the sources that were not split.
- * With a `backend`, the kernels' operations (convolution, binned background statistics,
- * background images) run on it (it is the default backend during the call) and the exposure's
- * planes are allocated in shared memory, so that worker threads read them without copies; the
- * catalog is the same as without.
+ * The exposure's image plane is `pixels` itself (as a calexp read from a file owns its
+ * buffer: no copy). With a `backend`, the kernels' operations (convolution, binned background
+ * statistics, background images) run on it (it is the default backend during the call) and the
+ * exposure's planes are allocated in shared memory (the pixels copied there), so that worker
+ * threads read them without copies; the catalog is the same as without.
  *
- * @param pixels - the image, row-major (not modified)
+ * @param pixels - the image, row-major (taken over: the background is subtracted from it)
  * @param width - width, pixels
  * @param height - height, pixels
  * @param settings - the shared settings
@@ -45,12 +45,13 @@ const PLUGINS = ['base_SdssCentroid', 'base_CircularApertureFlux', 'base_PsfFlux
  * ```
  */
 export function detectAndMeasure(pixels: Float32Array, width: number, height: number, settings: DetectionBenchSettings, backend?: KernelBackend): Detection[] {
-  if (backend === undefined) return detectAndMeasureOn(Exposure.make('float32', new Extent2I(width, height)), pixels, settings);
   const n = width * height;
+  if (backend === undefined) return detectAndMeasureOn(new Exposure(new MaskedImage(new Image(pixels, width, height), new Mask(new Int32Array(n), width, height), new Image(new Float32Array(n), width, height))), settings);
   const planes = new MaskedImage(new Image(allocShared(Float32Array, n), width, height), new Mask(allocShared(Int32Array, n), width, height), new Image(allocShared(Float32Array, n), width, height));
+  planes.image.array.data.set(pixels);
   const previous = setDefaultBackend(backend);
   try {
-    return detectAndMeasureOn(new Exposure(planes), pixels, settings);
+    return detectAndMeasureOn(new Exposure(planes), settings);
   } finally {
     setDefaultBackend(previous);
   }
@@ -65,11 +66,10 @@ function fillVariance(image: Float32Array, variance: Float32Array, g: number, re
   for (let i = 0; i < image.length; i++) variance[i] = Math.max(image[i]!, 0) / g + readVar;
 }
 
-/** {@link detectAndMeasure} on a zero exposure of the image's size. */
-function detectAndMeasureOn(exposure: Exposure<Float32Array>, pixels: Float32Array, settings: DetectionBenchSettings): Detection[] {
+/** {@link detectAndMeasure} on an exposure holding the image (mask zero). */
+function detectAndMeasureOn(exposure: Exposure<Float32Array>, settings: DetectionBenchSettings): Detection[] {
   const image = exposure.image.array.data;
   const variance = exposure.variance.array.data;
-  image.set(pixels);
   const g = settings.gain;
   const readVar = (settings.readNoise * settings.readNoise) / (g * g);
   fillVariance(image, variance, g, readVar);
