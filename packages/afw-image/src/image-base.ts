@@ -47,8 +47,8 @@ export interface SubImageView<A extends AnyPixelArray> {
 }
 
 function checkDimension(name: string, value: number): void {
-  if (!Number.isSafeInteger(value) || value < 0) {
-    throw new AfwImageInvalidArgumentError(`The ${name} must be a non-negative integer; got ${String(value)}.`);
+  if (!Number.isSafeInteger(value) || value < 0 || value > 0x7fffffff) {
+    throw new AfwImageInvalidArgumentError(`The ${name} must be a non-negative integer below 2³¹; got ${String(value)}.`);
   }
 }
 
@@ -95,11 +95,14 @@ export abstract class ImageBase<A extends AnyPixelArray> {
       );
     }
     this.#data = data;
-    this.width = width;
-    this.height = height;
-    this.stride = stride;
-    this.#x0 = options.xy0?.getX() ?? 0;
-    this.#y0 = options.xy0?.getY() ?? 0;
+    // (`| 0`: the fields hold small integers even when the numbers came from float arithmetic,
+    // e.g. Math.ceil; otherwise V8 stores them as heap numbers, and code reading them is
+    // deoptimised when one kind follows the other)
+    this.width = width | 0;
+    this.height = height | 0;
+    this.stride = stride | 0;
+    this.#x0 = (options.xy0?.getX() ?? 0) | 0;
+    this.#y0 = (options.xy0?.getY() ?? 0) | 0;
   }
 
   /**
@@ -160,8 +163,8 @@ export abstract class ImageBase<A extends AnyPixelArray> {
    * @param xy0 - the new PARENT position of LOCAL pixel (0, 0)
    */
   setXY0(xy0: Point2I): void {
-    this.#x0 = xy0.getX();
-    this.#y0 = xy0.getY();
+    this.#x0 = xy0.getX() | 0;
+    this.#y0 = xy0.getY() | 0;
   }
 
   /**

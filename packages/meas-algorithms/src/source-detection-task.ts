@@ -776,19 +776,57 @@ function scanRow(img: Float32Array, row: number, limit: Float64Array, trow: numb
   let runStart = -1;
   for (let tx = tx0; tx * T < xEnd; tx++) {
     const lim = limit[trow + tx]!;
-    const end = Math.min(xEnd, (tx + 1) * T);
-    for (let x = Math.max(half, tx * T); x < end; x++) {
-      const u = img[row + x]!;
-      if (u * u >= lim) {
-        flags |= u >= 0 ? (u <= 0 ? 3 : 1) : 2;
-        if (runStart < 0) runStart = x;
-      } else if (runStart >= 0) {
-        seg.push(runStart - half, x - 1 - half);
+    const end = row + Math.min(xEnd, (tx + 1) * T);
+    let k = row + Math.max(half, tx * T);
+    while (k < end) {
+      if (runStart < 0) {
+        k = firstAtLeast(img, k, end, lim);
+        if (k === end) break;
+        runStart = k - row;
+      }
+      // in a run: up to its end (or the tile's), noting the signs
+      const stop = firstBelow(img, k, end, lim);
+      flags |= signFlags(img, k, stop);
+      k = stop;
+      if (k < end) {
+        seg.push(runStart - half, k - row - 1 - half);
         runStart = -1;
       }
     }
   }
   if (runStart >= 0) seg.push(runStart - half, xEnd - 1 - half);
+  return flags;
+}
+
+/** The first `k` in `[from, to)` with `img[k]² ≥ lim` (`to` when none). */
+function firstAtLeast(img: Float32Array, from: number, to: number, lim: number): number {
+  let k = from;
+  while (k < to) {
+    const u = img[k]!;
+    if (u * u >= lim) return k;
+    k++;
+  }
+  return to;
+}
+
+/** The first `k` in `[from, to)` with `img[k]² < lim` or NaN (`to` when none). */
+function firstBelow(img: Float32Array, from: number, to: number, lim: number): number {
+  let k = from;
+  while (k < to) {
+    const u = img[k]!;
+    if (!(u * u >= lim)) return k;
+    k++;
+  }
+  return to;
+}
+
+/** Bit 1 for a value `≥ 0` in `img[from, to)`, bit 2 for a value `≤ 0` (0 counts as both). */
+function signFlags(img: Float32Array, from: number, to: number): number {
+  let flags = 0;
+  for (let k = from; k < to; k++) {
+    const u = img[k]!;
+    flags |= u >= 0 ? (u <= 0 ? 3 : 1) : 2;
+  }
   return flags;
 }
 

@@ -71,8 +71,16 @@ export abstract class BaseMeasurementTask<C extends BaseMeasurementConfig> exten
    * @see lsst.meas.base.BaseMeasurementTask.callMeasure
    */
   callMeasure(index: number, ctx: MeasurementContext): void {
-    for (const plugin of this.plugins) {
-      if (!plugin.config.doMeasure) continue;
+    const active = this.plugins.filter((plugin) => plugin.config.doMeasure);
+    const spent = new Float64Array(active.length);
+    this.#measureWith(active, spent, index, ctx);
+    this.#addTimings(active, spent);
+  }
+
+  /** Runs the given plugins on one source, catching their failures; adds each one's time (ms) to `spent`. */
+  #measureWith(active: readonly MeasurementPlugin[], spent: Float64Array, index: number, ctx: MeasurementContext): void {
+    for (let k = 0; k < active.length; k++) {
+      const plugin = active[k]!;
       const t0 = performance.now();
       try {
         plugin.measure(index, ctx);
@@ -85,8 +93,13 @@ export abstract class BaseMeasurementTask<C extends BaseMeasurementConfig> exten
           plugin.fail(index);
         }
       }
-      this.lastRunTimings.set(plugin.name, (this.lastRunTimings.get(plugin.name) ?? 0) + performance.now() - t0);
+      spent[k]! += performance.now() - t0;
     }
+  }
+
+  /** Adds the plugins' times to {@link BaseMeasurementTask.lastRunTimings}. */
+  #addTimings(active: readonly MeasurementPlugin[], spent: Float64Array): void {
+    for (let k = 0; k < active.length; k++) this.lastRunTimings.set(active[k]!.name, (this.lastRunTimings.get(active[k]!.name) ?? 0) + spent[k]!);
   }
 
   /**
@@ -136,17 +149,24 @@ export abstract class BaseMeasurementTask<C extends BaseMeasurementConfig> exten
         if (p === 0n || !known.has(p)) roots.push(i);
         else (children.get(p) ?? children.set(p, []).get(p)!).push(i);
       }
+      // the enabled plugins and their times, looked up once per run (not per source and plugin)
+      const active = this.plugins.filter((plugin) => plugin.config.doMeasure);
+      const spent = new Float64Array(active.length);
       const measureOne = (i: number): void => {
         replacer?.insertSource(ids[i]!);
         try {
-          this.callMeasure(i, ctx);
+          this.#measureWith(active, spent, i, ctx);
         } finally {
           replacer?.removeSource(ids[i]!);
         }
       };
-      for (const i of roots) {
-        measureOne(i);
-        for (const c of children.get(ids[i]!) ?? []) measureOne(c);
+      try {
+        for (const i of roots) {
+          measureOne(i);
+          for (const c of children.get(ids[i]!) ?? []) measureOne(c);
+        }
+      } finally {
+        this.#addTimings(active, spent);
       }
     } finally {
       replacer?.end();

@@ -64,7 +64,8 @@ function quadrantMoments(a: number, b: number, r: number, out: Float64Array, k: 
   out[k + 2] = 0.5 * ca * yc * yc + (ca * ca * ca - xc * xc * xc) / 3;
 }
 
-const CORNERS = new Float64Array(12);
+/** Scratch for one corner's quadrant integrals. */
+const CORNER = new Float64Array(3);
 
 /**
  * The area and first moments of the intersection of a circle centred on the origin with an
@@ -86,23 +87,25 @@ const CORNERS = new Float64Array(12);
  * ```
  */
 export function circlePixelMoments(r: number, x0: number, x1: number, y0: number, y1: number, out: Float64Array = new Float64Array(3)): Float64Array {
-  const c = CORNERS;
-  const xs = [x1, x0, x1, x0] as const;
-  const ys = [y1, y1, y0, y0] as const;
-  const w = [1, -1, -1, 1] as const;
   out[0] = 0;
   out[1] = 0;
   out[2] = 0;
-  for (let k = 0; k < 4; k++) {
-    const x = xs[k]!;
-    const y = ys[k]!;
-    const sx = Math.sign(x);
-    const sy = Math.sign(y);
-    if (sx === 0 || sy === 0) continue;
-    quadrantMoments(Math.abs(x), Math.abs(y), r, c, 3 * k);
-    out[0] += w[k]! * sx * sy * c[3 * k]!;
-    out[1] += w[k]! * sy * c[3 * k + 1]!;
-    out[2] += w[k]! * sx * c[3 * k + 2]!;
-  }
+  // the corners in this order, each added as it comes (no arrays of corners: nothing allocated)
+  addCorner(x1, y1, 1, r, out);
+  addCorner(x0, y1, -1, r, out);
+  addCorner(x1, y0, -1, r, out);
+  addCorner(x0, y0, 1, r, out);
   return out;
+}
+
+/** Adds the signed quadrant integrals of the corner (x, y), of sign `w` in the inclusion–exclusion, to `out`. */
+function addCorner(x: number, y: number, w: number, r: number, out: Float64Array): void {
+  const sx = Math.sign(x);
+  const sy = Math.sign(y);
+  if (sx === 0 || sy === 0) return;
+  const c = CORNER;
+  quadrantMoments(Math.abs(x), Math.abs(y), r, c, 0);
+  out[0] = out[0]! + w * sx * sy * c[0]!;
+  out[1] = out[1]! + w * sy * c[1]!;
+  out[2] = out[2]! + w * sx * c[2]!;
 }

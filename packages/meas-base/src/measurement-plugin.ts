@@ -108,16 +108,19 @@ export class MeasurementContext {
     this.exposure = exposure;
     this.catalog = catalog;
     const mi = exposure.maskedImage;
+    // The integers are made int32 (`| 0`): an image's dimensions can arrive as heap numbers
+    // (once any image has had a non-small-integer field value), and the plugins' optimised code
+    // expects small integers here; a heap number would deoptimise it on every run.
     this.image = mi.image.array.data;
-    this.imageStride = mi.image.stride;
+    this.imageStride = mi.image.stride | 0;
     this.variance = mi.variance.array.data;
-    this.varianceStride = mi.variance.stride;
+    this.varianceStride = mi.variance.stride | 0;
     this.mask = mi.mask.array.data;
-    this.maskStride = mi.mask.stride;
-    this.width = mi.getWidth();
-    this.height = mi.getHeight();
-    this.x0 = mi.getXY0().getX();
-    this.y0 = mi.getXY0().getY();
+    this.maskStride = mi.mask.stride | 0;
+    this.width = mi.getWidth() | 0;
+    this.height = mi.getHeight() | 0;
+    this.x0 = mi.getXY0().getX() | 0;
+    this.y0 = mi.getXY0().getY() | 0;
     this.psf = exposure.getInfo().getPsf();
     this.wcs = exposure.getWcs();
     this.refCatalog = forced.refCatalog;

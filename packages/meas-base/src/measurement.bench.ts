@@ -5,8 +5,9 @@
 //   pnpm bench --filter meas-base [--smoke]        (--smoke: 300 stars on 1024²)
 // Peer numbers (toolchain.md, same kind of image): SExtractor 0.90 s, SEP 0.53 s for detection
 // plus a 6-pixel aperture measurement.
-import { SourceCatalog } from '@skystack/afw-table';
+import { SourceCatalog, type Footprint } from '@skystack/afw-table';
 import { fillCatalog, makeExposure, makeRandom, type Star } from '../test/synthetic.js';
+import { NoiseReplacer, NoiseReplacerConfig } from './noise-replacer.js';
 import { SingleFrameMeasurementConfig, SingleFrameMeasurementTask } from './single-frame-measurement-task.js';
 
 interface BenchCase {
@@ -56,7 +57,25 @@ function makeCase(label: string, plugins: readonly string[] | undefined, replace
   };
 }
 
+/** The noise replacer alone: construction (every footprint saved and replaced by noise) and end(). */
+function replacerCase(): BenchCase {
+  const footprints = new Map<bigint, readonly [bigint, Footprint]>();
+  return {
+    name: `meas-base: NoiseReplacer construction + end (${N} footprints, ${SIZE}²)`,
+    itemsPerIteration: N,
+    itemUnit: 'sources',
+    setup: () => {
+      prepare();
+      const catalog = new SourceCatalog(SourceCatalog.makeMinimalSchema());
+      fillCatalog(catalog, stars, 6);
+      for (let i = 0; i < catalog.length; i++) footprints.set(BigInt(i + 1), [0n, catalog.getFootprint(i)!]);
+    },
+    fn: () => new NoiseReplacer(new NoiseReplacerConfig(), exposure!, footprints, { exposureId: 1 }).end(),
+  };
+}
+
 export const benchmarks: BenchCase[] = [
+  replacerCase(),
   makeCase('SingleFrameMeasurementTask.run, default plugins + noise replacer', undefined, true),
   makeCase('SingleFrameMeasurementTask.run, default plugins, no noise replacer', undefined, false),
   makeCase('base_SdssCentroid alone', ['base_SdssCentroid'], false),

@@ -1,4 +1,6 @@
-import type { Footprint } from '@skystack/afw-table';
+import { Exposure } from '@skystack/afw-image';
+import { Footprint, SpanSet } from '@skystack/afw-table';
+import { Extent2I } from '@skystack/geom';
 import { describe, expect, it } from 'vitest';
 import { circularFootprint, makeExposure, meanStd, type Star } from '../test/synthetic.js';
 import { NoiseReplacer, NoiseReplacerConfig } from './noise-replacer.js';
@@ -102,5 +104,80 @@ describe('NoiseReplacer', () => {
     for (const v of exposure.mask.array.data) stray |= v & (thisBit | other);
     expect(stray).toBe(0);
     expect(exposure.mask.get(5, 95)).toBe(detected);
+  });
+
+  it('saves overlapping top-level footprints from the untouched image: each one is inserted with the image pixels', () => {
+    const { exposure } = setup();
+    // two top-level footprints that share pixels around (35, 30)
+    const footprints = new Map<bigint, readonly [bigint, Footprint]>([
+      [1n, [0n, circularFootprint(30, 30, 8)]],
+      [2n, [0n, circularFootprint(40, 30, 8)]],
+    ]);
+    const before = Float32Array.from(exposure.image.array.data);
+    const maskBefore = Int32Array.from(exposure.mask.array.data);
+    const replacer = new NoiseReplacer(new NoiseReplacerConfig(), exposure, footprints, { exposureId: 5 });
+    expect(exposure.image.get(35, 30)).not.toBe(before[30 * 100 + 35]);
+    for (const id of [1n, 2n]) {
+      replacer.insertSource(id);
+      const spans = footprints.get(id)![1].getSpans();
+      const inserted = spans.flatten(exposure.image.array, exposure.image.getXY0());
+      expect(Array.from(inserted)).toEqual(Array.from(spans.flatten({ data: before, width: 100, height: 100 }, exposure.image.getXY0())));
+      replacer.removeSource(id);
+    }
+    replacer.end();
+    expect(exposure.image.array.data).toEqual(before);
+    expect(exposure.mask.array.data).toEqual(maskBefore);
+  });
+
+  it('restores a float64 image bit for bit (the saved pixels keep the image type)', () => {
+    const exposure = Exposure.make('float64', new Extent2I(60, 50));
+    const data = exposure.image.array.data;
+    // values a float32 cannot hold
+    for (let k = 0; k < data.length; k++) data[k] = 100 + Math.sin(k) * 10 + k * 1e-9;
+    const before = Float64Array.from(data);
+    const footprints = new Map<bigint, readonly [bigint, Footprint]>([[1n, [0n, circularFootprint(20, 20, 6)]]]);
+    const replacer = new NoiseReplacer(new NoiseReplacerConfig(), exposure, footprints, { exposureId: 2 });
+    expect(exposure.image.get(20, 20)).not.toBe(before[20 * 60 + 20]);
+    replacer.insertSource(1n);
+    expect(exposure.image.get(20, 20)).toBe(before[20 * 60 + 20]);
+    replacer.removeSource(1n);
+    replacer.end();
+    expect(data).toEqual(before);
+  });
+
+  it('draws the noise in pixel order, footprint after footprint, whatever their sizes', () => {
+    // two footprints of an odd number of pixels, or one footprint of both: the same noise
+    const a = SpanSet.fromArrays([10, 11, 12], [10, 10, 10], [14, 14, 14]);
+    const b = SpanSet.fromArrays([20, 21, 22], [11, 11, 11], [15, 15, 15]);
+    const both = SpanSet.fromArrays([10, 11, 12, 20, 21, 22], [10, 10, 10, 11, 11, 11], [14, 14, 14, 15, 15, 15]);
+    const run = (footprints: Map<bigint, readonly [bigint, Footprint]>, source: 'measure' | 'variance'): Float32Array => {
+      const { exposure } = setup();
+      exposure.variance.array.data.fill(400);
+      const config = new NoiseReplacerConfig();
+      config.noiseSource = source;
+      new NoiseReplacer(config, exposure, footprints, { exposureId: 9 });
+      return Float32Array.from(both.flatten(exposure.image.array, exposure.image.getXY0()));
+    };
+    for (const source of ['measure', 'variance'] as const) {
+      const split = run(new Map([[1n, [0n, new Footprint(a)] as const], [2n, [0n, new Footprint(b)] as const]]), source);
+      const joined = run(new Map([[1n, [0n, new Footprint(both)] as const]]), source);
+      expect(split).toEqual(joined);
+    }
+  });
+
+  it('clears a plane bit in the last pixels of rows of any width', () => {
+    const exposure = Exposure.make('float32', new Extent2I(103, 40));
+    exposure.image.array.data.fill(10);
+    exposure.mask.addMaskPlane('OTHERDET');
+    const other = exposure.mask.getPlaneBitMask('OTHERDET');
+    const detected = exposure.mask.getPlaneBitMask('DETECTED');
+    exposure.mask.set(102, 3, other | detected); // the last pixel of a row, after the blocks of 4
+    exposure.mask.set(0, 39, other);
+    const footprints = new Map<bigint, readonly [bigint, Footprint]>([[1n, [0n, circularFootprint(50, 20, 4)]]]);
+    const replacer = new NoiseReplacer(new NoiseReplacerConfig(), exposure, footprints);
+    expect(exposure.mask.get(102, 3)).toBe(detected);
+    expect(exposure.mask.get(0, 39)).toBe(0);
+    replacer.end();
+    expect(exposure.mask.get(102, 3)).toBe(detected);
   });
 });

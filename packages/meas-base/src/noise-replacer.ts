@@ -1,4 +1,4 @@
-import type { Exposure } from '@skystack/afw-image';
+import type { Exposure, Image } from '@skystack/afw-image';
 import type { Footprint, HeavyFootprint } from '@skystack/afw-table';
 import type { Logger } from '@skystack/base';
 import { makeStatistics } from '@skystack/kernels';
@@ -75,23 +75,26 @@ class GaussianRandom {
   }
 
   /**
-   * Fills `out` with the next `out.length` values of {@link GaussianRandom.gaussian} (the same
-   * sequence, spare included), with the generator's state in locals instead of the state array.
+   * Writes the next `to - from` values of {@link GaussianRandom.gaussian} (the same sequence,
+   * spare included), each as `mean + std × value`, to `out[from]` .. `out[to - 1]`, with the
+   * generator's state in locals instead of the state array. With `mean` 0 and `std` 1 the values
+   * are the deviates themselves (the products are exact).
    */
-  fillGaussian(out: Float64Array): void {
+  fillGaussian(out: Float64Array | Float32Array | Int32Array | Uint16Array, from: number, to: number, mean: number, std: number): void {
     const st = this.#s;
     let s0 = st[0]!;
     let s1 = st[1]!;
     let s2 = st[2]!;
     let s3 = st[3]!;
-    const n = out.length;
-    let k = 0;
-    if (k < n && !Number.isNaN(this.#spare)) {
-      out[k++] = this.#spare;
-      this.#spare = NaN;
+    let k = from;
+    // the spare in a local: the loop's last pass may leave one (read once per call, written once)
+    let spare = this.#spare;
+    if (k < to && !Number.isNaN(spare)) {
+      out[k++] = mean + std * spare;
+      spare = NaN;
     }
     const twoPi = 2 * Math.PI;
-    while (k < n) {
+    while (k < to) {
       // two uniforms, exactly as uniform()
       let r = Math.imul(rotl(Math.imul(s1, 5), 7), 9) >>> 0;
       let t = (s1 << 9) >>> 0;
@@ -112,10 +115,11 @@ class GaussianRandom {
       s3 = rotl(s3, 11);
       const v = (r + 0.5) / 4294967296;
       const rad = Math.sqrt(-2 * Math.log(u));
-      out[k++] = rad * Math.cos(twoPi * v);
-      if (k < n) out[k++] = rad * Math.sin(twoPi * v);
-      else this.#spare = rad * Math.sin(twoPi * v);
+      out[k++] = mean + std * (rad * Math.cos(twoPi * v));
+      if (k < to) out[k++] = mean + std * (rad * Math.sin(twoPi * v));
+      else spare = rad * Math.sin(twoPi * v);
     }
+    this.#spare = spare;
     st[0] = s0;
     st[1] = s1;
     st[2] = s2;
@@ -127,17 +131,241 @@ function rotl(x: number, k: number): number {
   return ((x << k) | (x >>> (32 - k))) >>> 0;
 }
 
+/** A typed array of pixel values: the stored pixels have the image's own element type. */
+type PixelValues = Float32Array | Float64Array | Int32Array | Uint16Array;
+
 /**
- * The pixels of one footprint inside the image: where each clipped span starts in the image and
- * in the mask arrays, its length, and two sets of values.
+ * A regular subsample of at most ~{@link MAX_STATISTICS_PIXELS} pixels of an image (every
+ * `step`-th pixel of every `step`-th row). Float32 pixels are sampled as float32: the same
+ * values, and the statistics of a float32 array run in the kernels' WebAssembly loops.
+ */
+function sampleImage(image: Image): Float32Array | Float64Array {
+  const width = image.getWidth() | 0;
+  const height = image.getHeight() | 0;
+  const step = Math.max(1, Math.floor(Math.sqrt((width * height) / MAX_STATISTICS_PIXELS))) | 0;
+  const sw = Math.ceil(width / step) | 0;
+  const sh = Math.ceil(height / step) | 0;
+  const rowStep = (step * image.stride) | 0;
+  const pix = image.array.data;
+  const sample = pix instanceof Float32Array ? new Float32Array(sw * sh) : new Float64Array(sw * sh);
+  for (let j = 0, k = 0; j < sh; j++) for (let i = 0; i < sw; i++) sample[k++] = pix[j * rowStep + i * step]!;
+  return sample;
+}
+
+/**
+ * Clears the `clear` bits of every pixel of a mask: each row is first OR-reduced (four
+ * accumulators, no stores) and written only when one of its pixels has one of the bits.
+ */
+function clearBits(md: Int32Array, width: number, height: number, stride: number, clear: number): void {
+  const keep = ~clear;
+  for (let y = 0; y < height; y++) {
+    const start = y * stride;
+    const end = start + width;
+    let a0 = 0;
+    let a1 = 0;
+    let a2 = 0;
+    let a3 = 0;
+    let i = start;
+    for (; i + 3 < end; i += 4) {
+      a0 |= md[i]!;
+      a1 |= md[i + 1]!;
+      a2 |= md[i + 2]!;
+      a3 |= md[i + 3]!;
+    }
+    for (; i < end; i++) a0 |= md[i]!;
+    if (((a0 | a1 | a2 | a3) & clear) !== 0) for (let j = start; j < end; j++) md[j] = md[j]! & keep;
+  }
+}
+
+/**
+ * The stored footprints' pixels: entry `e` has the clipped spans `spanBegin[e]` ..
+ * `spanBegin[e + 1] - 1` (where each starts in the image and in the mask arrays, and its length)
+ * and the pixels from `pixBegin[e]` on in `original` and `noise` (arrays of the image's element
+ * type); `topLevel[e]` is 1 for a top-level footprint (whose noise stays in the image between
+ * sources), 0 for a heavy child.
  */
 interface StoredPixels {
-  readonly footprint: Footprint;
+  readonly spanBegin: Int32Array;
+  readonly pixBegin: Int32Array;
+  readonly topLevel: Uint8Array;
   readonly starts: Int32Array;
   readonly maskStarts: Int32Array;
   readonly lengths: Int32Array;
-  readonly original: Float64Array;
-  readonly noise: Float64Array;
+  readonly original: PixelValues;
+  readonly noise: PixelValues;
+}
+
+/**
+ * Builds the span tables of the stored footprints (every top-level one and every heavy child,
+ * in the order of `footprints`; `entry` gets each one's id) and copies the heavy children's own
+ * pixels to `original` (the top-level ones are saved by {@link saveAndReplace}). `mstride` is
+ * the mask's row stride.
+ */
+function layoutPixels(image: Image, mstride: number, footprints: ReadonlyMap<bigint, readonly [parent: bigint, footprint: Footprint]>, entry: Map<bigint, number>): StoredPixels {
+  const stride = image.stride | 0;
+  const ix0 = image.getX0() | 0;
+  const iy0 = image.getY0() | 0;
+  const ix1 = (ix0 + image.getWidth() - 1) | 0;
+  const iy1 = (iy0 + image.getHeight() - 1) | 0;
+  // First pass: the stored footprints and the number of their clipped spans and pixels, so
+  // that every array is made once.
+  const stored: Footprint[] = [];
+  const topLevel: number[] = [];
+  let nSpans = 0;
+  let nPix = 0;
+  // (no destructuring of the map's entries: it runs through the iterator protocol, slow on a first call)
+  for (const sid of footprints.keys()) {
+    const item = footprints.get(sid)!;
+    const parent = item[0];
+    const fp = item[1];
+    if (parent !== 0n && !fp.isHeavy()) continue;
+    entry.set(sid, stored.length);
+    stored.push(fp);
+    topLevel.push(parent === 0n ? 1 : 0);
+    const { ys, x0s, x1s } = fp.getSpans();
+    for (let s = 0; s < ys.length; s++) {
+      const y = ys[s]!;
+      const a = Math.max(x0s[s]!, ix0);
+      const b = Math.min(x1s[s]!, ix1);
+      if (y >= iy0 && y <= iy1 && a <= b) {
+        nSpans++;
+        nPix += b - a + 1;
+      }
+    }
+  }
+  const nEntries = stored.length;
+  const spanBegin = new Int32Array(nEntries + 1);
+  const pixBegin = new Int32Array(nEntries + 1);
+  const starts = new Int32Array(nSpans);
+  const maskStarts = new Int32Array(nSpans);
+  const lengths = new Int32Array(nSpans);
+  const PixelArray = image.array.data.constructor as new (length: number) => PixelValues;
+  const original = new PixelArray(nPix);
+  let n = 0;
+  let p = 0;
+  for (let e = 0; e < nEntries; e++) {
+    const fp = stored[e]!;
+    spanBegin[e] = n;
+    pixBegin[e] = p;
+    const heavy = topLevel[e] === 1 ? undefined : (fp as HeavyFootprint).getImageArray();
+    const { ys, x0s, x1s } = fp.getSpans();
+    let k = 0;
+    for (let s = 0; s < ys.length; s++) {
+      const y = ys[s]!;
+      const xa = x0s[s]!;
+      const xb = x1s[s]!;
+      const a = Math.max(xa, ix0);
+      const b = Math.min(xb, ix1);
+      if (y >= iy0 && y <= iy1 && a <= b) {
+        starts[n] = (y - iy0) * stride + (a - ix0);
+        maskStarts[n] = (y - iy0) * mstride + (a - ix0);
+        lengths[n++] = b - a + 1;
+        if (heavy === undefined) p += b - a + 1;
+        else for (let i = k + a - xa, end = k + b - xa; i <= end; i++) original[p++] = Number(heavy[i]!);
+      }
+      k += xb - xa + 1;
+    }
+  }
+  spanBegin[nEntries] = n;
+  pixBegin[nEntries] = p;
+  return { spanBegin, pixBegin, topLevel: Uint8Array.from(topLevel), starts, maskStarts, lengths, original, noise: new PixelArray(nPix) };
+}
+
+/**
+ * Saves the pixels of each top-level footprint in turn and replaces them by its noise (marking
+ * them `other`), in one visit of its pixels, while no footprint overlaps one replaced before
+ * it (whose pixels would show that one's noise instead of the image's): a pixel already marked
+ * `other` shows such an overlap (the constructor cleared the bit everywhere). Then every
+ * replaced footprint gets its pixels back and the function returns false, for the caller to
+ * save all of them before replacing any.
+ *
+ * @returns true when every top-level footprint was saved and replaced
+ */
+function saveAndReplace(px: StoredPixels, data: PixelValues, mdata: Int32Array, other: number): boolean {
+  const { topLevel, spanBegin, pixBegin, starts, maskStarts, lengths, original, noise } = px;
+  for (let e = 0; e < topLevel.length; e++) {
+    if (topLevel[e] !== 1) continue;
+    const sBegin = spanBegin[e]!;
+    const sEnd = spanBegin[e + 1]!;
+    let k = pixBegin[e]!;
+    let seen = 0;
+    for (let s = sBegin; s < sEnd; s++) {
+      const start = starts[s]!;
+      const mstart = maskStarts[s]!;
+      const len = lengths[s]!;
+      for (let j = 0; j < len; j++) {
+        original[k++] = data[start + j]!;
+        seen |= mdata[mstart + j]!;
+      }
+    }
+    if ((seen & other) !== 0) {
+      // undo: the footprints replaced so far do not overlap, so each one's saved pixels are the image's
+      for (let f = 0; f < e; f++) if (topLevel[f] === 1) writeEntry(px, f, original, data, mdata, 0, other);
+      return false;
+    }
+    writeEntry(px, e, noise, data, mdata, other, 0);
+  }
+  return true;
+}
+
+/** Saves the pixels of every top-level footprint from the image. */
+function saveTopLevel(px: StoredPixels, data: PixelValues): void {
+  const { topLevel, spanBegin, pixBegin, starts, lengths, original } = px;
+  for (let e = 0; e < topLevel.length; e++) {
+    if (topLevel[e] !== 1) continue;
+    let k = pixBegin[e]!;
+    for (let s = spanBegin[e]!, sEnd = spanBegin[e + 1]!; s < sEnd; s++) {
+      for (let i = starts[s]!, iEnd = i + lengths[s]!; i < iEnd; i++) original[k++] = data[i]!;
+    }
+  }
+}
+
+/**
+ * Writes the values of entry `e` of `px` (from `values`, its original or noise pixels) to the
+ * image, and sets `set` and clears `clear` in its mask pixels.
+ */
+function writeEntry(px: StoredPixels, e: number, values: PixelValues, data: PixelValues, mdata: Int32Array, set: number, clear: number): void {
+  const keep = ~clear;
+  const { starts, maskStarts, lengths, spanBegin } = px;
+  let k = px.pixBegin[e]!;
+  for (let s = spanBegin[e]!, sEnd = spanBegin[e + 1]!; s < sEnd; s++) {
+    const start = starts[s]!;
+    const mstart = maskStarts[s]!;
+    const len = lengths[s]!;
+    for (let j = 0; j < len; j++) {
+      data[start + j] = values[k++]!;
+      mdata[mstart + j] = (mdata[mstart + j]! & keep) | set;
+    }
+  }
+}
+
+/**
+ * The `'variance'` noise: `offset + √max(variance, 0) × deviate` for each stored pixel, from
+ * the variance pixel at the same row and column (the variance plane may be a view with its own
+ * stride; `istride` is the image's).
+ */
+function scaleByVariance(px: StoredPixels, deviates: Float64Array, variance: Image<Float32Array>, istride: number, offset: number): void {
+  const { noise, starts, lengths } = px;
+  const vdata = variance.array.data;
+  const vstride = variance.stride | 0;
+  for (let s = 0, k = 0; s < starts.length; s++) {
+    const start = starts[s]!;
+    const len = lengths[s]!;
+    const vstart = Math.floor(start / istride) * vstride + (start % istride);
+    for (let j = 0; j < len; j++, k++) noise[k] = offset + Math.sqrt(Math.max(vdata[vstart + j]!, 0)) * deviates[k]!;
+  }
+}
+
+/** Clears the `clear` bits in the mask pixels of every heavy child of `px`. */
+function clearChildBits(px: StoredPixels, mdata: Int32Array, clear: number): void {
+  const { topLevel, maskStarts, lengths, spanBegin } = px;
+  const keep = ~clear;
+  for (let e = 0; e < topLevel.length; e++) {
+    if (topLevel[e] === 1) continue;
+    for (let s = spanBegin[e]!, sEnd = spanBegin[e + 1]!; s < sEnd; s++) {
+      for (let i = maskStarts[s]!, iEnd = i + lengths[s]!; i < iEnd; i++) mdata[i] = mdata[i]! & keep;
+    }
+  }
 }
 
 /** Options of {@link NoiseReplacer}. */
@@ -178,7 +406,10 @@ export class NoiseReplacer {
   readonly noiseGenStd: number;
   readonly #exposure: Exposure;
   readonly #footprints: ReadonlyMap<bigint, readonly [parent: bigint, footprint: Footprint]>;
-  readonly #stored = new Map<bigint, StoredPixels>();
+  /** Which entry of {@link NoiseReplacer.#px} holds a stored source's pixels, by id. */
+  readonly #entry = new Map<bigint, number>();
+  /** The span tables and pixel values of the stored footprints. */
+  readonly #px: StoredPixels;
   readonly #removePlanes: string[] = [];
   readonly #thisBit: number;
   readonly #otherBit: number;
@@ -208,17 +439,11 @@ export class NoiseReplacer {
     }
     [this.#thisBit, this.#otherBit] = bits as [number, number];
     // Clear both planes in one pass (afterwards their bits are set only inside the stored
-    // footprints); only pixels that have one of the bits are written.
-    const keep = ~(this.#thisBit | this.#otherBit);
-    const both = this.#thisBit | this.#otherBit;
+    // footprints); only rows that have one of the bits are written.
+    // (image dimensions are made int32 with `| 0` throughout: they can arrive as heap numbers,
+    // which would deoptimise the loops' small-integer code)
     const { data: md, width: mw, height: mh, stride: ms } = mask.array;
-    for (let y = 0; y < mh; y++) {
-      const end = y * ms + mw;
-      for (let i = y * ms; i < end; i++) {
-        const v = md[i]!;
-        if ((v & both) !== 0) md[i] = v & keep;
-      }
-    }
+    clearBits(md, mw | 0, mh | 0, ms | 0, this.#thisBit | this.#otherBit);
     const multiplier = config.noiseSeedMultiplier;
     const id = options.exposureId === undefined ? 0 : Number(options.exposureId);
     const seed = multiplier === 0 ? 1 : id !== 0 ? id * multiplier : multiplier;
@@ -232,14 +457,7 @@ export class NoiseReplacer {
       std = Math.sqrt(exposure.getMetadata().getNumber('BGMEAN')!);
     } else if (source !== 'variance') {
       // Clipped statistics of the whole image, on a regular subsample of at most ~1M pixels.
-      const step = Math.max(1, Math.floor(Math.sqrt((image.getWidth() * image.getHeight()) / MAX_STATISTICS_PIXELS)));
-      const sw = Math.ceil(image.getWidth() / step);
-      const sh = Math.ceil(image.getHeight() / step);
-      const pix = image.array.data;
-      // float32 pixels are sampled as float32: the same values, and the statistics of a float32
-      // array run in the kernels' WebAssembly loops (fast from the first call)
-      const sample = pix instanceof Float32Array ? new Float32Array(sw * sh) : new Float64Array(sw * sh);
-      for (let j = 0, k = 0; j < sh; j++) for (let i = 0; i < sw; i++) sample[k++] = pix[j * step * image.stride + i * step]!;
+      const sample = sampleImage(image);
       const stats = makeStatistics(sample, { properties: ['MEANCLIP', 'STDEVCLIP'] });
       mean = stats.getValue('MEANCLIP') + config.noiseOffset;
       std = stats.getValue('STDEVCLIP');
@@ -247,124 +465,49 @@ export class NoiseReplacer {
     this.noiseGenMean = mean;
     this.noiseGenStd = std;
     options.log?.debug(() => `NoiseReplacer: noise ${source === 'variance' ? 'from the variance plane' : `mean ${mean}, stdev ${std}`}, seed ${seed}`);
-    const variance = exposure.variance;
-    for (const [sid, [parent, fp]] of footprints) {
-      if (parent === 0n || fp.isHeavy()) this.#stored.set(sid, this.#store(fp, parent !== 0n));
+    const px = layoutPixels(image, mask.array.stride | 0, footprints, this.#entry);
+    this.#px = px;
+    const nPix = px.original.length;
+    // The Gaussian deviates of every stored footprint in pixel order, footprint after footprint
+    // (the generator's sequence), scaled.
+    if (source === 'variance') {
+      const deviates = new Float64Array(nPix);
+      rand.fillGaussian(deviates, 0, nPix, 0, 1);
+      scaleByVariance(px, deviates, exposure.variance, image.stride | 0, config.noiseOffset);
+    } else {
+      rand.fillGaussian(px.noise, 0, nPix, mean, std);
     }
-    const data = image.array.data;
-    const vdata = variance.array.data;
-    const vstride = variance.stride;
-    const istride = image.stride;
-    const offset = config.noiseOffset;
-    for (const stored of this.#stored.values()) {
-      // the footprint's Gaussian deviates in pixel order (the generator's sequence), then scaled
-      const { starts, lengths, noise } = stored;
-      rand.fillGaussian(noise);
-      if (source === 'variance') {
-        let k = 0;
-        for (let s = 0; s < starts.length; s++) {
-          const start = starts[s]!;
-          const len = lengths[s]!;
-          // The variance plane may be a view with its own stride: same row and column as the image pixel.
-          const vstart = Math.floor(start / istride) * vstride + (start % istride);
-          for (let j = 0; j < len; j++, k++) noise[k] = offset + Math.sqrt(Math.max(vdata[vstart + j]!, 0)) * noise[k]!;
-        }
-      } else {
-        for (let k = 0; k < noise.length; k++) noise[k] = mean + std * noise[k]!;
-      }
-    }
-    // Replace the top-level sources by noise, mark them OTHERDET.
-    const mdata = mask.array.data;
-    for (const [sid, [parent]] of footprints) {
-      if (parent !== 0n) continue;
-      const stored = this.#stored.get(sid)!;
-      this.#write(stored, 'noise', data);
-      this.#markMask(stored, mdata, this.#otherBit, 0);
+    // Save the top-level sources' pixels, replace them by noise, mark them OTHERDET.
+    if (!saveAndReplace(px, image.array.data, mask.array.data, this.#otherBit)) {
+      // Some top-level footprints overlap: save every one from the untouched image first.
+      saveTopLevel(px, image.array.data);
+      this.#putTopLevel(px.noise, this.#otherBit, 0);
     }
   }
 
-  /** Sets `set` and clears `clear` in the mask pixels of a stored footprint. */
-  #markMask(stored: StoredPixels, mdata: Int32Array, set: number, clear: number): void {
-    const keep = ~clear;
-    const { maskStarts, lengths } = stored;
-    for (let s = 0; s < maskStarts.length; s++) {
-      const start = maskStarts[s]!;
-      const end = start + lengths[s]!;
-      for (let i = start; i < end; i++) mdata[i] = (mdata[i]! & keep) | set;
-    }
+  /**
+   * Writes the original or noise values of every top-level footprint, in order, to the image,
+   * and sets `set` and clears `clear` in their mask pixels.
+   */
+  #putTopLevel(values: PixelValues, set: number, clear: number): void {
+    const data = this.#exposure.image.array.data;
+    const mdata = this.#exposure.mask.array.data;
+    const top = this.#px.topLevel;
+    for (let e = 0; e < top.length; e++) if (top[e] === 1) writeEntry(this.#px, e, values, data, mdata, set, clear);
   }
 
-  #store(fp: Footprint, heavyChild: boolean): StoredPixels {
-    const image = this.#exposure.image;
-    const data = image.array.data;
-    const stride = image.stride;
-    const mstride = this.#exposure.mask.array.stride;
-    const ix0 = image.getX0();
-    const iy0 = image.getY0();
-    const w = image.getWidth();
-    const h = image.getHeight();
-    const spans = fp.getSpans();
-    const { ys, x0s, x1s } = spans;
-    // First pass: the number of clipped spans and pixels, so that the arrays are made once.
-    let nSpans = 0;
-    let nPix = 0;
-    for (let s = 0; s < ys.length; s++) {
-      const y = ys[s]!;
-      const a = Math.max(x0s[s]!, ix0);
-      const b = Math.min(x1s[s]!, ix0 + w - 1);
-      if (y >= iy0 && y < iy0 + h && a <= b) {
-        nSpans++;
-        nPix += b - a + 1;
-      }
-    }
-    const starts = new Int32Array(nSpans);
-    const maskStarts = new Int32Array(nSpans);
-    const lengths = new Int32Array(nSpans);
-    const original = new Float64Array(nPix);
-    const heavy = heavyChild ? (fp as HeavyFootprint).getImageArray() : undefined;
-    let k = 0;
-    let n = 0;
-    let p = 0;
-    for (let s = 0; s < ys.length; s++) {
-      const y = ys[s]!;
-      const xa = x0s[s]!;
-      const xb = x1s[s]!;
-      const a = Math.max(xa, ix0);
-      const b = Math.min(xb, ix0 + w - 1);
-      if (y >= iy0 && y < iy0 + h && a <= b) {
-        const start = (y - iy0) * stride + (a - ix0);
-        starts[n] = start;
-        maskStarts[n] = (y - iy0) * mstride + (a - ix0);
-        lengths[n++] = b - a + 1;
-        if (heavy === undefined) for (let x = a; x <= b; x++) original[p++] = data[start + x - a]!;
-        else for (let x = a; x <= b; x++) original[p++] = Number(heavy[k + x - xa]!);
-      }
-      k += xb - xa + 1;
-    }
-    return { footprint: fp, starts, maskStarts, lengths, original, noise: new Float64Array(nPix) };
-  }
-
-  #write(stored: StoredPixels, which: 'original' | 'noise', data: ArrayLike<number> & { [i: number]: number }): void {
-    const values = stored[which];
-    let k = 0;
-    for (let s = 0; s < stored.starts.length; s++) {
-      const start = stored.starts[s]!;
-      const len = stored.lengths[s]!;
-      for (let j = 0; j < len; j++) data[start + j] = values[k++]!;
-    }
-  }
-
-  /** The id whose stored pixels stand for a source: itself when stored, else the first stored ancestor. */
-  #usedId(id: bigint): bigint {
+  /** The entry whose stored pixels stand for a source: its own when stored, else the first stored ancestor's. */
+  #entryOf(id: bigint): number {
     let used = id;
-    for (let guard = 0; !this.#stored.has(used); guard++) {
+    for (let guard = 0; ; guard++) {
+      const e = this.#entry.get(used);
+      if (e !== undefined) return e;
       const entry = this.#footprints.get(used);
       if (entry === undefined || entry[0] === 0n || guard > 1000) {
         throw new MeasBaseInvalidArgumentError(`NoiseReplacer: source ${id} has no pixels to insert (its parent chain ends at ${used}, which is not a known top-level source).`);
       }
       used = entry[0];
     }
-    return used;
   }
 
   /**
@@ -375,9 +518,7 @@ export class NoiseReplacer {
    * @see lsst.meas.base.NoiseReplacer.insertSource
    */
   insertSource(id: bigint): void {
-    const stored = this.#stored.get(this.#usedId(id))!;
-    this.#write(stored, 'original', this.#exposure.image.array.data);
-    this.#markMask(stored, this.#exposure.mask.array.data, this.#thisBit, this.#otherBit);
+    writeEntry(this.#px, this.#entryOf(id), this.#px.original, this.#exposure.image.array.data, this.#exposure.mask.array.data, this.#thisBit, this.#otherBit);
   }
 
   /**
@@ -388,9 +529,7 @@ export class NoiseReplacer {
    * @see lsst.meas.base.NoiseReplacer.removeSource
    */
   removeSource(id: bigint): void {
-    const stored = this.#stored.get(this.#usedId(id))!;
-    this.#write(stored, 'noise', this.#exposure.image.array.data);
-    this.#markMask(stored, this.#exposure.mask.array.data, this.#otherBit, this.#thisBit);
+    writeEntry(this.#px, this.#entryOf(id), this.#px.noise, this.#exposure.image.array.data, this.#exposure.mask.array.data, this.#otherBit, this.#thisBit);
   }
 
   /**
@@ -402,13 +541,13 @@ export class NoiseReplacer {
   end(): void {
     if (this.#ended) return;
     this.#ended = true;
-    const data = this.#exposure.image.array.data;
-    for (const [sid, [parent]] of this.#footprints) if (parent === 0n) this.#write(this.#stored.get(sid)!, 'original', data);
-    // The constructor cleared both planes; since then their bits were set only inside the stored
-    // footprints, so clearing those pixels clears the planes everywhere.
     const mask = this.#exposure.mask;
-    const mdata = mask.array.data;
-    for (const stored of this.#stored.values()) this.#markMask(stored, mdata, 0, this.#thisBit | this.#otherBit);
+    const both = this.#thisBit | this.#otherBit;
+    // The constructor cleared both planes; since then their bits were set only inside the stored
+    // footprints, so clearing those pixels clears the planes everywhere. The top-level
+    // footprints get their original pixels back (in order, as they were replaced).
+    this.#putTopLevel(this.#px.original, 0, both);
+    clearChildBits(this.#px, mask.array.data, both);
     for (const plane of this.#removePlanes) mask.planeDict.removePlane(plane);
   }
 }

@@ -73,6 +73,149 @@ function fit3x3(s: Float64Array, out: Float64Array): 0 | 'flag_noSecondDerivativ
 }
 
 /**
+ * Smooths the 5×5 block whose top-left corner, less `k` rows and columns, is at `base` of `img`
+ * with the separable kernel `g` (of half-width `k`): rows into `h` (`(2k + 5) × 5`), then
+ * columns into `s5` (row-major).
+ */
+function smooth5x5(img: ArrayLike<number>, base: number, stride: number, g: Float64Array, k: number, h: Float64Array, s5: Float64Array): void {
+  const nRows = 2 * k + 5;
+  const nTaps = 2 * k;
+  for (let r = 0; r < nRows; r++) {
+    const row = base + r * stride;
+    for (let c = 0; c < 5; c++) {
+      let sum = 0;
+      const b = row + c;
+      for (let j = 0; j <= nTaps; j++) sum += g[j]! * img[b + j]!;
+      h[r * 5 + c] = sum;
+    }
+  }
+  for (let r = 0; r < 5; r++) {
+    for (let c = 0; c < 5; c++) {
+      let sum = 0;
+      for (let j = 0; j <= nTaps; j++) sum += g[j]! * h[(r + j) * 5 + c]!;
+      s5[r * 5 + c] = sum;
+    }
+  }
+}
+
+/**
+ * The products `K(r - ay) K(r - by)` of the smoothing kernel `g` (half-width `k`) for the rows
+ * `r` of the `2k + 3`-row variance region and the row offsets `ay`, `by` (0..2) of two smoothed
+ * values (0 where either factor is off the kernel), at `(ay * 3 + by) * (2k + 3) + r`.
+ */
+function kernelProducts(g: Float64Array, k: number): Float64Array {
+  const n = 2 * k + 3;
+  const gg = new Float64Array(9 * n);
+  for (let ay = 0; ay < 3; ay++) {
+    for (let by = 0; by < 3; by++) {
+      for (let r = Math.max(ay, by); r <= Math.min(ay, by) + 2 * k; r++) gg[(ay * 3 + by) * n + r] = g[r - ay]! * g[r - by]!;
+    }
+  }
+  return gg;
+}
+
+/**
+ * The errors of the fit of the smoothed 3×3 block `s3` (whose fit is in `fit`): the Jacobian of
+ * the fit (numerical, into `jx`, `jy`) times the covariance of the nine smoothed values (into
+ * `cov`, with `t` as scratch; `gg` from {@link kernelProducts}), from the variance region of
+ * `2k + 3` rows and columns whose top-left corner is at `vbase` of `v`. Writes `[σx, σy]` to
+ * `fit`. Every sum adds the same products in the same order as the plain triple loops would.
+ */
+function fitErrors(s3: Float64Array, fit: Float64Array, jx: Float64Array, jy: Float64Array, t: Float64Array, cov: Float64Array, v: Float32Array, vbase: number, vs: number, g: Float64Array, gg: Float64Array, k: number): void {
+  const x0 = fit[0]!;
+  const y0 = fit[1]!;
+  let scale = 0;
+  for (let a = 0; a < 9; a++) scale = Math.max(scale, Math.abs(s3[a]!));
+  const step = scale * 1e-6 || 1e-12;
+  for (let a = 0; a < 9; a++) {
+    const keep = s3[a]!;
+    s3[a] = keep + step;
+    fit3x3(s3, fit);
+    jx[a] = (fit[0]! - x0) / step;
+    jy[a] = (fit[1]! - y0) / step;
+    s3[a] = keep;
+  }
+  // Covariance of smoothed values at offsets a, b in the 3x3: sum_p V(p) K(p - a) K(p - b).
+  const n = 2 * k + 3; // rows/cols of the region [c-1-k, c+1+k]
+  for (let r = 0; r < n; r++) {
+    const row = vbase + r * vs;
+    for (let ax = 0; ax < 3; ax++) {
+      // column c of the region is offset (c - 1 - k) from the centre; kernel index for offset a
+      // is c - ax. The sums for bx = ax, ax + 1, ax + 2 share the product V(c) K(c - ax) and
+      // start at c = bx.
+      const hi = ax + 2 * k;
+      // (every sum starts at 0 and adds its terms in order, as a plain loop would: same bits)
+      let s0 = 0;
+      s0 += v[row + ax]! * g[0]! * g[0]!;
+      let s1 = 0;
+      let s2 = 0;
+      if (ax < 2) {
+        const p1 = v[row + ax + 1]! * g[1]!;
+        s0 += p1 * g[1]!;
+        s1 += p1 * g[0]!;
+        if (ax < 1) {
+          for (let c = ax + 2; c <= hi; c++) {
+            const pc = v[row + c]! * g[c - ax]!;
+            s0 += pc * g[c - ax]!;
+            s1 += pc * g[c - ax - 1]!;
+            s2 += pc * g[c - ax - 2]!;
+          }
+        } else {
+          for (let c = ax + 2; c <= hi; c++) {
+            const pc = v[row + c]! * g[c - ax]!;
+            s0 += pc * g[c - ax]!;
+            s1 += pc * g[c - ax - 1]!;
+          }
+        }
+      } else {
+        for (let c = ax + 1; c <= hi; c++) {
+          const pc = v[row + c]! * g[c - ax]!;
+          s0 += pc * g[c - ax]!;
+        }
+      }
+      const base = r * 9;
+      t[base + ax * 4] = s0;
+      if (ax < 2) {
+        t[base + ax * 3 + ax + 1] = s1;
+        t[base + (ax + 1) * 3 + ax] = s1;
+      }
+      if (ax < 1) {
+        t[base + 2] = s2;
+        t[base + 6] = s2;
+      }
+    }
+  }
+  for (let a = 0; a < 9; a++) {
+    const ay = (a / 3) | 0;
+    const ax = a % 3;
+    for (let b = a; b < 9; b++) {
+      const by = (b / 3) | 0;
+      const bx = b % 3;
+      let sum = 0;
+      const lo = Math.max(ay, by);
+      const hi = Math.min(ay, by) + 2 * k;
+      // gg[(ay * 3 + by) * n + r] = K(r - ay) K(r - by)
+      const gOff = (ay * 3 + by) * n;
+      const tOff = ax * 3 + bx;
+      for (let r = lo; r <= hi; r++) sum += gg[gOff + r]! * t[r * 9 + tOff]!;
+      cov[a * 9 + b] = sum;
+      cov[b * 9 + a] = sum;
+    }
+  }
+  let vx = 0;
+  let vy = 0;
+  for (let a = 0; a < 9; a++) {
+    for (let b = 0; b < 9; b++) {
+      const c = cov[a * 9 + b]!;
+      vx += jx[a]! * jx[b]! * c;
+      vy += jy[a]! * jy[b]! * c;
+    }
+  }
+  fit[0] = Math.sqrt(vx);
+  fit[1] = Math.sqrt(vy);
+}
+
+/**
  * `base_SdssCentroid`: the SDSS centroider. The image near the footprint's peak is smoothed with
  * a circular Gaussian as wide as the PSF (σ from the PSF's determinant radius); the centre is
  * the maximum of the smoothed image found from its 3×3 block around the brightest smoothed
@@ -116,6 +259,7 @@ export class SdssCentroidPlugin extends BasePlugin<SdssCentroidConfig> {
   readonly #jy = new Float64Array(9);
   readonly #cov = new Float64Array(81);
   #t = new Float64Array(0);
+  #gg: Float64Array = new Float64Array(0);
 
   /**
    * Adds the fields.
@@ -148,7 +292,7 @@ export class SdssCentroidPlugin extends BasePlugin<SdssCentroidConfig> {
     if (sigma === this.#sigma) return;
     if (!(sigma > 0)) throw new MeasurementError(`${this.name}: the PSF width is ${sigma}; expected a positive number of pixels.`);
     this.#sigma = sigma;
-    const half = Math.max(1, Math.ceil(3 * sigma));
+    const half = Math.max(1, Math.ceil(3 * sigma)) | 0;
     const g = new Float64Array(2 * half + 1);
     let sum = 0;
     for (let j = -half; j <= half; j++) sum += g[j + half] = Math.exp((-0.5 * j * j) / (sigma * sigma));
@@ -157,6 +301,7 @@ export class SdssCentroidPlugin extends BasePlugin<SdssCentroidConfig> {
     this.#half = half;
     this.#h = new Float64Array((2 * half + 5) * 5);
     this.#t = new Float64Array((2 * half + 3) * 9);
+    this.#gg = kernelProducts(g, half);
   }
 
   /**
@@ -191,27 +336,8 @@ export class SdssCentroidPlugin extends BasePlugin<SdssCentroidConfig> {
       throw new MeasurementError(`${this.name}: the source at (${px}, ${py}) is too close to the edge to smooth.`, 'flag_edge');
     }
     // Smooth a 5x5 block centred on the peak pixel (separable).
-    const img = ctx.image;
-    const stride = ctx.imageStride;
-    const h = this.#h;
-    const nRows = 2 * k + 5;
-    for (let r = 0; r < nRows; r++) {
-      const row = (ly - 2 - k + r) * stride + lx - 2 - k;
-      for (let c = 0; c < 5; c++) {
-        let sum = 0;
-        const base = row + c;
-        for (let j = 0; j <= 2 * k; j++) sum += g[j]! * img[base + j]!;
-        h[r * 5 + c] = sum;
-      }
-    }
     const s5 = this.#s5;
-    for (let r = 0; r < 5; r++) {
-      for (let c = 0; c < 5; c++) {
-        let sum = 0;
-        for (let j = 0; j <= 2 * k; j++) sum += g[j]! * h[(r + j) * 5 + c]!;
-        s5[r * 5 + c] = sum;
-      }
-    }
+    smooth5x5(ctx.image, (ly - 2 - k) * ctx.imageStride + lx - 2 - k, ctx.imageStride, g, k, this.#h, s5);
     // Move to the brightest smoothed pixel of the inner 3x3.
     let bx = 0;
     let by = 0;
@@ -245,75 +371,11 @@ export class SdssCentroidPlugin extends BasePlugin<SdssCentroidConfig> {
     }
     X[index] = xc;
     Y[index] = yc;
-    this.#errors(ctx, cx - ctx.x0, cy - ctx.y0);
+    const lcx = cx - ctx.x0;
+    const lcy = cy - ctx.y0;
+    fitErrors(this.#s3, this.#fit, this.#jx, this.#jy, this.#t, this.#cov, ctx.variance, (lcy - 1 - k) * ctx.varianceStride + lcx - 1 - k, ctx.varianceStride, g, this.#gg, k);
     XE[index] = this.#fit[0]!;
     YE[index] = this.#fit[1]!;
     if (!Number.isFinite(this.#fit[0]!) || !Number.isFinite(this.#fit[1]!)) this.flags.set(index, 'flag_badError');
-  }
-
-  /** Errors of the fit at LOCAL pixel (lx, ly): Jacobian (numerical) times the covariance of the smoothed 3x3. */
-  #errors(ctx: MeasurementContext, lx: number, ly: number): void {
-    const s3 = this.#s3;
-    const fit = this.#fit;
-    const x0 = fit[0]!;
-    const y0 = fit[1]!;
-    let scale = 0;
-    for (let a = 0; a < 9; a++) scale = Math.max(scale, Math.abs(s3[a]!));
-    const step = scale * 1e-6 || 1e-12;
-    for (let a = 0; a < 9; a++) {
-      const keep = s3[a]!;
-      s3[a] = keep + step;
-      fit3x3(s3, fit);
-      this.#jx[a] = (fit[0]! - x0) / step;
-      this.#jy[a] = (fit[1]! - y0) / step;
-      s3[a] = keep;
-    }
-    // Covariance of smoothed values at offsets a, b in the 3x3: sum_p V(p) K(p - a) K(p - b).
-    const k = this.#half;
-    const g = this.#kernel;
-    const n = 2 * k + 3; // rows/cols of the region [c-1-k, c+1+k]
-    const t = this.#t;
-    const v = ctx.variance;
-    const vs = ctx.varianceStride;
-    for (let r = 0; r < n; r++) {
-      const row = (ly - 1 - k + r) * vs + lx - 1 - k;
-      for (let ax = 0; ax < 3; ax++) {
-        for (let bx = ax; bx < 3; bx++) {
-          // column c of the region is offset (c - 1 - k) from the centre; kernel index for offset a is c - ax
-          let sum = 0;
-          const lo = Math.max(ax, bx);
-          const hi = Math.min(ax, bx) + 2 * k;
-          for (let c = lo; c <= hi; c++) sum += v[row + c]! * g[c - ax]! * g[c - bx]!;
-          t[r * 9 + ax * 3 + bx] = sum;
-          t[r * 9 + bx * 3 + ax] = sum;
-        }
-      }
-    }
-    const cov = this.#cov;
-    for (let a = 0; a < 9; a++) {
-      const ay = (a / 3) | 0;
-      const ax = a % 3;
-      for (let b = a; b < 9; b++) {
-        const by = (b / 3) | 0;
-        const bx = b % 3;
-        let sum = 0;
-        const lo = Math.max(ay, by);
-        const hi = Math.min(ay, by) + 2 * k;
-        for (let r = lo; r <= hi; r++) sum += g[r - ay]! * g[r - by]! * t[r * 9 + ax * 3 + bx]!;
-        cov[a * 9 + b] = sum;
-        cov[b * 9 + a] = sum;
-      }
-    }
-    let vx = 0;
-    let vy = 0;
-    for (let a = 0; a < 9; a++) {
-      for (let b = 0; b < 9; b++) {
-        const c = cov[a * 9 + b]!;
-        vx += this.#jx[a]! * this.#jx[b]! * c;
-        vy += this.#jy[a]! * this.#jy[b]! * c;
-      }
-    }
-    fit[0] = Math.sqrt(vx);
-    fit[1] = Math.sqrt(vy);
   }
 }
