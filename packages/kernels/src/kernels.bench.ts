@@ -2,7 +2,8 @@
 // masked image) on the CPU backend and on 2 worker threads, MEANCLIP statistics of 16 Mpix, and a
 // 128-pixel-bin background model with and without the Chebyshev approximation, and the binned
 // MEANCLIP statistics alone of a star field (bright stars stretch each bin's range), and the
-// median alone of the masked star field (one plane, as the deblender's sigma1).
+// median alone of the masked star field (one plane, as the deblender's sigma1), and the clipped
+// mean and standard deviation of a 1 Mpix subsample of it (as the NoiseReplacer's noise).
 //   pnpm bench --filter kernels [--smoke]
 import { parseArgs } from 'node:util';
 import { binnedStatisticsRows } from './backend-ops.js';
@@ -55,6 +56,19 @@ function starField(): Float32Array {
     stars = a;
   }
   return stars;
+}
+
+let sample: Float32Array | undefined;
+
+/** Every 4th pixel of every 4th row of the star field (a regular subsample, as the NoiseReplacer takes). */
+function starSample(): Float32Array {
+  if (sample === undefined) {
+    const a = starField();
+    const m = N >> 2;
+    sample = new Float32Array(m * m);
+    for (let j = 0; j < m; j++) for (let i = 0; i < m; i++) sample[j * m + i] = a[4 * j * N + 4 * i]!;
+  }
+  return sample;
 }
 
 /** MEANCLIP (3σ, 3 passes) of each bin of the star field, as a background model computes it. */
@@ -159,6 +173,13 @@ export const benchmarks: BenchCase[] = [
     itemUnit: 'pixels',
     setup: () => void starMask(),
     fn: () => makeStatistics(starField(), { properties: ['MEDIAN'], mask: starMask(), andMask: 2 }).getValue(),
+  },
+  {
+    name: `makeStatistics MEANCLIP + STDEVCLIP of every 4th pixel of every 4th row of the ${N}² star field (as the NoiseReplacer's noise)`,
+    itemsPerIteration: PIX / 16,
+    itemUnit: 'pixels',
+    setup: () => void starSample(),
+    fn: () => makeStatistics(starSample(), { properties: ['MEANCLIP', 'STDEVCLIP'] }).getValue('STDEVCLIP'),
   },
   {
     name: `binned MEANCLIP ${N}² star field, binSize 128, cpu`,

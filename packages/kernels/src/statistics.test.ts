@@ -2,7 +2,7 @@ import { astropyAvailable, runPythonJson } from '@skystack/test-support';
 import { describe, expect, it } from 'vitest';
 import { KernelsInvalidArgumentError } from './errors.js';
 import { setSimdEnabled } from './simd-kernels.js';
-import { makeStatistics, meanClipOfBin, nthElement, quantile } from './statistics.js';
+import { makeStatistics, meanClipOfBin, nthElement, quantile, type Statistics, type StatisticsProperty } from './statistics.js';
 
 function gaussian(seed: number): () => number {
   let a = seed >>> 0;
@@ -420,5 +420,211 @@ describe('makeStatistics MEDIAN alone of a large float32 window: the windowed pa
     expectMedian(v, undefined, 0, true, region); // (3 + 7) / 2
     const mask = new Int32Array(n).fill(1);
     expectMedian(v, mask, 1, false, region);
+  });
+});
+
+describe('makeStatistics quartiles and clipping of large float32 windows in the WebAssembly SIMD kernels', () => {
+  type Region = { stride: number; x0: number; y0: number; width: number; height: number };
+  const IQ = 0.741301109252802;
+
+  /** numpy's linear percentile of sorted values (NaN for none). */
+  function pct(sorted: Float64Array, p: number): number {
+    if (sorted.length === 0) return NaN;
+    const idx = p * (sorted.length - 1);
+    const q = Math.floor(idx);
+    return q + 1 >= sorted.length ? sorted[q]! : (q + 1 - idx) * sorted[q]! + (idx - q) * sorted[q + 1]!;
+  }
+
+  /**
+   * The definition, written out: the good values in raster order (unmasked; finite, or with
+   * nanSafe false all but NaN, which still count in N), the quartiles of their sorted copy, and
+   * afw's clipping passes with the unweighted sums in two partial sums (even and odd positions
+   * among the gathered values, the order makeStatistics documents).
+   */
+  function reference(v: Float32Array, mask: Int32Array | undefined, andMask: number, nanSafe: boolean, region: Region, numSigmaClip: number, numIter: number): { median: number; iqr: number; clip: [number, number, number, number]; inOrder: boolean } {
+    const good: number[] = [];
+    let nGood = 0;
+    for (let y = region.y0; y < region.y0 + region.height; y++) {
+      for (let k = y * region.stride + region.x0, e = k + region.width; k < e; k++) {
+        if (mask !== undefined && (mask[k]! & andMask) !== 0) continue;
+        const x = v[k]!;
+        if (nanSafe && !Number.isFinite(x)) continue;
+        nGood++;
+        if (Number.isNaN(x)) continue;
+        good.push(x);
+      }
+    }
+    const sorted = Float64Array.from(good).sort();
+    const median = pct(sorted, 0.5);
+    const iqr = pct(sorted, 0.75) - pct(sorted, 0.25);
+    let meanClip = NaN;
+    let meanClipVar = NaN;
+    let varClip = NaN;
+    let nClip = 0;
+    for (let i = 0; i < numIter; i++) {
+      const c = i > 0 ? meanClip : median;
+      const hw = i > 0 && nGood > 1 ? numSigmaClip * Math.sqrt(varClip) : numSigmaClip * IQ * iqr;
+      if (Number.isNaN(c) || Number.isNaN(hw)) {
+        [meanClip, meanClipVar, varClip, nClip] = [NaN, NaN, NaN, 0];
+        continue;
+      }
+      const s = new Float64Array(2);
+      const q = new Float64Array(2);
+      const cnt = new Float64Array(2);
+      for (let k = 0; k < good.length; k++) {
+        const d = good[k]! - c;
+        if (Math.abs(d) <= hw) {
+          s[k & 1] = s[k & 1]! + d;
+          q[k & 1] = q[k & 1]! + d * d;
+          cnt[k & 1] = cnt[k & 1]! + 1;
+        }
+      }
+      const n = cnt[0]! + cnt[1]!;
+      const mean = (s[0]! + s[1]!) / n;
+      let variance = (q[0]! + q[1]!) / n - mean * mean;
+      variance *= (n * n) / (n * n - n);
+      meanClip = mean + c;
+      varClip = variance;
+      meanClipVar = (variance * n) / (n * n);
+      nClip = n;
+    }
+    // (the selection reorders fewer than 2048 values, and values with an infinite one among them,
+    // before the clipping passes: then the sums' rounding differs from raster order's)
+    const inOrder = good.length >= 2048 && good.every((x) => Number.isFinite(x));
+    return { median, iqr, clip: [meanClip, meanClipVar, varClip, nClip], inOrder };
+  }
+
+  const ALL: StatisticsProperty[] = ['MEANCLIP', 'STDEVCLIP', 'VARIANCECLIP', 'MEDIAN', 'IQRANGE'];
+  const PROPERTY_SETS: StatisticsProperty[][] = [['MEANCLIP', 'STDEVCLIP'], ['STDEVCLIP'], ['MEANCLIP'], ['MEDIAN', 'IQRANGE'], ['IQRANGE'], ALL, ['NPOINT', 'MEAN', 'MEDIAN', 'MEANCLIP', 'STDEVCLIP', 'VARIANCECLIP']];
+
+  /** `a` and `b` are the same number (a zero's sign aside where `anyZero`). */
+  function same(a: number, b: number, anyZero: boolean): boolean {
+    return Object.is(a, b) || (anyZero && a === 0 && b === 0);
+  }
+
+  /**
+   * makeStatistics with the SIMD kernels on and off, bit for bit (every requested value and
+   * error; a zero median or IQR may differ in sign: the selections order -0 and +0 differently),
+   * and against {@link reference}.
+   */
+  function expectSame(v: Float32Array, mask: Int32Array | undefined, andMask: number, nanSafe: boolean, region: Region, properties: StatisticsProperty[], numSigmaClip = 3, numIter = 3): void {
+    const options = { properties, errors: true, nanSafe, region, andMask, numSigmaClip, numIter, ...(mask === undefined ? {} : { mask }) };
+    const simd = makeStatistics(v, options);
+    const was = setSimdEnabled(false);
+    let ts: Statistics;
+    try {
+      ts = makeStatistics(v, options);
+    } finally {
+      setSimdEnabled(was);
+    }
+    const ref = reference(v, mask, andMask, nanSafe, region, numSigmaClip, numIter);
+    const [meanClip, meanClipVar, varClip, nClip] = ref.clip;
+    const expected: Partial<Record<StatisticsProperty, number>> = {
+      MEDIAN: ref.median,
+      IQRANGE: ref.iqr,
+      MEANCLIP: meanClip,
+      VARIANCECLIP: varClip,
+      STDEVCLIP: Math.sqrt(varClip),
+    };
+    const expectedError: Partial<Record<StatisticsProperty, number>> = {
+      MEANCLIP: Math.sqrt(meanClipVar),
+      STDEVCLIP: (0.5 * Math.sqrt((2 * (nClip - 1) * varClip * varClip) / (nClip * nClip))) / Math.sqrt(varClip),
+    };
+    for (const p of properties) {
+      const [a, ea] = simd.getResult(p);
+      const [b, eb] = ts.getResult(p);
+      const zero = p === 'MEDIAN' || p === 'IQRANGE';
+      const what = `${p} ${JSON.stringify({ region, nanSafe, andMask, numSigmaClip, numIter })}`;
+      expect(same(a, b, zero) && same(ea, eb, false), `${what}: SIMD [${a}, ${ea}] vs TypeScript [${b}, ${eb}]`).toBe(true);
+      const close = (x: number, y: number | undefined): boolean => y === undefined || same(x, y, zero) || (!zero && !ref.inOrder && Math.abs(x - y) <= 1e-10 * (1 + Math.abs(y)));
+      expect(close(a, expected[p]), `${what}: ${a} vs the definition ${expected[p]}`).toBe(true);
+      expect(close(ea, expectedError[p]), `${what}: error ${ea} vs the definition ${expectedError[p]}`).toBe(true);
+    }
+  }
+
+  it('equal the TypeScript path and the definition on random data (masks, NaN, ±Infinity, both nanSafe modes, ties, windows with stride and offsets)', () => {
+    const g = gaussian(21);
+    const w = 211;
+    const h = 173;
+    const n = w * h;
+    const v = new Float32Array(n);
+    const mask = new Int32Array(n);
+    const kinds = [
+      (k: number): number => 1000 + 31 * g() + (k % 89 === 0 ? 8000 * Math.abs(g()) : 0), // sky and stars
+      (): number => Math.round(3 * g()), // heavy ties (zeros of one sign)
+      (): number => -7 - 1e-4 * g(), // negative, narrow
+      (k: number): number => (k % 3 === 0 ? -1 : 1) * (2 + Math.abs(g())), // two clumps
+    ];
+    for (const [i, kind] of kinds.entries()) {
+      for (let k = 0; k < n; k++) {
+        const r = (k * 7919 + i) % 1009;
+        v[k] = r === 0 ? NaN : r === 1 ? Infinity : r === 2 ? -Infinity : kind(k);
+        mask[k] = k % 11 === 3 ? 4 : k % 7 === 1 ? 1 : 0;
+      }
+      const regions: Region[] = [
+        { stride: n, x0: 0, y0: 0, width: n, height: 1 }, // one row, as the noise replacer's sample
+        { stride: w, x0: 0, y0: 0, width: w, height: h },
+        { stride: w, x0: 7, y0: 5, width: 199, height: 160 }, // a window: rows cross the staging chunks
+      ];
+      for (const region of regions) {
+        for (const nanSafe of [true, false]) {
+          for (const [j, properties] of PROPERTY_SETS.entries()) {
+            if ((i + j) % 2 === 0) expectSame(v, undefined, 0, nanSafe, region, properties);
+            expectSame(v, mask, (i + j) % 3 === 0 ? 5 : 4, nanSafe, region, properties);
+          }
+        }
+      }
+    }
+  });
+
+  it('equal them for other clipping parameters, and for clipping passes over gathered values of every parity', () => {
+    const g = gaussian(8);
+    const n = 1 << 16;
+    const v = Float32Array.from({ length: n }, (_, k) => (k % 41 === 0 ? 300 + 500 * Math.abs(g()) : 20 + 2 * g()));
+    const mask = Int32Array.from({ length: n }, (_, k) => (k % 5 === 0 ? 2 : 0));
+    const region = { stride: n, x0: 0, y0: 0, width: n, height: 1 };
+    for (const [numSigmaClip, numIter] of [[3, 0], [3, 1], [2.5, 5], [1e-3, 2], [50, 3]] as const) {
+      expectSame(v, undefined, 0, true, region, ALL, numSigmaClip, numIter);
+      expectSame(v, mask, 2, true, region, ['MEANCLIP', 'STDEVCLIP'], numSigmaClip, numIter);
+    }
+    // an odd count of good values, and an odd offset of the window
+    for (const width of [n - 1, n - 3]) expectSame(v, undefined, 0, true, { stride: n, x0: n - width, y0: 0, width, height: 1 }, ['MEANCLIP', 'STDEVCLIP']);
+  });
+
+  it('equal them when few or no values are good, for constant data, one distinct value in a crowd, zeros of both signs and a huge range', () => {
+    const n = 20000;
+    const region = { stride: n, x0: 0, y0: 0, width: n, height: 1 };
+    const g = gaussian(4);
+    const sparse = Float32Array.from({ length: n }, () => 5 + g());
+    for (const good of [0, 1, 2, 3, 1000, 2047, 2048, 2049]) {
+      // only the first `good` values unmasked
+      const mask = Int32Array.from({ length: n }, (_, k) => (k < good ? 0 : 1));
+      expectSame(sparse, mask, 1, true, region, ALL);
+      expectSame(sparse, mask, 1, false, region, ['NPOINT', 'MEANCLIP', 'STDEVCLIP']);
+    }
+    const nan = new Float32Array(n).fill(NaN);
+    nan[10] = Infinity;
+    nan[20] = -Infinity;
+    for (const nanSafe of [true, false]) expectSame(nan, undefined, 0, nanSafe, region, ALL);
+    expectSame(new Float32Array(n).fill(3.5), undefined, 0, true, region, ALL);
+    const crowd = Float32Array.from({ length: n }, (_, k) => (k % 10 < 8 ? 1.25 : 1.25 + g()));
+    expectSame(crowd, undefined, 0, true, region, ALL);
+    const zeros = Float32Array.from({ length: n }, (_, k) => (k % 4 === 0 ? -0 : k % 4 === 1 ? 0 : k % 4 === 2 ? g() : -Math.abs(g())));
+    expectSame(zeros, undefined, 0, true, region, ALL);
+    const huge = Float32Array.from({ length: n }, (_, k) => (k % 1000 === 0 ? 3e38 : k % 1000 === 1 ? -3e38 : g()));
+    expectSame(huge, undefined, 0, true, region, ALL);
+    // tiny inputs stay on the TypeScript path; the same definition holds
+    for (const m of [1, 2, 5, 100]) expectSame(sparse, undefined, 0, true, { stride: m, x0: 0, y0: 0, width: m, height: 1 }, ALL);
+  });
+
+  it('leave the workspace of the binned statistics usable (meanClipOfBin after makeStatistics)', () => {
+    const g = gaussian(9);
+    const v = Float32Array.from({ length: 40000 }, () => 100 + 3 * g());
+    const before = new Float64Array(2);
+    meanClipOfBin(v.slice(), 0, v.length, v.length, NaN, NaN, 3, 3, Float64Array.of(NaN, NaN), before);
+    makeStatistics(v, { properties: ['MEANCLIP', 'STDEVCLIP'] });
+    const after = new Float64Array(2);
+    meanClipOfBin(v.slice(), 0, v.length, v.length, NaN, NaN, 3, 3, Float64Array.of(NaN, NaN), after);
+    expect(Array.from(after)).toEqual(Array.from(before));
   });
 });

@@ -821,7 +821,8 @@ function medianAndQuartiles(a: Float32Array | Float64Array, n: number, min?: num
   // Each neighbour is the smallest value after its order statistic, up to the next selected one.
   const next = (q: number, bound: number): number => (q + 1 >= n ? a[q]! : minOf(a, q + 1, Math.min(bound + 1, n)));
   const n50 = next(q50, q75 > q50 ? q75 : n - 1);
-  const n25 = next(q25, q50);
+  // (for n = 2 the first quartile's order statistic is the median's: so is its neighbour)
+  const n25 = q25 < q50 ? next(q25, q50) : n50;
   const n75 = next(q75, n - 1);
   return [lerp(i50, q50, v50, n50), lerp(i25, q25, v25, n25), lerp(i75, q75, v75, n75)];
 }
@@ -1130,13 +1131,34 @@ export function meanClipOfBin(
   guess: Float64Array,
   out: Float64Array,
 ): void {
+  const q = BIN_QUARTILES;
+  binQuartiles(a, off, m, min, max, guess, q);
+  const res = CLIPPED;
+  clipIterations(a, off, m, nGood, q[0]!, q[2]! - q[1]!, numSigmaClip, numIter, res);
+  out[0] = res[0]!;
+  out[1] = Math.sqrt(res[1]!);
+}
+
+/** `[median, q25, q75]` of the last {@link binQuartiles}. */
+const BIN_QUARTILES = new Float64Array(3);
+
+/**
+ * `[median, q25, q75]` of `a[off, off + m)` into `q`, the same values as {@link medianAndQuartiles}
+ * of those values with the range `min`, `max` (see {@link meanClipOfBin} for the arguments and
+ * for how `guess` is used and updated). Small and non-finite bins go to medianAndQuartiles itself
+ * (which may reorder them); larger ones are not reordered.
+ */
+function binQuartiles(a: Float32Array, off: number, m: number, min: number, max: number, guess: Float64Array, q: Float64Array): void {
   // exactly the cases where medianAndQuartiles buckets without reordering `a`; an unknown range
   // (every value finite) is found only when the guessed histogram does not do
   const nbFull = Math.min(HIST_MAX, m >>> 1);
   const rangeKnown = !Number.isNaN(min) && !Number.isNaN(max);
   const scaleFull = nbFull / (max - min);
   if (m < HISTOGRAM_SELECT_MIN || (rangeKnown && (min === max || !Number.isFinite(min) || !Number.isFinite(max) || !Number.isFinite(scaleFull) || !(scaleFull > 0)))) {
-    meanClipOfGathered(a.subarray(off, off + m), m, nGood, min, max, numSigmaClip, numIter, out);
+    const [q50, q25, q75] = medianAndQuartiles(a.subarray(off, off + m), m, min, max);
+    q[0] = q50;
+    q[1] = q25;
+    q[2] = q75;
     guess[0] = NaN;
     guess[1] = NaN;
     if (guess.length > 2) guess[2] = NaN;
@@ -1176,7 +1198,7 @@ export function meanClipOfBin(
       }
       guess[0] = NaN; // tried
       guess[1] = NaN;
-      meanClipOfBin(a, off, m, nGood, lo, hi, numSigmaClip, numIter, guess, out);
+      binQuartiles(a, off, m, lo, hi, guess, q);
       return;
     }
     bucketSelectBin(a, off, m, min, scaleFull, nbFull, Infinity);
@@ -1188,10 +1210,9 @@ export function meanClipOfBin(
   guess[0] = v25;
   guess[1] = v75;
   if (guess.length > 2) guess[2] = median;
-  const res = CLIPPED;
-  clipIterations(a, off, m, nGood, median, v75 - v25, numSigmaClip, numIter, res);
-  out[0] = res[0]!;
-  out[1] = Math.sqrt(res[1]!);
+  q[0] = median;
+  q[1] = v25;
+  q[2] = v75;
 }
 
 /** From this many pixels on, a median alone of float32 values is found by {@link radixMedianFloat32}. */
@@ -1573,6 +1594,136 @@ function radixGatherRow(values: Float32Array, bits: Int32Array, mask: Int32Array
   fill[1] = f2;
 }
 
+// ------------------------------------- quartiles and clipped sums of a large float32 window in the SIMD kernels
+
+/** From this many values on, unweighted quartiles and clipped statistics of float32 values run in the SIMD kernels. */
+const SIMD_STATS_MIN = 1 << 14;
+/** Up to this many values (the kernels' memory, which never shrinks, grows by about 10 bytes a value). */
+const SIMD_STATS_MAX = 1 << 23;
+/** Values per call of the SIMD gather (rows are copied into the kernels' memory this many at a time). */
+const STAGE_VALUES = 16384;
+/** `[m, nGood, infinite]` of the last {@link gatherToKernels}. */
+const KERNEL_GATHER = new Float64Array(3);
+/** About this many gathered values are sampled for the first guess of the quartiles. */
+const GUESS_SAMPLE = 4096;
+/** The sampled values. */
+const GUESS_VALUES = new Float32Array(2 * GUESS_SAMPLE + 2);
+/** The guess of {@link binQuartiles}. */
+const GUESS = new Float64Array(2);
+
+/**
+ * Copies the good values of a float32 window (as {@link gatherGood} selects them, in the same
+ * order) into the SIMD kernels' memory, after a staging area for the rows: returns a view of the
+ * memory there with room for every value of the window, followed by room for
+ * {@link bucketSelectBin}'s workspace (no later growth). Writes `[m, nGood, infinite]` (how many
+ * were copied, how many the moments would count, whether a ±Infinity was copied) to `res`.
+ */
+function gatherToKernels(simd: SimdKernels, values: Float32Array, region: StatisticsRegion, mask: Int32Array | undefined, andMask: number, nanSafe: boolean, res: Float64Array): Float32Array {
+  const { stride, x0, y0, width, height } = region;
+  const nPix = width * height;
+  const useMask = mask !== undefined && andMask !== 0;
+  const valsAt = (simd.scratchBytes + 15) & ~15;
+  const mskAt = valsAt + 4 * STAGE_VALUES;
+  const gatherAt = mskAt + (useMask ? 4 * STAGE_VALUES : 0);
+  const memory = simd.reserve(gatherAt + 4 * nPix + binSelectWorkspaceBytes(nPix) + 16);
+  const vals = new Float32Array(memory, valsAt, STAGE_VALUES);
+  const mv = useMask ? new Int32Array(memory, mskAt, STAGE_VALUES) : undefined;
+  const counts = new Int32Array(memory, 48, 2);
+  const nan = nanSafe ? 1 : 0;
+  const withMask = useMask ? 1 : 0;
+  let out = gatherAt;
+  let good = 0;
+  let infinite = 0;
+  let fill = 0;
+  for (let y = 0; y < height; y++) {
+    const base = (y0 + y) * stride + x0;
+    for (let x = 0; x < width; ) {
+      const take = Math.min(width - x, STAGE_VALUES - fill);
+      vals.set(values.subarray(base + x, base + x + take), fill);
+      if (mv !== undefined) mv.set(mask!.subarray(base + x, base + x + take), fill);
+      fill += take;
+      x += take;
+      if (fill === STAGE_VALUES || (x === width && y === height - 1)) {
+        out += 4 * simd.gatherGood(valsAt, mskAt, fill, andMask, out, nan, withMask);
+        good += counts[0]!;
+        infinite |= counts[1]!;
+        fill = 0;
+      }
+    }
+  }
+  res[0] = (out - gatherAt) >>> 2;
+  res[1] = good;
+  res[2] = infinite;
+  return new Float32Array(memory, gatherAt, nPix);
+}
+
+/**
+ * A guess of `[q25, q75]` of `a[0, m)` into `guess` from about {@link GUESS_SAMPLE} values at an
+ * odd step (NaN for fewer than 2048 values). Only a hint for the histogram's range: the
+ * quartiles found with it are exact whatever it is.
+ */
+function guessQuartiles(a: Float32Array, m: number, guess: Float64Array): void {
+  guess[0] = NaN;
+  guess[1] = NaN;
+  if (m < HISTOGRAM_SELECT_MIN) return;
+  const step = Math.max(1, Math.floor(m / GUESS_SAMPLE)) | 1;
+  const s = GUESS_VALUES;
+  let ns = 0;
+  for (let i = 0; i < m; i += step) s[ns++] = a[i]!;
+  const r25 = Math.floor(0.25 * (ns - 1));
+  const r75 = Math.ceil(0.75 * (ns - 1));
+  guess[0] = nthElement(s, 0, ns, r25);
+  guess[1] = nthElement(s, r25, ns, r75);
+}
+
+/**
+ * The order statistics and clipping passes of {@link makeStatistics} for unweighted float32
+ * values in the SIMD kernels: the good values gathered there ({@link gatherToKernels}), the
+ * median and quartiles by a histogram about a sampled guess ({@link binQuartiles}: the same order
+ * statistics, so the same values), the clipping passes by the kernels' clipped sums (the same
+ * pairs of partial sums as {@link accumulateClipped}). Writes `[median, q25, q75]` to
+ * {@link BIN_QUARTILES} and, with `wantClip`, the clipped results to {@link CLIPPED}; returns the
+ * good-value count the moments would use.
+ */
+function orderStatisticsInKernels(
+  simd: SimdKernels,
+  values: Float32Array,
+  region: StatisticsRegion,
+  mask: Int32Array | undefined,
+  andMask: number,
+  nanSafe: boolean,
+  nMoments: number | undefined,
+  wantClip: boolean,
+  numSigmaClip: number,
+  numIter: number,
+): number {
+  // (other kernels write the same memory: the selection's workspace is laid out afresh)
+  resetBinWorkspace();
+  const res = KERNEL_GATHER;
+  const a = gatherToKernels(simd, values, region, mask, andMask, nanSafe, res);
+  const m = res[0]!;
+  const n = nMoments ?? res[1]!;
+  // the range only where an infinite value makes it matter (else NaN: found when needed)
+  let lo = NaN;
+  let hi = NaN;
+  if (res[2] !== 0) {
+    lo = Infinity;
+    hi = -Infinity;
+    for (let i = 0; i < m; i++) {
+      const v = a[i]!;
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+    }
+  }
+  const guess = GUESS;
+  guessQuartiles(a, m, guess);
+  const q = BIN_QUARTILES;
+  binQuartiles(a, 0, m, lo, hi, guess, q);
+  if (wantClip) clipIterations(a, 0, m, n, q[0]!, q[2]! - q[1]!, numSigmaClip, numIter, CLIPPED);
+  resetBinWorkspace();
+  return n;
+}
+
 function checkRegion(length: number, region: StatisticsRegion): void {
   const { stride, x0, y0, width, height } = region;
   const ints = [stride, x0, y0, width, height].every((v) => Number.isInteger(v) && v >= 0);
@@ -1581,6 +1732,24 @@ function checkRegion(length: number, region: StatisticsRegion): void {
       `Statistics region ${JSON.stringify(region)} does not fit in an array of ${length} values.`,
     );
   }
+}
+
+/**
+ * The results of {@link makeStatistics} that come from the order statistics: `MEDIAN` and
+ * `IQRANGE`, and with `clipped` = `[meanClip, meanClipVar, varClip, nClip]` the clipped ones.
+ */
+function setOrderResults(out: Map<StatisticsProperty, StatisticsResult>, median: number, iqr: number, stdVariance: number, n: number, clipped: Float64Array | undefined): void {
+  out.set('MEDIAN', [median, Math.sqrt((Math.PI / 2) * stdVariance / n)]);
+  out.set('IQRANGE', [iqr, NaN]);
+  if (clipped === undefined) return;
+  const meanClip = clipped[0]!;
+  const meanClipVar = clipped[1]!;
+  const varClip = clipped[2]!;
+  const nClip = clipped[3]!;
+  out.set('MEANCLIP', [meanClip, Math.sqrt(meanClipVar)]);
+  out.set('VARIANCECLIP', [varClip, NaN]);
+  const sdc = Math.sqrt(varClip);
+  out.set('STDEVCLIP', [sdc, (0.5 * Math.sqrt(varianceError(varClip, nClip))) / sdc]);
 }
 
 /**
@@ -1603,7 +1772,10 @@ function checkRegion(length: number, region: StatisticsRegion): void {
  *
  * With no good values every quantity is NaN except `NPOINT` (0) and `SUM` (0).
  * Allocation: one scratch buffer of the good values when a quantile or a clipped statistic is
- * requested (pass `scratch` to reuse one).
+ * requested (pass `scratch` to reuse one). Unweighted `IQRANGE` and clipped statistics of 2¹⁴ to
+ * 2²³ float32 values without a `scratch` gather into the WebAssembly SIMD kernels' memory instead
+ * (where available) and run there: the same values (a zero median or IQR may differ in its sign
+ * when both -0 and +0 are among the values).
  *
  * @param values - the values
  * @param options - properties, mask, weights, clipping and window
@@ -1701,6 +1873,17 @@ export function makeStatistics(values: NumericArray, options: StatisticsOptions 
   }
 
   if (wantOrder) {
+    const simd =
+      values instanceof Float32Array && acc.weights === undefined && options.scratch === undefined && nPix >= SIMD_STATS_MIN && nPix <= SIMD_STATS_MAX && (wantClip || props.has('IQRANGE'))
+        ? simdKernels()
+        : undefined;
+    if (simd !== undefined) {
+      // Unweighted quartiles (and clipping) of many float32 values: in the SIMD kernels.
+      n = orderStatisticsInKernels(simd, values as Float32Array, region, acc.mask, acc.andMask, acc.nanSafe, wantMoments ? n : undefined, wantClip, numSigmaClip, numIter);
+      const q = BIN_QUARTILES;
+      setOrderResults(out, q[0]!, q[2]! - q[1]!, stdVariance, n, wantClip ? CLIPPED : undefined);
+      return new Statistics(props, options.errors ?? false, out);
+    }
     // Copy the good values into the scratch buffer and select.
     let scratch = options.scratch;
     if (scratch === undefined) {
@@ -1725,44 +1908,35 @@ export function makeStatistics(values: NumericArray, options: StatisticsOptions 
       median = q50;
       iqr = q75 - q25;
     }
-    out.set('MEDIAN', [median, Math.sqrt((Math.PI / 2) * stdVariance / n)]);
-    out.set('IQRANGE', [iqr, NaN]);
-    if (wantClip) {
+    if (!wantClip) {
+      setOrderResults(out, median, iqr, stdVariance, n, undefined);
+    } else if (acc.weights === undefined) {
+      // Unweighted: the clipped sums need only the gathered values (every value that can pass
+      // the clip is there; NaNs never pass), a compact array instead of the masked window.
+      clipIterations(scratch, 0, m, n, median, iqr, numSigmaClip, numIter, CLIPPED);
+      setOrderResults(out, median, iqr, stdVariance, n, CLIPPED);
+    } else {
       let meanClip = NaN;
       let meanClipVar = NaN;
       let varClip = NaN;
       let nClip = 0;
-      if (acc.weights === undefined) {
-        // Unweighted: the clipped sums need only the gathered values (every value that can pass
-        // the clip is there; NaNs never pass), a compact array instead of the masked window.
-        const res = CLIPPED;
-        clipIterations(scratch, 0, m, n, median, iqr, numSigmaClip, numIter, res);
-        meanClip = res[0]!;
-        meanClipVar = res[1]!;
-        varClip = res[2]!;
-        nClip = res[3]!;
-      } else {
-        for (let i = 0; i < numIter; i++) {
-          const c = i > 0 ? meanClip : median;
-          const hwidth = i > 0 && n > 1 ? numSigmaClip * Math.sqrt(varClip) : numSigmaClip * IQ_TO_STDEV * iqr;
-          if (Number.isNaN(c) || Number.isNaN(hwidth)) {
-            meanClip = NaN;
-            meanClipVar = NaN;
-            varClip = NaN;
-            nClip = 0;
-            continue;
-          }
-          const clipped = accumulate(values, region, acc, c, hwidth, 1, false);
-          meanClip = clipped.mean;
-          meanClipVar = clipped.meanVar;
-          varClip = clipped.variance;
-          nClip = clipped.n;
+      for (let i = 0; i < numIter; i++) {
+        const c = i > 0 ? meanClip : median;
+        const hwidth = i > 0 && n > 1 ? numSigmaClip * Math.sqrt(varClip) : numSigmaClip * IQ_TO_STDEV * iqr;
+        if (Number.isNaN(c) || Number.isNaN(hwidth)) {
+          meanClip = NaN;
+          meanClipVar = NaN;
+          varClip = NaN;
+          nClip = 0;
+          continue;
         }
+        const clipped = accumulate(values, region, acc, c, hwidth, 1, false);
+        meanClip = clipped.mean;
+        meanClipVar = clipped.meanVar;
+        varClip = clipped.variance;
+        nClip = clipped.n;
       }
-      out.set('MEANCLIP', [meanClip, Math.sqrt(meanClipVar)]);
-      out.set('VARIANCECLIP', [varClip, NaN]);
-      const sdc = Math.sqrt(varClip);
-      out.set('STDEVCLIP', [sdc, (0.5 * Math.sqrt(varianceError(varClip, nClip))) / sdc]);
+      setOrderResults(out, median, iqr, stdVariance, n, Float64Array.of(meanClip, meanClipVar, varClip, nClip));
     }
   }
   return new Statistics(props, options.errors ?? false, out);
