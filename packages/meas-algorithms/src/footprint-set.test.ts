@@ -5,10 +5,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { Image, MaskedImage, Mask } from '@skystack/afw-image';
-import type { SpanSet } from '@skystack/afw-table';
-import { SourceCatalog } from '@skystack/afw-table';
-import { Extent2I, Point2I } from '@skystack/geom';
-import { FootprintSet } from './footprint-set.js';
+import { Footprint, PeakCatalog, SourceCatalog, SpanSet } from '@skystack/afw-table';
+import { Box2I, Extent2I, Point2I } from '@skystack/geom';
+import { FootprintSet, findPeaks } from './footprint-set.js';
 import { MeasAlgorithmsInvalidArgumentError } from './errors.js';
 import { Threshold } from './threshold.js';
 
@@ -254,5 +253,222 @@ describe('PIXEL_STDEV thresholds at the boundary', () => {
     expect(expected.size).toBeGreaterThan(40); // about half of the 128 boundary pixels pass
     expect(expected.size).toBeLessThan(100);
     expect([...got].sort()).toEqual([...expected].sort());
+  });
+});
+
+/** Every column of a peak catalog as plain values. */
+function peakColumns(peaks: PeakCatalog): Record<string, unknown[]> {
+  const out: Record<string, unknown[]> = {};
+  for (const f of peaks.schema.getFields()) out[f.name] = Array.from(peaks.getColumn(f.name) as ArrayLike<unknown>);
+  return out;
+}
+
+/** The offsets of a stencil of radius r (by definition: Euclidean disc or Manhattan diamond). */
+function stencilOffsets(r: number, isotropic: boolean): [number, number][] {
+  const out: [number, number][] = [];
+  for (let dy = -r; dy <= r; dy++) for (let dx = -r; dx <= r; dx++) if (isotropic ? dx * dx + dy * dy <= r * r : Math.abs(dx) + Math.abs(dy) <= r) out.push([dx, dy]);
+  return out;
+}
+
+/**
+ * Brute-force grow: each footprint's pixels dilated offset by offset and clipped to the region,
+ * pixel components by flood fill (8-connected), components sharing a footprint joined, in raster
+ * order of their first pixel; peaks: a lone footprint's as they are, several footprints' peaks
+ * concatenated then stably sorted by value (descending), x, y.
+ */
+function bruteGrown(footprints: readonly Footprint[], grows: readonly number[], isotropic: boolean, region: Box2I): { pixels: Set<string>; peaks: Record<string, unknown[]> }[] {
+  const w = region.getWidth();
+  const h = region.getHeight();
+  const rx = region.getMinX();
+  const ry = region.getMinY();
+  const owners: Set<number>[] = Array.from({ length: w * h }, () => new Set<number>());
+  footprints.forEach((fp, o) => {
+    const offs = stencilOffsets(grows[o]!, isotropic);
+    fp.getSpans().forEachPixel((x, y) => {
+      for (const [dx, dy] of offs) {
+        const lx = x + dx - rx;
+        const ly = y + dy - ry;
+        if (lx >= 0 && ly >= 0 && lx < w && ly < h) owners[ly * w + lx]!.add(o);
+      }
+    });
+  });
+  // label pixels by flood fill, then join labels that share an owner
+  const label = new Int32Array(w * h).fill(-1);
+  let nLabels = 0;
+  for (let i = 0; i < w * h; i++) {
+    if (owners[i]!.size === 0 || label[i] !== -1) continue;
+    const stack = [i];
+    label[i] = nLabels;
+    while (stack.length > 0) {
+      const k = stack.pop()!;
+      const kx = k % w;
+      const ky = (k - kx) / w;
+      for (let dy = -1; dy <= 1; dy++) {
+        for (let dx = -1; dx <= 1; dx++) {
+          const nx = kx + dx;
+          const ny = ky + dy;
+          if (nx < 0 || ny < 0 || nx >= w || ny >= h) continue;
+          const n = ny * w + nx;
+          if (owners[n]!.size === 0 || label[n] !== -1) continue;
+          label[n] = nLabels;
+          stack.push(n);
+        }
+      }
+    }
+    nLabels++;
+  }
+  const root = Array.from({ length: nLabels }, (_, i) => i);
+  const findRoot = (a: number): number => (root[a] === a ? a : (root[a] = findRoot(root[a]!)));
+  const labelOfOwner = new Map<number, number>();
+  for (let i = 0; i < w * h; i++) {
+    for (const o of owners[i]!) {
+      const prev = labelOfOwner.get(o);
+      if (prev === undefined) labelOfOwner.set(o, label[i]!);
+      else {
+        const a = findRoot(prev);
+        const b = findRoot(label[i]!);
+        if (a !== b) root[Math.max(a, b)] = Math.min(a, b);
+      }
+    }
+  }
+  const groups = new Map<number, { pixels: Set<string>; owners: Set<number> }>();
+  for (let i = 0; i < w * h; i++) {
+    if (label[i] === -1) continue;
+    const r = findRoot(label[i]!);
+    let g = groups.get(r);
+    if (g === undefined) groups.set(r, (g = { pixels: new Set(), owners: new Set() }));
+    g.pixels.add(key((i % w) + rx, Math.floor(i / w) + ry));
+    for (const o of owners[i]!) g.owners.add(o);
+  }
+  return [...groups.values()].map((g) => {
+    const os = [...g.owners].sort((a, b) => a - b);
+    if (os.length === 1) return { pixels: g.pixels, peaks: peakColumns(footprints[os[0]!]!.getPeaks()) };
+    const rows: { id: bigint; fx: number; fy: number; ix: number; iy: number; v: number }[] = [];
+    for (const o of os) {
+      const c = peakColumns(footprints[o]!.getPeaks());
+      for (let i = 0; i < c['id']!.length; i++) rows.push({ id: c['id']![i] as bigint, fx: c['f_x']![i] as number, fy: c['f_y']![i] as number, ix: c['i_x']![i] as number, iy: c['i_y']![i] as number, v: c['peakValue']![i] as number });
+    }
+    rows.sort((a, b) => (a.v !== b.v ? b.v - a.v : a.ix !== b.ix ? a.ix - b.ix : a.iy - b.iy));
+    return { pixels: g.pixels, peaks: { id: rows.map((r) => r.id), f_x: rows.map((r) => r.fx), f_y: rows.map((r) => r.fy), i_x: rows.map((r) => r.ix), i_y: rows.map((r) => r.iy), peakValue: rows.map((r) => r.v) } };
+  });
+}
+
+function describeSet(set: FootprintSet): { pixels: Set<string>; peaks: Record<string, unknown[]> }[] {
+  return set.getFootprints().map((f) => ({ pixels: pixelsOf(f.getSpans()), peaks: peakColumns(f.getPeaks()) }));
+}
+
+describe('grown / merge against brute-force pixel dilation', () => {
+  it('many footprints on random images: spans, merged and sorted peaks (every field), order', () => {
+    for (const seed of [11, 12, 13]) {
+      const im = randomImage(seed, 48, 36);
+      im.setXY0(new Point2I(-5, 9));
+      const fps = FootprintSet.fromImage(im, new Threshold(0.93));
+      expect(fps.length).toBeGreaterThan(20);
+      for (const isotropic of [true, false]) {
+        for (const r of [0, 1, 2, 4]) {
+          const grown = fps.grown(r, isotropic);
+          const expected = bruteGrown(fps.getFootprints(), fps.getFootprints().map(() => r), isotropic, im.getBBox());
+          expect(describeSet(grown)).toEqual(expected);
+          for (const f of grown) expect(f.getRegion().equals(im.getBBox())).toBe(true);
+        }
+      }
+      // the input set is left as it was (its peaks were copied, not shared)
+      const before = describeSet(fps);
+      fps.grown(3).getFootprints()[0]!.getPeaks().get(0).set('peakValue', -99);
+      expect(describeSet(fps)).toEqual(before);
+    }
+  });
+  it('keeps a footprint of separate pieces as one, and merges sets with different grows and peak schemas', () => {
+    const region = new Box2I(new Point2I(0, 0), new Point2I(29, 19));
+    const pieces = new Footprint(SpanSet.fromArrays([2, 2, 15], [1, 20, 5], [3, 22, 6]), { region });
+    pieces.addPeak(2, 2, 5);
+    pieces.addPeak(21, 2, 6);
+    const lone = new Footprint(SpanSet.fromArrays([9], [12], [12]), { region });
+    lone.addPeak(12, 9, 6);
+    const a = new FootprintSet([pieces, lone], region);
+    const grownA = a.grown(2, true);
+    expect(describeSet(grownA)).toEqual(bruteGrown([pieces, lone], [2, 2], true, region));
+    expect(grownA.length).toBe(2);
+    // a second set whose peaks have another schema (an extra flag): fields both have are merged
+    const schema = PeakCatalog.makeMinimalSchema();
+    schema.addField({ name: 'merge_peak_r', type: 'Flag', doc: 'r' });
+    const near = new Footprint(SpanSet.fromArrays([7], [11], [14]), { region, peaks: new PeakCatalog(schema) });
+    near.addPeak(13, 7, 6);
+    near.getPeaks().get(0).set('merge_peak_r', true);
+    const b = new FootprintSet([near], region);
+    const merged = a.clone();
+    merged.merge(b, 1, 0, false);
+    expect(describeSet(merged)).toEqual(bruteGrown([pieces, lone, near], [1, 1, 0], false, region));
+    // (12, 9) grown by 1 (Manhattan) touches row 7's (11..14) span diagonally: one footprint, peaks by value, x, y
+    const joined = merged.getFootprints().find((f) => f.contains(12, 9))!;
+    expect(Array.from(joined.getPeaks().getColumn('i_x') as Int32Array)).toEqual([12, 13]);
+  });
+  it('leaves footprints outside an empty region unclipped', () => {
+    const fp = new Footprint(SpanSet.fromArrays([0], [0], [0]));
+    fp.addPeak(0, 0, 1);
+    const grown = new FootprintSet([fp]).grown(1, false);
+    expect([...pixelsOf(grown.getFootprints()[0]!.getSpans())].sort()).toEqual(['-1,0', '0,-1', '0,0', '0,1', '1,0']);
+  });
+});
+
+describe('findPeaks / setMask against brute force', () => {
+  /** The 8-neighbour maxima (sign-adjusted) of the footprint pixels one pixel inside the image, sorted; else the extreme pixel. */
+  function brutePeaks(fp: Footprint, im: Image<Float32Array>, polarity: boolean): [number, number, number][] {
+    const { data, width, height } = im.array;
+    const x0 = im.getX0();
+    const y0 = im.getY0();
+    const sign = polarity ? 1 : -1;
+    const at = (x: number, y: number): number => sign * data[(y - y0) * width + (x - x0)]!;
+    const found: [number, number, number][] = [];
+    let best: [number, number, number] | undefined;
+    fp.getSpans().forEachPixel((x, y) => {
+      if (x < x0 || y < y0 || x >= x0 + width || y >= y0 + height) return;
+      if (best === undefined || at(x, y) > sign * best[2]) best = [x, y, data[(y - y0) * width + (x - x0)]!];
+      if (x < x0 + 1 || y < y0 + 1 || x > x0 + width - 2 || y > y0 + height - 2) return;
+      for (let dy = -1; dy <= 1; dy++) for (let dx = -1; dx <= 1; dx++) if (at(x + dx, y + dy) > at(x, y)) return;
+      found.push([x, y, data[(y - y0) * width + (x - x0)]!]);
+    });
+    if (found.length === 0) return best === undefined ? [] : [best];
+    return found.sort((a, b) => (a[2] !== b[2] ? b[2] - a[2] : a[0] !== b[0] ? a[0] - b[0] : a[1] - b[1]));
+  }
+  it('finds the peaks of footprints partly outside the image, both polarities, IDs continuing', () => {
+    for (const seed of [21, 22]) {
+      const im = randomImage(seed, 17, 13);
+      for (let i = 0; i < im.array.data.length; i++) im.array.data[i] = Math.round(im.array.data[i]! * 6) - 3; // ties
+      im.setXY0(new Point2I(4, -2));
+      const shapes = [SpanSet.fromShape(5, 'circle', 6, 0), SpanSet.fromShape(4, 'box', 20, 10), SpanSet.fromBox(new Box2I(new Point2I(0, -6), new Point2I(30, 20))), SpanSet.fromArrays([-2, 10], [4, 4], [20, 20])];
+      for (const polarity of [true, false]) {
+        for (const spans of shapes) {
+          const fp = new Footprint(spans);
+          findPeaks(fp, im, polarity);
+          const peaks = fp.getPeaks();
+          const got = Array.from({ length: peaks.length }, (_, i): [number, number, number] => [peaks.get(i).getIx(), peaks.get(i).getIy(), peaks.get(i).getPeakValue()]);
+          expect(got).toEqual(brutePeaks(fp, im, polarity));
+          expect(Array.from(peaks.getColumn('f_x') as Float32Array)).toEqual(got.map((p) => p[0]));
+          expect(Array.from(peaks.getColumn('id') as BigInt64Array)).toEqual(got.map((_, i) => BigInt(i + 1)));
+          findPeaks(fp, im, polarity); // again: appended, IDs after the largest
+          expect(Array.from(peaks.getColumn('id') as BigInt64Array)).toEqual([...got, ...got].map((_, i) => BigInt(i + 1)));
+        }
+      }
+    }
+  });
+  it('sorts many peaks of one footprint as few (value, then x, then y)', () => {
+    const im = randomImage(23, 40, 40);
+    for (let i = 0; i < im.array.data.length; i++) im.array.data[i] = Math.round(im.array.data[i]! * 4); // many ties
+    const fp = new Footprint(SpanSet.fromBox(im.getBBox()));
+    findPeaks(fp, im, true);
+    expect(fp.getPeaks().length).toBeGreaterThan(64);
+    const got = Array.from({ length: fp.getPeaks().length }, (_, i): [number, number, number] => [fp.getPeaks().get(i).getIx(), fp.getPeaks().get(i).getIy(), fp.getPeaks().get(i).getPeakValue()]);
+    expect(got).toEqual(brutePeaks(fp, im, true));
+  });
+  it('setMask sets the plane on exactly the footprint pixels inside the mask', () => {
+    const mask = Mask.make(new Extent2I(12, 9));
+    mask.setXY0(new Point2I(3, -1));
+    const fps = new FootprintSet([new Footprint(SpanSet.fromShape(4, 'circle', 4, 1)), new Footprint(SpanSet.fromShape(3, 'box', 13, 7)), new Footprint(SpanSet.fromArrays([-5], [0], [40]))]);
+    fps.setMask(mask, 'DETECTED');
+    const bit = mask.getPlaneBitMask('DETECTED');
+    const all = new Set<string>();
+    for (const f of fps) for (const p of pixelsOf(f.getSpans())) all.add(p);
+    for (let y = 0; y < 9; y++) for (let x = 0; x < 12; x++) expect((mask.array.data[y * 12 + x]! & bit) !== 0).toBe(all.has(key(x + 3, y - 1)));
   });
 });

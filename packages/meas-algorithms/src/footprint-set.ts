@@ -55,36 +55,63 @@ function unite(parent: Int32Array, a: number, b: number): void {
   }
 }
 
-/** Orders peak rows as afw's `SortPeaks`: peak value descending, then i_x, then i_y ascending. */
-function sortedPeakOrder(peaks: PeakCatalog): number[] {
-  const v = peaks.getColumn('peakValue') as Float32Array;
-  const ix = peaks.getColumn('i_x') as Int32Array;
-  const iy = peaks.getColumn('i_y') as Int32Array;
-  const order = Array.from({ length: peaks.length }, (_, i) => i);
-  order.sort((a, b) => (v[a] !== v[b] ? v[b]! - v[a]! : ix[a] !== ix[b] ? ix[a]! - ix[b]! : iy[a]! - iy[b]!));
-  return order;
-}
-
-/** Copies the rows of several peak catalogs into one, sorted as afw's `SortPeaks` (stable). */
+/**
+ * Copies the rows of several peak catalogs into one, sorted as afw's `SortPeaks` (peak value
+ * descending, then i_x, then i_y ascending; stable). Catalogs sharing one schema are copied
+ * column by column; otherwise row by row, the fields both schemas have.
+ */
 function mergedPeaks(sources: readonly PeakCatalog[]): PeakCatalog {
   const schema = sources.length > 0 ? sources[0]!.schema : PeakCatalog.makeMinimalSchema();
-  const all = new PeakCatalog(schema);
+  let n = 0;
+  let shared = true;
   for (const src of sources) {
-    const names = src.schema.getFields().map((f) => f.name).filter((n) => schema.contains(n));
-    for (let r = 0; r < src.length; r++) {
-      const from = src.get(r);
-      const to = all.addNew();
-      for (const name of names) to.set(name, from.get(name) as never);
+    n += src.length;
+    if (src.schema !== schema) shared = false;
+  }
+  let all: PeakCatalog;
+  if (shared) {
+    all = new PeakCatalog(schema, { length: n });
+    for (const f of schema.getFields()) {
+      const to = all.getColumn(f.name);
+      let k = 0;
+      for (const src of sources) {
+        const from = src.getColumn(f.name);
+        if (Array.isArray(from)) for (let i = 0; i < src.length; i++) (to as string[])[k + i] = from[i]!;
+        else (to as Float64Array).set(from as Float64Array, k * f.size);
+        k += src.length;
+      }
+    }
+  } else {
+    all = new PeakCatalog(schema);
+    for (const src of sources) {
+      const names = src.schema.getFields().map((f) => f.name).filter((name) => schema.contains(name));
+      for (let r = 0; r < src.length; r++) {
+        const from = src.get(r);
+        const to = all.addNew();
+        for (const name of names) to.set(name, from.get(name) as never);
+      }
     }
   }
-  const order = sortedPeakOrder(all);
-  if (order.every((v, i) => v === i)) return all;
-  const out = new PeakCatalog(schema);
-  const names = schema.getFields().map((f) => f.name);
-  for (const r of order) {
-    const from = all.get(r);
-    const to = out.addNew();
-    for (const name of names) to.set(name, from.get(name) as never);
+  const v = all.getColumn('peakValue') as Float32Array;
+  const ix = all.getColumn('i_x') as Int32Array;
+  const iy = all.getColumn('i_y') as Int32Array;
+  const order = Array.from({ length: n }, (_, i) => i);
+  order.sort((a, b) => (v[a] !== v[b] ? v[b]! - v[a]! : ix[a] !== ix[b] ? ix[a]! - ix[b]! : iy[a]! - iy[b]!));
+  if (order.every((o, i) => o === i)) return all;
+  const out = new PeakCatalog(schema, { length: n });
+  for (const f of schema.getFields()) {
+    const from = all.getColumn(f.name);
+    const to = out.getColumn(f.name);
+    const size = f.size;
+    if (Array.isArray(from)) {
+      for (let i = 0; i < n; i++) (to as string[])[i] = from[order[i]!]!;
+    } else if (size === 1) {
+      const t = to as Float64Array;
+      const fr = from as Float64Array;
+      for (let i = 0; i < n; i++) t[i] = fr[order[i]!]!;
+    } else {
+      for (let i = 0; i < n; i++) (to as Float64Array).set((from as Float64Array).subarray(order[i]! * size, (order[i]! + 1) * size), i * size);
+    }
   }
   return out;
 }
@@ -289,8 +316,7 @@ export class FootprintSet implements Iterable<Footprint> {
   setMask(mask: Mask, planeName: string): void {
     const bits = mask.getPlaneBitMask(planeName);
     const xy0 = mask.getXY0();
-    const array = mask.array;
-    for (const fp of this.#footprints) fp.getSpans().setMask(array, xy0, bits);
+    orSpans(this.#footprints, mask.array, xy0.getX(), xy0.getY(), bits);
   }
 
   /**
@@ -334,6 +360,29 @@ export class FootprintSet implements Iterable<Footprint> {
    */
   toString(): string {
     return `FootprintSet(${this.#footprints.length} footprints)`;
+  }
+}
+
+/**
+ * ORs `bits` into the mask pixels of every footprint's spans (those inside the array): what
+ * `SpanSet.setMask` does per footprint, in one loop nest so that it is optimised (on-stack
+ * replacement) within the first call rather than after thousands of short calls.
+ */
+function orSpans(footprints: readonly Footprint[], array: { readonly data: Int32Array; readonly width: number; readonly height: number; readonly stride: number }, ax0: number, ay0: number, bits: number): void {
+  const { data, width, height, stride } = array;
+  const xmax = ax0 + width - 1;
+  const ymax = ay0 + height - 1;
+  for (let f = 0; f < footprints.length; f++) {
+    const { ys, x0s, x1s } = footprints[f]!.getSpans();
+    for (let i = 0, n = ys.length; i < n; i++) {
+      const y = ys[i]!;
+      if (y < ay0) continue;
+      if (y > ymax) break;
+      const a = Math.max(x0s[i]!, ax0);
+      const b = Math.min(x1s[i]!, xmax);
+      const row = (y - ay0) * stride - ax0;
+      for (let k = row + a, end = row + b + 1; k < end; k++) data[k] = data[k]! | bits;
+    }
   }
 }
 
@@ -516,6 +565,8 @@ function footprintsOfRuns(runY: IntList, runX0: IntList, runX1: IntList, good: n
   const out: Footprint[] = [];
   const ox = region.getMinX();
   const oy = region.getMinY();
+  // One peak schema for the set (as afw's footprints of one set share a peak table).
+  const peakSchema = PeakCatalog.makeMinimalSchema();
   for (let c = 0; c < nComp; c++) {
     if (compGood[c] !== 1 || area[c]! < minPixels) continue;
     const s = counts[c]!;
@@ -529,7 +580,7 @@ function footprintsOfRuns(runY: IntList, runX0: IntList, runX1: IntList, good: n
       x0s[k - s] = runX0.data[i]! + ox;
       x1s[k - s] = runX1.data[i]! + ox;
     }
-    out.push(new Footprint(SpanSet.fromArrays(ys, x0s, x1s, { normalize: false }), { region }));
+    out.push(new Footprint(SpanSet.fromArrays(ys, x0s, x1s, { normalize: false }), { region, peaks: new PeakCatalog(peakSchema) }));
   }
   return out;
 }
@@ -552,55 +603,138 @@ function footprintsOfRuns(runY: IntList, runX0: IntList, runX1: IntList, good: n
  * @see lsst.afw.detection.FootprintSet (findPeaks)
  */
 export function findPeaks(footprint: Footprint, image: Image<PixelArray>, polarity: boolean): void {
+  findPeaksOf([footprint], image, polarity);
+}
+
+/**
+ * {@link findPeaks} for each footprint in turn, in one loop nest (so that the pixel loop is
+ * optimised within the first call rather than after hundreds of per-footprint calls).
+ */
+function findPeaksOf(footprints: readonly Footprint[], image: Image<PixelArray>, polarity: boolean): void {
   const { data, width, height, stride } = image.array;
   const xy0 = image.getXY0();
   const ix0 = xy0.getX();
   const iy0 = xy0.getY();
-  const px: number[] = [];
-  const py: number[] = [];
-  const pv: number[] = [];
   const sign = polarity ? 1 : -1;
-  let bestV = -Infinity;
-  let bestX = 0;
-  let bestY = 0;
-  footprint.getSpans().forEachSpanIn(image.array, xy0, (start, end, y, x0) => {
-    const ly = y - iy0;
-    for (let k = start, x = x0 - ix0; k < end; k++, x++) {
-      const val = data[k] as number;
-      const sv = sign * val;
-      if (sv > bestV) {
-        bestV = sv;
-        bestX = x + ix0;
-        bestY = y;
+  const xmax = ix0 + width - 1;
+  const ymax = iy0 + height - 1;
+  let found = peakScratch;
+  for (let f = 0; f < footprints.length; f++) {
+    const footprint = footprints[f]!;
+    const { ys, x0s, x1s } = footprint.getSpans();
+    let n = 0;
+    let hasNaN = false;
+    let bestV = -Infinity;
+    let bestX = 0;
+    let bestY = 0;
+    for (let i = 0, ns = ys.length; i < ns; i++) {
+      const y = ys[i]!;
+      if (y < iy0) continue;
+      if (y > ymax) break;
+      const a = Math.max(x0s[i]!, ix0);
+      const b = Math.min(x1s[i]!, xmax);
+      if (a > b) continue;
+      const ly = y - iy0;
+      const interiorRow = ly >= 1 && ly <= height - 2;
+      const row = ly * stride - ix0;
+      for (let x = a; x <= b; x++) {
+        const k = row + x;
+        const val = data[k] as number;
+        const sv = sign * val;
+        if (sv > bestV) {
+          bestV = sv;
+          bestX = x;
+          bestY = y;
+        }
+        const lx = x - ix0;
+        if (!interiorRow || lx < 1 || lx > width - 2) continue;
+        const up = k - stride;
+        const dn = k + stride;
+        if (
+          sign * (data[up - 1] as number) > sv ||
+          sign * (data[up] as number) > sv ||
+          sign * (data[up + 1] as number) > sv ||
+          sign * (data[k - 1] as number) > sv ||
+          sign * (data[k + 1] as number) > sv ||
+          sign * (data[dn - 1] as number) > sv ||
+          sign * (data[dn] as number) > sv ||
+          sign * (data[dn + 1] as number) > sv
+        ) {
+          continue;
+        }
+        if (3 * n + 3 > found.length) found = peakScratch = growFloat64(found);
+        found[3 * n] = val;
+        found[3 * n + 1] = x;
+        found[3 * n + 2] = y;
+        if (val !== val) hasNaN = true;
+        n++;
       }
-      if (x < 1 || x > width - 2 || ly < 1 || ly > height - 2) continue;
-      const up = k - stride;
-      const dn = k + stride;
-      if (
-        sign * (data[up - 1] as number) > sv ||
-        sign * (data[up] as number) > sv ||
-        sign * (data[up + 1] as number) > sv ||
-        sign * (data[k - 1] as number) > sv ||
-        sign * (data[k + 1] as number) > sv ||
-        sign * (data[dn - 1] as number) > sv ||
-        sign * (data[dn] as number) > sv ||
-        sign * (data[dn + 1] as number) > sv
-      ) {
-        continue;
-      }
-      px.push(x + ix0);
-      py.push(y);
-      pv.push(val);
     }
-  });
-  const peaks = footprint.getPeaks();
-  if (px.length === 0) {
-    if (bestV > -Infinity) peaks.addPeak(bestX, bestY, sign * bestV);
-    return;
+    if (n === 0) {
+      if (bestV > -Infinity) footprint.getPeaks().addPeak(bestX, bestY, sign * bestV);
+      continue;
+    }
+    addSortedPeaks(footprint, found, n, hasNaN);
   }
-  const order = Array.from({ length: px.length }, (_, i) => i);
-  order.sort((a, b) => (pv[a] !== pv[b] ? pv[b]! - pv[a]! : px[a] !== px[b] ? px[a]! - px[b]! : py[a]! - py[b]!));
-  for (const i of order) peaks.addPeak(px[i]!, py[i]!, pv[i]!);
+}
+
+/**
+ * Appends the `n` peaks `(value, x, y)` of `found` to a footprint, sorted by value (descending),
+ * then column, then row: an insertion sort of a few peaks (distinct pixels, so a strict order:
+ * the order any sort gives), else (or with a NaN value) the comparison sort of afw's order.
+ */
+function addSortedPeaks(footprint: Footprint, found: Float64Array, n: number, hasNaN: boolean): void {
+  if (sortScratch.order.length < n) sortScratch = makeSortScratch(2 * n);
+  const { order, fx, fy, fv } = sortScratch;
+  for (let i = 0; i < n; i++) order[i] = i;
+  if (hasNaN || n > 32) {
+    const sorted = Array.from(order.subarray(0, n)).sort((p, q) => {
+      const vp = found[3 * p]!;
+      const vq = found[3 * q]!;
+      return vp !== vq ? vq - vp : found[3 * p + 1] !== found[3 * q + 1] ? found[3 * p + 1]! - found[3 * q + 1]! : found[3 * p + 2]! - found[3 * q + 2]!;
+    });
+    for (let i = 0; i < n; i++) order[i] = sorted[i]!;
+  } else {
+    for (let i = 1; i < n; i++) {
+      const c = order[i]!;
+      const vc = found[3 * c]!;
+      const xc = found[3 * c + 1]!;
+      const yc = found[3 * c + 2]!;
+      let p = i;
+      for (; p > 0; p--) {
+        const o = order[p - 1]!;
+        const vo = found[3 * o]!;
+        // o stays before c when it sorts first: larger value, or equal value and smaller (x, y)
+        if (vo > vc || (vo === vc && (found[3 * o + 1]! < xc || (found[3 * o + 1] === xc && found[3 * o + 2]! < yc)))) break;
+        order[p] = o;
+      }
+      order[p] = c;
+    }
+  }
+  for (let i = 0; i < n; i++) {
+    const o = order[i]!;
+    fv[i] = found[3 * o]!;
+    fx[i] = found[3 * o + 1]!;
+    fy[i] = found[3 * o + 2]!;
+  }
+  footprint.getPeaks().addPeaks(fx, fy, fv, n);
+}
+
+/** Scratch for {@link addSortedPeaks} (reused between calls). */
+let sortScratch = makeSortScratch(64);
+
+function makeSortScratch(n: number): { order: Int32Array; fx: Float64Array; fy: Float64Array; fv: Float64Array } {
+  return { order: new Int32Array(n), fx: new Float64Array(n), fy: new Float64Array(n), fv: new Float64Array(n) };
+}
+
+/** Scratch for {@link findPeaks}: (value, x, y) of each peak found (reused between calls). */
+let peakScratch: Float64Array<ArrayBuffer> = new Float64Array(3 * 64);
+
+/** A copy of an array twice as long. */
+function growFloat64(a: Float64Array): Float64Array<ArrayBuffer> {
+  const next = new Float64Array(2 * a.length);
+  next.set(a);
+  return next;
 }
 
 /**
@@ -638,49 +772,11 @@ function orderByRowThenX(ys: Int32Array, x0s: Int32Array, n: number): Int32Array
 }
 
 /**
- * Grows the footprints of one or more sets and joins those that overlap or touch (8-connected),
- * combining their peaks. Output ordered by first pixel in raster order.
+ * Joins (union-find) the spans, visited in raster order, that overlap or touch in a row and those
+ * of adjacent rows that touch, diagonals included. (Its own function, as the other steps of
+ * {@link combine}, so that each loop is optimised on its own.)
  */
-function combine(inputs: readonly { readonly footprints: readonly Footprint[]; readonly grow: number }[], region: Box2I, isotropic: boolean): Footprint[] {
-  const stencil = isotropic ? 'circle' : 'manhattan';
-  const owners: Footprint[] = [];
-  const spanSets: SpanSet[] = [];
-  for (const { footprints, grow } of inputs) {
-    for (const fp of footprints) {
-      let spans = fp.getSpans();
-      if (grow > 0 && spans.getArea() > 0) spans = spans.dilated(grow, stencil);
-      if (!region.isEmpty()) spans = spans.clippedTo(region);
-      owners.push(fp);
-      spanSets.push(spans);
-    }
-  }
-  let total = 0;
-  for (const s of spanSets) total += s.length;
-  const ys = new Int32Array(total);
-  const x0s = new Int32Array(total);
-  const x1s = new Int32Array(total);
-  const owner = new Int32Array(total);
-  let k = 0;
-  spanSets.forEach((s, o) => {
-    ys.set(s.ys, k);
-    x0s.set(s.x0s, k);
-    x1s.set(s.x1s, k);
-    owner.fill(o, k, k + s.length);
-    k += s.length;
-  });
-  const order = orderByRowThenX(ys, x0s, total);
-  const parent = new Int32Array(total);
-  for (let i = 0; i < total; i++) parent[i] = i;
-  // Spans of the same owner are connected by construction only when they touch; join owners'
-  // spans explicitly so that a footprint with separated pieces stays one (as afw's ID image).
-  const firstOfOwner = new Int32Array(owners.length).fill(-1);
-  for (let i = 0; i < total; i++) {
-    const o = owner[i]!;
-    if (firstOfOwner[o] === -1) firstOfOwner[o] = i;
-    else unite(parent, firstOfOwner[o]!, i);
-  }
-  // Sweep rows: join spans of the same row that overlap or touch, and spans of adjacent rows
-  // that touch (diagonals included).
+function joinTouching(ys: Int32Array, x0s: Int32Array, x1s: Int32Array, order: Int32Array, total: number, parent: Int32Array): void {
   let prevStart = 0;
   let prevEnd = 0;
   let i = 0;
@@ -689,13 +785,13 @@ function combine(inputs: readonly { readonly footprints: readonly Footprint[]; r
     let j = i;
     while (j < total && ys[order[j]!] === y) j++;
     // same row
-    let runEnd = -Infinity;
+    let runEnd = 0;
     let runIdx = -1;
     for (let q = i; q < j; q++) {
       const s = order[q]!;
       if (runIdx >= 0 && x0s[s]! <= runEnd + 1) unite(parent, runIdx, s);
-      if (x1s[s]! > runEnd || runIdx < 0) {
-        runEnd = Math.max(runEnd, x1s[s]!);
+      if (runIdx < 0 || x1s[s]! > runEnd) {
+        runEnd = x1s[s]!;
         runIdx = s;
       }
     }
@@ -714,28 +810,211 @@ function combine(inputs: readonly { readonly footprints: readonly Footprint[]; r
     prevEnd = j;
     i = j;
   }
-  // Components in raster order of their first span.
+}
+
+/**
+ * The components of a union-find over spans, numbered in raster order of their first span, each
+ * with its spans (`members[compStart[c] .. compStart[c + 1] - 1]`) in raster order.
+ */
+function components(parent: Int32Array, order: Int32Array, total: number): { nComp: number; compStart: Int32Array; members: Int32Array } {
+  // Components in raster order of their first span; each component's spans in raster order
+  // (a counting sort by component keeps the order).
   const compIndex = new Int32Array(total).fill(-1);
-  const comps: { spans: number[]; owners: Set<number> }[] = [];
-  for (const s of order) {
-    const r = find(parent, s);
-    if (compIndex[r] === -1) {
-      compIndex[r] = comps.length;
-      comps.push({ spans: [], owners: new Set() });
-    }
-    const c = comps[compIndex[r]!]!;
-    c.spans.push(s);
-    c.owners.add(owner[s]!);
+  const compOfPos = new Int32Array(total);
+  let nComp = 0;
+  for (let q = 0; q < total; q++) {
+    const r = find(parent, order[q]!);
+    if (compIndex[r] === -1) compIndex[r] = nComp++;
+    compOfPos[q] = compIndex[r]!;
   }
+  const compStart = new Int32Array(nComp + 1);
+  for (let q = 0; q < total; q++) compStart[compOfPos[q]! + 1]!++;
+  for (let c = 0; c < nComp; c++) compStart[c + 1]! += compStart[c]!;
+  const members = new Int32Array(total);
+  const fill = compStart.slice(0, nComp);
+  for (let q = 0; q < total; q++) members[fill[compOfPos[q]!]!++] = order[q]!;
+  return { nComp, compStart, members };
+}
+
+/**
+ * The spans of every footprint dilated by its structuring element and clipped to the region
+ * (none when the region is empty), one footprint after the other: footprint `o` has the spans
+ * `ownerStart[o] .. ownerStart[o + 1] - 1`, normalized (what `dilatedBy` then `clippedTo` give),
+ * found in one loop nest rather than one call per footprint.
+ */
+function grownSpans(
+  footprints: readonly Footprint[],
+  structures: readonly SpanSet[],
+  region: Box2I,
+): { ys: Int32Array; x0s: Int32Array; x1s: Int32Array; ownerStart: Int32Array } {
+  const clip = !region.isEmpty();
+  const rx0 = clip ? region.getMinX() : -2147483648;
+  const rx1 = clip ? region.getMaxX() : 2147483647;
+  const ry0 = clip ? region.getMinY() : -2147483648;
+  const ry1 = clip ? region.getMaxY() : 2147483647;
+  const nOwners = footprints.length;
+  const ownerStart = new Int32Array(nOwners + 1);
+  let capacity = 1024;
+  for (let o = 0; o < nOwners; o++) capacity += 2 * footprints[o]!.getSpans().length + structures[o]!.length;
+  let oy = new Int32Array(capacity);
+  let o0 = new Int32Array(capacity);
+  let o1 = new Int32Array(capacity);
+  let count = 0;
+  let rowStart = new Int32Array(256);
+  let c0 = new Int32Array(64);
+  let c1 = new Int32Array(64);
+  for (let o = 0; o < nOwners; o++) {
+    ownerStart[o] = count;
+    const { ys: sy, x0s: sx0, x1s: sx1 } = footprints[o]!.getSpans();
+    const n = sy.length;
+    const { ys: ty, x0s: tx0, x1s: tx1 } = structures[o]!;
+    const m = ty.length;
+    if (n === 0 || m === 0) continue;
+    // The input spans by row (both sets are normalized: sorted by y, then x).
+    const yMin = sy[0]!;
+    const yMax = sy[n - 1]!;
+    const rows = yMax - yMin + 1;
+    if (rowStart.length < rows + 1) rowStart = new Int32Array(2 * (rows + 1));
+    rowStart.fill(0, 0, rows + 1);
+    for (let i = 0; i < n; i++) rowStart[sy[i]! - yMin + 1]!++;
+    for (let r = 0; r < rows; r++) rowStart[r + 1]! += rowStart[r]!;
+    const yLo = Math.max(yMin + ty[0]!, ry0);
+    const yHi = Math.min(yMax + ty[m - 1]!, ry1);
+    for (let y = yLo; y <= yHi; y++) {
+      // The shifted spans that land on row y, sorted by x0 (a short insertion sort), then merged
+      // where they overlap or touch.
+      let k = 0;
+      for (let j = 0; j < m; j++) {
+        const yIn = y - ty[j]!;
+        if (yIn < yMin || yIn > yMax) continue;
+        const a = tx0[j]!;
+        const b = tx1[j]!;
+        for (let i = rowStart[yIn - yMin]!, e = rowStart[yIn - yMin + 1]!; i < e; i++) {
+          if (k === c0.length) {
+            c0 = growInt32(c0);
+            c1 = growInt32(c1);
+          }
+          const x0 = sx0[i]! + a;
+          const x1 = sx1[i]! + b;
+          let p = k++;
+          while (p > 0 && c0[p - 1]! > x0) {
+            c0[p] = c0[p - 1]!;
+            c1[p] = c1[p - 1]!;
+            p--;
+          }
+          c0[p] = x0;
+          c1[p] = x1;
+        }
+      }
+      if (k === 0) continue;
+      let lo = c0[0]!;
+      let hi = c1[0]!;
+      for (let q = 1; q <= k; q++) {
+        if (q < k && c0[q]! <= hi + 1) {
+          if (c1[q]! > hi) hi = c1[q]!;
+          continue;
+        }
+        // a merged span, clipped to the region
+        const cl = lo < rx0 ? rx0 : lo;
+        const ch = hi > rx1 ? rx1 : hi;
+        if (cl <= ch) {
+          if (count === oy.length) {
+            oy = growInt32(oy);
+            o0 = growInt32(o0);
+            o1 = growInt32(o1);
+          }
+          oy[count] = y;
+          o0[count] = cl;
+          o1[count++] = ch;
+        }
+        if (q < k) {
+          lo = c0[q]!;
+          hi = c1[q]!;
+        }
+      }
+    }
+  }
+  ownerStart[nOwners] = count;
+  return { ys: oy, x0s: o0, x1s: o1, ownerStart };
+}
+
+/** A copy of an array twice as long. */
+function growInt32(a: Int32Array): Int32Array<ArrayBuffer> {
+  const next = new Int32Array(2 * a.length);
+  next.set(a);
+  return next;
+}
+
+/**
+ * Grows the footprints of one or more sets and joins those that overlap or touch (8-connected),
+ * combining their peaks. Output ordered by first pixel in raster order.
+ */
+function combine(inputs: readonly { readonly footprints: readonly Footprint[]; readonly grow: number }[], region: Box2I, isotropic: boolean): Footprint[] {
+  const stencil = isotropic ? 'circle' : 'manhattan';
+  const owners: Footprint[] = [];
+  const structures: SpanSet[] = [];
+  for (const { footprints, grow } of inputs) {
+    // (dilated(grow, stencil) is the Minkowski sum with this shape; radius 0 is one pixel, the identity)
+    const structure = SpanSet.fromShape(grow, stencil);
+    for (const fp of footprints) {
+      owners.push(fp);
+      structures.push(structure);
+    }
+  }
+  const { ys, x0s, x1s, ownerStart } = grownSpans(owners, structures, region);
+  const total = ownerStart[owners.length]!;
+  const owner = new Int32Array(total);
+  for (let o = 0; o < owners.length; o++) owner.fill(o, ownerStart[o]!, ownerStart[o + 1]!);
+  const order = orderByRowThenX(ys, x0s, total);
+  const parent = new Int32Array(total);
+  for (let i = 0; i < total; i++) parent[i] = i;
+  // Spans of the same owner are connected by construction only when they touch; join owners'
+  // spans explicitly so that a footprint with separated pieces stays one (as afw's ID image).
+  for (let o = 0; o < owners.length; o++) {
+    const first = ownerStart[o]!;
+    for (let q = first + 1, e = ownerStart[o + 1]!; q < e; q++) parent[q] = first;
+  }
+  joinTouching(ys, x0s, x1s, order, total, parent);
+  const { nComp, compStart, members } = components(parent, order, total);
+  const ownerSeen = new Int32Array(owners.length).fill(-1);
+  const compOwners: number[] = [];
   const out: Footprint[] = [];
-  for (const c of comps) {
-    const spans = SpanSet.fromArrays(
-      Int32Array.from(c.spans, (s) => ys[s]!),
-      Int32Array.from(c.spans, (s) => x0s[s]!),
-      Int32Array.from(c.spans, (s) => x1s[s]!),
-    );
-    const progenitors = [...c.owners].sort((a, b) => a - b).map((o) => owners[o]!.getPeaks());
-    const peaks = progenitors.length === 1 ? progenitors[0]!.copy() : mergedPeaks(progenitors);
+  for (let c = 0; c < nComp; c++) {
+    const s0 = compStart[c]!;
+    const s1 = compStart[c + 1]!;
+    compOwners.length = 0;
+    for (let q = s0; q < s1; q++) {
+      const o = owner[members[q]!]!;
+      if (ownerSeen[o] !== c) {
+        ownerSeen[o] = c;
+        compOwners.push(o);
+      }
+    }
+    let spans: SpanSet;
+    let peaks: PeakCatalog;
+    if (compOwners.length === 1) {
+      // One footprint's spans alone (all of them: they were joined above): its grown span set
+      // is already sorted and normalized, in the raster order used here.
+      const o = compOwners[0]!;
+      const s0 = ownerStart[o]!;
+      const s1 = ownerStart[o + 1]!;
+      spans = SpanSet.fromArrays(ys.slice(s0, s1), x0s.slice(s0, s1), x1s.slice(s0, s1), { normalize: false });
+      peaks = owners[o]!.getPeaks().copy();
+    } else {
+      const n = s1 - s0;
+      const cy = new Int32Array(n);
+      const c0 = new Int32Array(n);
+      const c1 = new Int32Array(n);
+      for (let q = 0; q < n; q++) {
+        const m = members[s0 + q]!;
+        cy[q] = ys[m]!;
+        c0[q] = x0s[m]!;
+        c1[q] = x1s[m]!;
+      }
+      spans = SpanSet.fromArrays(cy, c0, c1);
+      compOwners.sort((p, q) => p - q);
+      peaks = mergedPeaks(compOwners.map((o) => owners[o]!.getPeaks()));
+    }
     out.push(new Footprint(spans, { peaks, region }));
   }
   return out;
@@ -804,7 +1083,7 @@ export function detectInImage(image: Image<PixelArray> | MaskedImage<PixelArray>
   );
   const set = new FootprintSet(footprints, region);
   if (options.setPeaks ?? true) {
-    for (const fp of footprints) findPeaks(fp, plane, threshold.getPolarity());
+    findPeaksOf(footprints, plane, threshold.getPolarity());
   }
   if (masked !== undefined && options.planeName !== undefined && options.planeName !== '') {
     const mask = masked.mask;

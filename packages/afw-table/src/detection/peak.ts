@@ -3,7 +3,7 @@ import type { ArchiveRows } from '../archive/archive-rows.js';
 import type { ArchiveColumn, ArchiveRecord, ArchiveSchema } from '../archive/output-archive.js';
 import { BaseCatalog, BaseRecord, checkRequiredFields, type CatalogOptions, type RequiredField } from '../base-catalog.js';
 import { columnArrayConstructor, type ColumnArray } from '../column-array.js';
-import { AfwTableFormatError } from '../errors.js';
+import { AfwTableFormatError, AfwTableInvalidArgumentError } from '../errors.js';
 import { afwColumnFormat } from '../write-catalog-fits.js';
 import { isArrayFieldType, Schema, type FieldInput, type FieldType } from '../schema.js';
 
@@ -127,9 +127,14 @@ export class PeakCatalog extends BaseCatalog<PeakRecord> {
    * @throws AfwTableInvalidArgumentError when the schema lacks a required field
    */
   constructor(schema: Schema = PeakCatalog.makeMinimalSchema(), options: CatalogOptions = {}) {
-    checkRequiredFields(schema, PEAK_FIELDS, 'PeakCatalog');
+    // (a copy's schema is that of a catalog already checked)
+    if (PeakCatalog.#checked === schema) PeakCatalog.#checked = undefined;
+    else checkRequiredFields(schema, PEAK_FIELDS, 'PeakCatalog');
     super(schema, options);
   }
+
+  /** The schema of the catalog being copied (its fields were checked when it was made). */
+  static #checked: Schema | undefined;
 
   /**
    * afw's minimal peak schema: `id` (L), `f_x`, `f_y` (F), `i_x`, `i_y` (I), `peakValue` (F).
@@ -165,18 +170,87 @@ export class PeakCatalog extends BaseCatalog<PeakRecord> {
   }
 
   /**
-   * A copy of the catalog (schema shared, columns copied).
+   * Appends peaks in bulk: the same rows as {@link PeakCatalog.addPeak} called for each peak in
+   * turn (IDs counting on from one more than the largest so far, integer positions truncated
+   * toward zero, other fields zero), without a record per peak.
+   *
+   * @param fx - the subpixel columns
+   * @param fy - the subpixel rows
+   * @param peakValues - the image values at the peaks
+   * @param count - how many of the entries to append (default `fx.length`)
+   * @throws AfwTableInvalidArgumentError when an array holds fewer than `count` entries
+   * @example
+   * ```ts
+   * const peaks = new PeakCatalog();
+   * peaks.addPeaks([10, 30], [20, 5], [123.5, 99]); // IDs 1 and 2
+   * ```
+   */
+  addPeaks(fx: ArrayLike<number>, fy: ArrayLike<number>, peakValues: ArrayLike<number>, count: number = fx.length): void {
+    if (!Number.isSafeInteger(count) || count < 0 || fx.length < count || fy.length < count || peakValues.length < count) {
+      throw new AfwTableInvalidArgumentError(
+        `PeakCatalog.addPeaks needs at least ${String(count)} (a non-negative integer) positions and values; got ${fx.length} f_x, ${fy.length} f_y and ${peakValues.length} values.`,
+      );
+    }
+    if (count === 0) return;
+    const n0 = this.length;
+    const ids = this.getColumn('id') as BigInt64Array;
+    let next = 1n;
+    for (let i = 0; i < n0; i++) if (ids[i]! >= next) next = ids[i]! + 1n;
+    const n = n0 + count;
+    const columns = new Map<string, ColumnArray>();
+    for (const f of this.schema.getFields()) {
+      const old = this.getColumn(f.name);
+      if (Array.isArray(old)) {
+        const strings = old.slice(0, n0);
+        for (let i = n0; i < n; i++) strings.push('');
+        columns.set(f.name, strings);
+        continue;
+      }
+      const Ctor = columnArrayConstructor(f.type as Exclude<FieldType, 'String'>) as Float64ArrayConstructor;
+      const column = new Ctor(n * f.size);
+      column.set(old as Float64Array);
+      columns.set(f.name, column);
+    }
+    const id = columns.get(this.schema.find('id').name) as BigInt64Array;
+    const cfx = columns.get(this.schema.find('f_x').name) as Float32Array;
+    const cfy = columns.get(this.schema.find('f_y').name) as Float32Array;
+    const cix = columns.get(this.schema.find('i_x').name) as Int32Array;
+    const ciy = columns.get(this.schema.find('i_y').name) as Int32Array;
+    const cv = columns.get(this.schema.find('peakValue').name) as Float32Array;
+    for (let i = 0; i < count; i++) {
+      const r = n0 + i;
+      const x = fx[i]!;
+      const y = fy[i]!;
+      id[r] = next++;
+      cfx[r] = x;
+      cfy[r] = y;
+      cix[r] = Math.trunc(x);
+      ciy[r] = Math.trunc(y);
+      cv[r] = peakValues[i]!;
+    }
+    this.adoptColumns(n, columns);
+  }
+
+  /**
+   * A copy of the catalog (schema and metadata shared, columns copied).
    *
    * @returns the copy
    */
   copy(): PeakCatalog {
-    const out = new PeakCatalog(this.schema, { metadata: this.getMetadata() });
-    const columns = new Map<string, ColumnArray>();
-    for (const f of this.schema) {
-      const c = this.getColumn(f.name);
-      columns.set(f.name, Array.isArray(c) ? [...(c as string[])] : (c as Float64Array).slice());
+    const n = this.length;
+    PeakCatalog.#checked = this.schema;
+    const out = new PeakCatalog(this.schema, { metadata: this.getMetadata(), length: n });
+    if (n === 0) return out;
+    for (const f of this.schema.getFields()) {
+      const from = this.getColumn(f.name);
+      const to = out.getColumn(f.name);
+      if (Array.isArray(from)) {
+        const strings = to as string[];
+        for (let i = 0; i < n; i++) strings[i] = from[i]!;
+      } else {
+        (to as Float64Array).set(from as Float64Array);
+      }
     }
-    out.adoptColumns(this.length, columns);
     return out;
   }
 

@@ -4,7 +4,7 @@
  * difference by set algebra on pixel keys, afw's stencil areas, and mask bits pixel by pixel.
  */
 import { describe, expect, it } from 'vitest';
-import { Point2I } from '@skystack/geom';
+import { Box2I, Point2I } from '@skystack/geom';
 import { AfwTableInvalidArgumentError } from '../errors.js';
 import { Footprint } from './footprint.js';
 import { Span } from './span.js';
@@ -153,6 +153,47 @@ describe('setMask / clearMask / flatten / forEachSpanIn', () => {
       if (lx >= 0 && lx < width && ly >= 0 && ly < height) expected.push(ly * stride + lx);
     });
     expect([...flat]).toEqual(expected);
+  });
+});
+
+describe('clippedTo / fromArrays / constructor', () => {
+  it('clippedTo keeps exactly the pixels inside the box (the set itself when wholly inside)', () => {
+    for (const seed of [3, 4, 5]) {
+      const s = randomSet(seed);
+      const px = pixels(s);
+      for (const [x0, y0, x1, y1] of [[-2, 3, 6, 9], [-10, -10, 30, 30], [0, 0, 0, 0], [4, 5, 20, 8], [100, 100, 101, 101]] as const) {
+        const box = new Box2I(new Point2I(x0, y0), new Point2I(x1, y1));
+        const expected = new Set([...px].filter((k) => {
+          const [x, y] = k.split(',').map(Number) as [number, number];
+          return x >= x0 && x <= x1 && y >= y0 && y <= y1;
+        }));
+        const clipped = s.clippedTo(box);
+        expect(pixels(clipped)).toEqual(expected);
+        expect(clipped.equals(fromPixels(expected))).toBe(true); // normalized, as a set built from the pixels
+        if (expected.size === px.size) expect(clipped).toBe(s);
+      }
+      expect(s.clippedTo(new Box2I()).isEmpty()).toBe(true);
+    }
+    expect(new SpanSet().clippedTo(new Box2I(new Point2I(0, 0), new Point2I(3, 3))).isEmpty()).toBe(true);
+  });
+  it('fromArrays adopts normalized arrays, normalizes others and still refuses bad input', () => {
+    const ys = Int32Array.of(1, 1, 2);
+    const x0s = Int32Array.of(0, 5, 2);
+    const x1s = Int32Array.of(3, 6, 2);
+    const adopted = SpanSet.fromArrays(ys, x0s, x1s, { normalize: false });
+    expect(adopted.ys).toBe(ys);
+    expect(adopted.getArea()).toBe(7);
+    const merged = SpanSet.fromArrays([2, 1, 1], [2, 4, 0], [2, 6, 3]);
+    expect([...merged].map((sp) => sp.toString())).toEqual(['1: 0..6', '2: 2..2']);
+    // sorted by (y, x0) but overlapping or touching (equal x0 with either x1 first)
+    const sortedOverlapping = SpanSet.fromArrays([1, 1, 1, 1, 1, 2, 2], [0, 2, 5, 5, 9, 0, 0], [3, 4, 7, 5, 9, 0, 2]);
+    expect([...sortedOverlapping].map((sp) => sp.toString())).toEqual(['1: 0..7', '1: 9..9', '2: 0..2']);
+    expect(() => SpanSet.fromArrays([1, 0], [0, 0], [1, 1], { normalize: false })).toThrow(AfwTableInvalidArgumentError);
+    expect(() => SpanSet.fromArrays([0], [3], [2])).toThrow(AfwTableInvalidArgumentError);
+    // the constructor still sorts and merges spans given in any order
+    const built = new SpanSet(new Set([new Span(1, 5, 6), new Span(0, 3, 3), new Span(1, 2, 4)]));
+    expect([...built].map((sp) => sp.toString())).toEqual(['0: 3..3', '1: 2..6']);
+    expect(new SpanSet().length).toBe(0);
   });
 });
 

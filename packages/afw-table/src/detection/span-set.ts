@@ -78,6 +78,8 @@ export class SpanSet implements Persistable, Iterable<Span> {
   /** The last columns (inclusive). */
   readonly x1s: Int32Array;
   #area = -1;
+  /** The arrays the next construction adopts as they are ({@link SpanSet.fromArrays}' path). */
+  static #adopt: [Int32Array, Int32Array, Int32Array] | undefined;
 
   /**
    * Makes a span set from spans (sorted and merged, as afw does).
@@ -85,11 +87,32 @@ export class SpanSet implements Persistable, Iterable<Span> {
    * @param spans - the spans, in any order (default none: the empty set)
    */
   constructor(spans: Iterable<Span> = []) {
-    const list = [...spans];
-    const ys = Int32Array.from(list, (s) => s.y);
-    const x0s = Int32Array.from(list, (s) => s.x0);
-    const x1s = Int32Array.from(list, (s) => s.x1);
+    const adopt = SpanSet.#adopt;
+    if (adopt !== undefined) {
+      SpanSet.#adopt = undefined;
+      this.ys = adopt[0];
+      this.x0s = adopt[1];
+      this.x1s = adopt[2];
+      return;
+    }
+    const list = Array.isArray(spans) ? (spans as readonly Span[]) : [...spans];
+    const n = list.length;
+    const ys = new Int32Array(n);
+    const x0s = new Int32Array(n);
+    const x1s = new Int32Array(n);
+    for (let i = 0; i < n; i++) {
+      const s = list[i]!;
+      ys[i] = s.y;
+      x0s[i] = s.x0;
+      x1s[i] = s.x1;
+    }
     [this.ys, this.x0s, this.x1s] = normalize(ys, x0s, x1s);
+  }
+
+  /** A span set holding the given normalized arrays (adopted, not copied; no checks). */
+  static #of(ys: Int32Array, x0s: Int32Array, x1s: Int32Array): SpanSet {
+    SpanSet.#adopt = [ys, x0s, x1s];
+    return new SpanSet();
   }
 
   /**
@@ -114,19 +137,14 @@ export class SpanSet implements Persistable, Iterable<Span> {
     for (let i = 0; i < n; i++) {
       if (b[i]! < a[i]!) throw new AfwTableInvalidArgumentError(`Span ${i} (y ${y[i]}) has x1 = ${b[i]} < x0 = ${a[i]}.`);
     }
-    const set = new SpanSet();
-    let arrays: [Int32Array, Int32Array, Int32Array];
     if (options.normalize === false) {
       if (!isNormalized(y, a, b)) {
         throw new AfwTableInvalidArgumentError('SpanSet.fromArrays with normalize: false needs spans sorted by (y, x0) and disjoint within a row.');
       }
-      arrays = [y, a, b];
-    } else {
-      arrays = normalize(y, a, b);
+      return SpanSet.#of(y, a, b);
     }
-    const writable = set as { ys: Int32Array; x0s: Int32Array; x1s: Int32Array };
-    [writable.ys, writable.x0s, writable.x1s] = arrays;
-    return set;
+    const [ny, na, nb] = normalize(y, a, b);
+    return SpanSet.#of(ny, na, nb);
   }
 
   /**
@@ -275,24 +293,38 @@ export class SpanSet implements Persistable, Iterable<Span> {
    * The part of the set inside a box.
    *
    * @param box - the box
-   * @returns a new span set (empty when they do not overlap)
+   * @returns the part inside (this set itself when it lies wholly inside; spans are immutable;
+   *   empty when they do not overlap)
    */
   clippedTo(box: Box2I): SpanSet {
     if (box.isEmpty()) return new SpanSet();
-    const ys: number[] = [];
-    const x0s: number[] = [];
-    const x1s: number[] = [];
-    const [bx0, bx1, by0, by1] = [box.getMinX(), box.getMaxX(), box.getMinY(), box.getMaxY()];
-    for (let i = this.#firstOfRow(by0); i < this.ys.length && this.ys[i]! <= by1; i++) {
-      const x0 = Math.max(this.x0s[i]!, bx0);
-      const x1 = Math.min(this.x1s[i]!, bx1);
+    const bx0 = box.getMinX();
+    const bx1 = box.getMaxX();
+    const by0 = box.getMinY();
+    const by1 = box.getMaxY();
+    const { ys, x0s, x1s } = this;
+    const n = ys.length;
+    if (n === 0) return this;
+    let inside = ys[0]! >= by0 && ys[n - 1]! <= by1;
+    for (let i = 0; inside && i < n; i++) inside = x0s[i]! >= bx0 && x1s[i]! <= bx1;
+    if (inside) return this;
+    const first = this.#firstOfRow(by0);
+    let end = first;
+    while (end < n && ys[end]! <= by1) end++;
+    const oy = new Int32Array(end - first);
+    const o0 = new Int32Array(end - first);
+    const o1 = new Int32Array(end - first);
+    let k = 0;
+    for (let i = first; i < end; i++) {
+      const x0 = Math.max(x0s[i]!, bx0);
+      const x1 = Math.min(x1s[i]!, bx1);
       if (x0 <= x1) {
-        ys.push(this.ys[i]!);
-        x0s.push(x0);
-        x1s.push(x1);
+        oy[k] = ys[i]!;
+        o0[k] = x0;
+        o1[k++] = x1;
       }
     }
-    return SpanSet.fromArrays(Int32Array.from(ys), Int32Array.from(x0s), Int32Array.from(x1s), { normalize: false });
+    return k === oy.length ? SpanSet.#of(oy, o0, o1) : SpanSet.#of(oy.slice(0, k), o0.slice(0, k), o1.slice(0, k));
   }
 
   /**
@@ -594,10 +626,21 @@ export class SpanSet implements Persistable, Iterable<Span> {
    * @see lsst.afw.geom.SpanSet.setMask
    */
   setMask(mask: SpanPixelArray<Int32Array>, xy0: Point2I, bits: number): void {
-    const { data } = mask;
-    this.forEachSpanIn(mask, xy0, (start, end) => {
-      for (let k = start; k < end; k++) data[k] = data[k]! | bits;
-    });
+    const { data, width, height } = mask;
+    const stride = mask.stride ?? width;
+    const ax0 = xy0.getX();
+    const ay0 = xy0.getY();
+    const xmax = ax0 + width - 1;
+    const ymax = ay0 + height - 1;
+    const { ys, x0s, x1s } = this;
+    for (let i = this.#firstOfRow(ay0), n = ys.length; i < n; i++) {
+      const y = ys[i]!;
+      if (y > ymax) break;
+      const a = Math.max(x0s[i]!, ax0);
+      const b = Math.min(x1s[i]!, xmax);
+      const row = (y - ay0) * stride - ax0;
+      for (let k = row + a, end = row + b + 1; k < end; k++) data[k] = data[k]! | bits;
+    }
   }
 
   /**
@@ -795,21 +838,32 @@ class SpanBuilder {
 function normalize(ys: Int32Array, x0s: Int32Array, x1s: Int32Array): [Int32Array, Int32Array, Int32Array] {
   if (isNormalized(ys, x0s, x1s)) return [ys, x0s, x1s];
   const n = ys.length;
-  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => ys[a]! - ys[b]! || x0s[a]! - x0s[b]! || x1s[a]! - x1s[b]!);
-  const oy: number[] = [];
-  const o0: number[] = [];
-  const o1: number[] = [];
-  for (const i of order) {
-    const last = oy.length - 1;
-    if (last >= 0 && oy[last] === ys[i] && x0s[i]! <= o1[last]! + 1) {
-      if (x1s[i]! > o1[last]!) o1[last] = x1s[i]!;
+  // Already sorted by (y, x0) (spans that overlap or touch, as a merge of sets gives): no sort
+  // needed, as the merge below does not depend on the order of equal (y, x0).
+  let sorted = true;
+  for (let i = 1; i < n && sorted; i++) sorted = ys[i]! > ys[i - 1]! || (ys[i] === ys[i - 1] && x0s[i]! >= x0s[i - 1]!);
+  let order: Int32Array;
+  if (sorted) {
+    order = new Int32Array(n);
+    for (let i = 0; i < n; i++) order[i] = i;
+  } else {
+    order = Int32Array.from(Array.from({ length: n }, (_, i) => i).sort((a, b) => ys[a]! - ys[b]! || x0s[a]! - x0s[b]! || x1s[a]! - x1s[b]!));
+  }
+  const oy = new Int32Array(n);
+  const o0 = new Int32Array(n);
+  const o1 = new Int32Array(n);
+  let m = 0;
+  for (let k = 0; k < n; k++) {
+    const i = order[k]!;
+    if (m > 0 && oy[m - 1] === ys[i] && x0s[i]! <= o1[m - 1]! + 1) {
+      if (x1s[i]! > o1[m - 1]!) o1[m - 1] = x1s[i]!;
     } else {
-      oy.push(ys[i]!);
-      o0.push(x0s[i]!);
-      o1.push(x1s[i]!);
+      oy[m] = ys[i]!;
+      o0[m] = x0s[i]!;
+      o1[m++] = x1s[i]!;
     }
   }
-  return [Int32Array.from(oy), Int32Array.from(o0), Int32Array.from(o1)];
+  return m === n ? [oy, o0, o1] : [oy.slice(0, m), o0.slice(0, m), o1.slice(0, m)];
 }
 
 /**
