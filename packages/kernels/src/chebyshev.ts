@@ -1,4 +1,4 @@
-import { simdKernels } from './simd-kernels.js';
+import { simdKernels, type SimdKernels } from './simd-kernels.js';
 import { streamSum } from './stream-sum.js';
 import { KernelsFitError, KernelsInvalidArgumentError } from './errors.js';
 
@@ -130,6 +130,23 @@ function chebyshevT(t: number, out: Float64Array): void {
   for (let k = 2; k < out.length; k++) out[k] = 2 * t * out[k - 1]! - out[k - 2]!;
 }
 
+/** The last {@link columnTerms} made (bands of one grid share it). */
+let lastColumnTerms: { minX: number; maxX: number; x0: number; width: number; nx: number; tx: Float64Array } | undefined;
+
+/** `Tᵢ(x')` for every column `x0 .. x0 + width - 1`, i-major (`T₀ = 1`); not to be modified. */
+function columnTerms(domain: ChebyshevDomain, x0: number, width: number, nx: number): Float64Array {
+  const last = lastColumnTerms;
+  if (last !== undefined && last.minX === domain.minX && last.maxX === domain.maxX && last.x0 === x0 && last.width === width && last.nx === nx) return last.tx;
+  const tx = new Float64Array(nx * width);
+  const tmp = new Float64Array(nx);
+  for (let x = 0; x < width; x++) {
+    chebyshevT(mapX(domain, x0 + x), tmp);
+    for (let i = 0; i < nx; i++) tx[i * width + x] = tmp[i]!;
+  }
+  lastColumnTerms = { minX: domain.minX, maxX: domain.maxX, x0, width, nx, tx };
+  return tx;
+}
+
 /**
  * Evaluates dense Chebyshev coefficients on rows `[rowStart, rowEnd)` of a pixel grid (the loop a
  * backend runs; see {@link Chebyshev2d.evaluateGrid}).
@@ -158,34 +175,31 @@ export function evaluateChebyshevRows(
   rowEnd: number,
 ): void {
   const nx = orderX + 1;
-  const tx = new Float64Array(nx * width); // Tᵢ(x') for every column, i-major (T₀ = 1)
-  const tmp = new Float64Array(nx);
-  for (let x = 0; x < width; x++) {
-    chebyshevT(mapX(domain, x0 + x), tmp);
-    for (let i = 0; i < nx; i++) tx[i * width + x] = tmp[i]!;
-  }
+  const tx = columnTerms(domain, x0, width, nx);
   const ty = new Float64Array(orderY + 1);
   const a = new Float64Array(nx);
-  const offs = new Int32Array(nx);
-  const w = new Float64Array(nx);
-  const variant = out instanceof Float32Array ? 'f64>f32' : 'f64>f64';
-  // the same sums with WebAssembly SIMD: Tᵢ(x) in the kernels' memory, each row computed there and copied out
-  const simd = rowEnd > rowStart ? simdKernels() : undefined;
-  const TX = simd?.scratchBytes ?? 0;
-  const ROW = TX + 8 * nx * width;
-  const buffer = simd?.reserve(ROW + 8 * width);
-  const dst = out instanceof Float32Array ? 'f32' : 'f64';
-  const row = buffer === undefined ? undefined : dst === 'f32' ? new Float32Array(buffer, ROW, width) : new Float64Array(buffer, ROW, width);
-  if (buffer !== undefined) new Float64Array(buffer, TX, nx * width).set(tx);
-  const args: number[] = [];
-  for (let r = rowStart; r < rowEnd; r++) {
+  // a₀ T₀ + Σ aᵢ Tᵢ(x) over the non-zero aᵢ, summed in order of i, for each row
+  const rowWeights = (r: number): number => {
     chebyshevT(mapY(domain, y0 + r), ty);
+    let used = 1; // bit i: aᵢ is used (a₀ always)
     for (let i = 0; i < nx; i++) {
       let s = 0;
       for (let j = 0; j <= orderY; j++) s += coefficients[j * nx + i]! * ty[j]!;
       a[i] = s;
+      if (s !== 0) used |= 1 << i;
     }
-    // a₀ T₀ + Σ aᵢ Tᵢ(x) over the non-zero aᵢ, summed in order of i
+    return used;
+  };
+  const simd = rowEnd > rowStart && nx <= 31 ? simdKernels() : undefined;
+  if (simd !== undefined) {
+    chebyshevRowsSimd(simd, tx, nx, out, width, rowStart, rowEnd, rowWeights, a);
+    return;
+  }
+  const offs = new Int32Array(nx);
+  const w = new Float64Array(nx);
+  const variant = out instanceof Float32Array ? 'f64>f32' : 'f64>f64';
+  for (let r = rowStart; r < rowEnd; r++) {
+    rowWeights(r);
     let nu = 1;
     offs[0] = 0;
     w[0] = a[0]!;
@@ -194,19 +208,60 @@ export function evaluateChebyshevRows(
       offs[nu] = i * width;
       w[nu++] = a[i]!;
     }
-    if (simd !== undefined && row !== undefined) {
-      args.length = 2 * nu + 2;
-      for (let q = 0; q < nu; q++) {
-        args[q] = TX + 8 * offs[q]!;
-        args[nu + q] = w[q]!;
-      }
-      args[2 * nu] = ROW;
-      args[2 * nu + 1] = width;
-      simd.streamSum(0, nu, 'f64', dst)(...args);
-      out.set(row, r * width);
-    } else {
-      streamSum(0, nu, variant)(tx, 0, out, r * width, width, offs, w);
+    streamSum(0, nu, variant)(tx, 0, out, r * width, width, offs, w);
+  }
+}
+
+/** Bytes of output rows that {@link chebyshevRowsSimd} computes per call. */
+const CHEBYSHEV_CHUNK_BYTES = 1 << 20;
+
+/**
+ * {@link evaluateChebyshevRows} with the WebAssembly SIMD row sums: `Tᵢ(x)` in the kernels'
+ * memory, the weights of a run of rows that use the same terms written there, the run's rows
+ * computed in one call and copied out at once.
+ */
+function chebyshevRowsSimd(
+  simd: SimdKernels,
+  tx: Float64Array,
+  nx: number,
+  out: Float32Array | Float64Array,
+  width: number,
+  rowStart: number,
+  rowEnd: number,
+  rowWeights: (r: number) => number,
+  a: Float64Array,
+): void {
+  const dst = out instanceof Float32Array ? 'f32' : 'f64';
+  const db = dst === 'f32' ? 4 : 8;
+  const chunk = Math.max(1, Math.min(rowEnd - rowStart, Math.floor(CHEBYSHEV_CHUNK_BYTES / (db * width))));
+  const TX = simd.scratchBytes;
+  const W = TX + 8 * nx * width;
+  const ROWS = W + 8 * nx * chunk;
+  const buffer = simd.reserve(ROWS + db * chunk * width);
+  new Float64Array(buffer, TX, nx * width).set(tx);
+  const weights = new Float64Array(buffer, W, nx * chunk);
+  const rows = dst === 'f32' ? new Float32Array(buffer, ROWS, chunk * width) : new Float64Array(buffer, ROWS, chunk * width);
+  const offsets = new Int32Array(nx);
+  let r = rowStart;
+  let used = rowWeights(r);
+  while (r < rowEnd) {
+    // a run of rows using the same terms (the weights of each at W + k·8·nu)
+    const runUsed = used;
+    let nu = 0;
+    for (let i = 0; i < nx; i++) if ((runUsed & (1 << i)) !== 0) offsets[nu++] = 8 * i * width;
+    let m = 0;
+    for (;;) {
+      let q = 0;
+      for (let i = 0; i < nx; i++) if ((runUsed & (1 << i)) !== 0) weights[m * nu + q++] = a[i]!;
+      m++;
+      if (m === chunk || r + m === rowEnd) break;
+      used = rowWeights(r + m);
+      if (used !== runUsed) break;
     }
+    simd.rowSums(offsets.subarray(0, nu), dst)(TX, 0, ROWS, db * width, m, width, W, 8 * nu);
+    out.set(rows.subarray(0, m * width), r * width);
+    r += m;
+    if (m === chunk && r < rowEnd) used = rowWeights(r);
   }
 }
 

@@ -258,51 +258,78 @@ export function convolveSeparableRows(job: SeparableJob, y0: number, y1: number)
   }
 }
 
+/** Output rows per call of the fused SIMD separable convolution (see {@link separableRowsSimd}). */
+let simdChunkRows = 32;
+
+/**
+ * Sets the output rows per call of the fused SIMD separable convolution (for benchmarks and tests:
+ * the results do not depend on it).
+ *
+ * @param rows - rows per call, at least 1
+ * @returns the previous value
+ */
+export function setSeparableChunkRows(rows: number): number {
+  const was = simdChunkRows;
+  simdChunkRows = Math.max(1, Math.floor(rows));
+  return was;
+}
+
 /**
  * The good area of rows `[ya, yb)` of an image-only separable convolution with the WebAssembly
- * SIMD stream sums: the same ring of horizontally convolved rows and the same sums, in the
- * kernels' memory (each input row copied in, each output row copied out). False (nothing done)
- * where the SIMD kernels are unavailable.
+ * SIMD kernels: the same horizontally convolved rows (double precision) and the same sums as the
+ * TypeScript loops, in the kernels' memory. The input rows are copied in a chunk at a time; one
+ * call then convolves each new row along x into a buffer of rows and sums the buffer's rows along
+ * y into the chunk's output rows, which are copied out; the last `kh - 1` buffer rows move to its
+ * front for the next chunk. False (nothing done) where the SIMD kernels are unavailable.
  */
 function separableRowsSimd(job: SeparableJob, ya: number, yb: number, nx: number): boolean {
   const simd = simdKernels();
   if (simd === undefined) return false;
-  const { src, dst, width, kx, ky, ctrX, ctrY } = job;
+  const { src, dst, width, kx, ky, ctrY } = job;
   const kh = ky.length;
   const px = planTaps(kx);
   const py = planTaps(ky);
-  const SRC = simd.scratchBytes;
-  const RING = SRC + 8 * Math.ceil(width / 2);
-  const OUT = RING + 8 * kh * nx;
-  const buffer = simd.reserve(OUT + 4 * nx);
-  const row = new Float32Array(buffer, SRC, width);
-  const outRow = new Float32Array(buffer, OUT, nx);
-  const hSum = simd.streamSum(px.nPairs, px.nSingles, 'f32', 'f64');
-  const vSum = simd.streamSum(py.nPairs, py.nSingles, 'f64', 'f32');
-  // arguments: load addresses (singles, then pairs), weights (singles, then pairs), out, n
-  const hArgs = termArgs(px);
-  const vArgs = termArgs(py);
-  const hLoads = px.nSingles + 2 * px.nPairs;
-  const vLoads = py.nSingles + 2 * py.nPairs;
-  const hTaps = loadOrder(px);
-  const vTaps = loadOrder(py);
+  const nWx = px.nSingles + px.nPairs;
+  const nWy = py.nSingles + py.nPairs;
+  const chunk = Math.min(simdChunkRows, yb - ya);
+  const inRows = Math.max(chunk, kh - 1);
+  // bytes per row of horizontal sums: rounded up to 512 (widths within 64 pixels share a module)
+  // plus one cache line (a power of two would put the rows a column reads in one cache set)
+  const stride = 512 * Math.ceil((8 * nx) / 512) + 64;
+  const WGT = simd.scratchBytes;
+  const SRC = WGT + 16 * Math.ceil((8 * (nWx + nWy)) / 16);
+  const BUF = SRC + 16 * Math.ceil((4 * inRows * width) / 16);
+  const OUT = BUF + (chunk + kh - 1) * stride;
+  const CONV = OUT + 16 * Math.ceil((4 * chunk * nx) / 16);
+  const buffer = simd.reserve(CONV + 8 * width);
+  const weights = new Float64Array(buffer, WGT, nWx + nWy);
+  weights.set(px.weights.subarray(px.nPairs), 0);
+  weights.set(px.weights.subarray(0, px.nPairs), px.nSingles);
+  weights.set(py.weights.subarray(py.nPairs), nWx);
+  weights.set(py.weights.subarray(0, py.nPairs), nWx + py.nSingles);
+  const srcRows = new Float32Array(buffer, SRC, inRows * width);
+  const bytes = new Uint8Array(buffer);
+  const outRows: Float32Array[] = [];
+  for (let i = 0; i < chunk; i++) outRows.push(new Float32Array(buffer, OUT + 4 * i * nx, nx));
+  const fn = simd.separable(
+    { loads: loadOrder(px), nPairs: px.nPairs, nSingles: px.nSingles },
+    { loads: loadOrder(py), nPairs: py.nPairs, nSingles: py.nSingles },
+    stride,
+  );
   const x0 = gx0Of(job);
-  for (let t = 0; t < hLoads; t++) hArgs[t] = SRC + 4 * (x0 - ctrX + hTaps[t]!);
-  hArgs[hArgs.length - 1] = nx;
-  vArgs[vArgs.length - 2] = OUT;
-  vArgs[vArgs.length - 1] = nx;
-  const horizontal = (r: number): void => {
-    row.set(src.subarray(r * width, r * width + width));
-    hArgs[hArgs.length - 2] = RING + 8 * (r % kh) * nx;
-    hSum(...hArgs);
-  };
-  for (let r = ya - ctrY; r < ya - ctrY + kh - 1; r++) horizontal(r);
-  for (let y = ya; y < yb; y++) {
-    horizontal(y - ctrY + kh - 1);
-    const r0 = y - ctrY;
-    for (let t = 0; t < vLoads; t++) vArgs[t] = RING + 8 * ((r0 + vTaps[t]!) % kh) * nx;
-    vSum(...vArgs);
-    dst.set(outRow, y * width + x0);
+  // the first kh - 1 input rows, along x only
+  const r0 = ya - ctrY;
+  if (kh > 1) {
+    srcRows.set(src.subarray(r0 * width, (r0 + kh - 1) * width));
+    fn(SRC, 4 * width, BUF, 0, 0, 0, kh - 1, nx, WGT, 0, CONV);
+  }
+  for (let y = ya; y < yb; y += chunk) {
+    const m = Math.min(chunk, yb - y);
+    const r = y - ctrY + kh - 1; // the first new input row
+    srcRows.set(src.subarray(r * width, (r + m) * width));
+    fn(SRC, 4 * width, BUF + (kh - 1) * stride, BUF, OUT, 4 * nx, m, nx, WGT, 1, CONV);
+    for (let i = 0; i < m; i++) dst.set(outRows[i]!, (y + i) * width + x0);
+    if (kh > 1 && y + m < yb) bytes.copyWithin(BUF, BUF + m * stride, BUF + (m + kh - 1) * stride);
   }
   return true;
 }
@@ -318,15 +345,6 @@ function loadOrder(plan: TapPlan): Int32Array {
   for (let q = 0; q < plan.nSingles; q++) out[q] = plan.taps[2 * plan.nPairs + q]!;
   for (let i = 0; i < 2 * plan.nPairs; i++) out[plan.nSingles + i] = plan.taps[i]!;
   return out;
-}
-
-/** An argument list for a SIMD stream sum of a plan, with its weights in place (singles, then pairs). */
-function termArgs(plan: TapPlan): number[] {
-  const nLoads = plan.nSingles + 2 * plan.nPairs;
-  const args = new Array<number>(nLoads + plan.nSingles + plan.nPairs + 2).fill(0);
-  for (let q = 0; q < plan.nSingles; q++) args[nLoads + q] = plan.weights[plan.nPairs + q]!;
-  for (let p = 0; p < plan.nPairs; p++) args[nLoads + plan.nSingles + p] = plan.weights[p]!;
-  return args;
 }
 
 /**

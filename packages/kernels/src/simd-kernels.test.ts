@@ -34,20 +34,47 @@ describe('simdKernels', () => {
     expect(simd).toBeDefined();
   });
 
-  it.skipIf(simd === undefined)('stream sums: exact small-integer sums and products, both element types, odd and even lengths', () => {
+  it.skipIf(simd === undefined)('separable rows: exact small-integer sums and products, odd and even lengths', () => {
     const k = simd!;
-    for (const [src, dst] of [['f32', 'f64'], ['f64', 'f32'], ['f64', 'f64']] as const) {
-      for (const n of [0, 1, 2, 7, 8]) {
-        const eb = src === 'f32' ? 4 : 8;
-        const buffer = k.reserve(1024);
-        const s = src === 'f32' ? new Float32Array(buffer, 64, 32) : new Float64Array(buffer, 64, 32);
+    // rows of s(x, r) = x + 100 r; along x 2 s[x + 3] + 0.5 (s[x] + s[x + 4]) - (s[x + 1] + s[x + 2]),
+    // then along y 3 h[r + 1] - (h[r] + h[r + 2])
+    const fn = k.separable({ loads: Int32Array.of(3, 0, 4, 1, 2), nPairs: 2, nSingles: 1 }, { loads: Int32Array.of(1, 0, 2), nPairs: 1, nSingles: 1 }, 128);
+    for (const n of [0, 1, 2, 7, 8]) {
+      const buffer = k.reserve(4096);
+      new Float64Array(buffer, 64, 5).set([2, 0.5, -1, 3, -1]);
+      const src = new Float32Array(buffer, 128, 3 * 16);
+      for (let r = 0; r < 3; r++) for (let x = 0; x < 16; x++) src[16 * r + x] = x + 100 * r;
+      const BUF = 512;
+      const OUT = BUF + 3 * 128;
+      const out = new Float32Array(buffer, OUT, 16).fill(-1);
+      const h = new Float64Array(buffer, BUF, 48);
+      fn(128, 64, BUF, 0, 0, 0, 2, n, 64, 0, 3072); // rows 0 and 1 along x only
+      fn(128 + 64 * 2, 64, BUF + 2 * 128, BUF, OUT, 64, 1, n, 64, 1, 3072); // row 2 along x, then y
+      const along = (x: number, r: number): number => 2 * (x + 3) + 0.5 * (2 * x + 4) - (2 * x + 3) + 100 * r * (2 + 1 - 2);
+      for (let x = 0; x < 16; x++) {
+        if (x < n) for (let r = 0; r < 3; r++) expect(h[16 * r + x]).toBe(along(x, r));
+        expect(out[x]).toBe(x < n ? 3 * along(x, 1) - (along(x, 0) + along(x, 2)) : -1);
+      }
+    }
+  });
+
+  it.skipIf(simd === undefined)('row sums: exact small-integer sums with per-row weights, both output types', () => {
+    const k = simd!;
+    for (const dst of ['f32', 'f64'] as const) {
+      for (const n of [0, 1, 2, 7]) {
+        const buffer = k.reserve(4096);
+        const s = new Float64Array(buffer, 64, 32);
         for (let i = 0; i < 32; i++) s[i] = i;
-        const OUT = 64 + 8 * 32;
-        const out = dst === 'f32' ? new Float32Array(buffer, OUT, 16) : new Float64Array(buffer, OUT, 16);
-        out.fill(-1);
-        // 2 s[x + 3] + 0.5 (s[x] + s[x + 10]) - 1 (s[x + 1] + s[x + 2])
-        k.streamSum(2, 1, src, dst)(64 + eb * 3, 64, 64 + eb * 10, 64 + eb, 64 + 2 * eb, 2, 0.5, -1, OUT, n);
-        for (let x = 0; x < 16; x++) expect(out[x]).toBe(x < n ? 2 * (x + 3) + 0.5 * (2 * x + 10) - (2 * x + 3) : -1);
+        // two rows: weights (1, 2) then (-1, 0.5); terms s[x] and s[x + 10]
+        new Float64Array(buffer, 512, 4).set([1, 2, -1, 0.5]);
+        const OUT = 1024;
+        const out = dst === 'f32' ? new Float32Array(buffer, OUT, 32) : new Float64Array(buffer, OUT, 32);
+        out.fill(-7);
+        k.rowSums(Int32Array.of(0, 80), dst)(64, 0, OUT, (dst === 'f32' ? 4 : 8) * 16, 2, n, 512, 16);
+        for (let x = 0; x < 16; x++) {
+          expect(out[x]).toBe(x < n ? x + 2 * (x + 10) : -7);
+          expect(out[16 + x]).toBe(x < n ? -x + 0.5 * (x + 10) : -7);
+        }
       }
     }
   });

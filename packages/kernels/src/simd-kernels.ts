@@ -1,23 +1,63 @@
-// WebAssembly SIMD (f64x2) versions of the hottest inner loops: the stream sums of the separable
-// convolution and of the Chebyshev grid, and the clipped sums of a background bin. Each computes
-// every output with the same double-precision operations in the same order as the TypeScript
-// loop it replaces (two pixels or two partial sums side by side, one per f64x2 lane), so the
+// WebAssembly SIMD (f64x2) versions of the hottest inner loops: the separable convolution (both
+// passes, a chunk of rows per call), the rows of a Chebyshev grid, and the clipped sums of a
+// background bin. Each computes every output with the same double-precision operations in the
+// same order as the TypeScript loop it replaces (two pixels or two partial sums side by side, one per f64x2 lane), so the
 // results are identical bit for bit. The modules are written here as bytes (no toolchain), one per
-// term count, and share one WebAssembly memory per thread; where WebAssembly SIMD is unavailable
+// tap layout, and share one WebAssembly memory per thread; where WebAssembly SIMD is unavailable
 // `simdKernels()` is undefined and the TypeScript loops run. No imports: worker threads load it
 // with the convolution loops.
 
 /** The element type of a stream. */
 export type SimdElement = 'f32' | 'f64';
 
+/** The terms of one pass of {@link SimdKernels.separable}. */
+export interface SimdTerms {
+  /**
+   * The loads, in the sum's order (singles, then each pair's two): column indices into a source
+   * row (horizontal pass) or row indices into the buffer rows (vertical pass).
+   */
+  readonly loads: Int32Array;
+  /** Folded pairs. */
+  readonly nPairs: number;
+  /** Single terms. */
+  readonly nSingles: number;
+}
+
 /**
- * A generated stream sum over WebAssembly memory: for `x` in `[0, n)`,
- * `out[x] = Σ_q w_q s_q[x] + Σ_p u_p (a_p[x] + b_p[x])` (singles first, then pairs, summed left to
- * right as `streamSum`'s loop does), where every `s_q`, `a_p`, `b_p` and `out` is a byte address
- * in the memory. Arguments: the load addresses (singles, then each pair's two), the weights
- * (singles, then pairs), the output address, `n`.
+ * A fused separable convolution over WebAssembly memory,
+ * `(src, srcStride, hOut, vIn, out, outStride, nRows, n, w, doV, conv)`: for each row `r` in
+ * `[0, nRows)`, the float32 source row at byte address `src + r·srcStride` (`srcStride / 4`
+ * values) is promoted to float64 at byte address `conv`; then the horizontal stream sum of that
+ * row (loads at its columns `x + i`, `i` the horizontal load indices) goes to the float64 buffer
+ * row at `hOut + r·stride`; then, when `doV` ≠ 0, the vertical stream sum of the buffer rows at
+ * `vIn + (r + j)·stride` (`j` the vertical load indices) goes, rounded to float32, to
+ * `out + r·outStride`; `n` outputs per row. The weights are float64 at byte address `w`: the
+ * horizontal ones (singles, then pairs), then the vertical ones. Each output is
+ * `Σ_q w_q s_q + Σ_p u_p (a_p + b_p)` summed left to right (singles first, then pairs), as the
+ * TypeScript `streamSum` loop sums it.
  */
-export type SimdStreamSumFn = (...args: number[]) => void;
+export type SimdSeparableFn = (
+  src: number,
+  srcStride: number,
+  hOut: number,
+  vIn: number,
+  out: number,
+  outStride: number,
+  nRows: number,
+  n: number,
+  w: number,
+  doV: number,
+  conv: number,
+) => void;
+
+/**
+ * Stream sums of single float64 terms over rows, `(src, srcStride, out, outStride, nRows, n, w,
+ * wStride)`: for each row `r` in `[0, nRows)` and `x` in `[0, n)`,
+ * `out_r[x] = Σ_q w_{r,q} s_q[x]` summed left to right, where `s_q` starts at byte address
+ * `src + r·srcStride + offsets[q]`, the weights `w_{r,q}` are float64 at `w + r·wStride` and the
+ * output row starts at `out + r·outStride`.
+ */
+export type SimdRowSumsFn = (src: number, srcStride: number, out: number, outStride: number, nRows: number, n: number, w: number, wStride: number) => void;
 
 /** What {@link simdKernels} offers. */
 export interface SimdKernels {
@@ -29,16 +69,6 @@ export interface SimdKernels {
    * @returns the memory's buffer
    */
   reserve(bytes: number): ArrayBuffer;
-  /**
-   * The stream sum of a term count and element types (compiled once, then cached).
-   *
-   * @param nPairs - folded pairs
-   * @param nSingles - single terms
-   * @param src - element type of the loaded streams
-   * @param dst - element type of the output
-   * @returns the function
-   */
-  streamSum(nPairs: number, nSingles: number, src: SimdElement, dst: SimdElement): SimdStreamSumFn;
   /**
    * The clipped sums of float32 values at byte address `ptr` (`m` of them) about `center`:
    * values at even offsets in lane 0, odd ones in lane 1, as `accumulateClipped` pairs them. Writes
@@ -96,6 +126,25 @@ export interface SimdKernels {
    * the final `g`.
    */
   readonly radixWindowGather: (vals: number, msk: number, n: number, andMask: number, useMask: number, lim: number, slo: number, shi: number, gout: number, g: number, table: number) => void;
+  /**
+   * The fused separable convolution of rows (generated once per tap layout and buffer stride,
+   * then cached): see {@link SimdSeparableFn}.
+   *
+   * @param x - the horizontal terms (loads: column indices)
+   * @param y - the vertical terms (loads: row indices into the buffer of horizontal sums)
+   * @param stride - bytes from one row of the buffer of horizontal sums to the next
+   * @returns the function
+   */
+  separable(x: SimdTerms, y: SimdTerms, stride: number): SimdSeparableFn;
+  /**
+   * Stream sums of single terms over rows (generated once per load layout, then cached): see
+   * {@link SimdRowSumsFn}.
+   *
+   * @param offsets - the byte offsets of the loads from the source address
+   * @param dst - element type of the output
+   * @returns the function
+   */
+  rowSums(offsets: Int32Array, dst: SimdElement): SimdRowSumsFn;
   /** Bytes at the start of the memory that the kernels' own results use. */
   readonly scratchBytes: number;
 }
@@ -141,7 +190,6 @@ const LOCAL_SET = 0x21;
 const LOCAL_TEE = 0x22;
 const I32_CONST = 0x41;
 const I32_ADD = 0x6a;
-const I32_LT_S = 0x48;
 const BLOCK = 0x02;
 const LOOP = 0x03;
 const IF = 0x04;
@@ -169,6 +217,7 @@ const V128_LOAD64_ZERO = 0x5d;
 const V128_STORE64_LANE = 0x5b;
 const V128_AND = 0x4e;
 const F64X2_SPLAT = 0x14;
+const F64X2_EXTRACT_LANE = 0x21;
 const F64X2_LE = 0x4b;
 const F64X2_ABS = 0xec;
 const F64X2_ADD = 0xf0;
@@ -183,6 +232,7 @@ const I32X4_MIN_S = 0xb6;
 const I32X4_MAX_S = 0xb8;
 const I32X4_TRUNC_SAT_F64X2_S_ZERO = 0xfc;
 const I32_AND = 0x71;
+const I32_MUL = 0x6c;
 const I32_SHL = 0x74;
 const I32_GE_U = 0x4f;
 const I32_GT_S = 0x4a;
@@ -316,47 +366,47 @@ function moduleBytes(params: number[], results: number[], locals: number[], body
 
 // ------------------------------------------------------------------------ generators
 
+/** Where {@link emitRowSum} finds its operands. */
+interface RowSumLocals {
+  /** i32 local: the source address (advanced). */
+  readonly P: number;
+  /** i32 local: the output address (advanced). */
+  readonly O: number;
+  /** i32 local: scratch (the end of the two-at-a-time part). */
+  readonly END: number;
+  /** i32 local: the number of outputs. */
+  readonly N: number;
+  /** The first of the v128 locals holding the weight splats (singles, then pairs). */
+  readonly SPL: number;
+}
+
 /**
- * The stream sum: params `[loads..., weights..., out, n]`; locals: byte offset of the loads
- * (`is`), of the output (`io`), the count left, and one v128 splat per weight.
+ * One row of a stream sum with its loads at fixed byte offsets from `P` (singles, then each
+ * pair's two): `out[x] = Σ_q w_q s_q[x] + Σ_p u_p (a_p[x] + b_p[x])` summed left to right, two
+ * outputs at a time (one per f64x2 lane), then the last one; the same operations in the same
+ * order as the TypeScript `streamSum` loop. Advances `P` and `O`.
  */
-function streamSumModule(nPairs: number, nSingles: number, src: SimdElement, dst: SimdElement): Uint8Array {
-  const nLoads = nSingles + 2 * nPairs;
-  const nW = nSingles + nPairs;
-  const params: number[] = [...new Array<number>(nLoads).fill(I32), ...new Array<number>(nW).fill(F64), I32, I32];
-  const OUT = nLoads + nW;
-  const N = OUT + 1;
-  const IS = N + 1; // i32: source byte offset
-  const IO = IS + 1; // i32: output byte offset
-  const SPL = IO + 1; // v128 splats
-  const locals = [I32, I32, ...new Array<number>(nW).fill(V128)];
+function emitRowSum(c: Code, L: RowSumLocals, loads: Int32Array, nPairs: number, nSingles: number, src: SimdElement, dst: SimdElement): void {
+  const { P, O, END: E, N, SPL } = L;
   const sb = src === 'f32' ? 4 : 8;
   const db = dst === 'f32' ? 4 : 8;
-  const c = new Code();
-  for (let w = 0; w < nW; w++) c.get(nLoads + w).simd(F64X2_SPLAT).set(SPL + w);
-  // two at a time while n >= 2
-  const loadPair = (p: number): void => {
-    c.get(p).get(IS).op(I32_ADD);
-    if (src === 'f32') c.simdMem(V128_LOAD64_ZERO, 2).simd(F64X2_PROMOTE_LOW_F32X4);
-    else c.simdMem(V128_LOAD, 3);
-  };
-  const loadOne = (p: number): void => {
-    c.get(p).get(IS).op(I32_ADD);
-    if (src === 'f32') c.mem(F32_LOAD, 2).op(F64_PROMOTE_F32);
-    else c.mem(F64_LOAD, 3);
-  };
-  const terms = (vector: boolean): void => {
-    const load = vector ? loadPair : loadOne;
-    const mul = vector ? (): Code => c.simd(F64X2_MUL) : (): Code => c.op(F64_MUL);
-    const add = vector ? (): Code => c.simd(F64X2_ADD) : (): Code => c.op(F64_ADD);
-    const weight = (w: number): Code => (vector ? c.get(SPL + w) : c.get(nLoads + w));
-    let first = true;
+  const sum = (vector: boolean): void => {
+    const load = (t: number): void => {
+      c.get(P);
+      if (vector) {
+        if (src === 'f32') c.simdMem(V128_LOAD64_ZERO, 2, loads[t]!).simd(F64X2_PROMOTE_LOW_F32X4);
+        else c.simdMem(V128_LOAD, 3, loads[t]!);
+      } else if (src === 'f32') c.mem(F32_LOAD, 2, loads[t]!).op(F64_PROMOTE_F32);
+      else c.mem(F64_LOAD, 3, loads[t]!);
+    };
+    const mul = (): Code => (vector ? c.simd(F64X2_MUL) : c.op(F64_MUL));
+    const add = (): Code => (vector ? c.simd(F64X2_ADD) : c.op(F64_ADD));
+    const weight = (w: number): Code => (vector ? c.get(SPL + w) : c.get(SPL + w).simd(F64X2_EXTRACT_LANE, 0));
     for (let q = 0; q < nSingles; q++) {
       weight(q);
       load(q);
       mul();
-      if (!first) add();
-      first = false;
+      if (q > 0) add();
     }
     for (let p = 0; p < nPairs; p++) {
       weight(nSingles + p);
@@ -364,33 +414,120 @@ function streamSumModule(nPairs: number, nSingles: number, src: SimdElement, dst
       load(nSingles + 2 * p + 1);
       add();
       mul();
-      if (!first) add();
-      first = false;
+      if (nSingles + p > 0) add();
     }
-    if (first) {
+    if (nSingles + nPairs === 0) {
       if (vector) c.f64(0).simd(F64X2_SPLAT);
       else c.f64(0);
     }
   };
-  // block { loop { if n < 2 break; out = terms; is += 2 sb; io += 2 db; n -= 2; continue } }
+  // E = O + (n & ~1) · db; while O < E: two outputs; then the last one when n is odd
+  c.get(O).get(N).i32(-2).op(I32_AND).i32(db).op(I32_MUL, I32_ADD).set(E);
   c.op(BLOCK, EMPTY, LOOP, EMPTY);
-  c.get(N).i32(2).op(I32_LT_S, BR_IF, 1);
-  c.get(OUT).get(IO).op(I32_ADD);
-  terms(true);
+  c.get(O).get(E).op(I32_GE_U, BR_IF, 1);
+  c.get(O);
+  sum(true);
   if (dst === 'f32') c.simd(F32X4_DEMOTE_F64X2_ZERO).simdMem(V128_STORE64_LANE, 2, 0).op(0);
   else c.simdMem(V128_STORE, 3);
-  c.get(IS).i32(2 * sb).op(I32_ADD).set(IS);
-  c.get(IO).i32(2 * db).op(I32_ADD).set(IO);
-  c.get(N).i32(-2).op(I32_ADD).set(N);
+  c.get(P).i32(2 * sb).op(I32_ADD).set(P);
+  c.get(O).i32(2 * db).op(I32_ADD).set(O);
   c.op(BR, 0, END, END);
-  // the last one
-  c.get(N).op(IF, EMPTY);
-  c.get(OUT).get(IO).op(I32_ADD);
-  terms(false);
+  c.get(N).i32(1).op(I32_AND, IF, EMPTY);
+  c.get(O);
+  sum(false);
   if (dst === 'f32') c.op(F32_DEMOTE_F64).mem(F32_STORE, 2);
   else c.mem(F64_STORE, 3);
   c.op(END);
-  return moduleBytes(params, [], locals, c, `streamSum_${nPairs}_${nSingles}_${src}_${dst}`);
+}
+
+/** The weight splats of `count` float64 weights at the address in local `W` into locals `SPL..`. */
+function emitSplats(c: Code, W: number, first: number, count: number, SPL: number): void {
+  for (let k = 0; k < count; k++) c.get(W).mem(F64_LOAD, 3, 8 * (first + k)).simd(F64X2_SPLAT).set(SPL + k);
+}
+
+/** `separable(...)`: see {@link SimdSeparableFn}. */
+function separableModule(x: SimdTerms, y: SimdTerms, stride: number): Uint8Array {
+  const SRC = 0;
+  const SSTR = 1;
+  const HOUT = 2;
+  const VIN = 3;
+  const OUT = 4;
+  const OSTR = 5;
+  const NR = 6;
+  const N = 7;
+  const W = 8;
+  const DOV = 9;
+  const CONV = 10;
+  const R = 11;
+  const P = 12;
+  const O = 13;
+  const E = 14;
+  const SPL = 15;
+  const nWx = x.nSingles + x.nPairs;
+  const nWy = y.nSingles + y.nPairs;
+  const hLoads = Int32Array.from(x.loads, (t) => 8 * t);
+  const vLoads = Int32Array.from(y.loads, (j) => j * stride);
+  const c = new Code();
+  emitSplats(c, W, 0, nWx + nWy, SPL);
+  c.op(BLOCK, EMPTY, LOOP, EMPTY);
+  c.get(R).get(NR).op(I32_GE_U, BR_IF, 1);
+  // the source row in double precision at conv (each value promoted once, not once per tap)
+  c.get(SRC).get(R).get(SSTR).op(I32_MUL, I32_ADD).set(P);
+  c.get(CONV).set(O);
+  c.get(CONV).get(SSTR).i32(-8).op(I32_AND).i32(1).op(I32_SHL, I32_ADD).set(E);
+  c.op(BLOCK, EMPTY, LOOP, EMPTY);
+  c.get(O).get(E).op(I32_GE_U, BR_IF, 1);
+  c.get(O).get(P).simdMem(V128_LOAD64_ZERO, 2).simd(F64X2_PROMOTE_LOW_F32X4).simdMem(V128_STORE, 3);
+  c.get(P).i32(8).op(I32_ADD).set(P);
+  c.get(O).i32(16).op(I32_ADD).set(O);
+  c.op(BR, 0, END, END);
+  c.get(SSTR).i32(4).op(I32_AND, IF, EMPTY);
+  c.get(O).get(P).mem(F32_LOAD, 2).op(F64_PROMOTE_F32).mem(F64_STORE, 3);
+  c.op(END);
+  // horizontal: conv → hOut + r·stride
+  c.get(CONV).set(P);
+  c.get(HOUT).get(R).i32(stride).op(I32_MUL, I32_ADD).set(O);
+  emitRowSum(c, { P, O, END: E, N, SPL }, hLoads, x.nPairs, x.nSingles, 'f64', 'f64');
+  // vertical: vIn + r·stride (+ j·stride per load) → out + r·outStride
+  c.get(DOV).op(IF, EMPTY);
+  c.get(VIN).get(R).i32(stride).op(I32_MUL, I32_ADD).set(P);
+  c.get(OUT).get(R).get(OSTR).op(I32_MUL, I32_ADD).set(O);
+  emitRowSum(c, { P, O, END: E, N, SPL: SPL + nWx }, vLoads, y.nPairs, y.nSingles, 'f64', 'f32');
+  c.op(END);
+  c.get(R).i32(1).op(I32_ADD).set(R);
+  c.op(BR, 0, END, END);
+  const name = `separable_${x.nPairs}_${x.nSingles}_${y.nPairs}_${y.nSingles}`;
+  return moduleBytes(new Array<number>(11).fill(I32), [], [I32, I32, I32, I32, ...new Array<number>(nWx + nWy).fill(V128)], c, name);
+}
+
+/** `rowSums(...)`: see {@link SimdRowSumsFn}. */
+function rowSumsModule(offsets: Int32Array, dst: SimdElement): Uint8Array {
+  const SRC = 0;
+  const SSTR = 1;
+  const OUT = 2;
+  const OSTR = 3;
+  const NR = 4;
+  const N = 5;
+  const W = 6;
+  const WSTR = 7;
+  const R = 8;
+  const P = 9;
+  const O = 10;
+  const E = 11;
+  const WR = 12;
+  const SPL = 13;
+  const nW = offsets.length;
+  const c = new Code();
+  c.op(BLOCK, EMPTY, LOOP, EMPTY);
+  c.get(R).get(NR).op(I32_GE_U, BR_IF, 1);
+  c.get(W).get(R).get(WSTR).op(I32_MUL, I32_ADD).set(WR);
+  emitSplats(c, WR, 0, nW, SPL);
+  c.get(SRC).get(R).get(SSTR).op(I32_MUL, I32_ADD).set(P);
+  c.get(OUT).get(R).get(OSTR).op(I32_MUL, I32_ADD).set(O);
+  emitRowSum(c, { P, O, END: E, N, SPL }, offsets, 0, nW, 'f64', dst);
+  c.get(R).i32(1).op(I32_ADD).set(R);
+  c.op(BR, 0, END, END);
+  return moduleBytes(new Array<number>(8).fill(I32), [], [I32, I32, I32, I32, I32, ...new Array<number>(nW).fill(V128)], c, `rowSums_${nW}_f64_${dst}`);
 }
 
 /** `clippedSums(ptr, m, center, clip)`: see {@link SimdKernels.clippedSums}. */
@@ -859,6 +996,8 @@ function radixWindowGatherModule(): Uint8Array {
 // ------------------------------------------------------------------------ instance
 
 const SCRATCH_BYTES = 64;
+/** Modules kept per kind of layout-specific kernel (the cache starts over beyond this). */
+const MAX_CACHED_LAYOUTS = 64;
 let state: SimdKernels | null | undefined;
 
 /** The part of the WebAssembly API used here (the project's type libraries do not declare it). */
@@ -879,19 +1018,31 @@ function make(): SimdKernels | null {
       return instance.exports['f'] as (...args: number[]) => void;
     };
     const clipped = instantiate(clippedSumsModule());
-    const cache = new Map<string, SimdStreamSumFn>();
+    const sepCache = new Map<string, SimdSeparableFn>();
+    const rowsCache = new Map<string, SimdRowSumsFn>();
     const kernels: SimdKernels = {
       reserve(bytes: number): ArrayBuffer {
         const have = memory.buffer.byteLength;
         if (bytes > have) memory.grow(Math.ceil((bytes - have) / 65536));
         return memory.buffer;
       },
-      streamSum(nPairs: number, nSingles: number, src: SimdElement, dst: SimdElement): SimdStreamSumFn {
-        const key = `${nPairs},${nSingles},${src},${dst}`;
-        let fn = cache.get(key);
+      separable(x: SimdTerms, y: SimdTerms, stride: number): SimdSeparableFn {
+        const key = `sep ${x.nPairs},${x.nSingles}:${x.loads.join(',')};${y.nPairs},${y.nSingles}:${y.loads.join(',')};${stride}`;
+        let fn = sepCache.get(key);
         if (fn === undefined) {
-          fn = instantiate(streamSumModule(nPairs, nSingles, src, dst));
-          cache.set(key, fn);
+          if (sepCache.size >= MAX_CACHED_LAYOUTS) sepCache.clear();
+          fn = instantiate(separableModule(x, y, stride)) as unknown as SimdSeparableFn;
+          sepCache.set(key, fn);
+        }
+        return fn;
+      },
+      rowSums(offsets: Int32Array, dst: SimdElement): SimdRowSumsFn {
+        const key = `rows ${offsets.join(',')};${dst}`;
+        let fn = rowsCache.get(key);
+        if (fn === undefined) {
+          if (rowsCache.size >= MAX_CACHED_LAYOUTS) rowsCache.clear();
+          fn = instantiate(rowSumsModule(offsets, dst)) as unknown as SimdRowSumsFn;
+          rowsCache.set(key, fn);
         }
         return fn;
       },

@@ -7,7 +7,7 @@ import { ChoiceField, Config, ConfigurableField, Field, ListField, RangeField } 
 import { Struct, Task, type TaskOptions } from '@skystack/pipe-base';
 import { BackgroundList } from './background-list.js';
 import { MeasAlgorithmsInvalidArgumentError } from './errors.js';
-import { detectInImage, FootprintSet, type RowFilter } from './footprint-set.js';
+import { detectInImage, FootprintSet, type FootprintSetOptions, type RowFilter } from './footprint-set.js';
 import type { SubtractBackgroundConfig} from './subtract-background-task.js';
 import { SubtractBackgroundTask, subtractModel } from './subtract-background-task.js';
 import { Threshold } from './threshold.js';
@@ -350,7 +350,7 @@ export class SourceDetectionTask extends Task<SourceDetectionConfig> {
     const out = buffers ?? { image: new Float32Array(width * height), variance: new Float32Array(width * height), mask: new Int32Array(width * height) };
     if (imageOnly) {
       // the image plane exactly as the masked convolution computes it (same loops); the mask
-      // plane is not cleared: nothing reads it (the thresholding only ORs DETECTED bits into it)
+      // plane is neither cleared nor written: nothing reads it
       convolveSeparable(image, out.image, width, height, k, k);
     } else {
       convolveMaskedImage({ image, variance, mask, width, height }, out, k, k, { edgeBit: planeDict.getPlane('EDGE') });
@@ -423,12 +423,15 @@ export class SourceDetectionTask extends Task<SourceDetectionConfig> {
     const results: DetectionResult = { positive: undefined, negative: undefined, numPos: 0, numNeg: 0, numPosPeaks: 0, numNegPeaks: 0, background: new BackgroundList(), factor };
     const polarity = this.config.thresholdPolarity;
     const minPixels = this.config.minPixels;
+    // The detected pixels are marked in the smoothed mask (as LSST), except in a detection's own
+    // lazy planes, whose mask nothing reads (the real mask gets its bits in finalizeFootprints).
+    const options = (planeName: string): FootprintSetOptions => (lazy === undefined ? { minPixels, planeName } : { minPixels });
     if (this.config.reEstimateBackground || polarity !== 'negative') {
-      results.positive = detectInImage(middle, this.makeThreshold(middle, 'positive', factor), { minPixels, planeName: 'DETECTED' }, lazy?.rowFlags(this.config.thresholdValue * factor, 1));
+      results.positive = detectInImage(middle, this.makeThreshold(middle, 'positive', factor), options('DETECTED'), lazy?.rowFlags(this.config.thresholdValue * factor, 1));
       results.positive.setRegion(bbox);
     }
     if (this.config.reEstimateBackground || polarity !== 'positive') {
-      results.negative = detectInImage(middle, this.makeThreshold(middle, 'negative', factor), { minPixels, planeName: 'DETECTED_NEGATIVE' }, lazy?.rowFlags(this.config.thresholdValue * factor, 2));
+      results.negative = detectInImage(middle, this.makeThreshold(middle, 'negative', factor), options('DETECTED_NEGATIVE'), lazy?.rowFlags(this.config.thresholdValue * factor, 2));
       results.negative.setRegion(bbox);
     }
     return results;
