@@ -1,6 +1,6 @@
 // The operations of the kernel contract as band functions (rows [start, end) of the output), shared
 // by the CPU backend and the worker threads of the parallel backend.
-import { evaluateChebyshevRows, type ChebyshevDomain } from './chebyshev.js';
+import { addChebyshevRows, evaluateChebyshevRows, type ChebyshevAddJob, type ChebyshevDomain } from './chebyshev.js';
 import { convolve2dRows, convolveSeparableRows, type Kernel2dJob, type SeparableJob } from './convolve-core.js';
 import { makeInterpolate, lookupMaxInterpStyle, lookupMinInterpPoints, type InterpStyle, type Interpolate } from './interpolate.js';
 import { KernelsUndersampledError } from './errors.js';
@@ -337,6 +337,8 @@ export interface BackendJobs {
   interpolateRows: InterpolateRowsJob;
   /** Chebyshev grid evaluation (rows of the output). */
   evaluateChebyshev: ChebyshevGridJob;
+  /** A Chebyshev grid added into an image (rows of the grid). */
+  addChebyshev: ChebyshevAddJob;
 }
 
 /** The name of a contract operation. */
@@ -368,6 +370,9 @@ export function runBand<K extends BackendOp>(op: K, job: BackendJobs[K], start: 
       evaluateChebyshevRows(j.coefficients, j.orderX, j.orderY, j.domain, j.out, j.x0, j.y0, j.width, start, end);
       break;
     }
+    case 'addChebyshev':
+      addChebyshevRows(job as ChebyshevAddJob, start, end);
+      break;
     default:
       throw new Error(`Unknown kernel operation '${String(op)}'.`);
   }

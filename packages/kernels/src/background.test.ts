@@ -120,3 +120,43 @@ describe('background model', () => {
     expect(more.getStatsImage().ny).toBe(5); // bin size 400 // 4 = 100 → 400 // 100 + 1
   });
 });
+
+describe('BackgroundModel.addImage', () => {
+  it('adds sign × the approximated model into a box of an image, as adding getImage does', () => {
+    const { img, mask } = scene();
+    const model = makeBackground(img, W, H, { binSize: 64, mask, andMask: DETECTED, approx: { useApprox: true, approxOrderX: 4 } });
+    const box = Box2I.fromCorner(new Point2I(3, 5), new Extent2I(301, 17));
+    const sky = model.getImage(box);
+    const stride = 320;
+    const target = Float32Array.from({ length: 20 * stride }, (_, k) => (k % 7) * 0.1 - 1000);
+    const want = target.slice();
+    for (let y = 0; y < 17; y++) for (let x = 0; x < 301; x++) want[stride + 2 + y * stride + x] = want[stride + 2 + y * stride + x]! - sky[y * 301 + x]!;
+    const rowSums = new Float64Array(4 * 17);
+    model.addImage(target, -1, { bbox: box, offset: stride + 2, stride, center: 1000, rowSums });
+    expect(target).toEqual(want);
+    // the row sums: of v − 1000 over the box, even and odd columns apart
+    let s = 0;
+    for (let k = 0; k < sky.length; k++) s += sky[k]! - 1000;
+    let got = 0;
+    for (let r = 0; r < 17; r++) got += rowSums[4 * r]! + rowSums[4 * r + 1]!;
+    expect(got).toBeCloseTo(s, 6);
+    // the whole area, adding back
+    const whole = model.getImage();
+    const back = new Float32Array(W * H);
+    model.addImage(back, 1);
+    let differ = 0;
+    for (let k = 0; k < whole.length; k++) if (back[k] !== whole[k]) differ++;
+    expect(differ).toBe(0);
+  });
+
+  it('refuses interpolated models, boxes outside the area and short images', () => {
+    const { img, mask } = scene();
+    const interp = makeBackground(img, W, H, { binSize: 64, mask, andMask: DETECTED });
+    expect(() => interp.addImage(new Float32Array(W * H), -1)).toThrow(/Chebyshev approximation/);
+    const model = makeBackground(img, W, H, { binSize: 64, mask, andMask: DETECTED, approx: { useApprox: true, approxOrderX: 2 } });
+    expect(() => model.addImage(new Float32Array(W * H), -1, { bbox: Box2I.fromCorner(new Point2I(500, 0), new Extent2I(20, 2)) })).toThrow(/not inside/);
+    expect(() => model.addImage(new Float32Array(W * H - 1), -1)).toThrow(/does not hold 400 rows of 512/);
+    expect(() => model.addImage(new Float32Array(W * H), -1, { stride: 100 })).toThrow(/stride/);
+    expect(() => model.addImage(new Float32Array(W * H), -1, { rowSums: new Float64Array(10) })).toThrow(/rowSums/);
+  });
+});

@@ -217,6 +217,23 @@ export interface BackgroundBBox {
   readonly height: number;
 }
 
+/** Options of {@link BackgroundModel.addImage}. */
+export interface AddImageOptions {
+  /** PARENT box inside the model's area (default: the whole area). */
+  readonly bbox?: Box2I;
+  /** Index in the image of the box's first pixel (default 0). */
+  readonly offset?: number;
+  /** Elements from one image row to the next (default: the box width). */
+  readonly stride?: number;
+  /** The centre `c` of the row sums (default 0). */
+  readonly center?: number;
+  /**
+   * Where each row's sums of the added float32 values `v` go (`4 × rows`, row `r` at `4r`:
+   * `[Σ (v − c) even x, Σ (v − c) odd x, Σ (v − c)² even x, Σ (v − c)² odd x]`), if given.
+   */
+  readonly rowSums?: Float64Array;
+}
+
 /**
  * A background model (afw's `BackgroundMI`): binned statistics of an image and the rule that
  * turns them into a smooth image, by interpolation (first along y through each column of bins at
@@ -403,6 +420,72 @@ export class BackgroundModel {
     // workers write it directly instead of into a shared copy that is copied back)
     const fresh = (): Float32Array => ((this.#backend ?? getDefaultBackend()) === cpuBackend ? new Float32Array(w * h) : allocShared(Float32Array, w * h));
     return this.#evaluate(lx0, ly0, w, h, out === undefined ? fresh() : out.length === w * h ? out : out.subarray(0, w * h));
+  }
+
+  /**
+   * Adds `sign ×` the model into a float32 image in place, without an intermediate buffer: pixel
+   * `(x, y)` of `bbox` is `image[offset + (y - bbox.minY) · stride + (x - bbox.minX)]` and becomes
+   * `fround(p + sign · v)` with `v` the float32 value {@link BackgroundModel.getImage} gives there
+   * (the same bits as adding that image in double precision). Only for a Chebyshev
+   * approximation (`useApprox`); with `rowSums`, also writes each row's sums of the added
+   * values about `center` (see {@link AddImageOptions.rowSums}).
+   *
+   * @param image - the image (modified); with a worker-thread backend, best in shared memory
+   * @param sign - the factor (-1 subtracts the model, +1 adds it back)
+   * @param options - the box, the image layout and the sums
+   * @throws {@link KernelsInvalidArgumentError} when the model interpolates, the box is not inside
+   *   the model's area, or the image or `rowSums` is too short
+   * @example
+   * ```ts
+   * model.addImage(pixels, -1, { stride: width }); // pixels -= the sky
+   * ```
+   */
+  addImage(image: Float32Array, sign: number, options: AddImageOptions = {}): void {
+    const approx = this.getApproximation();
+    if (approx === undefined) {
+      throw new KernelsInvalidArgumentError('addImage needs a Chebyshev approximation (useApprox: true); this model interpolates.', {
+        hint: 'Use getImage and add its values.',
+      });
+    }
+    const b = this.bbox;
+    const box = options.bbox;
+    const lx0 = box === undefined ? 0 : box.minX - b.x0;
+    const ly0 = box === undefined ? 0 : box.minY - b.y0;
+    const w = box === undefined ? b.width : box.width;
+    const h = box === undefined ? b.height : box.height;
+    if (lx0 < 0 || ly0 < 0 || lx0 + w > b.width || ly0 + h > b.height) {
+      throw new KernelsInvalidArgumentError(
+        `The box (${b.x0 + lx0}, ${b.y0 + ly0}) ${w}x${h} is not inside the background's area (${b.x0}, ${b.y0}) ${b.width}x${b.height}.`,
+      );
+    }
+    const offset = options.offset ?? 0;
+    const stride = options.stride ?? w;
+    if (w === 0 || h === 0) return;
+    if (!Number.isInteger(offset) || !Number.isInteger(stride) || offset < 0 || stride < w || offset + (h - 1) * stride + w > image.length) {
+      throw new KernelsInvalidArgumentError(
+        `The image (${image.length} values, offset ${offset}, stride ${stride}) does not hold ${h} rows of ${w} values.`,
+        { hint: 'The stride must be at least the box width, and the image long enough for its last row.' },
+      );
+    }
+    if (options.rowSums !== undefined && options.rowSums.length < 4 * h) {
+      throw new KernelsInvalidArgumentError(`rowSums has ${options.rowSums.length} values; the box's ${h} rows need ${4 * h}.`);
+    }
+    (this.#backend ?? getDefaultBackend()).run('addChebyshev', {
+      coefficients: approx.coefficients,
+      orderX: approx.orderX,
+      orderY: approx.orderY,
+      domain: approx.domain,
+      out: image,
+      offset,
+      stride,
+      x0: lx0,
+      y0: ly0,
+      width: w,
+      height: h,
+      sign,
+      center: options.center ?? 0,
+      outSums: options.rowSums,
+    });
   }
 
   /** {@link BackgroundModel.getImage} of the local box `(lx0, ly0) w × h` into `out` (`w h` values). */

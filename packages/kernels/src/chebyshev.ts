@@ -148,6 +148,61 @@ function columnTerms(domain: ChebyshevDomain, x0: number, width: number, nx: num
 }
 
 /**
+ * The weights of each row of a Chebyshev grid: `rowWeights(r)` writes `aᵢ = Σⱼ c[j, i] Tⱼ(y')`
+ * for row `r` into `a` and returns the bit set of the non-zero ones (bit 0 always set).
+ */
+function rowWeightsOf(
+  coefficients: Float64Array,
+  orderY: number,
+  nx: number,
+  domain: ChebyshevDomain,
+  y0: number,
+  a: Float64Array,
+): (r: number) => number {
+  const ty = new Float64Array(orderY + 1);
+  return (r: number): number => {
+    chebyshevT(mapY(domain, y0 + r), ty);
+    let used = 1; // bit i: aᵢ is used (a₀ always)
+    for (let i = 0; i < nx; i++) {
+      let s = 0;
+      for (let j = 0; j <= orderY; j++) s += coefficients[j * nx + i]! * ty[j]!;
+      a[i] = s;
+      if (s !== 0) used |= 1 << i;
+    }
+    return used;
+  };
+}
+
+/**
+ * The TypeScript row loop: for each row, `a₀ T₀ + Σ aᵢ Tᵢ(x)` over the non-zero `aᵢ`, summed in
+ * order of `i`, handed to `emit(r, sum, offs, w, nu)`.
+ */
+function chebyshevRowsTs(
+  nx: number,
+  width: number,
+  rowStart: number,
+  rowEnd: number,
+  rowWeights: (r: number) => number,
+  a: Float64Array,
+  emit: (r: number, offs: Int32Array, w: Float64Array, nu: number) => void,
+): void {
+  const offs = new Int32Array(nx);
+  const w = new Float64Array(nx);
+  for (let r = rowStart; r < rowEnd; r++) {
+    rowWeights(r);
+    let nu = 1;
+    offs[0] = 0;
+    w[0] = a[0]!;
+    for (let i = 1; i < nx; i++) {
+      if (a[i] === 0) continue;
+      offs[nu] = i * width;
+      w[nu++] = a[i]!;
+    }
+    emit(r, offs, w, nu);
+  }
+}
+
+/**
  * Evaluates dense Chebyshev coefficients on rows `[rowStart, rowEnd)` of a pixel grid (the loop a
  * backend runs; see {@link Chebyshev2d.evaluateGrid}).
  *
@@ -176,71 +231,162 @@ export function evaluateChebyshevRows(
 ): void {
   const nx = orderX + 1;
   const tx = columnTerms(domain, x0, width, nx);
-  const ty = new Float64Array(orderY + 1);
   const a = new Float64Array(nx);
-  // a₀ T₀ + Σ aᵢ Tᵢ(x) over the non-zero aᵢ, summed in order of i, for each row
-  const rowWeights = (r: number): number => {
-    chebyshevT(mapY(domain, y0 + r), ty);
-    let used = 1; // bit i: aᵢ is used (a₀ always)
-    for (let i = 0; i < nx; i++) {
-      let s = 0;
-      for (let j = 0; j <= orderY; j++) s += coefficients[j * nx + i]! * ty[j]!;
-      a[i] = s;
-      if (s !== 0) used |= 1 << i;
-    }
-    return used;
-  };
+  const rowWeights = rowWeightsOf(coefficients, orderY, nx, domain, y0, a);
   const simd = rowEnd > rowStart && nx <= 31 ? simdKernels() : undefined;
   if (simd !== undefined) {
-    chebyshevRowsSimd(simd, tx, nx, out, width, rowStart, rowEnd, rowWeights, a);
+    chebyshevRowsSimd(simd, tx, nx, out, undefined, width, rowStart, rowEnd, rowWeights, a);
     return;
   }
-  const offs = new Int32Array(nx);
-  const w = new Float64Array(nx);
   const variant = out instanceof Float32Array ? 'f64>f32' : 'f64>f64';
-  for (let r = rowStart; r < rowEnd; r++) {
-    rowWeights(r);
-    let nu = 1;
-    offs[0] = 0;
-    w[0] = a[0]!;
-    for (let i = 1; i < nx; i++) {
-      if (a[i] === 0) continue;
-      offs[nu] = i * width;
-      w[nu++] = a[i]!;
-    }
-    streamSum(0, nu, variant)(tx, 0, out, r * width, width, offs, w);
+  chebyshevRowsTs(nx, width, rowStart, rowEnd, rowWeights, a, (r, offs, w, nu) => streamSum(0, nu, variant)(tx, 0, out, r * width, width, offs, w));
+}
+
+/**
+ * A Chebyshev series added, times a sign, into rows of a float32 image (see
+ * {@link addChebyshevRows}): pixel `(x0 + x, y0 + r)` of the series goes to `image[offset + r ·
+ * stride + x]`.
+ */
+export interface ChebyshevAddJob {
+  /** Dense coefficients `c[j * (orderX + 1) + i]`. */
+  readonly coefficients: Float64Array;
+  /** Highest power of x. */
+  readonly orderX: number;
+  /** Highest power of y. */
+  readonly orderY: number;
+  /** The series' domain. */
+  readonly domain: ChebyshevDomain;
+  /** The image the values are added into (in place). */
+  readonly out: Float32Array;
+  /** Index in `out` of the first pixel of the first row. */
+  readonly offset: number;
+  /** Elements from one image row to the next. */
+  readonly stride: number;
+  /** x of the first column (in the series' coordinates). */
+  readonly x0: number;
+  /** y of the first row (in the series' coordinates). */
+  readonly y0: number;
+  /** Columns. */
+  readonly width: number;
+  /** Rows. */
+  readonly height: number;
+  /** The factor of the values (-1 subtracts, +1 adds). */
+  readonly sign: number;
+  /** The centre `c` of the sums in `outSums`. */
+  readonly center: number;
+  /**
+   * Where each row's sums of the added float32 values go, when given (`4 * height` values): for
+   * row `r`, `[Σ (v − c), Σ (v − c)², ...]` as `[s_even, s_odd, q_even, q_odd]` at `4r`, the
+   * terms of even and odd columns `x` summed separately, each in order of `x`.
+   */
+  readonly outSums?: Float64Array | undefined;
+}
+
+/**
+ * Adds `sign ×` a Chebyshev series into rows `[rowStart, rowEnd)` of a float32 image, without an
+ * intermediate buffer: each pixel becomes `fround(p + sign · fround(v))` (`p` the image value,
+ * `v` the series summed as {@link evaluateChebyshevRows} sums it), exactly what evaluating into a
+ * float32 buffer and adding that buffer in double precision gives. With `outSums`, writes the
+ * per-row sums of the added values (see {@link ChebyshevAddJob.outSums}); rows are independent, so
+ * any split of the rows gives the same sums.
+ *
+ * @param job - the series, the image and the sums
+ * @param rowStart - first row
+ * @param rowEnd - one past the last row
+ * @example
+ * ```ts
+ * // sky -= the series, on a 100 × 80 image
+ * addChebyshevRows({ ...series, out: sky, offset: 0, stride: 100, x0: 0, y0: 0, width: 100, height: 80, sign: -1, center: 0 }, 0, 80);
+ * ```
+ */
+export function addChebyshevRows(job: ChebyshevAddJob, rowStart: number, rowEnd: number): void {
+  const { coefficients, orderX, orderY, domain, out, offset, stride, width, sign, center, outSums } = job;
+  const nx = orderX + 1;
+  const tx = columnTerms(domain, job.x0, width, nx);
+  const a = new Float64Array(nx);
+  const rowWeights = rowWeightsOf(coefficients, orderY, nx, domain, job.y0, a);
+  const simd = rowEnd > rowStart && nx <= 31 ? simdKernels() : undefined;
+  if (simd !== undefined) {
+    chebyshevRowsSimd(simd, tx, nx, undefined, job, width, rowStart, rowEnd, rowWeights, a);
+    return;
   }
+  const row = new Float64Array(width);
+  chebyshevRowsTs(nx, width, rowStart, rowEnd, rowWeights, a, (r, offs, w, nu) => {
+    streamSum(0, nu, 'f64>f64')(tx, 0, row, 0, width, offs, w);
+    addRowTs(out, offset + r * stride, row, width, sign, center, outSums, 4 * r);
+  });
+}
+
+/** `out[o + x] = fround(out[o + x] + sign · fround(row[x]))`, with the sums of ChebyshevAddJob. */
+function addRowTs(out: Float32Array, o: number, row: Float64Array, width: number, sign: number, c: number, sums: Float64Array | undefined, k: number): void {
+  if (sums === undefined) {
+    for (let x = 0; x < width; x++) out[o + x] = out[o + x]! + sign * Math.fround(row[x]!);
+    return;
+  }
+  let s0 = 0;
+  let s1 = 0;
+  let q0 = 0;
+  let q1 = 0;
+  let x = 0;
+  for (; x + 1 < width; x += 2) {
+    const v0 = Math.fround(row[x]!);
+    const v1 = Math.fround(row[x + 1]!);
+    out[o + x] = out[o + x]! + sign * v0;
+    out[o + x + 1] = out[o + x + 1]! + sign * v1;
+    const d0 = v0 - c;
+    const d1 = v1 - c;
+    s0 += d0;
+    s1 += d1;
+    q0 += d0 * d0;
+    q1 += d1 * d1;
+  }
+  if (x < width) {
+    const v = Math.fround(row[x]!);
+    out[o + x] = out[o + x]! + sign * v;
+    const d = v - c;
+    s0 += d;
+    q0 += d * d;
+  }
+  sums[k] = s0;
+  sums[k + 1] = s1;
+  sums[k + 2] = q0;
+  sums[k + 3] = q1;
 }
 
 /** Bytes of output rows that {@link chebyshevRowsSimd} computes per call. */
 const CHEBYSHEV_CHUNK_BYTES = 1 << 20;
 
 /**
- * {@link evaluateChebyshevRows} with the WebAssembly SIMD row sums: `Tᵢ(x)` in the kernels'
- * memory, the weights of a run of rows that use the same terms written there, the run's rows
- * computed in one call and copied out at once.
+ * {@link evaluateChebyshevRows} (into `out`) or {@link addChebyshevRows} (`add`) with the
+ * WebAssembly SIMD row sums: `Tᵢ(x)` in the kernels' memory, the weights of a run of rows that
+ * use the same terms written there, the run's rows computed in one call and copied out at once
+ * (added: the image rows copied in first, the sums copied out after).
  */
 function chebyshevRowsSimd(
   simd: SimdKernels,
   tx: Float64Array,
   nx: number,
-  out: Float32Array | Float64Array,
+  out: Float32Array | Float64Array | undefined,
+  add: ChebyshevAddJob | undefined,
   width: number,
   rowStart: number,
   rowEnd: number,
   rowWeights: (r: number) => number,
   a: Float64Array,
 ): void {
-  const dst = out instanceof Float32Array ? 'f32' : 'f64';
+  const dst = out instanceof Float64Array ? 'f64' : 'f32';
   const db = dst === 'f32' ? 4 : 8;
   const chunk = Math.max(1, Math.min(rowEnd - rowStart, Math.floor(CHEBYSHEV_CHUNK_BYTES / (db * width))));
   const TX = simd.scratchBytes;
   const W = TX + 8 * nx * width;
   const ROWS = W + 8 * nx * chunk;
-  const buffer = simd.reserve(ROWS + db * chunk * width);
+  const SUMS = (ROWS + db * chunk * width + 15) & ~15;
+  const sums = add?.outSums;
+  const buffer = simd.reserve(SUMS + (sums === undefined ? 0 : 32 * chunk));
   new Float64Array(buffer, TX, nx * width).set(tx);
   const weights = new Float64Array(buffer, W, nx * chunk);
   const rows = dst === 'f32' ? new Float32Array(buffer, ROWS, chunk * width) : new Float64Array(buffer, ROWS, chunk * width);
+  const rowSums = sums === undefined ? undefined : new Float64Array(buffer, SUMS, 4 * chunk);
   const offsets = new Int32Array(nx);
   let r = rowStart;
   let used = rowWeights(r);
@@ -258,8 +404,20 @@ function chebyshevRowsSimd(
       used = rowWeights(r + m);
       if (used !== runUsed) break;
     }
-    simd.rowSums(offsets.subarray(0, nu), dst)(TX, 0, ROWS, db * width, m, width, W, 8 * nu);
-    out.set(rows.subarray(0, m * width), r * width);
+    if (add === undefined) {
+      simd.rowSums(offsets.subarray(0, nu), dst)(TX, 0, ROWS, db * width, m, width, W, 8 * nu);
+      out!.set(rows.subarray(0, m * width), r * width);
+    } else {
+      const image = add.out;
+      const { stride } = add;
+      const o = add.offset + r * stride;
+      if (stride === width) rows.set(image.subarray(o, o + m * width));
+      else for (let k = 0; k < m; k++) rows.set(image.subarray(o + k * stride, o + k * stride + width), k * width);
+      simd.rowSumsAdd(offsets.subarray(0, nu), rowSums !== undefined)(TX, 0, ROWS, 4 * width, m, width, W, 8 * nu, add.sign, add.center, SUMS);
+      if (stride === width) image.set(rows.subarray(0, m * width), o);
+      else for (let k = 0; k < m; k++) image.set(rows.subarray(k * width, (k + 1) * width), o + k * stride);
+      if (rowSums !== undefined) sums!.set(rowSums.subarray(0, 4 * m), 4 * r);
+    }
     r += m;
     if (m === chunk && r < rowEnd) used = rowWeights(r);
   }

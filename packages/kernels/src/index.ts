@@ -22,8 +22,8 @@ export { Interpolate, makeInterpolate, lookupMaxInterpStyle, lookupMinInterpPoin
 export type { InterpStyle } from './interpolate.js';
 
 // Chebyshev
-export { Chebyshev2d, fitChebyshev2d, evaluateChebyshevRows } from './chebyshev.js';
-export type { ChebyshevDomain, ChebyshevFitOptions } from './chebyshev.js';
+export { Chebyshev2d, fitChebyshev2d, evaluateChebyshevRows, addChebyshevRows } from './chebyshev.js';
+export type { ChebyshevDomain, ChebyshevFitOptions, ChebyshevAddJob } from './chebyshev.js';
 
 // Background
 export { makeBackground, BackgroundModel, binGeometry, binsForSize } from './background.js';
@@ -35,6 +35,7 @@ export type {
   BackgroundStats,
   BackgroundBBox,
   BinGeometry,
+  AddImageOptions,
   UndersampleStyle,
 } from './background.js';
 

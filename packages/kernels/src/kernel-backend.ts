@@ -12,6 +12,8 @@ import { runBand, bandCount, type BackendJobs, type BackendOp } from './backend-
  * - `binnedStatistics`: one {@link makeStatistics} statistic and its error per background bin.
  * - `interpolateRows`: the x-interpolation stage of a background image.
  * - `evaluateChebyshev`: a Chebyshev series on a pixel grid.
+ * - `addChebyshev`: a Chebyshev series added, times a sign, into the rows of a float32 image
+ *   (with per-row sums of the added values), bit for bit as evaluating then adding.
  *
  * A new backend (a GPU one, say) implements {@link KernelBackend.run} for the operations it
  * accelerates and can fall back to `cpuBackend.run` for the others.

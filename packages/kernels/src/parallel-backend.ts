@@ -38,7 +38,7 @@ export interface ParallelBackend extends KernelBackend {
   start(): void;
 }
 
-const OUTPUT_KEYS = new Set(['dst', 'out', 'outValue', 'outError', 'outMasked']);
+const OUTPUT_KEYS = new Set(['dst', 'out', 'outValue', 'outError', 'outMasked', 'outSums']);
 
 type AnyTyped = Float32Array | Float64Array | Int32Array;
 

@@ -59,6 +59,29 @@ export type SimdSeparableFn = (
  */
 export type SimdRowSumsFn = (src: number, srcStride: number, out: number, outStride: number, nRows: number, n: number, w: number, wStride: number) => void;
 
+/**
+ * Stream sums of single float64 terms over rows added into float32 rows, `(src, srcStride, img,
+ * imgStride, nRows, n, w, wStride, sign, center, sums)`: for each row `r` in `[0, nRows)` and `x`
+ * in `[0, n)`, `v = fround(Σ_q w_{r,q} s_q[x])` (the sum of {@link SimdRowSumsFn}, rounded to
+ * float32) and the float32 image value `p` at byte address `img + r·imgStride + 4x` becomes
+ * `fround(p + sign · v)` (in double precision). With sums (see {@link SimdKernels.rowSumsAdd}),
+ * the row's sums of `d = v − center` and `d²` over even and odd `x` (each in order of `x`) are
+ * written as float64 `[Σd even, Σd odd, Σd² even, Σd² odd]` at byte address `sums + 32r`.
+ */
+export type SimdRowSumsAddFn = (
+  src: number,
+  srcStride: number,
+  img: number,
+  imgStride: number,
+  nRows: number,
+  n: number,
+  w: number,
+  wStride: number,
+  sign: number,
+  center: number,
+  sums: number,
+) => void;
+
 /** What {@link simdKernels} offers. */
 export interface SimdKernels {
   /**
@@ -145,6 +168,15 @@ export interface SimdKernels {
    * @returns the function
    */
   rowSums(offsets: Int32Array, dst: SimdElement): SimdRowSumsFn;
+  /**
+   * {@link SimdKernels.rowSums} added into float32 rows (generated once per load layout, then
+   * cached): see {@link SimdRowSumsAddFn}.
+   *
+   * @param offsets - the byte offsets of the loads from the source address
+   * @param withSums - whether the per-row sums of the added values are written
+   * @returns the function
+   */
+  rowSumsAdd(offsets: Int32Array, withSums: boolean): SimdRowSumsAddFn;
   /** Bytes at the start of the memory that the kernels' own results use. */
   readonly scratchBytes: number;
 }
@@ -528,6 +560,107 @@ function rowSumsModule(offsets: Int32Array, dst: SimdElement): Uint8Array {
   c.get(R).i32(1).op(I32_ADD).set(R);
   c.op(BR, 0, END, END);
   return moduleBytes(new Array<number>(8).fill(I32), [], [I32, I32, I32, I32, I32, ...new Array<number>(nW).fill(V128)], c, `rowSums_${nW}_f64_${dst}`);
+}
+
+/** `rowSumsAdd(...)`: see {@link SimdRowSumsAddFn}. */
+function rowSumsAddModule(offsets: Int32Array, withSums: boolean): Uint8Array {
+  const SRC = 0;
+  const SSTR = 1;
+  const IMG = 2;
+  const ISTR = 3;
+  const NR = 4;
+  const N = 5;
+  const W = 6;
+  const WSTR = 7;
+  const SIGN = 8;
+  const CENTER = 9;
+  const SUMS = 10;
+  const R = 11;
+  const P = 12;
+  const O = 13;
+  const E = 14;
+  const WR = 15;
+  const V = 16; // f64: the scalar value
+  const SG = 17; // v128 splats of sign, center; running sums; the value pair
+  const C = 18;
+  const S = 19;
+  const Q = 20;
+  const D = 21;
+  const SPL = 22;
+  const nW = offsets.length;
+  const c = new Code();
+  const sum = (vector: boolean): void => {
+    for (let q = 0; q < nW; q++) {
+      if (vector) c.get(SPL + q);
+      else c.get(SPL + q).simd(F64X2_EXTRACT_LANE, 0);
+      c.get(P);
+      if (vector) c.simdMem(V128_LOAD, 3, offsets[q]!);
+      else c.mem(F64_LOAD, 3, offsets[q]!);
+      if (vector) c.simd(F64X2_MUL);
+      else c.op(F64_MUL);
+      if (q > 0) {
+        if (vector) c.simd(F64X2_ADD);
+        else c.op(F64_ADD);
+      }
+    }
+    if (nW === 0) {
+      if (vector) c.f64(0).simd(F64X2_SPLAT);
+      else c.f64(0);
+    }
+  };
+  c.get(SIGN).simd(F64X2_SPLAT).set(SG);
+  c.get(CENTER).simd(F64X2_SPLAT).set(C);
+  c.op(BLOCK, EMPTY, LOOP, EMPTY);
+  c.get(R).get(NR).op(I32_GE_U, BR_IF, 1);
+  c.get(W).get(R).get(WSTR).op(I32_MUL, I32_ADD).set(WR);
+  emitSplats(c, WR, 0, nW, SPL);
+  c.get(SRC).get(R).get(SSTR).op(I32_MUL, I32_ADD).set(P);
+  c.get(IMG).get(R).get(ISTR).op(I32_MUL, I32_ADD).set(O);
+  if (withSums) {
+    c.f64(0).simd(F64X2_SPLAT).tee(S).set(Q);
+  }
+  // E = O + (n & ~1) · 4; two pixels at a time, then the last one when n is odd
+  c.get(O).get(N).i32(-2).op(I32_AND).i32(4).op(I32_MUL, I32_ADD).set(E);
+  c.op(BLOCK, EMPTY, LOOP, EMPTY);
+  c.get(O).get(E).op(I32_GE_U, BR_IF, 1);
+  // D = fround(sum), in double precision
+  sum(true);
+  c.simd(F32X4_DEMOTE_F64X2_ZERO).simd(F64X2_PROMOTE_LOW_F32X4).set(D);
+  // img = fround(img + sign · D)
+  c.get(O);
+  c.get(O).simdMem(V128_LOAD64_ZERO, 2).simd(F64X2_PROMOTE_LOW_F32X4);
+  c.get(SG).get(D).simd(F64X2_MUL).simd(F64X2_ADD);
+  c.simd(F32X4_DEMOTE_F64X2_ZERO).simdMem(V128_STORE64_LANE, 2, 0).op(0);
+  if (withSums) {
+    c.get(D).get(C).simd(F64X2_SUB).tee(D);
+    c.get(S).simd(F64X2_ADD).set(S);
+    c.get(D).get(D).simd(F64X2_MUL).get(Q).simd(F64X2_ADD).set(Q);
+  }
+  c.get(P).i32(16).op(I32_ADD).set(P);
+  c.get(O).i32(8).op(I32_ADD).set(O);
+  c.op(BR, 0, END, END);
+  if (withSums) {
+    c.get(SUMS).get(R).i32(32).op(I32_MUL, I32_ADD).tee(E).get(S).simdMem(V128_STORE, 3, 0);
+    c.get(E).get(Q).simdMem(V128_STORE, 3, 16);
+  }
+  c.get(N).i32(1).op(I32_AND, IF, EMPTY);
+  sum(false);
+  c.op(F32_DEMOTE_F64, F64_PROMOTE_F32).set(V);
+  c.get(O);
+  c.get(O).mem(F32_LOAD, 2).op(F64_PROMOTE_F32);
+  c.get(SIGN).get(V).op(F64_MUL, F64_ADD, F32_DEMOTE_F64).mem(F32_STORE, 2);
+  if (withSums) {
+    // the last value (an even x) joins the even sums
+    c.get(V).get(CENTER).op(F64_SUB).set(V);
+    c.get(E).get(E).mem(F64_LOAD, 3, 0).get(V).op(F64_ADD).mem(F64_STORE, 3, 0);
+    c.get(E).get(E).mem(F64_LOAD, 3, 16).get(V).get(V).op(F64_MUL, F64_ADD).mem(F64_STORE, 3, 16);
+  }
+  c.op(END);
+  c.get(R).i32(1).op(I32_ADD).set(R);
+  c.op(BR, 0, END, END);
+  const params = [...new Array<number>(8).fill(I32), F64, F64, I32];
+  const locals = [I32, I32, I32, I32, I32, F64, V128, V128, V128, V128, V128, ...new Array<number>(nW).fill(V128)];
+  return moduleBytes(params, [], locals, c, `rowSumsAdd_${nW}${withSums ? '_sums' : ''}`);
 }
 
 /** `clippedSums(ptr, m, center, clip)`: see {@link SimdKernels.clippedSums}. */
@@ -1020,6 +1153,7 @@ function make(): SimdKernels | null {
     const clipped = instantiate(clippedSumsModule());
     const sepCache = new Map<string, SimdSeparableFn>();
     const rowsCache = new Map<string, SimdRowSumsFn>();
+    const addCache = new Map<string, SimdRowSumsAddFn>();
     const kernels: SimdKernels = {
       reserve(bytes: number): ArrayBuffer {
         const have = memory.buffer.byteLength;
@@ -1043,6 +1177,16 @@ function make(): SimdKernels | null {
           if (rowsCache.size >= MAX_CACHED_LAYOUTS) rowsCache.clear();
           fn = instantiate(rowSumsModule(offsets, dst)) as unknown as SimdRowSumsFn;
           rowsCache.set(key, fn);
+        }
+        return fn;
+      },
+      rowSumsAdd(offsets: Int32Array, withSums: boolean): SimdRowSumsAddFn {
+        const key = `add ${offsets.join(',')};${withSums ? 1 : 0}`;
+        let fn = addCache.get(key);
+        if (fn === undefined) {
+          if (addCache.size >= MAX_CACHED_LAYOUTS) addCache.clear();
+          fn = instantiate(rowSumsAddModule(offsets, withSums)) as unknown as SimdRowSumsAddFn;
+          addCache.set(key, fn);
         }
         return fn;
       },

@@ -3,6 +3,7 @@
 // package's own loops.
 import { afterAll, describe, expect, it } from 'vitest';
 import {
+  allocShared,
   convolve2d,
   convolveMaskedImage,
   convolveSeparable,
@@ -259,6 +260,45 @@ export function describeKernelBackend(name: string, makeBackend: () => KernelBac
       const out = new Float32Array(200 * 150);
       backend.run('evaluateChebyshev', { coefficients: fit.coefficients, orderX: 4, orderY: 4, domain: fit.domain, out, x0: 0, y0: 0, width: 200, height: 150 });
       for (const [x, y] of [[0, 0], [199, 149], [57, 88], [120, 3]] as const) expect(out[y * 200 + x]).toBeCloseTo(fit.evaluate(x, y), 4);
+    });
+
+    it('adding a Chebyshev grid into image rows equals evaluating then adding, bit for bit, with its row sums', () => {
+      const random = rng(11);
+      const coefficients = new Float64Array(25);
+      for (let j = 0; j <= 4; j++) for (let i = 0; i + j <= 4; i++) coefficients[j * 5 + i] = (i + j === 0 ? 500 : 0) + random() - 0.5;
+      const domain = { minX: -0.5, maxX: 299.5, minY: -0.5, maxY: 99.5 };
+      const series = { coefficients, orderX: 4, orderY: 4, domain };
+      // a 131 × 61 box at (7, 13) of the series, in a 150-wide image from element 151
+      const width = 131;
+      const height = 61;
+      const stride = 150;
+      const offset = 151;
+      const length = offset + (height - 1) * stride + width + 5;
+      const center = 500.5;
+      const band = new Float32Array(width * height);
+      backend.run('evaluateChebyshev', { ...series, out: band, x0: 7, y0: 13, width, height });
+      for (const shared of [false, true]) {
+        for (const sign of [-1, 1]) {
+          const img = shared ? allocShared(Float32Array, length) : new Float32Array(length);
+          for (let k = 0; k < length; k++) img[k] = k % 41 === 3 ? NaN : 100 * random() - 50;
+          const want = img.slice();
+          const wantSums = new Float64Array(4 * height);
+          for (let r = 0; r < height; r++) {
+            for (let x = 0; x < width; x++) {
+              const v = band[r * width + x]!;
+              want[offset + r * stride + x] = want[offset + r * stride + x]! + sign * v;
+              wantSums[4 * r + (x & 1)] = wantSums[4 * r + (x & 1)]! + (v - center);
+              wantSums[4 * r + 2 + (x & 1)] = wantSums[4 * r + 2 + (x & 1)]! + (v - center) ** 2;
+            }
+          }
+          const sums = new Float64Array(4 * height);
+          backend.run('addChebyshev', { ...series, out: img, offset, stride, x0: 7, y0: 13, width, height, sign, center, outSums: sums });
+          let bad = -1;
+          for (let k = 0; k < length && bad < 0; k++) if (img[k] !== want[k] && !(Number.isNaN(img[k]) && Number.isNaN(want[k]))) bad = k;
+          expect(bad, `first differing pixel (shared ${shared}, sign ${sign})`).toBe(-1);
+          expect(Array.from(sums)).toEqual(Array.from(wantSums));
+        }
+      }
     });
   });
 }

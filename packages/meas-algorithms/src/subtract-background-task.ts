@@ -118,7 +118,7 @@ export class SubtractBackgroundTask extends Task<SubtractBackgroundConfig> {
       const maskedImage = exposure.maskedImage;
       const fitBg = this.fitBackground(maskedImage);
       // The list's sum is this model's image when it is the only one: its moments are summed
-      // while the bands are subtracted (no full-size background image).
+      // while it is subtracted (no full-size background image).
       const sums = stats && background.length === 0 ? new BandSums() : undefined;
       subtractModel(maskedImage, fitBg, -1, sums);
       background.append(fitBg);
@@ -183,7 +183,10 @@ export class SubtractBackgroundTask extends Task<SubtractBackgroundConfig> {
 }
 
 /**
- * Subtracts a background model from a masked image in place (image plane only).
+ * Subtracts a background model from a masked image in place (image plane only). A Chebyshev
+ * approximation is added straight into a float32 image ({@link @skystack/kernels!BackgroundModel.addImage},
+ * no intermediate buffer); other models are evaluated in bands of rows and added from there.
+ * Either way each pixel becomes `fround(p + sign · v)` with `v` the model's float32 value.
  *
  * @param maskedImage - the image, covering the model's area
  * @param model - the model
@@ -198,11 +201,28 @@ export class SubtractBackgroundTask extends Task<SubtractBackgroundConfig> {
  * ```
  */
 export function subtractModel(maskedImage: MaskedImage<PixelArray>, model: BackgroundModel, sign = -1, sums?: BandSums): void {
-  // Evaluated in bands of rows (the same values as one getImage, without a full-size buffer).
   const { x0, y0, width, height } = model.bbox;
+  const rows = Math.min(height, maskedImage.getHeight());
+  const { data, stride } = maskedImage.image.array;
+  const approx = model.getApproximation();
+  if (approx !== undefined && data instanceof Float32Array && maskedImage.getWidth() === width) {
+    if (rows <= 0 || width <= 0) return;
+    const box = new Box2I(new Point2I(x0, y0), new Point2I(x0 + width - 1, y0 + rows - 1));
+    if (sums === undefined) {
+      model.addImage(data, sign, { bbox: box, stride });
+      return;
+    }
+    // the sums about the model's value at the image centre (close to its mean: small terms)
+    const centre = Math.fround(approx.evaluate(0.5 * (width - 1), 0.5 * (rows - 1)));
+    const center = sums.centerOn(Number.isFinite(centre) ? centre : 0);
+    const rowSums = new Float64Array(4 * rows);
+    model.addImage(data, sign, { bbox: box, stride, center, rowSums });
+    sums.addRows(rowSums, rows, width);
+    return;
+  }
+  // Evaluated in bands of rows (the same values as one getImage, without a full-size buffer).
   // (one band buffer for all bands: no fresh pages to fault in for each; shared, so that a
   // worker-thread kernel backend writes it directly)
-  const rows = Math.min(height, maskedImage.getHeight());
   const buffer = allocShared(Float32Array, Math.min(rows, SUBTRACT_BAND_ROWS) * width);
   for (let r0 = 0; r0 < rows; r0 += SUBTRACT_BAND_ROWS) {
     const r1 = Math.min(rows, r0 + SUBTRACT_BAND_ROWS);
@@ -216,9 +236,14 @@ export function subtractModel(maskedImage: MaskedImage<PixelArray>, model: Backg
 const SUBTRACT_BAND_ROWS = 128;
 
 /**
- * The running moments of the background values {@link subtractModel} evaluates, band by band:
- * sums of `v − c` and `(v − c)²` in two interleaved lanes about a centre `c` (the mean of the
- * first band), finished as {@link @skystack/kernels!makeStatistics}' MEAN and VARIANCE are.
+ * The running moments of the background values {@link subtractModel} adds: sums of `v − c` and
+ * `(v − c)²` about a centre `c`, in two lanes (even and odd positions), finished as
+ * {@link @skystack/kernels!makeStatistics}' MEAN and VARIANCE are. The sums come either from
+ * bands of values ({@link BandSums.add}: the lanes are even and odd offsets in the band) or
+ * from per-row sums ({@link BandSums.addRows}: even and odd columns of each row, as
+ * {@link @skystack/kernels!BackgroundModel.addImage} writes them), combined in row order; so
+ * the result does not depend on how the rows were split between threads. The centre is the
+ * mean of the first band added, or the value given to {@link BandSums.centerOn}.
  *
  * @example
  * ```ts
@@ -230,6 +255,22 @@ const SUBTRACT_BAND_ROWS = 128;
 export class BandSums {
   readonly #acc = new Float64Array(5); // [s0, q0, s1, q1, n]
   #center = NaN;
+
+  /** The centre `c` of the sums (NaN until the first values or {@link BandSums.centerOn}). */
+  get center(): number {
+    return this.#center;
+  }
+
+  /**
+   * Sets the centre of the sums unless one is already set.
+   *
+   * @param c - the centre (best near the mean of the values)
+   * @returns the centre in use (the sums given to {@link BandSums.addRows} must be about it)
+   */
+  centerOn(c: number): number {
+    if (Number.isNaN(this.#center)) this.#center = c;
+    return this.#center;
+  }
 
   /**
    * Adds the first `n` values of a band.
@@ -244,6 +285,32 @@ export class BandSums {
       this.#center = n > 0 && Number.isFinite(s) ? s / n : 0;
     }
     accumulateBand(band, n, this.#center, this.#acc);
+  }
+
+  /**
+   * Adds per-row sums about {@link BandSums.center}, in row order.
+   *
+   * @param rowSums - for each row `r`, at `4r`: `[Σ (v − c) even x, Σ (v − c) odd x, Σ (v − c)² even x, Σ (v − c)² odd x]`
+   * @param rows - the number of rows
+   * @param width - values per row
+   */
+  addRows(rowSums: Float64Array, rows: number, width: number): void {
+    const a = this.#acc;
+    let s0 = a[0]!;
+    let q0 = a[1]!;
+    let s1 = a[2]!;
+    let q1 = a[3]!;
+    for (let r = 0; r < rows; r++) {
+      s0 += rowSums[4 * r]!;
+      s1 += rowSums[4 * r + 1]!;
+      q0 += rowSums[4 * r + 2]!;
+      q1 += rowSums[4 * r + 3]!;
+    }
+    a[0] = s0;
+    a[1] = q0;
+    a[2] = s1;
+    a[3] = q1;
+    a[4] = a[4]! + rows * width;
   }
 
   /**
