@@ -43,7 +43,7 @@ export { ParquetError, ParquetFileNotFoundError, ParquetColumnNotFoundError, Par
 // Footprints (lsst.afw.detection, lsst.afw.geom.SpanSet)
 export { Span } from './detection/span.js';
 export { SpanSet, readSpanSet } from './detection/span-set.js';
-export type { SpanSetArraysOptions, Stencil, SpanPixelGrid, SpanPixelArray } from './detection/span-set.js';
+export type { DilatedSpans, SpanSetArraysOptions, Stencil, SpanPixelGrid, SpanPixelArray } from './detection/span-set.js';
 export { PeakCatalog, PeakRecord } from './detection/peak.js';
 export { Footprint, readFootprint, readFootprintSpans } from './detection/footprint.js';
 export { HeavyFootprint, heavyFootprintFromArrays, heavyFootprintReader, registerFootprintReaders } from './detection/heavy-footprint.js';

@@ -384,6 +384,21 @@ export class BackgroundModel {
     return interps;
   }
 
+  /** A PARENT box (default: the whole area) in the model's local pixels; it must lie inside the area. */
+  #localBox(box: Box2I | undefined): { readonly lx0: number; readonly ly0: number; readonly w: number; readonly h: number } {
+    const b = this.bbox;
+    const lx0 = box === undefined ? 0 : box.minX - b.x0;
+    const ly0 = box === undefined ? 0 : box.minY - b.y0;
+    const w = box === undefined ? b.width : box.width;
+    const h = box === undefined ? b.height : box.height;
+    if (lx0 < 0 || ly0 < 0 || lx0 + w > b.width || ly0 + h > b.height) {
+      throw new KernelsInvalidArgumentError(
+        `The box (${b.x0 + lx0}, ${b.y0 + ly0}) ${w}x${h} is not inside the background's area (${b.x0}, ${b.y0}) ${b.width}x${b.height}.`,
+      );
+    }
+    return { lx0, ly0, w, h };
+  }
+
   /**
    * Evaluates the model on the pixel grid of `bbox` (default: the whole area).
    *
@@ -403,16 +418,7 @@ export class BackgroundModel {
    * @see lsst.afw.math.BackgroundMI.getImage
    */
   getImage(bbox?: Box2I, out?: Float32Array): Float32Array {
-    const b = this.bbox;
-    const lx0 = bbox === undefined ? 0 : bbox.minX - b.x0;
-    const ly0 = bbox === undefined ? 0 : bbox.minY - b.y0;
-    const w = bbox === undefined ? b.width : bbox.width;
-    const h = bbox === undefined ? b.height : bbox.height;
-    if (lx0 < 0 || ly0 < 0 || lx0 + w > b.width || ly0 + h > b.height) {
-      throw new KernelsInvalidArgumentError(
-        `The box (${b.x0 + lx0}, ${b.y0 + ly0}) ${w}x${h} is not inside the background's area (${b.x0}, ${b.y0}) ${b.width}x${b.height}.`,
-      );
-    }
+    const { lx0, ly0, w, h } = this.#localBox(bbox);
     if (out !== undefined && out.length < w * h) {
       throw new KernelsInvalidArgumentError(`The output buffer has ${out.length} values; the box needs ${w * h} (${w}x${h}).`);
     }
@@ -447,17 +453,7 @@ export class BackgroundModel {
         hint: 'Use getImage and add its values.',
       });
     }
-    const b = this.bbox;
-    const box = options.bbox;
-    const lx0 = box === undefined ? 0 : box.minX - b.x0;
-    const ly0 = box === undefined ? 0 : box.minY - b.y0;
-    const w = box === undefined ? b.width : box.width;
-    const h = box === undefined ? b.height : box.height;
-    if (lx0 < 0 || ly0 < 0 || lx0 + w > b.width || ly0 + h > b.height) {
-      throw new KernelsInvalidArgumentError(
-        `The box (${b.x0 + lx0}, ${b.y0 + ly0}) ${w}x${h} is not inside the background's area (${b.x0}, ${b.y0}) ${b.width}x${b.height}.`,
-      );
-    }
+    const { lx0, ly0, w, h } = this.#localBox(options.bbox);
     const offset = options.offset ?? 0;
     const stride = options.stride ?? w;
     if (w === 0 || h === 0) return;

@@ -810,18 +810,26 @@ function bucketGatherModule(): Uint8Array {
   const F = 7; // i32 the fill
   const c = new Code();
   c.get(PTR).get(N).i32(2).op(I32_SHL, I32_ADD).set(END_);
-  c.op(BLOCK, EMPTY, LOOP, EMPTY);
-  c.get(PTR).get(END_).op(I32_GE_U, BR_IF, 1);
-  c.get(KEYS).mem(I32_LOAD16_U, 1).i32(2).op(I32_SHL).get(SEG).op(I32_ADD).mem(I32_LOAD, 2).tee(S);
-  c.op(IF, EMPTY);
-  c.get(S).mem(I32_LOAD, 2).tee(F).i32(2).op(I32_SHL).get(BUF).op(I32_ADD);
-  c.get(PTR).mem(F32_LOAD, 2).mem(F32_STORE, 2);
-  c.get(S).get(F).i32(1).op(I32_ADD).mem(I32_STORE, 2);
-  c.op(END);
-  c.get(PTR).i32(4).op(I32_ADD).set(PTR);
-  c.get(KEYS).i32(2).op(I32_ADD).set(KEYS);
-  c.op(BR, 0, END, END);
+  emitBucketGatherLoop(c, { ptr: PTR, keys: KEYS, seg: SEG, buf: BUF, s: S, f: F, end: END_ });
   return moduleBytes([I32, I32, I32, I32, I32], [], [I32, I32, I32], c, 'bucketGather');
+}
+
+/**
+ * bucketGather's loop (the locals are indices): while `ptr < end`, the value at `ptr` goes to
+ * its key's slot when the key has one; `ptr` and `keys` advance.
+ */
+function emitBucketGatherLoop(c: Code, l: { readonly ptr: number; readonly keys: number; readonly seg: number; readonly buf: number; readonly s: number; readonly f: number; readonly end: number }): void {
+  c.op(BLOCK, EMPTY, LOOP, EMPTY);
+  c.get(l.ptr).get(l.end).op(I32_GE_U, BR_IF, 1);
+  c.get(l.keys).mem(I32_LOAD16_U, 1).i32(2).op(I32_SHL).get(l.seg).op(I32_ADD).mem(I32_LOAD, 2).tee(l.s);
+  c.op(IF, EMPTY);
+  c.get(l.s).mem(I32_LOAD, 2).tee(l.f).i32(2).op(I32_SHL).get(l.buf).op(I32_ADD);
+  c.get(l.ptr).mem(F32_LOAD, 2).mem(F32_STORE, 2);
+  c.get(l.s).get(l.f).i32(1).op(I32_ADD).mem(I32_STORE, 2);
+  c.op(END);
+  c.get(l.ptr).i32(4).op(I32_ADD).set(l.ptr);
+  c.get(l.keys).i32(2).op(I32_ADD).set(l.keys);
+  c.op(BR, 0, END, END);
 }
 
 /**
@@ -849,19 +857,7 @@ function bucketGatherFewModule(): Uint8Array {
   c.get(PTR).get(N).i32(-8).op(I32_AND).i32(2).op(I32_SHL, I32_ADD).set(END8);
   c.get(PTR).get(N).i32(2).op(I32_SHL, I32_ADD).set(END_);
   // bucketGather's loop up to address E
-  const scalarLoop = (): void => {
-    c.op(BLOCK, EMPTY, LOOP, EMPTY);
-    c.get(PTR).get(E).op(I32_GE_U, BR_IF, 1);
-    c.get(KEYS).mem(I32_LOAD16_U, 1).i32(2).op(I32_SHL).get(SEG).op(I32_ADD).mem(I32_LOAD, 2).tee(S);
-    c.op(IF, EMPTY);
-    c.get(S).mem(I32_LOAD, 2).tee(F).i32(2).op(I32_SHL).get(BUF).op(I32_ADD);
-    c.get(PTR).mem(F32_LOAD, 2).mem(F32_STORE, 2);
-    c.get(S).get(F).i32(1).op(I32_ADD).mem(I32_STORE, 2);
-    c.op(END);
-    c.get(PTR).i32(4).op(I32_ADD).set(PTR);
-    c.get(KEYS).i32(2).op(I32_ADD).set(KEYS);
-    c.op(BR, 0, END, END);
-  };
+  const scalarLoop = (): void => emitBucketGatherLoop(c, { ptr: PTR, keys: KEYS, seg: SEG, buf: BUF, s: S, f: F, end: E });
   c.op(BLOCK, EMPTY, LOOP, EMPTY);
   c.get(PTR).get(END8).op(I32_GE_U, BR_IF, 1);
   c.get(KEYS).simdMem(V128_LOAD, 0).set(X);

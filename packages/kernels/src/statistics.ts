@@ -837,6 +837,16 @@ const CLIPPED = new Float64Array(4);
  * `[meanClip, meanClipVar, varClip, nClip]` to `res`.
  */
 function clipIterations(a: Float32Array | Float64Array, off: number, m: number, n: number, median: number, iqr: number, numSigmaClip: number, numIter: number, res: Float64Array): void {
+  clipPasses(n, median, iqr, numSigmaClip, numIter, res, (c, hwidth) => accumulateClipped(a, off, m, c, hwidth));
+}
+
+/**
+ * The clipping passes of a clipped mean: pass `i` keeps the values within `hwidth` of `c` (the
+ * median and `numSigmaClip · 0.7413 · iqr` first, then the previous pass's mean and
+ * `numSigmaClip · stdev`); `pass(c, hwidth)` sums them into `CLIP_SUMS` (`[n, mean, variance,
+ * meanVar]`). Writes `[meanClip, meanClipVar, varClip, nClip]` to `res`.
+ */
+function clipPasses(n: number, median: number, iqr: number, numSigmaClip: number, numIter: number, res: Float64Array, pass: (c: number, hwidth: number) => void): void {
   let meanClip = NaN;
   let meanClipVar = NaN;
   let varClip = NaN;
@@ -851,7 +861,7 @@ function clipIterations(a: Float32Array | Float64Array, off: number, m: number, 
       nClip = 0;
       continue;
     }
-    accumulateClipped(a, off, m, c, hwidth);
+    pass(c, hwidth);
     nClip = CLIP_SUMS[0]!;
     meanClip = CLIP_SUMS[1]!;
     varClip = CLIP_SUMS[2]!;
@@ -1916,27 +1926,15 @@ export function makeStatistics(values: NumericArray, options: StatisticsOptions 
       clipIterations(scratch, 0, m, n, median, iqr, numSigmaClip, numIter, CLIPPED);
       setOrderResults(out, median, iqr, stdVariance, n, CLIPPED);
     } else {
-      let meanClip = NaN;
-      let meanClipVar = NaN;
-      let varClip = NaN;
-      let nClip = 0;
-      for (let i = 0; i < numIter; i++) {
-        const c = i > 0 ? meanClip : median;
-        const hwidth = i > 0 && n > 1 ? numSigmaClip * Math.sqrt(varClip) : numSigmaClip * IQ_TO_STDEV * iqr;
-        if (Number.isNaN(c) || Number.isNaN(hwidth)) {
-          meanClip = NaN;
-          meanClipVar = NaN;
-          varClip = NaN;
-          nClip = 0;
-          continue;
-        }
+      // Weighted: the clipped sums over the window itself (with its weights).
+      clipPasses(n, median, iqr, numSigmaClip, numIter, CLIPPED, (c, hwidth) => {
         const clipped = accumulate(values, region, acc, c, hwidth, 1, false);
-        meanClip = clipped.mean;
-        meanClipVar = clipped.meanVar;
-        varClip = clipped.variance;
-        nClip = clipped.n;
-      }
-      setOrderResults(out, median, iqr, stdVariance, n, Float64Array.of(meanClip, meanClipVar, varClip, nClip));
+        CLIP_SUMS[0] = clipped.n;
+        CLIP_SUMS[1] = clipped.mean;
+        CLIP_SUMS[2] = clipped.variance;
+        CLIP_SUMS[3] = clipped.meanVar;
+      });
+      setOrderResults(out, median, iqr, stdVariance, n, CLIPPED);
     }
   }
   return new Statistics(props, options.errors ?? false, out);

@@ -836,114 +836,6 @@ function components(parent: Int32Array, order: Int32Array, total: number): { nCo
   return { nComp, compStart, members };
 }
 
-/**
- * The spans of every footprint dilated by its structuring element and clipped to the region
- * (none when the region is empty), one footprint after the other: footprint `o` has the spans
- * `ownerStart[o] .. ownerStart[o + 1] - 1`, normalized (what `dilatedBy` then `clippedTo` give),
- * found in one loop nest rather than one call per footprint.
- */
-function grownSpans(
-  footprints: readonly Footprint[],
-  structures: readonly SpanSet[],
-  region: Box2I,
-): { ys: Int32Array; x0s: Int32Array; x1s: Int32Array; ownerStart: Int32Array } {
-  const clip = !region.isEmpty();
-  const rx0 = clip ? region.getMinX() : -2147483648;
-  const rx1 = clip ? region.getMaxX() : 2147483647;
-  const ry0 = clip ? region.getMinY() : -2147483648;
-  const ry1 = clip ? region.getMaxY() : 2147483647;
-  const nOwners = footprints.length;
-  const ownerStart = new Int32Array(nOwners + 1);
-  let capacity = 1024;
-  for (let o = 0; o < nOwners; o++) capacity += 2 * footprints[o]!.getSpans().length + structures[o]!.length;
-  let oy = new Int32Array(capacity);
-  let o0 = new Int32Array(capacity);
-  let o1 = new Int32Array(capacity);
-  let count = 0;
-  let rowStart = new Int32Array(256);
-  let c0 = new Int32Array(64);
-  let c1 = new Int32Array(64);
-  for (let o = 0; o < nOwners; o++) {
-    ownerStart[o] = count;
-    const { ys: sy, x0s: sx0, x1s: sx1 } = footprints[o]!.getSpans();
-    const n = sy.length;
-    const { ys: ty, x0s: tx0, x1s: tx1 } = structures[o]!;
-    const m = ty.length;
-    if (n === 0 || m === 0) continue;
-    // The input spans by row (both sets are normalized: sorted by y, then x).
-    const yMin = sy[0]!;
-    const yMax = sy[n - 1]!;
-    const rows = yMax - yMin + 1;
-    if (rowStart.length < rows + 1) rowStart = new Int32Array(2 * (rows + 1));
-    rowStart.fill(0, 0, rows + 1);
-    for (let i = 0; i < n; i++) rowStart[sy[i]! - yMin + 1]!++;
-    for (let r = 0; r < rows; r++) rowStart[r + 1]! += rowStart[r]!;
-    const yLo = Math.max(yMin + ty[0]!, ry0);
-    const yHi = Math.min(yMax + ty[m - 1]!, ry1);
-    for (let y = yLo; y <= yHi; y++) {
-      // The shifted spans that land on row y, sorted by x0 (a short insertion sort), then merged
-      // where they overlap or touch.
-      let k = 0;
-      for (let j = 0; j < m; j++) {
-        const yIn = y - ty[j]!;
-        if (yIn < yMin || yIn > yMax) continue;
-        const a = tx0[j]!;
-        const b = tx1[j]!;
-        for (let i = rowStart[yIn - yMin]!, e = rowStart[yIn - yMin + 1]!; i < e; i++) {
-          if (k === c0.length) {
-            c0 = growInt32(c0);
-            c1 = growInt32(c1);
-          }
-          const x0 = sx0[i]! + a;
-          const x1 = sx1[i]! + b;
-          let p = k++;
-          while (p > 0 && c0[p - 1]! > x0) {
-            c0[p] = c0[p - 1]!;
-            c1[p] = c1[p - 1]!;
-            p--;
-          }
-          c0[p] = x0;
-          c1[p] = x1;
-        }
-      }
-      if (k === 0) continue;
-      let lo = c0[0]!;
-      let hi = c1[0]!;
-      for (let q = 1; q <= k; q++) {
-        if (q < k && c0[q]! <= hi + 1) {
-          if (c1[q]! > hi) hi = c1[q]!;
-          continue;
-        }
-        // a merged span, clipped to the region
-        const cl = lo < rx0 ? rx0 : lo;
-        const ch = hi > rx1 ? rx1 : hi;
-        if (cl <= ch) {
-          if (count === oy.length) {
-            oy = growInt32(oy);
-            o0 = growInt32(o0);
-            o1 = growInt32(o1);
-          }
-          oy[count] = y;
-          o0[count] = cl;
-          o1[count++] = ch;
-        }
-        if (q < k) {
-          lo = c0[q]!;
-          hi = c1[q]!;
-        }
-      }
-    }
-  }
-  ownerStart[nOwners] = count;
-  return { ys: oy, x0s: o0, x1s: o1, ownerStart };
-}
-
-/** A copy of an array twice as long. */
-function growInt32(a: Int32Array): Int32Array<ArrayBuffer> {
-  const next = new Int32Array(2 * a.length);
-  next.set(a);
-  return next;
-}
 
 /**
  * Grows the footprints of one or more sets and joins those that overlap or touch (8-connected),
@@ -961,7 +853,7 @@ function combine(inputs: readonly { readonly footprints: readonly Footprint[]; r
       structures.push(structure);
     }
   }
-  const { ys, x0s, x1s, ownerStart } = grownSpans(owners, structures, region);
+  const { ys, x0s, x1s, starts: ownerStart } = SpanSet.dilateMany(owners.map((fp) => fp.getSpans()), structures, region);
   const total = ownerStart[owners.length]!;
   const owner = new Int32Array(total);
   for (let o = 0; o < owners.length; o++) owner.fill(o, ownerStart[o]!, ownerStart[o + 1]!);

@@ -50,6 +50,18 @@ const SPAN_SET_SCHEMA = {
   ],
 } as const;
 
+/** The spans of {@link SpanSet.dilateMany}: set `i`'s are `[starts[i], starts[i + 1])` of the arrays. */
+export interface DilatedSpans {
+  /** Rows (the arrays may be longer than `starts[n]`). */
+  readonly ys: Int32Array;
+  /** First columns. */
+  readonly x0s: Int32Array;
+  /** Last columns (inclusive). */
+  readonly x1s: Int32Array;
+  /** Where each set's spans start, and (last) the total. */
+  readonly starts: Int32Array;
+}
+
 /**
  * A set of pixels stored as spans (rows of pixels), sorted by `(y, x0)` with the spans of a
  * row disjoint and not touching (afw's normalized form). Immutable; the spans live in three
@@ -390,62 +402,121 @@ export class SpanSet implements Persistable, Iterable<Span> {
    * @see lsst.afw.geom.SpanSet.dilated
    */
   dilatedBy(structure: SpanSet): SpanSet {
-    const n = this.ys.length;
-    const m = structure.ys.length;
-    if (n === 0 || m === 0) return new SpanSet();
-    // Output row by output row (both sets are normalized: sorted by y, then x): the shifted spans
-    // that land on a row are sorted by x0 (a short insertion sort) and merged where they overlap
-    // or touch, which is the normalized form.
-    const sy = this.ys;
-    const yMin = sy[0]!;
-    const yMax = sy[n - 1]!;
-    const rowStart = new Int32Array(yMax - yMin + 2);
-    for (let i = 0; i < n; i++) rowStart[sy[i]! - yMin + 1]!++;
-    for (let r = 0; r < yMax - yMin + 1; r++) rowStart[r + 1]! += rowStart[r]!;
-    const dyMin = structure.ys[0]!;
-    const dyMax = structure.ys[m - 1]!;
-    const out = new SpanBuilder(n + m);
+    const { ys, x0s, x1s, starts } = SpanSet.dilateMany([this], [structure]);
+    const n = starts[1]!;
+    return SpanSet.fromArrays(ys.slice(0, n), x0s.slice(0, n), x1s.slice(0, n), { normalize: false });
+  }
+
+  /**
+   * Many sets dilated at once: set `i` by `structures[i]` (a Minkowski sum, as
+   * {@link SpanSet.dilatedBy}), each result clipped to `clip` when given, all written one after
+   * the other into shared arrays (one allocation for all the sets, as footprint growing needs).
+   *
+   * @param sets - the sets
+   * @param structures - one structuring element per set
+   * @param clip - keep only pixels inside this box (PARENT; default: no clipping)
+   * @returns the spans (normalized within each set) and `starts`: the spans of set `i` are
+   *   `[starts[i], starts[i + 1])`
+   * @throws AfwTableInvalidArgumentError when the two lists differ in length
+   * @example
+   * ```ts
+   * const disk = SpanSet.fromShape(2, 'circle');
+   * const { ys, x0s, x1s, starts } = SpanSet.dilateMany([a, b], [disk, disk]);
+   * ```
+   */
+  static dilateMany(sets: readonly SpanSet[], structures: readonly SpanSet[], clip?: Box2I): DilatedSpans {
+    if (sets.length !== structures.length) {
+      throw new AfwTableInvalidArgumentError(`SpanSet.dilateMany needs one structuring element per set; got ${sets.length} sets and ${structures.length} elements.`);
+    }
+    const doClip = clip !== undefined && !clip.isEmpty();
+    const rx0 = doClip ? clip.getMinX() : -2147483648;
+    const rx1 = doClip ? clip.getMaxX() : 2147483647;
+    const ry0 = doClip ? clip.getMinY() : -2147483648;
+    const ry1 = doClip ? clip.getMaxY() : 2147483647;
+    const nSets = sets.length;
+    const starts = new Int32Array(nSets + 1);
+    let capacity = 16;
+    for (let o = 0; o < nSets; o++) capacity += 2 * sets[o]!.length + structures[o]!.length;
+    let oy = new Int32Array(capacity);
+    let o0 = new Int32Array(capacity);
+    let o1 = new Int32Array(capacity);
+    let count = 0;
+    let rowStart = new Int32Array(256);
     let c0 = new Int32Array(64);
     let c1 = new Int32Array(64);
-    for (let y = yMin + dyMin; y <= yMax + dyMax; y++) {
-      let k = 0;
-      for (let j = 0; j < m; j++) {
-        const yIn = y - structure.ys[j]!;
-        if (yIn < yMin || yIn > yMax) continue;
-        const a = structure.x0s[j]!;
-        const b = structure.x1s[j]!;
-        for (let i = rowStart[yIn - yMin]!, e = rowStart[yIn - yMin + 1]!; i < e; i++) {
-          if (k === c0.length) {
-            c0 = growInt32(c0);
-            c1 = growInt32(c1);
+    for (let o = 0; o < nSets; o++) {
+      starts[o] = count;
+      const { ys: sy, x0s: sx0, x1s: sx1 } = sets[o]!;
+      const n = sy.length;
+      const { ys: ty, x0s: tx0, x1s: tx1 } = structures[o]!;
+      const m = ty.length;
+      if (n === 0 || m === 0) continue;
+      // The input spans by row (both sets are normalized: sorted by y, then x).
+      const yMin = sy[0]!;
+      const yMax = sy[n - 1]!;
+      const rows = yMax - yMin + 1;
+      if (rowStart.length < rows + 1) rowStart = new Int32Array(2 * (rows + 1));
+      rowStart.fill(0, 0, rows + 1);
+      for (let i = 0; i < n; i++) rowStart[sy[i]! - yMin + 1]!++;
+      for (let r = 0; r < rows; r++) rowStart[r + 1]! += rowStart[r]!;
+      const yLo = Math.max(yMin + ty[0]!, ry0);
+      const yHi = Math.min(yMax + ty[m - 1]!, ry1);
+      for (let y = yLo; y <= yHi; y++) {
+        // The shifted spans that land on row y, sorted by x0 (a short insertion sort), then
+        // merged where they overlap or touch (the normalized form).
+        let k = 0;
+        for (let j = 0; j < m; j++) {
+          const yIn = y - ty[j]!;
+          if (yIn < yMin || yIn > yMax) continue;
+          const a = tx0[j]!;
+          const b = tx1[j]!;
+          for (let i = rowStart[yIn - yMin]!, e = rowStart[yIn - yMin + 1]!; i < e; i++) {
+            if (k === c0.length) {
+              c0 = growInt32(c0);
+              c1 = growInt32(c1);
+            }
+            const x0 = sx0[i]! + a;
+            const x1 = sx1[i]! + b;
+            let p = k++;
+            while (p > 0 && c0[p - 1]! > x0) {
+              c0[p] = c0[p - 1]!;
+              c1[p] = c1[p - 1]!;
+              p--;
+            }
+            c0[p] = x0;
+            c1[p] = x1;
           }
-          const x0 = this.x0s[i]! + a;
-          const x1 = this.x1s[i]! + b;
-          let p = k++;
-          while (p > 0 && c0[p - 1]! > x0) {
-            c0[p] = c0[p - 1]!;
-            c1[p] = c1[p - 1]!;
-            p--;
+        }
+        if (k === 0) continue;
+        let lo = c0[0]!;
+        let hi = c1[0]!;
+        for (let q = 1; q <= k; q++) {
+          if (q < k && c0[q]! <= hi + 1) {
+            if (c1[q]! > hi) hi = c1[q]!;
+            continue;
           }
-          c0[p] = x0;
-          c1[p] = x1;
+          // a merged span, clipped
+          const cl = lo < rx0 ? rx0 : lo;
+          const ch = hi > rx1 ? rx1 : hi;
+          if (cl <= ch) {
+            if (count === oy.length) {
+              oy = growInt32(oy);
+              o0 = growInt32(o0);
+              o1 = growInt32(o1);
+            }
+            oy[count] = y;
+            o0[count] = cl;
+            o1[count++] = ch;
+          }
+          if (q < k) {
+            lo = c0[q]!;
+            hi = c1[q]!;
+          }
         }
       }
-      if (k === 0) continue;
-      let lo = c0[0]!;
-      let hi = c1[0]!;
-      for (let q = 1; q < k; q++) {
-        if (c0[q]! <= hi + 1) {
-          if (c1[q]! > hi) hi = c1[q]!;
-        } else {
-          out.push(y, lo, hi);
-          lo = c0[q]!;
-          hi = c1[q]!;
-        }
-      }
-      out.push(y, lo, hi);
     }
-    return out.build();
+    starts[nSets] = count;
+    return { ys: oy, x0s: o0, x1s: o1, starts };
   }
 
   /**
@@ -803,36 +874,6 @@ function growInt32(a: Int32Array): Int32Array<ArrayBuffer> {
   const next = new Int32Array(2 * a.length);
   next.set(a);
   return next;
-}
-
-/** Collects spans already in normalized order (sorted by y then x, disjoint, not touching). */
-class SpanBuilder {
-  #ys: Int32Array;
-  #x0s: Int32Array;
-  #x1s: Int32Array;
-  #n = 0;
-
-  constructor(capacity: number) {
-    this.#ys = new Int32Array(Math.max(16, capacity));
-    this.#x0s = new Int32Array(Math.max(16, capacity));
-    this.#x1s = new Int32Array(Math.max(16, capacity));
-  }
-
-  push(y: number, x0: number, x1: number): void {
-    if (this.#n === this.#ys.length) {
-      this.#ys = growInt32(this.#ys);
-      this.#x0s = growInt32(this.#x0s);
-      this.#x1s = growInt32(this.#x1s);
-    }
-    this.#ys[this.#n] = y;
-    this.#x0s[this.#n] = x0;
-    this.#x1s[this.#n++] = x1;
-  }
-
-  build(): SpanSet {
-    const n = this.#n;
-    return SpanSet.fromArrays(this.#ys.slice(0, n), this.#x0s.slice(0, n), this.#x1s.slice(0, n), { normalize: false });
-  }
 }
 
 function normalize(ys: Int32Array, x0s: Int32Array, x1s: Int32Array): [Int32Array, Int32Array, Int32Array] {
