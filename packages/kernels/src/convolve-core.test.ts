@@ -1,3 +1,4 @@
+import { Random } from '@skystack/base';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Chebyshev2d, evaluateChebyshevRows } from './chebyshev.js';
 import { convolveSeparableRows, setSeparableChunkRows, type SeparableJob } from './convolve-core.js';
@@ -8,15 +9,10 @@ import { setSimdEnabled, simdKernels } from './simd-kernels.js';
 // rows a run per call) against the TypeScript loops, which stay the reference: the same float64
 // operations in the same order, so the same bits.
 
+/** Uniform deviates in (0, 1) from a seeded generator. */
 function uniform(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (((t ^ (t >>> 14)) >>> 0) + 0.5) / 4294967296;
-  };
+  const rng = new Random(seed);
+  return () => rng.uniform();
 }
 
 /** The index of the first value that differs bit for bit (NaN = NaN, -0 ≠ +0), or -1. */

@@ -1,3 +1,4 @@
+import { Random } from '@skystack/base';
 import { afterEach, describe, expect, it } from 'vitest';
 import { binnedStatisticsRows } from './backend-ops.js';
 import { Chebyshev2d } from './chebyshev.js';
@@ -5,15 +6,10 @@ import { convolveSeparable } from './convolve.js';
 import { gaussianKernel1d } from './gaussian-kernel.js';
 import { compactionTable, setSimdEnabled, simdKernels } from './simd-kernels.js';
 
+/** Uniform deviates in (0, 1) from a seeded generator. */
 function uniform(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (((t ^ (t >>> 14)) >>> 0) + 0.5) / 4294967296;
-  };
+  const rng = new Random(seed);
+  return () => rng.uniform();
 }
 
 /** Whether two arrays hold the same values bit for bit (NaN = NaN, -0 ≠ +0). */
