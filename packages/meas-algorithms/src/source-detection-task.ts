@@ -736,11 +736,6 @@ function grow(a: Int32Array): Int32Array<ArrayBuffer> {
   return next;
 }
 
-/**
- * ANDs `bits` into every pixel of a mask (afw's `&=`), one tight loop per row. Only pixels that
- * change are written: clearing planes that are already clear (the usual case) only reads, which
- * also leaves the pages of a fresh, untouched mask unwritten.
- */
 /** Growable lists of runs `[x0, x1]` (inclusive). */
 class SegmentList {
   x0: Int32Array<ArrayBuffer> = new Int32Array(1024);
@@ -833,11 +828,15 @@ function signFlags(img: Float32Array, from: number, to: number): number {
   return flags;
 }
 
+/**
+ * ANDs `bits` into every pixel of a mask (afw's `&=`). A read-only pass over blocks of each row
+ * finds those with a pixel to change, and only those are written: clearing planes that are
+ * already clear (the usual case) only reads, which also leaves the pages of a fresh, untouched
+ * mask unwritten.
+ */
 function andMask(mask: Mask, bits: number): void {
   const { data, width, height, stride } = mask.array;
   const cleared = ~bits;
-  // A read-only pass finds the blocks that hold a bit to clear (in a fresh mask, none): most
-  // blocks are never written.
   for (let y = 0; y < height; y++) {
     const row = y * stride;
     for (let k = row, end = row + width; k < end; k += AND_BLOCK) {
@@ -866,6 +865,13 @@ function orOf(data: Int32Array, from: number, to: number): number {
 /** `data[k] &= bits` for `k` in `[from, to)`. */
 function andRange(data: Int32Array, from: number, to: number, bits: number): void {
   for (let k = from; k < to; k++) data[k] = data[k]! & bits;
+}
+
+/** An image's width and height, and a smoothing kernel's half width. */
+interface PlaneSize {
+  readonly width: number;
+  readonly height: number;
+  readonly half: number;
 }
 
 /** The side of the tiles over which the smallest input variance bounds the smoothed variance. */
@@ -899,7 +905,7 @@ class LazySmoothedVariance {
   readonly #y0: number;
   readonly #threshold: number;
   /** The unsmoothed image's width and height, and the kernel's half width. */
-  readonly #size: { readonly width: number; readonly height: number; readonly half: number };
+  readonly #size: PlaneSize;
 
   private constructor(
     rows: Uint8Array,
@@ -909,7 +915,7 @@ class LazySmoothedVariance {
     x0: number,
     y0: number,
     threshold: number,
-    size: { readonly width: number; readonly height: number; readonly half: number },
+    size: PlaneSize,
   ) {
     this.#rows = rows;
     this.#segments = segments;
