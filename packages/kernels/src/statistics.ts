@@ -1390,15 +1390,8 @@ function radixMedianInWindow(simd: SimdKernels, bits: Int32Array, region: Statis
     const b = kept[i]!;
     counts[(((b ^ ((b >> 31) >>> 1)) - slo) >>> 0) >>> sh]!++;
   }
-  // the sub-buckets of the two ranks, and the values before each
-  let b1 = 0;
-  let before = below;
-  while (before + counts[b1]! <= q1) before += counts[b1++]!;
-  let b2 = b1;
-  let before2 = before;
-  while (before2 + counts[b2]! <= q2) before2 += counts[b2++]!;
-  const n1 = counts[b1]!;
-  const total = b2 === b1 ? n1 : n1 + counts[b2]!;
+  // the sub-buckets of the two ranks
+  const { b1, b2, before, n1, total } = rankBuckets(counts, below, q1, q2);
   const buf = new Float32Array(total);
   const bufBits = new Int32Array(buf.buffer);
   let f1 = 0;
@@ -1410,6 +1403,22 @@ function radixMedianInWindow(simd: SimdKernels, bits: Int32Array, region: Statis
     else if (bk === b2) bufBits[f2++] = b;
   }
   return medianFromBuckets(buf, n1, total, q1, q2, before, idx, m);
+}
+
+/**
+ * The buckets of `counts` that hold order statistics `q1` and `q2` (`q1 ≤ q2`), with `below`
+ * values before bucket 0: `b1`, `b2`, the values before `b1`, `b1`'s count and the values of
+ * both buckets (`n1` when they are the same).
+ */
+function rankBuckets(counts: Int32Array, below: number, q1: number, q2: number): { readonly b1: number; readonly b2: number; readonly before: number; readonly n1: number; readonly total: number } {
+  let b1 = 0;
+  let before = below;
+  while (before + counts[b1]! <= q1) before += counts[b1++]!;
+  let b2 = b1;
+  let before2 = before;
+  while (before2 + counts[b2]! <= q2) before2 += counts[b2++]!;
+  const n1 = counts[b1]!;
+  return { b1, b2, before, n1, total: b2 === b1 ? n1 : n1 + counts[b2]! };
 }
 
 /**
@@ -1470,15 +1479,8 @@ function radixMedianTwoPass(values: Float32Array, region: StatisticsRegion, mask
   const idx = 0.5 * (m - 1);
   const q1 = Math.floor(idx);
   const q2 = Math.min(q1 + 1, m - 1);
-  // the buckets of the two ranks, and the values before each
-  let b1 = 0;
-  let before = 0;
-  while (before + counts[b1]! <= q1) before += counts[b1++]!;
-  let b2 = b1;
-  let before2 = before;
-  while (before2 + counts[b2]! <= q2) before2 += counts[b2++]!;
-  const n1 = counts[b1]!;
-  const total = b2 === b1 ? n1 : n1 + counts[b2]!;
+  // the buckets of the two ranks
+  const { b1, b2, before, n1, total } = rankBuckets(counts, 0, q1, q2);
   const buf = new Float32Array(total);
   const fill = Int32Array.of(0, n1);
   if (g <= cap && b1 >= wlo && b2 <= wlo + span) {
