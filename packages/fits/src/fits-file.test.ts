@@ -167,6 +167,24 @@ describe('FitsFile: finding and reading HDUs', () => {
     expect(none.data.length).toBe(0);
   });
 
+  it('with shared: true, places the pixels in shared memory (whole, by bbox, and scaled by BZERO), the same values', async () => {
+    const fits = await FitsFile.fromBytes(bytes);
+    for (const [selector, options] of [
+      ['SCI', {}],
+      ['SCI', { bbox: Box2I.fromCorner(new Point2I(1, 1), new Extent2I(2, 2)) }],
+      ['MASK', {}], // uint16 stored as int16 + BZERO 32768: decoded into a new array, then copied
+    ] as const) {
+      const plain = await fits.readImage(selector, options);
+      const shared = await fits.readImage(selector, { ...options, shared: true });
+      expect(plain.data.buffer).toBeInstanceOf(ArrayBuffer);
+      expect(shared.data.buffer).toBeInstanceOf(SharedArrayBuffer);
+      expect(shared.data.constructor).toBe(plain.data.constructor);
+      expect(Array.from(shared.data as ArrayLike<number>)).toEqual(Array.from(plain.data as ArrayLike<number>));
+      expect(shared).toMatchObject({ width: plain.width, height: plain.height, naxis: plain.naxis });
+    }
+    expect(Array.from((await fits.readImage('MASK', { shared: true })).data.subarray(0, 3) as Uint16Array)).toEqual([0, 1000, 2000]);
+  });
+
   it('refuses to read a table or compressed image as an image, and reads nothing after close', async () => {
     const tableHeader = Header.fromImages([
       "XTENSION= 'BINTABLE'",

@@ -29,6 +29,7 @@ import {
   storedView,
   type FitsBitpix,
   type FitsImageData,
+  type FitsPixelArray,
   type FitsPixelFormat,
   type FitsStoredPixelArray,
 } from './image-data.js';
@@ -106,6 +107,30 @@ export interface ReadImageOptions {
    * covers are read. For images with more than two axes the rectangle is cut from every plane.
    */
   readonly bbox?: Box2I;
+  /**
+   * Place the pixels in a `SharedArrayBuffer` (default false), so that worker threads can read
+   * and write them without a copy. Uncompressed images are read straight into it; a
+   * tile-compressed one is decoded first and then copied there.
+   */
+  readonly shared?: boolean;
+}
+
+/** A zeroed byte buffer of `length`, in shared memory when asked for. */
+function byteBuffer(length: number, shared: boolean | undefined): Uint8Array {
+  return shared === true ? new Uint8Array(new SharedArrayBuffer(length)) : new Uint8Array(length);
+}
+
+/**
+ * The image with its pixels in shared memory when asked for (a copy when decoding gave an
+ * ordinary buffer: a tile-compressed image, or scaling by `BZERO`/`BSCALE` to another type).
+ */
+function inShared(image: FitsImageData, shared: boolean | undefined): FitsImageData {
+  if (shared !== true || image.data.buffer instanceof SharedArrayBuffer) return image;
+  const src = image.data;
+  const bytes = byteBuffer(src.byteLength, true);
+  bytes.set(new Uint8Array(src.buffer, src.byteOffset, src.byteLength));
+  const Ctor = src.constructor as new (buffer: ArrayBufferLike, byteOffset: number, length: number) => FitsPixelArray;
+  return { ...image, data: new Ctor(bytes.buffer, 0, src.length) };
 }
 
 /** The header and raw data unit of an HDU, from {@link FitsFile.readHeaderAndData}. */
@@ -638,16 +663,16 @@ export class FitsFile {
     const location = this.#loc(info.index, info.dataOffset);
     const width = axes[0] ?? 0;
     const height = axes.length === 0 ? 0 : (axes[1] ?? 1);
-    const { bbox } = options;
+    const { bbox, shared } = options;
     if (bbox === undefined) {
-      if (tiled !== undefined) return this.#readTiled(info, format, axes, tiled, undefined);
+      if (tiled !== undefined) return inShared(await this.#readTiled(info, format, axes, tiled, undefined), shared);
       // Swap each part of the buffer to host order as soon as it is read, while the rest is read.
       const size = bytesPerPixel(format.bitpix);
-      const bytes = new Uint8Array(info.dataByteLength);
+      const bytes = byteBuffer(info.dataByteLength, shared);
       await this.#source.readInto(info.dataOffset, bytes, (start, end) => bigEndianToHost(bytes.subarray(start, end), size));
       const stored = storedView(format.bitpix, bytes);
       const data = decodeStoredPixels(stored, format, { inPlace: true, location });
-      return { ...format, data, width, height, naxis: axes };
+      return inShared({ ...format, data, width, height, naxis: axes }, shared);
     }
     if (axes.length === 0 && !bbox.isEmpty()) this.#outOfBounds(info, bbox, width, height);
     const x0 = bbox.getMinX();
@@ -661,14 +686,14 @@ export class FitsFile {
     const naxis = axes.length === 0 ? [] : axes.length === 1 ? [bw] : [bw, bh, ...rest];
     if (tiled !== undefined) {
       const region = { start: [x0, y0, ...rest.map(() => 0)].slice(0, axes.length), size: naxis };
-      return this.#readTiled(info, format, naxis, tiled, region);
+      return inShared(await this.#readTiled(info, format, naxis, tiled, region), shared);
     }
     const planes = rest.reduce((a, b) => a * b, 1);
     const size = bytesPerPixel(format.bitpix);
-    const out = new Uint8Array(bw * bh * planes * size);
+    const out = byteBuffer(bw * bh * planes * size, shared);
     if (out.length > 0) await this.#readRect(info, out, { width, height, planes, size, x0, y0, bw, bh });
     const data = decodePixels(out, format, { inPlace: true, location });
-    return { ...format, data, width: bw, height: axes.length === 1 ? 1 : bh, naxis };
+    return inShared({ ...format, data, width: bw, height: axes.length === 1 ? 1 : bh, naxis }, shared);
   }
 
   /**

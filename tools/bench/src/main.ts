@@ -1,10 +1,11 @@
-// `pnpm bench [--filter TEXT] [--time MS] [--smoke] [--json FILE] [--no-hugepages]`: runs every
+// `pnpm bench [--filter TEXT] [--time MS] [--smoke] [--json FILE] [--hugepages]`: runs every
 // *.bench.ts in the workspace (packages/, obs/) and prints a table of numbers.
 //
-// On Linux the runner re-runs itself with GLIBC_TUNABLES=glibc.malloc.hugetlb=1, so that large
-// buffers (whole images) are backed by transparent huge pages, as numpy's allocator arranges
-// for astropy: without it, filling freshly allocated memory costs one page fault per 4 KiB and
-// caps any reader near 1.7 GB/s (decision 0013). `--no-hugepages` measures without it.
+// The allocator is left at its defaults (4 KiB pages). `--hugepages` re-runs the runner on Linux
+// with GLIBC_TUNABLES=glibc.malloc.hugetlb=1, so that large buffers are backed by transparent
+// huge pages: faster when the process reuses memory it freed moments before, but on these
+// virtual machines the first touch of huge pages not used lately costs 3-6 times that of small
+// pages, so timings came to depend on what ran before (decision 0021, superseding 0013's default).
 import { spawnSync } from 'node:child_process';
 import { readdirSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
@@ -37,11 +38,11 @@ const { values } = parseArgs({
     time: { type: 'string', default: '1000' },
     smoke: { type: 'boolean', default: false },
     json: { type: 'string' },
-    'no-hugepages': { type: 'boolean', default: false },
+    hugepages: { type: 'boolean', default: false },
   },
 });
 const HUGEPAGES = 'glibc.malloc.hugetlb=1';
-if (process.platform === 'linux' && !values['no-hugepages'] && process.env['GLIBC_TUNABLES'] === undefined) {
+if (values.hugepages && process.platform === 'linux' && process.env['GLIBC_TUNABLES'] === undefined) {
   const child = spawnSync(process.execPath, [...process.execArgv, ...process.argv.slice(1)], {
     stdio: 'inherit',
     env: { ...process.env, GLIBC_TUNABLES: HUGEPAGES },

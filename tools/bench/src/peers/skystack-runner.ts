@@ -30,8 +30,8 @@ const PLUGINS = ['base_SdssCentroid', 'base_CircularApertureFlux', 'base_PsfFlux
  * The exposure's image plane is `pixels` itself (as a calexp read from a file owns its
  * buffer: no copy). With a `backend`, the kernels' operations (convolution, binned background
  * statistics, background images) run on it (it is the default backend during the call) and the
- * exposure's planes are allocated in shared memory (the pixels copied there), so that worker
- * threads read them without copies; the catalog is the same as without.
+ * exposure's planes are in shared memory (`pixels` itself when it lies there already, else a
+ * copy), so that worker threads read them without copies; the catalog is the same as without.
  *
  * @param pixels - the image, row-major (taken over: the background is subtracted from it)
  * @param width - width, pixels
@@ -47,8 +47,10 @@ const PLUGINS = ['base_SdssCentroid', 'base_CircularApertureFlux', 'base_PsfFlux
 export function detectAndMeasure(pixels: Float32Array, width: number, height: number, settings: DetectionBenchSettings, backend?: KernelBackend): Detection[] {
   const n = width * height;
   if (backend === undefined) return detectAndMeasureOn(new Exposure(new MaskedImage(new Image(pixels, width, height), new Mask(new Int32Array(n), width, height), new Image(new Float32Array(n), width, height))), settings);
-  const planes = new MaskedImage(new Image(allocShared(Float32Array, n), width, height), new Mask(allocShared(Int32Array, n), width, height), new Image(allocShared(Float32Array, n), width, height));
-  planes.image.array.data.set(pixels);
+  // (pixels already in shared memory, as `readImage(…, { shared: true })` gives them, are used as they are)
+  const image = pixels.buffer instanceof SharedArrayBuffer ? pixels : allocShared(Float32Array, n);
+  if (image !== pixels) image.set(pixels);
+  const planes = new MaskedImage(new Image(image, width, height), new Mask(allocShared(Int32Array, n), width, height), new Image(allocShared(Float32Array, n), width, height));
   const previous = setDefaultBackend(backend);
   try {
     return detectAndMeasureOn(new Exposure(planes), settings);
@@ -156,7 +158,8 @@ async function timeRuns(imagePath: string, settings: DetectionBenchSettings, run
     let width: number;
     let height: number;
     try {
-      const img = await fits.readImage(0);
+      // (with worker threads, straight into shared memory, which they read without a copy)
+      const img = await fits.readImage(0, { shared: backend !== undefined });
       if (!(img.data instanceof Float32Array)) throw new Error(`${imagePath}: expected a float32 image, got ${img.data.constructor.name}.`);
       ({ data, width, height } = { data: img.data, width: img.width, height: img.height });
     } finally {
