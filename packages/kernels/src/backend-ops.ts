@@ -350,6 +350,18 @@ export function bandCount<K extends BackendOp>(op: K, job: BackendJobs[K]): numb
   return (job as { height: number }).height;
 }
 
+/**
+ * The first row of chunk `c` of `chunks` over `rows` rows (`c = chunks` gives `rows`).
+ *
+ * @param c - the chunk
+ * @param rows - all rows
+ * @param chunks - the number of chunks
+ * @returns the row
+ */
+export function chunkStart(c: number, rows: number, chunks: number): number {
+  return Math.floor((c * rows) / chunks);
+}
+
 /** Runs rows `[start, end)` of an operation. */
 export function runBand<K extends BackendOp>(op: K, job: BackendJobs[K], start: number, end: number): void {
   switch (op) {

@@ -57,6 +57,34 @@ describe('parallel backend', () => {
     }
   });
 
+  it('with the calling thread: two threads from one worker; an error in any chunk is reported and the next job still runs', async () => {
+    const backend = makeParallelBackend({ workers: 1, minPixelsPerWorker: 1, useCallingThread: true });
+    try {
+      expect(backend.threads).toBe(2);
+      expect(backend.name).toBe('parallel(1+caller)');
+      const job = {
+        columns: new Float64Array(4 * 2).fill(1),
+        nx: 2,
+        xcen: Float64Array.of(1, 3),
+        style: 'AKIMA_SPLINE' as const,
+        undersampleStyle: 'THROW_EXCEPTION' as const,
+        out: new Float32Array(4 * 5),
+        x0: 0,
+        width: 5,
+        height: 4,
+      };
+      for (let k = 0; k < 3; k++) expect(() => backend.run('interpolateRows', job)).toThrow(/AKIMA_SPLINE interpolation needs 5/);
+      // every chunk exactly once: a 1-tap kernel of 3 copies each row into the output tripled
+      const width = 37;
+      const height = 101;
+      const src = Float32Array.from({ length: width * height }, (_, i) => i);
+      const out = convolveSeparable(src, new Float32Array(width * height), width, height, [3], [1], { backend });
+      expect(Array.from(out)).toEqual(Array.from(src, (v) => 3 * v));
+    } finally {
+      await backend.close();
+    }
+  });
+
   it('start() starts the workers before any job, once', async () => {
     const backend = makeParallelBackend({ workers: 2 });
     try {

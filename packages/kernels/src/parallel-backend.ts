@@ -3,7 +3,7 @@ import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
-import { bandCount, runBand, type BackendJobs, type BackendOp } from './backend-ops.js';
+import { bandCount, chunkStart, runBand, type BackendJobs, type BackendOp } from './backend-ops.js';
 import { KernelsInvalidArgumentError, KernelsWorkerError } from './errors.js';
 import type { KernelBackend } from './kernel-backend.js';
 import { isShared, toShared } from './shared-arrays.js';
@@ -21,12 +21,20 @@ export interface ParallelBackendOptions {
   readonly startTimeoutMs?: number;
   /** Milliseconds to wait for one operation (default 600000). */
   readonly jobTimeoutMs?: number;
+  /**
+   * Whether the calling thread works on each operation beside the workers instead of waiting
+   * (default false): `workers: 1, useCallingThread: true` runs on two threads. Its compiled code
+   * is the same the single-threaded backend warms up, and one thread fewer is started.
+   */
+  readonly useCallingThread?: boolean;
 }
 
 /** A {@link KernelBackend} on worker threads; {@link ParallelBackend.close} ends them. */
 export interface ParallelBackend extends KernelBackend {
   /** Number of worker threads. */
   readonly workers: number;
+  /** Threads that run an operation: the workers, and the calling thread with `useCallingThread`. */
+  readonly threads: number;
   /** Whether the worker threads have been started (they start on the first large job, or with {@link ParallelBackend.start}). */
   readonly started: boolean;
   /**
@@ -76,8 +84,9 @@ const control = new Int32Array(workerData.control);
 `;
 
 /**
- * Makes a backend that splits each operation's output rows into one band per worker thread and
- * runs the bands on `worker_threads` over SharedArrayBuffer-backed arrays (arrays on ordinary
+ * Makes a backend that splits each operation's output rows into chunks (about four per thread)
+ * that its `worker_threads` (and, with `useCallingThread`, the calling thread) claim one at a time
+ * until none is left, over SharedArrayBuffer-backed arrays (arrays on ordinary
  * ArrayBuffers are copied into shared memory and results copied back; allocate with
  * {@link allocShared} to avoid the copies). Workers start on the first large job, are reused,
  * never keep the process alive (`unref`), and end with {@link KernelBackend.close}. The calling
@@ -107,8 +116,13 @@ export function makeParallelBackend(options: ParallelBackendOptions = {}): Paral
   const minPixels = options.minPixelsPerWorker ?? 32768;
   const startTimeoutMs = options.startTimeoutMs ?? 60000;
   const jobTimeoutMs = options.jobTimeoutMs ?? 600000;
-  const controlBuffer = new SharedArrayBuffer(4 * (2 + nWorkers));
+  const callerWorks = options.useCallingThread ?? false;
+  const nThreads = nWorkers + (callerWorks ? 1 : 0);
+  // control words: [0] workers done with the current job, [1] errors, [2, 2 + nWorkers) each
+  // worker's start state, [2 + nWorkers] the next chunk of the current job to claim
+  const controlBuffer = new SharedArrayBuffer(4 * (3 + nWorkers));
   const control = new Int32Array(controlBuffer);
+  const NEXT = 2 + nWorkers;
   let workers: Worker[] = [];
   let errorPorts: MessagePort[] = [];
   let closed = false;
@@ -140,7 +154,7 @@ export function makeParallelBackend(options: ParallelBackendOptions = {}): Paral
       port1.unref();
       const w = new Worker(BOOTSTRAP, {
         eval: true,
-        workerData: { control: controlBuffer, index: i, errorPort: port2, entry, tsxApi },
+        workerData: { control: controlBuffer, index: i, next: NEXT, errorPort: port2, entry, tsxApi },
         transferList: [port2],
         execArgv: tsxApi === undefined ? [] : ['--conditions=@skystack/source'],
       });
@@ -172,8 +186,9 @@ export function makeParallelBackend(options: ParallelBackendOptions = {}): Paral
   };
 
   const backend: ParallelBackend = {
-    name: `parallel(${nWorkers})`,
+    name: callerWorks ? `parallel(${nWorkers}+caller)` : `parallel(${nWorkers})`,
     workers: nWorkers,
+    threads: nThreads,
     get started(): boolean {
       return workers.length > 0;
     },
@@ -185,12 +200,18 @@ export function makeParallelBackend(options: ParallelBackendOptions = {}): Paral
       if (closed) throw new KernelsWorkerError(`The ${backend.name} backend is closed.`, { hint: 'Make a new one.' });
       const rows = bandCount(op, job);
       const pixelsPerRow = op === 'binnedStatistics' ? (job as BackendJobs['binnedStatistics']).width * 64 : (job as { width: number }).width;
-      const bands = Math.min(nWorkers, rows, Math.max(1, Math.floor((rows * pixelsPerRow) / Math.max(1, minPixels))));
-      if (bands <= 1) {
+      const pixels = rows * pixelsPerRow;
+      const threads = Math.min(nThreads, rows, Math.max(1, Math.floor(pixels / Math.max(1, minPixels))));
+      if (threads <= 1) {
         runBand(op, job, 0, rows);
         return;
       }
       if (workers.length === 0) start();
+      // Chunks of rows, claimed one at a time by whichever thread is free (a thread slowed by
+      // other work, or by code not yet compiled, takes fewer); about four per thread, none
+      // below minPixelsPerWorker.
+      const chunks = Math.min(rows, 4 * threads, Math.max(threads, Math.floor(pixels / Math.max(1, minPixels))));
+      const posted = callerWorks ? threads - 1 : threads;
       // Shared copies of the large arrays on ordinary ArrayBuffers.
       const copies = new Map<AnyTyped, AnyTyped>();
       const outputs: [AnyTyped, AnyTyped][] = [];
@@ -217,13 +238,20 @@ export function makeParallelBackend(options: ParallelBackendOptions = {}): Paral
       const id = ++seq;
       Atomics.store(control, 0, 0);
       Atomics.store(control, 1, 0);
-      for (let b = 0; b < bands; b++) {
-        const s = Math.floor((b * rows) / bands);
-        const e = Math.floor(((b + 1) * rows) / bands);
-        workers[b]!.postMessage({ op, job: sharedJob, start: s, end: e, seq: id });
+      Atomics.store(control, NEXT, 0);
+      for (let w = 0; w < posted; w++) workers[w]!.postMessage({ op, job: sharedJob, rows, chunks, seq: id });
+      let callerError: unknown;
+      if (callerWorks) {
+        // the calling thread's arrays are the job's own (no copies needed on this thread)
+        try {
+          for (let c = Atomics.add(control, NEXT, 1); c < chunks; c = Atomics.add(control, NEXT, 1)) runBand(op, sharedJob as BackendJobs[K], chunkStart(c, rows, chunks), chunkStart(c + 1, rows, chunks));
+        } catch (e) {
+          callerError = e;
+          Atomics.store(control, NEXT, chunks); // the workers stop claiming
+        }
       }
       const deadline = Date.now() + jobTimeoutMs;
-      for (let done = Atomics.load(control, 0); done < bands; done = Atomics.load(control, 0)) {
+      for (let done = Atomics.load(control, 0); done < posted; done = Atomics.load(control, 0)) {
         const left = deadline - Date.now();
         if (left <= 0) {
           closed = true;
@@ -232,6 +260,7 @@ export function makeParallelBackend(options: ParallelBackendOptions = {}): Paral
         }
         Atomics.wait(control, 0, done, left);
       }
+      if (callerError !== undefined) throw callerError;
       if (Atomics.load(control, 1) > 0) {
         throw new KernelsWorkerError(`'${op}' failed on the ${backend.name} backend:\n${drainErrors().join('\n')}`);
       }

@@ -14,7 +14,7 @@ import { settingsForField, type DetectionBenchSettings, type ToolRun, type ToolU
  * The rows the comparison knows: each peer at its nominal threshold (DETECT_THRESH / thresh =
  * 5, as issue 9 and toolchain.md run them) and at the matched-filter equivalent of SkyStack's
  * 5σ (see `peerThreshold` in tool-run.ts), and SkyStack: on the calling thread (`skystack`), and
- * with the kernels' operations on a backend of {@link SKYSTACK_PARALLEL_WORKERS} worker threads
+ * with the kernels' operations on a backend of {@link SKYSTACK_PARALLEL_THREADS} threads
  * (`skystack-parallel`; the same catalog).
  */
 export type ComparisonTool = 'sextractor' | 'sextractor-matched' | 'sep' | 'sep-matched' | 'skystack' | 'skystack-parallel';
@@ -22,8 +22,8 @@ export type ComparisonTool = 'sextractor' | 'sextractor-matched' | 'sep' | 'sep-
 /** Every row, in table order. */
 export const COMPARISON_TOOLS: readonly ComparisonTool[] = ['sextractor', 'sextractor-matched', 'sep', 'sep-matched', 'skystack', 'skystack-parallel'];
 
-/** Worker threads of the `skystack-parallel` row's kernel backend. */
-export const SKYSTACK_PARALLEL_WORKERS = 2;
+/** Threads of the `skystack-parallel` row's kernel backend (the calling thread and one worker). */
+export const SKYSTACK_PARALLEL_THREADS = 2;
 
 /** The scene: the full benchmark (4096², 3000 stars) or the smoke test (1024², 190 stars: the same density). */
 export interface SceneSize {
@@ -115,7 +115,7 @@ export async function runComparisonTool(tool: ComparisonTool, scene: ComparisonS
   else if (tool === 'sep' || tool === 'sep-matched') result = await runSep(scene.path, scene.settings, runs, tool === 'sep' ? 'nominal' : 'matched');
   else {
     const runner = await loadSkyStackRunner();
-    result = 'unavailable' in runner ? runner : await runner.runSkyStack(scene.path, scene.settings, runs, tool === 'skystack-parallel' ? SKYSTACK_PARALLEL_WORKERS : 1);
+    result = 'unavailable' in runner ? runner : await runner.runSkyStack(scene.path, scene.settings, runs, tool === 'skystack-parallel' ? SKYSTACK_PARALLEL_THREADS : 1);
   }
   if ('unavailable' in result) return { tool: result.tool, unavailable: result.unavailable };
   return { tool: result.tool, run: result, score: scoreDetections(result.detections, scene.field.truth, { matchRadius: 1.5, brightSnr: 50 }) };
@@ -212,7 +212,7 @@ export function formatComparisonTable(rows: readonly ComparisonRow[], scene: Com
     '(matched): the peer\'s threshold scaled by √Σk² to the same matched-filter significance as SkyStack\'s 5σ; without it, the peers\' 5 is 5× the unfiltered rms on the filtered image.',
     'total s: SExtractor/SEP whole process (start-up, read, work, write); SkyStack read + work in this process. work s: background + detection + deblending (SkyStack) + measurement in memory.',
     "cpu s: the process's CPU time during SkyStack's work (all threads, V8's garbage-collector helpers included). threads: threads doing the work (SExtractor NTHREADS 1; SEP's C library is single-threaded; SkyStack runs every step on the calling JavaScript thread, the pixel loops in WebAssembly SIMD;",
-    `with ${SKYSTACK_PARALLEL_WORKERS} threads, the kernels' convolution, binned background statistics and background images run on that many worker threads while the calling thread waits, the other steps on the calling thread; the same catalog; the rows run one after the other in this process, so this row finds the code already compiled).`,
+    `with ${SKYSTACK_PARALLEL_THREADS} threads, the kernels' convolution, binned background statistics and background images run on the calling thread and ${SKYSTACK_PARALLEL_THREADS - 1} worker thread, chunks of rows claimed by whichever is free, the other steps on the calling thread; the same catalog; the rows run one after the other in this process, so this row finds the calling thread's code already compiled, not the worker's).`,
     'matched one-to-one within 1.5 px; cen rms: √mean(Δx²+Δy²) of bright stars; flux |err|: median |flux/true−1|, scatter: 1.4826·MAD, bright stars, vs the noise-free flux in the aperture.',
   ].join('\n');
 }

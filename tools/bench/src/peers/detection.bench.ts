@@ -16,7 +16,7 @@ import {
   runComparisonTool,
   runDetectionComparison,
   sceneSize,
-  SKYSTACK_PARALLEL_WORKERS,
+  SKYSTACK_PARALLEL_THREADS,
   type ComparisonScene,
   type ComparisonTool,
 } from './detection-comparison.js';
@@ -63,7 +63,7 @@ const TOOLS: readonly { readonly tool: ComparisonTool; readonly label: string; r
   },
   {
     tool: 'skystack-parallel',
-    label: `SkyStack, the same with the kernels on ${SKYSTACK_PARALLEL_WORKERS} worker threads, read + work`,
+    label: `SkyStack, the same with the kernels on ${SKYSTACK_PARALLEL_THREADS} threads (calling + worker), read + work`,
     missing: noSkyStack,
   },
 ];

@@ -7,7 +7,7 @@
 import { Exposure, GaussianPsf, Image, Mask, MaskedImage } from '@skystack/afw-image';
 import { SourceCatalog } from '@skystack/afw-table';
 import { FitsFile } from '@skystack/fits';
-import { allocShared, makeParallelBackend, setDefaultBackend, type KernelBackend } from '@skystack/kernels';
+import { allocShared, makeParallelBackend, setDefaultBackend, type KernelBackend, type ParallelBackend } from '@skystack/kernels';
 import { SourceDetectionConfig, SourceDetectionTask, SubtractBackgroundConfig, SubtractBackgroundTask } from '@skystack/meas-algorithms';
 import { apertureFieldPrefix, SingleFrameMeasurementConfig, SingleFrameMeasurementTask, type CircularApertureFluxConfig } from '@skystack/meas-base';
 import { SourceDeblendTask } from '@skystack/meas-deblender';
@@ -119,13 +119,14 @@ function detectAndMeasureOn(exposure: Exposure<Float32Array>, settings: Detectio
  * reads the file with `@skystack/fits` and processes it; the total (read + work) and the work
  * alone are timed. Unlike the peers' totals, no process start-up or module loading is included.
  *
- * With `workers` > 1 the kernels run on a worker-thread backend of that many threads, started
- * before the first run (like the modules, its start-up is not timed) and closed after the last.
+ * With `threads` > 1 the kernels run on a parallel backend of that many threads: the calling
+ * thread and `threads - 1` worker threads, started before the first run (like the modules, their
+ * start-up is not timed) and closed after the last.
  *
  * @param imagePath - the image (primary HDU, float32)
  * @param settings - the shared settings
  * @param runs - how many runs (≥ 1)
- * @param workers - worker threads of the kernels' backend (default 1: every step on the calling thread)
+ * @param threads - threads of the kernels' backend (default 1: every step on the calling thread)
  * @returns the run (catalog of the last run; threads; the process CPU time of each run's work)
  * @throws Error when the image is not float32, or from the tasks
  * @example
@@ -134,8 +135,8 @@ function detectAndMeasureOn(exposure: Exposure<Float32Array>, settings: Detectio
  * const parallel = await runSkyStack('field.fits', settings, 3, 2);
  * ```
  */
-export async function runSkyStack(imagePath: string, settings: DetectionBenchSettings, runs: number, workers = 1): Promise<ToolRun> {
-  const backend = workers > 1 ? makeParallelBackend({ workers }) : undefined;
+export async function runSkyStack(imagePath: string, settings: DetectionBenchSettings, runs: number, threads = 1): Promise<ToolRun> {
+  const backend = threads > 1 ? makeParallelBackend({ workers: threads - 1, useCallingThread: true }) : undefined;
   try {
     // the thread pool starts before the runs, as the modules are loaded before them
     backend?.start();
@@ -146,7 +147,7 @@ export async function runSkyStack(imagePath: string, settings: DetectionBenchSet
 }
 
 /** The runs of {@link runSkyStack}. */
-async function timeRuns(imagePath: string, settings: DetectionBenchSettings, runs: number, backend: (KernelBackend & { readonly workers: number }) | undefined): Promise<ToolRun> {
+async function timeRuns(imagePath: string, settings: DetectionBenchSettings, runs: number, backend: ParallelBackend | undefined): Promise<ToolRun> {
   const totalMs: number[] = [];
   const workMs: number[] = [];
   const workCpuMs: number[] = [];
@@ -174,6 +175,6 @@ async function timeRuns(imagePath: string, settings: DetectionBenchSettings, run
     workMs.push(t2 - t1);
     workCpuMs.push((cpu.user + cpu.system) / 1000);
   }
-  const tool = backend === undefined ? SKYSTACK_TOOL : `${SKYSTACK_TOOL}, kernels on ${backend.workers} worker threads`;
-  return { tool, detections, totalMs, workMs, threads: backend?.workers ?? 1, workCpuMs };
+  const tool = backend === undefined ? SKYSTACK_TOOL : `${SKYSTACK_TOOL}, kernels on ${backend.threads} threads`;
+  return { tool, detections, totalMs, workMs, threads: backend?.threads ?? 1, workCpuMs };
 }
