@@ -240,12 +240,15 @@ export function makeParallelBackend(options: ParallelBackendOptions = {}): Paral
       Atomics.store(control, 1, 0);
       Atomics.store(control, NEXT, 0);
       for (let w = 0; w < posted; w++) workers[w]!.postMessage({ op, job: sharedJob, rows, chunks, seq: id });
+      let callerFailed = false;
       let callerError: unknown;
       if (callerWorks) {
-        // the calling thread's arrays are the job's own (no copies needed on this thread)
+        // the calling thread works on the same shared job as the workers (its rows are among the
+        // outputs copied back below)
         try {
           for (let c = Atomics.add(control, NEXT, 1); c < chunks; c = Atomics.add(control, NEXT, 1)) runBand(op, sharedJob as BackendJobs[K], chunkStart(c, rows, chunks), chunkStart(c + 1, rows, chunks));
         } catch (e) {
+          callerFailed = true;
           callerError = e;
           Atomics.store(control, NEXT, chunks); // the workers stop claiming
         }
@@ -260,7 +263,10 @@ export function makeParallelBackend(options: ParallelBackendOptions = {}): Paral
         }
         Atomics.wait(control, 0, done, left);
       }
-      if (callerError !== undefined) throw callerError;
+      if (callerFailed) {
+        drainErrors(); // (the workers' reports of the same job, so that no later job shows them)
+        throw callerError;
+      }
       if (Atomics.load(control, 1) > 0) {
         throw new KernelsWorkerError(`'${op}' failed on the ${backend.name} backend:\n${drainErrors().join('\n')}`);
       }
