@@ -132,10 +132,13 @@ export class Box2I {
         `Box2I dimensions (${String(w)}, ${String(h)}) overflow a 32-bit integer (at most ${String(INT32_MAX)}).`,
       );
     }
-    box._minX = x0 + 0;
-    box._minY = y0 + 0;
-    box._width = w;
-    box._height = h;
+    // (int32 after the checks above: `| 0` stores them as small integers, never as heap
+    // numbers, so that code reading them is not deoptimised by one box built from doubles;
+    // it also turns -0 into 0)
+    box._minX = x0 | 0;
+    box._minY = y0 | 0;
+    box._width = w | 0;
+    box._height = h | 0;
   }
 
   /** Makes the box `[x0, x1] × [y0, y1]`, empty if either span is reversed. */

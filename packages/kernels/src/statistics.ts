@@ -1713,8 +1713,10 @@ function orderStatisticsInKernels(
   resetBinWorkspace();
   const res = KERNEL_GATHER;
   const a = gatherToKernels(simd, values, region, mask, andMask, nanSafe, res);
-  const m = res[0]!;
-  const n = nMoments ?? res[1]!;
+  // (counts read from a Float64Array are doubles: `| 0` makes them small integers, as the
+  // selection and clipping code is optimised for, instead of deoptimising it)
+  const m = res[0]! | 0;
+  const n = nMoments ?? (res[1]! | 0);
   // the range only where an infinite value makes it matter (else NaN: found when needed)
   let lo = NaN;
   let hi = NaN;
