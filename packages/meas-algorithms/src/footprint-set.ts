@@ -540,8 +540,22 @@ function findFootprints(
  */
 function footprintsOfRuns(runY: IntList, runX0: IntList, runX1: IntList, good: number[], parent: Int32Array, region: Box2I, minPixels: number): Footprint[] {
   const n = runY.length;
-  // Group runs by root, components numbered in order of their first run (raster order).
+  // (each long loop is a function of its own: V8 on-stack replaces a long loop with code for the
+  // rest of its function, and later loops reached there without type feedback were deoptimised)
   const compOf = new Int32Array(n);
+  const nComp = labelComponents(parent, n, compOf);
+  const counts = new Int32Array(nComp + 1);
+  const area = new Float64Array(nComp);
+  const compGood = new Uint8Array(nComp);
+  sumComponents(compOf, runX0, runX1, good, n, counts, area, compGood);
+  for (let c = 0; c < nComp; c++) counts[c + 1]! += counts[c]!;
+  const order = new Int32Array(n);
+  orderRuns(compOf, counts.slice(0, nComp), n, order);
+  return footprintsOfComponents(runY, runX0, runX1, order, counts, area, compGood, region, minPixels);
+}
+
+/** Numbers the union-find components of runs `[0, n)` in order of their first run (raster order) into `compOf`; returns how many. */
+function labelComponents(parent: Int32Array, n: number, compOf: Int32Array): number {
   const compIndex = new Int32Array(n).fill(-1);
   let nComp = 0;
   for (let i = 0; i < n; i++) {
@@ -549,25 +563,46 @@ function footprintsOfRuns(runY: IntList, runX0: IntList, runX1: IntList, good: n
     if (compIndex[r] === -1) compIndex[r] = nComp++;
     compOf[i] = compIndex[r]!;
   }
-  const counts = new Int32Array(nComp + 1);
-  const area = new Float64Array(nComp);
-  const compGood = new Uint8Array(nComp);
+  return nComp;
+}
+
+/** Each component's run count (at `counts[c + 1]`), pixel area and whether it has a good run. */
+function sumComponents(compOf: Int32Array, runX0: IntList, runX1: IntList, good: number[], n: number, counts: Int32Array, area: Float64Array, compGood: Uint8Array): void {
   for (let i = 0; i < n; i++) {
     const c = compOf[i]!;
     counts[c + 1]!++;
     area[c]! += runX1.data[i]! - runX0.data[i]! + 1;
     if (good[i] === 1) compGood[c] = 1;
   }
-  for (let c = 0; c < nComp; c++) counts[c + 1]! += counts[c]!;
-  const order = new Int32Array(n);
-  const fill = counts.slice(0, nComp);
+}
+
+/** The runs in component order (each component's from `fill[c]` on, in raster order) into `order`. */
+function orderRuns(compOf: Int32Array, fill: Int32Array, n: number, order: Int32Array): void {
   for (let i = 0; i < n; i++) order[fill[compOf[i]!]!++] = i;
+}
+
+/**
+ * The footprints of {@link footprintsOfRuns}' components (runs `order[counts[c] ..
+ * counts[c + 1])` of component `c`) with a good run and at least `minPixels` pixels. A function
+ * of its own (see footprintsOfRuns).
+ */
+function footprintsOfComponents(
+  runY: IntList,
+  runX0: IntList,
+  runX1: IntList,
+  order: Int32Array,
+  counts: Int32Array,
+  area: Float64Array,
+  compGood: Uint8Array,
+  region: Box2I,
+  minPixels: number,
+): Footprint[] {
   const out: Footprint[] = [];
   const ox = region.getMinX();
   const oy = region.getMinY();
   // One peak schema for the set (as afw's footprints of one set share a peak table).
   const peakSchema = PeakCatalog.makeMinimalSchema();
-  for (let c = 0; c < nComp; c++) {
+  for (let c = 0, nComp = area.length; c < nComp; c++) {
     if (compGood[c] !== 1 || area[c]! < minPixels) continue;
     const s = counts[c]!;
     const e = counts[c + 1]!;
