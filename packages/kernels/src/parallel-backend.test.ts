@@ -10,6 +10,22 @@ import { allocShared, isShared, toShared } from './shared-arrays.js';
 import { convolveSeparable } from './convolve.js';
 import { makeBackground } from './background.js';
 import { cpuBackend } from './kernel-backend.js';
+import type { BackendJobs } from './backend-ops.js';
+
+/** An interpolateRows job that throws (too few bins for AKIMA_SPLINE with THROW_EXCEPTION). */
+function undersampledJob(): BackendJobs['interpolateRows'] {
+  return {
+    columns: new Float64Array(4 * 2).fill(1),
+    nx: 2,
+    xcen: Float64Array.of(1, 3),
+    style: 'AKIMA_SPLINE',
+    undersampleStyle: 'THROW_EXCEPTION',
+    out: new Float32Array(4 * 5),
+    x0: 0,
+    width: 5,
+    height: 4,
+  };
+}
 
 describe('parallel backend', () => {
   it('starts lazily, reports worker failures, refuses use after close', async () => {
@@ -18,18 +34,8 @@ describe('parallel backend', () => {
     const small = new Float32Array(16);
     convolveSeparable(small, new Float32Array(16), 4, 4, [1], [1], { backend });
     expect(backend.started).toBe(true);
-    // a job that throws inside the workers (too few bins with THROW_EXCEPTION)
-    const job = {
-      columns: new Float64Array(4 * 2).fill(1),
-      nx: 2,
-      xcen: Float64Array.of(1, 3),
-      style: 'AKIMA_SPLINE' as const,
-      undersampleStyle: 'THROW_EXCEPTION' as const,
-      out: new Float32Array(4 * 5),
-      x0: 0,
-      width: 5,
-      height: 4,
-    };
+    // a job that throws inside the workers
+    const job = undersampledJob();
     expect(() => backend.run('interpolateRows', job)).toThrow(KernelsWorkerError);
     expect(() => backend.run('interpolateRows', job)).toThrow(/AKIMA_SPLINE interpolation needs 5/);
     await backend.close();
@@ -62,17 +68,7 @@ describe('parallel backend', () => {
     try {
       expect(backend.threads).toBe(2);
       expect(backend.name).toBe('parallel(1+caller)');
-      const job = {
-        columns: new Float64Array(4 * 2).fill(1),
-        nx: 2,
-        xcen: Float64Array.of(1, 3),
-        style: 'AKIMA_SPLINE' as const,
-        undersampleStyle: 'THROW_EXCEPTION' as const,
-        out: new Float32Array(4 * 5),
-        x0: 0,
-        width: 5,
-        height: 4,
-      };
+      const job = undersampledJob();
       for (let k = 0; k < 3; k++) expect(() => backend.run('interpolateRows', job)).toThrow(/AKIMA_SPLINE interpolation needs 5/);
       // every chunk exactly once: a 1-tap kernel of 3 copies each row into the output tripled
       const width = 37;
