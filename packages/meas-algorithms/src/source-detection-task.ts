@@ -752,6 +752,69 @@ class SegmentList {
   }
 }
 
+/**
+ * Per tile of `T × T` pixels: the limit on u² (u the smoothed image) below which no pixel of the
+ * tile can pass `u² ≥ t2 V` (`t2` the threshold squared, `V` its smoothed variance, at least
+ * `sumK2` times the smallest input variance its kernel reaches), from the
+ * smallest input variance of the tile and its neighbours (T ≥ the kernel's half width, so the
+ * kernel of a pixel reaches at most the neighbouring tiles); the margin 1e-6 covers the rounding
+ * of the smoothed variance (double sums, one float32 rounding) many times over. NaN variances are
+ * ignored (a NaN reaching a pixel makes it fail anyway). Its own function, as are the other long
+ * loops of {@link LazySmoothedVariance.make}: V8 optimises a long loop with code for the rest of
+ * its function, and later loops reached there without type feedback were deoptimised.
+ */
+function tileLimits(variance: Float32Array, width: number, height: number, T: number, t2: number, sumK2: number): Float64Array {
+  const ntx = Math.ceil(width / T);
+  const nty = Math.ceil(height / T);
+  const tileMin = new Float64Array(ntx * nty).fill(Infinity);
+  for (let y = 0; y < height; y++) rowTileMin(variance, y * width, width, T, tileMin, Math.floor(y / T) * ntx);
+  const limit = new Float64Array(ntx * nty);
+  for (let ty = 0; ty < nty; ty++) {
+    for (let tx = 0; tx < ntx; tx++) {
+      let m = Infinity;
+      for (let j = Math.max(0, ty - 1); j <= Math.min(nty - 1, ty + 1); j++) {
+        for (let i = Math.max(0, tx - 1); i <= Math.min(ntx - 1, tx + 1); i++) m = Math.min(m, tileMin[j * ntx + i]!);
+      }
+      limit[ty * ntx + tx] = m > 0 ? t2 * m * sumK2 * (1 - 1e-6) : -Infinity;
+    }
+  }
+  return limit;
+}
+
+/**
+ * The candidate scan of {@link LazySmoothedVariance.make}: for each row of the smoothed image's
+ * good area, the runs whose u² passes their tile's limit (`limit` by {@link tileLimits}, tiles of `T`) (into `seg`, each row's first at
+ * `rowStart`, its polarity flags in `rows`), each run's smoothed variance evaluated into `out`,
+ * and +Infinity at the pixel after it (where the run search stops, which must fail).
+ */
+function scanCandidates(
+  img: Float32Array,
+  out: Float32Array,
+  evaluator: SeparableSpanEvaluator,
+  size: PlaneSize,
+  T: number,
+  limit: Float64Array,
+  seg: SegmentList,
+  rows: Uint8Array,
+  rowStart: Int32Array,
+): void {
+  const { width, height, half } = size;
+  const ntx = Math.ceil(width / T);
+  const xEnd = width - half; // exclusive
+  const tx0 = Math.floor(half / T);
+  for (let y = half; y < height - half; y++) {
+    rowStart[y - half] = seg.n;
+    const first = seg.n;
+    const flags = scanRow(img, y * width, limit, Math.floor(y / T) * ntx, tx0, T, half, xEnd, seg);
+    for (let q = first; q < seg.n; q++) {
+      const after = seg.x1[q]! + half + 1;
+      evaluator.evaluateSpan(out, y, seg.x0[q]! + half, after - 1);
+      if (after < xEnd) out[y * width + after] = Infinity;
+    }
+    rows[y - half] = flags;
+  }
+}
+
 /** The smallest value of each `T`-wide tile of one row, folded into `tileMin[trow + tx]`. */
 function rowTileMin(values: Float32Array, row: number, width: number, T: number, tileMin: Float64Array, trow: number): void {
   for (let x0 = 0, tx = 0; x0 < width; x0 += T, tx++) {
@@ -942,51 +1005,20 @@ class LazySmoothedVariance {
     let s2 = 0;
     for (let i = 0; i < k.length; i++) s2 += k[i]! * k[i]!;
     const sumK2 = s2 * s2; // Σ over the 2-D kernel of (kx ky)²
-    // smallest input variance per tile (NaN ignored: a NaN reaching a pixel makes it fail anyway)
     const T = Math.max(BOUND_TILE, half);
-    const ntx = Math.ceil(width / T);
-    const nty = Math.ceil(height / T);
-    const tileMin = new Float64Array(ntx * nty).fill(Infinity);
-    for (let y = 0; y < height; y++) rowTileMin(variance, y * width, width, T, tileMin, Math.floor(y / T) * ntx);
-    // per tile: the limit on u² below which no pixel of the tile can pass (T ≥ half, so the
-    // kernel of a pixel reaches at most the neighbouring tiles); the margin 1e-6 covers the
-    // rounding of V (double sums, one float32 rounding) many times over
-    const t2 = threshold * threshold;
-    const limit = new Float64Array(ntx * nty);
-    for (let ty = 0; ty < nty; ty++) {
-      for (let tx = 0; tx < ntx; tx++) {
-        let m = Infinity;
-        for (let j = Math.max(0, ty - 1); j <= Math.min(nty - 1, ty + 1); j++) {
-          for (let i = Math.max(0, tx - 1); i <= Math.min(ntx - 1, tx + 1); i++) m = Math.min(m, tileMin[j * ntx + i]!);
-        }
-        limit[ty * ntx + tx] = m > 0 ? t2 * m * sumK2 * (1 - 1e-6) : -Infinity;
-      }
-    }
-    const img = buffers.image;
+    const limit = tileLimits(variance, width, height, T, threshold * threshold, sumK2);
+    const size = { width, height, half };
     const nRows = height - 2 * half;
     const rows = new Uint8Array(nRows);
     const rowStart = new Int32Array(nRows + 1);
     const seg = new SegmentList();
-    const xEnd = width - half; // exclusive
-    const tx0 = Math.floor(half / T);
-    for (let y = half; y < height - half; y++) {
-      rowStart[y - half] = seg.n;
-      const first = seg.n;
-      const flags = scanRow(img, y * width, limit, Math.floor(y / T) * ntx, tx0, T, half, xEnd, seg);
-      for (let q = first; q < seg.n; q++) {
-        const after = seg.x1[q]! + half + 1;
-        evaluator.evaluateSpan(out, y, seg.x0[q]! + half, after - 1);
-        // the run search stops at the first pixel after a segment, which must fail
-        if (after < xEnd) out[y * width + after] = Infinity;
-      }
-      rows[y - half] = flags;
-    }
+    scanCandidates(buffers.image, out, evaluator, size, T, limit, seg, rows, rowStart);
     const nSeg = seg.n;
     const segX0 = seg.x0;
     const segX1 = seg.x1;
     rowStart[nRows] = nSeg;
     const segments = { rowStart, x0: segX0, x1: segX1 };
-    const lazy = new LazySmoothedVariance(rows, segments, evaluator, out, maskedImage.getXY0().getX(), maskedImage.getXY0().getY(), threshold, { width, height, half });
+    const lazy = new LazySmoothedVariance(rows, segments, evaluator, out, maskedImage.getXY0().getX(), maskedImage.getXY0().getY(), threshold, size);
     lazyPlanes.set(out.buffer, lazy);
     return lazy;
   }
