@@ -782,10 +782,11 @@ function tileLimits(variance: Float32Array, width: number, height: number, T: nu
 }
 
 /**
- * The candidate scan of {@link LazySmoothedVariance.make}: for each row of the smoothed image's
- * good area, the runs whose u² passes their tile's limit (`limit` by {@link tileLimits}, tiles of `T`) (into `seg`, each row's first at
- * `rowStart`, its polarity flags in `rows`), each run's smoothed variance evaluated into `out`,
- * and +Infinity at the pixel after it (where the run search stops, which must fail).
+ * The candidate scan of {@link LazySmoothedVariance.make}. For each row of the smoothed image's
+ * good area: the runs whose u² passes their tile's limit (from {@link tileLimits}, tiles of `T`)
+ * go into `seg`, the row's first run index into `rowStart` and its polarity flags into `rows`;
+ * each run's smoothed variance is evaluated into `out`, with +Infinity at the pixel after it
+ * (where the run search stops, which must fail).
  */
 function scanCandidates(
   img: Float32Array,
