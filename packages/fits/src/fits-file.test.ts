@@ -234,6 +234,10 @@ describe('FitsFile on disk: sub-images read only their rows', () => {
     expect(b.data).toBeInstanceOf(Uint16Array);
     expect(Buffer.compare(Buffer.from(a.data.buffer, a.data.byteOffset, a.data.byteLength), Buffer.from(f32.buffer))).toBe(0);
     expect(Buffer.compare(Buffer.from(b.data.buffer, b.data.byteOffset, b.data.byteLength), Buffer.from(u16.buffer))).toBe(0);
+    // the same chunked read straight into shared memory
+    const shared = await fits.readImage(0, { shared: true });
+    expect(shared.data.buffer).toBeInstanceOf(SharedArrayBuffer);
+    expect(Buffer.compare(Buffer.from(shared.data.buffer, shared.data.byteOffset, shared.data.byteLength), Buffer.from(f32.buffer))).toBe(0);
     await fits.close();
   });
 
