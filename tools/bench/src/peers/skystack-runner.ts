@@ -7,7 +7,7 @@
 import { Exposure, GaussianPsf, Image, Mask, MaskedImage } from '@skystack/afw-image';
 import { SourceCatalog } from '@skystack/afw-table';
 import { FitsFile } from '@skystack/fits';
-import { allocShared, makeParallelBackend, setDefaultBackend, type KernelBackend, type ParallelBackend } from '@skystack/kernels';
+import { allocShared, makeParallelBackend, setDefaultBackend, toShared, type KernelBackend, type ParallelBackend } from '@skystack/kernels';
 import { SourceDetectionConfig, SourceDetectionTask, SubtractBackgroundConfig, SubtractBackgroundTask } from '@skystack/meas-algorithms';
 import { apertureFieldPrefix, SingleFrameMeasurementConfig, SingleFrameMeasurementTask, type CircularApertureFluxConfig } from '@skystack/meas-base';
 import { SourceDeblendTask } from '@skystack/meas-deblender';
@@ -48,9 +48,7 @@ export function detectAndMeasure(pixels: Float32Array, width: number, height: nu
   const n = width * height;
   if (backend === undefined) return detectAndMeasureOn(new Exposure(new MaskedImage(new Image(pixels, width, height), new Mask(new Int32Array(n), width, height), new Image(new Float32Array(n), width, height))), settings);
   // (pixels already in shared memory, as `readImage(…, { shared: true })` gives them, are used as they are)
-  const image = pixels.buffer instanceof SharedArrayBuffer ? pixels : allocShared(Float32Array, n);
-  if (image !== pixels) image.set(pixels);
-  const planes = new MaskedImage(new Image(image, width, height), new Mask(allocShared(Int32Array, n), width, height), new Image(allocShared(Float32Array, n), width, height));
+  const planes = new MaskedImage(new Image(toShared(pixels), width, height), new Mask(allocShared(Int32Array, n), width, height), new Image(allocShared(Float32Array, n), width, height));
   const previous = setDefaultBackend(backend);
   try {
     return detectAndMeasureOn(new Exposure(planes), settings);
