@@ -209,7 +209,8 @@ export function formatComparisonTable(rows: readonly ComparisonRow[], scene: Com
       (nBright === undefined ? '' : `; bright = aperture S/N > 50 (${nBright} stars)`),
     comparisonHeader(),
     ...rows.map(formatComparisonRow),
-    '(matched): the peer\'s threshold scaled by √Σk² to the same matched-filter significance as SkyStack\'s 5σ; without it, the peers\' 5 is 5× the unfiltered rms on the filtered image.',
+    `(matched): the peer's threshold at SkyStack's 5σ matched-filter significance: 5·√Σk² times the noise model's sky noise (${scene.settings.skyNoise.toFixed(2)}), in counts; ` +
+      "without it, the peers' 5 is 5× their own estimate of the unfiltered rms, on the filtered image.",
     'total s: SExtractor/SEP whole process (start-up, read, work, write); SkyStack read + work in this process. work s: background + detection + deblending (SkyStack) + measurement in memory.',
     "cpu s: the process's CPU time during SkyStack's work (all threads, V8's garbage-collector helpers included). threads: threads doing the work (SExtractor NTHREADS 1; SEP's C library is single-threaded; SkyStack runs every step on the calling JavaScript thread, the pixel loops in WebAssembly SIMD;",
     `with ${SKYSTACK_PARALLEL_THREADS} threads, the kernels' convolution, binned background statistics and background images run on the calling thread and ${SKYSTACK_PARALLEL_THREADS - 1} worker thread, chunks of rows claimed by whichever is free, the other steps on the calling thread; the same catalog; the rows run one after the other in this process, so this row finds the calling thread's code already compiled, not the worker's).`,

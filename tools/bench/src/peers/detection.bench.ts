@@ -53,9 +53,9 @@ const noSep = async (): Promise<string | undefined> => (sepAvailable() ? undefin
 
 const TOOLS: readonly { readonly tool: ComparisonTool; readonly label: string; readonly missing: () => Promise<string | undefined> }[] = [
   { tool: 'sextractor', label: 'SExtractor (source-extractor) DETECT_THRESH 5, whole process', missing: noSExtractor },
-  { tool: 'sextractor-matched', label: 'SExtractor DETECT_THRESH 5·√Σk² (matched 5σ), whole process', missing: noSExtractor },
+  { tool: 'sextractor-matched', label: 'SExtractor DETECT_THRESH 5·√Σk²·σ ABSOLUTE (matched 5σ), whole process', missing: noSExtractor },
   { tool: 'sep', label: 'SEP (python3-sep) thresh 5, whole process', missing: noSep },
-  { tool: 'sep-matched', label: 'SEP thresh 5·√Σk² (matched 5σ), whole process', missing: noSep },
+  { tool: 'sep-matched', label: 'SEP thresh 5·√Σk², err σ (matched 5σ), whole process', missing: noSep },
   {
     tool: 'skystack',
     label: 'SkyStack SubtractBackground + SourceDetection + SourceDeblend + SingleFrameMeasurement, read + work',

@@ -10,7 +10,8 @@ const PYTHON = '/usr/bin/python3';
 
 /**
  * The SEP program: read the image with astropy (native byte order), then, timed: `Background`
- * with `meshSize` boxes and a 3 × 3 filter, subtract it, `extract` at `thresh × globalrms` with
+ * with `meshSize` boxes and a 3 × 3 filter, subtract it, `extract` at `thresh × err` (`err`: the
+ * given noise, else SEP's `globalrms`) with
  * the matched kernel and `minarea`, `sum_circle` of radius r on the subtracted image.
  */
 const SEP_SCRIPT = String.raw`
@@ -28,7 +29,8 @@ sep.set_extract_pixstack(2000000)
 m = opts['mesh']
 bkg = sep.Background(data, bw=m, bh=m, fw=3, fh=3)
 sub = data - bkg
-objs = sep.extract(sub, opts['thresh'], err=bkg.globalrms, minarea=opts['minarea'], filter_kernel=kernel)
+err = bkg.globalrms if opts['noise'] is None else opts['noise']
+objs = sep.extract(sub, opts['thresh'], err=err, minarea=opts['minarea'], filter_kernel=kernel)
 flux, fluxerr, flag = sep.sum_circle(sub, objs['x'], objs['y'], opts['radius'], err=bkg.globalrms, gain=opts['gain'])
 t3 = time.perf_counter()
 print(json.dumps({'x': objs['x'].tolist(), 'y': objs['y'].tolist(), 'flux': flux.tolist(),
@@ -62,7 +64,7 @@ export function sepAvailable(): boolean {
  * @param imagePath - the image
  * @param settings - the shared settings
  * @param runs - how many processes to run (≥ 1)
- * @param mode - the threshold convention (default `nominal`: `thresh` = `thresholdSigma`)
+ * @param mode - the threshold convention (default `nominal`: `thresh` = `thresholdSigma`, `err` = `globalrms`; see {@link peerThreshold})
  * @returns the run (catalog of the last process), or why SEP is unavailable
  * @throws Error when the Python program fails
  * @example
@@ -72,13 +74,14 @@ export function sepAvailable(): boolean {
  */
 export async function runSep(imagePath: string, settings: DetectionBenchSettings, runs: number, mode: PeerThreshold = 'nominal'): Promise<ToolRun | ToolUnavailable> {
   const threshold = peerThreshold(settings, mode);
-  const tool = `SEP 1.2, thresh ${threshold.toFixed(2)}${mode === 'matched' ? ' (matched)' : ''}`;
+  const tool = threshold.noise === undefined ? `SEP 1.2, thresh ${threshold.sigmas.toFixed(2)}` : `SEP 1.2, thresh ${threshold.sigmas.toFixed(2)}, err ${threshold.noise.toFixed(2)} (matched)`;
   if (!sepAvailable()) return { tool, unavailable: `${PYTHON} cannot import sep (bash scripts/install-bench-deps.sh installs python3-sep)` };
   const input = JSON.stringify({
     path: resolve(imagePath),
     kernel: settings.kernel,
     mesh: settings.meshSize,
-    thresh: threshold,
+    thresh: threshold.sigmas,
+    noise: threshold.noise ?? null,
     minarea: settings.minArea,
     radius: settings.apertureRadius,
     gain: settings.gain,

@@ -14,6 +14,7 @@ const settings: DetectionBenchSettings = {
   ],
   gain: 1,
   readNoise: 5,
+  skyNoise: 4,
 };
 
 describe('SExtractor files', () => {
@@ -49,11 +50,17 @@ describe('SExtractor files', () => {
     expect(sextractorFilter(settings.kernel).split('\n')[0]).toBe('CONV NORM');
   });
 
-  it('scales the matched threshold by √Σk²', () => {
-    expect(peerThreshold(settings, 'nominal')).toBe(5);
+  it('scales the matched threshold by √Σk², in counts of the sky noise', () => {
+    expect(peerThreshold(settings, 'nominal')).toEqual({ sigmas: 5 });
     // four weights of 1/4: √(4/16) = 1/2
-    expect(peerThreshold(settings, 'matched')).toBeCloseTo(2.5, 15);
-    const config = sextractorConfig(settings, { param: 'p', filter: 'f', catalog: 'c' }, peerThreshold(settings, 'matched'));
-    expect(config).toMatch(/^DETECT_THRESH\s+2\.5000$/m);
+    const matched = peerThreshold(settings, 'matched');
+    expect(matched.sigmas).toBeCloseTo(2.5, 15);
+    expect(matched.noise).toBe(settings.skyNoise);
+    const config = sextractorConfig(settings, { param: 'p', filter: 'f', catalog: 'c' }, matched);
+    // 2.5 × 4 counts, ABSOLUTE
+    expect(config).toMatch(/^THRESH_TYPE\s+ABSOLUTE$/m);
+    expect(config).toMatch(/^DETECT_THRESH\s+10\.0000$/m);
+    expect(config).toMatch(/^ANALYSIS_THRESH\s+10\.0000$/m);
+    expect(sextractorConfig(settings, { param: 'p', filter: 'f', catalog: 'c' })).toMatch(/^THRESH_TYPE\s+RELATIVE$/m);
   });
 });

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Detection } from './score.js';
 import { commandSucceeds, runProcess } from './run-process.js';
-import { peerThreshold, type DetectionBenchSettings, type PeerThreshold, type ToolRun, type ToolUnavailable } from './tool-run.js';
+import { peerThreshold, type DetectionBenchSettings, type PeerThreshold, type PeerThresholdSetting, type ToolRun, type ToolUnavailable } from './tool-run.js';
 
 /** The binary names SExtractor is installed under (Debian's first, then upstream's). */
 const BINARIES = ['source-extractor', 'sex'];
@@ -30,7 +30,8 @@ export function findSExtractor(): string | undefined {
  *
  * @param settings - the shared settings
  * @param files - the names of the parameter, filter and catalog files
- * @param threshold - DETECT_THRESH and ANALYSIS_THRESH (default `settings.thresholdSigma`; see {@link peerThreshold})
+ * @param threshold - DETECT_THRESH and ANALYSIS_THRESH (default `settings.thresholdSigma` of SExtractor's own rms,
+ *   THRESH_TYPE RELATIVE; with a `noise`, THRESH_TYPE ABSOLUTE at `sigmas × noise` counts; see {@link peerThreshold})
  * @returns the configuration text
  * @example
  * ```ts
@@ -40,17 +41,18 @@ export function findSExtractor(): string | undefined {
 export function sextractorConfig(
   settings: DetectionBenchSettings,
   files: { readonly param: string; readonly filter: string; readonly catalog: string },
-  threshold = settings.thresholdSigma,
+  threshold: PeerThresholdSetting = { sigmas: settings.thresholdSigma },
 ): string {
+  const value = threshold.noise === undefined ? threshold.sigmas : threshold.sigmas * threshold.noise;
   const lines: [string, string | number][] = [
     ['CATALOG_NAME', files.catalog],
     ['CATALOG_TYPE', 'ASCII_HEAD'],
     ['PARAMETERS_NAME', files.param],
     ['DETECT_TYPE', 'CCD'],
     ['DETECT_MINAREA', settings.minArea],
-    ['THRESH_TYPE', 'RELATIVE'],
-    ['DETECT_THRESH', threshold.toFixed(4)],
-    ['ANALYSIS_THRESH', threshold.toFixed(4)],
+    ['THRESH_TYPE', threshold.noise === undefined ? 'RELATIVE' : 'ABSOLUTE'],
+    ['DETECT_THRESH', value.toFixed(4)],
+    ['ANALYSIS_THRESH', value.toFixed(4)],
     ['FILTER', 'Y'],
     ['FILTER_NAME', files.filter],
     ['DEBLEND_NTHRESH', 32],
@@ -126,7 +128,7 @@ export function parseSExtractorCatalog(text: string): Detection[] {
  * @param imagePath - the image
  * @param settings - the shared settings
  * @param runs - how many times to run it (≥ 1)
- * @param mode - the threshold convention (default `nominal`: DETECT_THRESH = `thresholdSigma`)
+ * @param mode - the threshold convention (default `nominal`: DETECT_THRESH = `thresholdSigma`; see {@link peerThreshold})
  * @returns the run, or why SExtractor is unavailable
  * @throws Error when SExtractor fails
  * @example
@@ -137,7 +139,8 @@ export function parseSExtractorCatalog(text: string): Detection[] {
  */
 export async function runSExtractor(imagePath: string, settings: DetectionBenchSettings, runs: number, mode: PeerThreshold = 'nominal'): Promise<ToolRun | ToolUnavailable> {
   const threshold = peerThreshold(settings, mode);
-  const tool = `SExtractor 2.25, DETECT_THRESH ${threshold.toFixed(2)}${mode === 'matched' ? ' (matched)' : ''}`;
+  const tool =
+    threshold.noise === undefined ? `SExtractor 2.25, DETECT_THRESH ${threshold.sigmas.toFixed(2)}` : `SExtractor 2.25, DETECT_THRESH ${(threshold.sigmas * threshold.noise).toFixed(2)} ABSOLUTE (matched)`;
   const binary = findSExtractor();
   if (binary === undefined) return { tool, unavailable: 'source-extractor is not installed (bash scripts/install-bench-deps.sh)' };
   const dir = mkdtempSync(join(tmpdir(), 'skystack-sextractor-'));

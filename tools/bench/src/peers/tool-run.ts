@@ -21,6 +21,11 @@ export interface DetectionBenchSettings {
   readonly gain: number;
   /** Read noise, electrons (for SkyStack's variance plane). */
   readonly readNoise: number;
+  /**
+   * The noise of an empty sky pixel from the image's noise model, counts: √(sky/g + rn²/g²), what
+   * SkyStack's variance plane holds on the sky (the peers' `matched` thresholds are in its units).
+   */
+  readonly skyNoise: number;
 }
 
 /** What a runner measured: the catalog of its last run and the timings of every run. */
@@ -67,7 +72,7 @@ export interface ToolUnavailable {
  * const settings = settingsForField(simulateStarField({ width: 1024, height: 1024, nStars: 190, seed: 1 }));
  * ```
  */
-export function settingsForField(field: Pick<StarField, 'psfSigma' | 'gain' | 'readNoise'>): DetectionBenchSettings {
+export function settingsForField(field: Pick<StarField, 'psfSigma' | 'gain' | 'readNoise' | 'skyNoise'>): DetectionBenchSettings {
   return {
     thresholdSigma: 5,
     minArea: 5,
@@ -77,32 +82,45 @@ export function settingsForField(field: Pick<StarField, 'psfSigma' | 'gain' | 'r
     kernel: gaussianKernel(field.psfSigma).rows,
     gain: field.gain,
     readNoise: field.readNoise,
+    skyNoise: field.skyNoise,
   };
 }
 
 /**
- * How the peers' threshold is set: `nominal` passes `thresholdSigma` as SExtractor's
- * DETECT_THRESH / SEP's `thresh` (in units of the unfiltered background rms, applied to the
- * filtered image: with a normalised Gaussian kernel of σ ≈ 1.5 px that is ≈ 5 × 5.1 = 26σ of
- * the filtered image's noise); `matched` scales it by √Σk² so that it is `thresholdSigma` times
- * the filtered image's noise, the matched-filter significance SkyStack's (LSST's) threshold is.
+ * How the peers' threshold is set. `nominal` passes `thresholdSigma` as SExtractor's
+ * DETECT_THRESH / SEP's `thresh`, in units of the tool's own estimate of the unfiltered
+ * background rms, applied to the filtered image: with a normalised Gaussian kernel of σ ≈ 1.5 px
+ * that is ≈ 5 × 5.1 = 26σ of the filtered image's noise. `matched` is the significance SkyStack's
+ * (LSST's) threshold has: `thresholdSigma` times the filtered image's noise, that is
+ * `thresholdSigma · √Σk²` times the noise model's sky noise (`skyNoise`, the noise SkyStack's
+ * variance plane holds), as an absolute threshold. Not the tools' own rms: theirs comes from
+ * 3σ-clipped histograms and runs ~1.3 % low here (SEP's `globalrms` 31.61 against 32.02), which
+ * would put them at 4.94σ.
  */
 export type PeerThreshold = 'nominal' | 'matched';
 
+/** A peer's detection threshold: `sigmas` times `noise`. */
+export interface PeerThresholdSetting {
+  /** The threshold in units of `noise` (for `nominal`, SExtractor's DETECT_THRESH and SEP's `thresh`). */
+  readonly sigmas: number;
+  /** The noise it is in units of, counts; undefined for the tool's own estimate of the background rms. */
+  readonly noise?: number;
+}
+
 /**
- * The threshold to give SExtractor (DETECT_THRESH) and SEP (`thresh`, with `err` the global rms).
+ * The threshold to give SExtractor and SEP.
  *
  * @param settings - the shared settings
- * @param mode - `nominal` (as given) or `matched` (× √Σk², the same significance as SkyStack's)
- * @returns the threshold in units of the unfiltered background rms
+ * @param mode - `nominal` (as given, in the tool's own rms) or `matched` (× √Σk², in units of `skyNoise`)
+ * @returns the threshold
  * @example
  * ```ts
- * peerThreshold(settings, 'matched'); // ≈ 0.98 for 5σ and a σ = 1.49 px kernel
+ * peerThreshold(settings, 'matched'); // ≈ { sigmas: 0.98, noise: 32.0 } for 5σ, a σ = 1.49 px kernel and sky 1000
  * ```
  */
-export function peerThreshold(settings: DetectionBenchSettings, mode: PeerThreshold): number {
-  if (mode === 'nominal') return settings.thresholdSigma;
+export function peerThreshold(settings: DetectionBenchSettings, mode: PeerThreshold): PeerThresholdSetting {
+  if (mode === 'nominal') return { sigmas: settings.thresholdSigma };
   let sum2 = 0;
   for (const row of settings.kernel) for (const v of row) sum2 += v * v;
-  return settings.thresholdSigma * Math.sqrt(sum2);
+  return { sigmas: settings.thresholdSigma * Math.sqrt(sum2), noise: settings.skyNoise };
 }
