@@ -113,13 +113,34 @@ function psfAt(s: PsfStamp, x: number, y: number): number {
 
 /**
  * Weighted linear least squares through the normal equations (columns scaled to unit norm,
- * Gaussian elimination with partial pivoting; a degenerate column gets coefficient 0).
+ * Gaussian elimination with partial pivoting; a degenerate column gets coefficient 0). Each long
+ * loop is a function of its own: as one function, V8's on-stack-replaced code for the first loop
+ * reached the later ones without type feedback and was deoptimised about a dozen times in a
+ * process's first deblend.
  *
  * @returns the coefficients and χ², or undefined when the data are not finite
  */
 function solve(A: Float64Array, b: Float64Array, n: number, nCols: number, stride: number): { x: Float64Array; chisq: number } | undefined {
   const M = new Float64Array(nCols * nCols);
   const r = new Float64Array(nCols);
+  normalEquations(A, b, n, nCols, stride, M, r);
+  const scale = new Float64Array(nCols);
+  if (!columnScales(M, nCols, scale)) return undefined;
+  scaleSystem(M, r, nCols, scale);
+  const x = new Float64Array(nCols);
+  const active = new Uint8Array(nCols).fill(1);
+  const order = new Int32Array(nCols);
+  for (let i = 0; i < nCols; i++) order[i] = i;
+  eliminate(M, r, nCols, order, active);
+  backSubstitute(M, r, nCols, order, active, x);
+  for (let p = 0; p < nCols; p++) x[p] = x[p]! * scale[p]!;
+  const chisq = residualChisq(A, b, n, nCols, stride, x);
+  if (!Number.isFinite(chisq)) return undefined;
+  return { x, chisq };
+}
+
+/** The upper triangle of `AᵀA` into `M` and `Aᵀb` into `r` (first `nCols` columns of A). */
+function normalEquations(A: Float64Array, b: Float64Array, n: number, nCols: number, stride: number, M: Float64Array, r: Float64Array): void {
   for (let i = 0; i < n; i++) {
     const row = i * stride;
     for (let p = 0; p < nCols; p++) {
@@ -129,12 +150,20 @@ function solve(A: Float64Array, b: Float64Array, n: number, nCols: number, strid
       for (let q = p; q < nCols; q++) M[p * nCols + q] = M[p * nCols + q]! + ap * A[row + q]!;
     }
   }
-  const scale = new Float64Array(nCols);
+}
+
+/** `1/√M_pp` per column (0 for a non-positive diagonal); false when a diagonal is not finite. */
+function columnScales(M: Float64Array, nCols: number, scale: Float64Array): boolean {
   for (let p = 0; p < nCols; p++) {
     const d = M[p * nCols + p]!;
-    if (!Number.isFinite(d)) return undefined;
+    if (!Number.isFinite(d)) return false;
     scale[p] = d > 0 ? 1 / Math.sqrt(d) : 0;
   }
+  return true;
+}
+
+/** Scales the system by the column scales and fills M's lower triangle. */
+function scaleSystem(M: Float64Array, r: Float64Array, nCols: number, scale: Float64Array): void {
   for (let p = 0; p < nCols; p++) {
     for (let q = p; q < nCols; q++) {
       const v = M[p * nCols + q]! * scale[p]! * scale[q]!;
@@ -143,14 +172,16 @@ function solve(A: Float64Array, b: Float64Array, n: number, nCols: number, strid
     }
     r[p] = r[p]! * scale[p]!;
   }
-  const x = new Float64Array(nCols);
-  const active = new Uint8Array(nCols).fill(1);
-  // Gaussian elimination with partial pivoting on the scaled system.
-  const order = Array.from({ length: nCols }, (_, i) => i);
+}
+
+/** Gaussian elimination with partial pivoting (rows permuted through `order`); a pivot under 1e-10 marks its column inactive. */
+function eliminate(M: Float64Array, r: Float64Array, nCols: number, order: Int32Array, active: Uint8Array): void {
   for (let k = 0; k < nCols; k++) {
     let best = k;
     for (let i = k + 1; i < nCols; i++) if (Math.abs(M[order[i]! * nCols + k]!) > Math.abs(M[order[best]! * nCols + k]!)) best = i;
-    [order[k], order[best]] = [order[best]!, order[k]!];
+    const swap = order[k]!;
+    order[k] = order[best]!;
+    order[best] = swap;
     const pk = order[k]!;
     const piv = M[pk * nCols + k]!;
     if (Math.abs(piv) < 1e-10) {
@@ -165,6 +196,10 @@ function solve(A: Float64Array, b: Float64Array, n: number, nCols: number, strid
       r[pi] = r[pi]! - f * r[pk]!;
     }
   }
+}
+
+/** Back substitution of the eliminated system into `x` (inactive columns stay 0). */
+function backSubstitute(M: Float64Array, r: Float64Array, nCols: number, order: Int32Array, active: Uint8Array, x: Float64Array): void {
   for (let k = nCols - 1; k >= 0; k--) {
     if (active[k] === 0) continue;
     const pk = order[k]!;
@@ -172,7 +207,10 @@ function solve(A: Float64Array, b: Float64Array, n: number, nCols: number, strid
     for (let j = k + 1; j < nCols; j++) s -= M[pk * nCols + j]! * x[j]!;
     x[k] = s / M[pk * nCols + k]!;
   }
-  for (let p = 0; p < nCols; p++) x[p] = x[p]! * scale[p]!;
+}
+
+/** `Σ (b − A x)²` over the rows. */
+function residualChisq(A: Float64Array, b: Float64Array, n: number, nCols: number, stride: number, x: Float64Array): number {
   let chisq = 0;
   for (let i = 0; i < n; i++) {
     let m = 0;
@@ -181,8 +219,7 @@ function solve(A: Float64Array, b: Float64Array, n: number, nCols: number, strid
     const d = b[i]! - m;
     chisq += d * d;
   }
-  if (!Number.isFinite(chisq)) return undefined;
-  return { x, chisq };
+  return chisq;
 }
 
 /**
