@@ -1,7 +1,7 @@
 // The pixel-level operations of lsst.ip.isr.isrFunctions (and the essentials of
 // lsst.meas.algorithms.interpolateOverDefects), on afw-image masked images.
 import type { Mask, MaskedImage, PixelArray } from '@skystack/afw-image';
-import { makeStatistics } from '@skystack/kernels';
+import { makeStatistics, poissonVariance } from '@skystack/kernels';
 import type { StatisticsProperty } from '@skystack/kernels';
 import { IpIsrInvalidArgumentError } from './errors.js';
 
@@ -218,7 +218,9 @@ export function flatCorrection(
 
 /**
  * Sets the variance plane from the image plane, in ADU²: `V = I / gain + (readNoise / gain)²`
- * (gain in electron/ADU, read noise in electrons), as ip_isr's `updateVariance`.
+ * (gain in electron/ADU, read noise in electrons), as ip_isr's `updateVariance`. The pass is the
+ * kernels' `poissonVariance`, on their default backend (split over its threads when it is a
+ * parallel one).
  *
  * @param maskedImage - the image (its variance is written)
  * @param gain - electron/ADU
@@ -233,15 +235,15 @@ export function flatCorrection(
 export function updateVariance(maskedImage: MaskedImageLike, gain: number, readNoise: number, replace = true): void {
   const im = maskedImage.image.array;
   const va = maskedImage.variance.array;
-  const rn2 = (readNoise / gain) ** 2;
-  for (let y = 0; y < im.height; y++) {
-    const io = y * im.stride;
-    const vo = y * va.stride;
-    for (let x = 0; x < im.width; x++) {
-      const base = replace ? 0 : va.data[vo + x]!;
-      va.data[vo + x] = (base + im.data[io + x]!) / gain + rn2;
-    }
-  }
+  poissonVariance(im.data, va.data, {
+    width: im.width,
+    height: im.height,
+    gain,
+    readNoise,
+    accumulate: !replace,
+    imageStride: im.stride,
+    stride: va.stride,
+  });
 }
 
 /**

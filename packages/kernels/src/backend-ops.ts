@@ -5,6 +5,7 @@ import { convolve2dRows, convolveSeparableRows, type Kernel2dJob, type Separable
 import { makeInterpolate, lookupMaxInterpStyle, lookupMinInterpPoints, type InterpStyle, type Interpolate } from './interpolate.js';
 import { KernelsUndersampledError } from './errors.js';
 import { simdKernels } from './simd-kernels.js';
+import { poissonVarianceRows, type PoissonVarianceJob } from './variance-core.js';
 import { binSelectWorkspaceBytes, makeStatistics, meanClipOfBin, resetBinWorkspace, type StatisticsProperty } from './statistics.js';
 
 /**
@@ -339,6 +340,8 @@ export interface BackendJobs {
   evaluateChebyshev: ChebyshevGridJob;
   /** A Chebyshev grid added into an image (rows of the grid). */
   addChebyshev: ChebyshevAddJob;
+  /** The variance plane of a photon-counting image (rows of the box). */
+  poissonVariance: PoissonVarianceJob;
 }
 
 /** The name of a contract operation. */
@@ -384,6 +387,9 @@ export function runBand<K extends BackendOp>(op: K, job: BackendJobs[K], start: 
     }
     case 'addChebyshev':
       addChebyshevRows(job as ChebyshevAddJob, start, end);
+      break;
+    case 'poissonVariance':
+      poissonVarianceRows(job as PoissonVarianceJob, start, end);
       break;
     default:
       throw new Error(`Unknown kernel operation '${String(op)}'.`);

@@ -25,6 +25,12 @@ export type { InterpStyle } from './interpolate.js';
 export { Chebyshev2d, fitChebyshev2d, evaluateChebyshevRows, addChebyshevRows } from './chebyshev.js';
 export type { ChebyshevDomain, ChebyshevFitOptions, ChebyshevAddJob } from './chebyshev.js';
 
+// Variance of a photon-counting image (ip_isr's updateVariance)
+export { poissonVariance } from './variance.js';
+export type { PoissonVarianceOptions } from './variance.js';
+export { poissonVarianceRows } from './variance-core.js';
+export type { PoissonVarianceJob, VarianceSourceArray } from './variance-core.js';
+
 // Background
 export { makeBackground, BackgroundModel, binGeometry, binsForSize } from './background.js';
 export type {

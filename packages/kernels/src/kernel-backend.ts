@@ -14,6 +14,8 @@ import { runBand, bandCount, type BackendJobs, type BackendOp } from './backend-
  * - `evaluateChebyshev`: a Chebyshev series on a pixel grid.
  * - `addChebyshev`: a Chebyshev series added, times a sign, into the rows of a float32 image
  *   (with per-row sums of the added values), bit for bit as evaluating then adding.
+ * - `poissonVariance`: the variance plane of a photon-counting image, `(base + I) / gain +
+ *   readVariance` per pixel (ip_isr's `updateVariance`; see {@link poissonVariance}).
  *
  * A new backend (a GPU one, say) implements {@link KernelBackend.run} for the operations it
  * accelerates and can fall back to `cpuBackend.run` for the others.

@@ -12,6 +12,7 @@ import {
   makeBackground,
   makeKernel2d,
   outerKernel2d,
+  poissonVariance,
   type KernelBackend,
 } from '../src/index.js';
 
@@ -297,6 +298,52 @@ export function describeKernelBackend(name: string, makeBackend: () => KernelBac
           for (let k = 0; k < length && bad < 0; k++) if (img[k] !== want[k] && !(Number.isNaN(img[k]) && Number.isNaN(want[k]))) bad = k;
           expect(bad, `first differing pixel (shared ${shared}, sign ${sign})`).toBe(-1);
           expect(Array.from(sums)).toEqual(Array.from(wantSums));
+        }
+      }
+    });
+
+    it('the Poisson variance of an image box equals I/g + (rn/g)² per pixel (and V + I with accumulate), outside the box untouched', () => {
+      const random = rng(23);
+      // a 301 × 97 box in planes of different strides and offsets, every pixel type an image can have
+      const width = 301;
+      const height = 97;
+      const imageStride = 320;
+      const imageOffset = 5 * imageStride + 7;
+      const stride = 310;
+      const offset = 9;
+      const gain = 1.7;
+      const readNoise = 4.5;
+      const rv = (readNoise / gain) ** 2;
+      const sources = [
+        (n: number) => new Float32Array(n),
+        (n: number) => allocShared(Float32Array, n),
+        (n: number) => new Float64Array(n),
+        (n: number) => new Int32Array(n),
+        (n: number) => new Uint16Array(n),
+      ];
+      for (const make of sources) {
+        const image = make(imageOffset + (height - 1) * imageStride + width + 3);
+        // negative values too (where the type holds them), and a NaN in the float planes
+        for (let k = 0; k < image.length; k++) image[k] = Math.round(3000 * random()) - (image instanceof Uint16Array ? 0 : 500);
+        if (image instanceof Float32Array) image[imageOffset + 40 * imageStride + 13] = NaN;
+        for (const accumulate of [false, true]) {
+          for (const shared of [false, true]) {
+            const length = offset + (height - 1) * stride + width + 4;
+            const variance = shared ? allocShared(Float32Array, length) : new Float32Array(length);
+            for (let k = 0; k < length; k++) variance[k] = 100 * random();
+            const want = variance.slice();
+            for (let r = 0; r < height; r++) {
+              for (let x = 0; x < width; x++) {
+                const i = imageOffset + r * imageStride + x;
+                const o = offset + r * stride + x;
+                want[o] = ((accumulate ? want[o]! : 0) + image[i]!) / gain + rv;
+              }
+            }
+            poissonVariance(image, variance, { width, height, gain, readNoise, accumulate, imageOffset, imageStride, offset, stride, backend });
+            let bad = -1;
+            for (let k = 0; k < length && bad < 0; k++) if (variance[k] !== want[k] && !(Number.isNaN(variance[k]) && Number.isNaN(want[k]))) bad = k;
+            expect(bad, `first differing pixel (${image.constructor.name}, accumulate ${accumulate}, shared ${shared})`).toBe(-1);
+          }
         }
       }
     });

@@ -7,7 +7,7 @@
 import { Exposure, GaussianPsf, Image, Mask, MaskedImage } from '@skystack/afw-image';
 import { SourceCatalog } from '@skystack/afw-table';
 import { FitsFile } from '@skystack/fits';
-import { allocShared, makeParallelBackend, setDefaultBackend, toShared, type KernelBackend, type ParallelBackend } from '@skystack/kernels';
+import { allocShared, makeParallelBackend, poissonVariance, setDefaultBackend, toShared, type KernelBackend, type ParallelBackend } from '@skystack/kernels';
 import { SourceDetectionConfig, SourceDetectionTask, SubtractBackgroundConfig, SubtractBackgroundTask } from '@skystack/meas-algorithms';
 import { apertureFieldPrefix, SingleFrameMeasurementConfig, SingleFrameMeasurementTask, type CircularApertureFluxConfig } from '@skystack/meas-base';
 import { SourceDeblendTask } from '@skystack/meas-deblender';
@@ -22,7 +22,7 @@ const PLUGINS = ['base_SdssCentroid', 'base_CircularApertureFlux', 'base_PsfFlux
 
 /**
  * Detects and measures the sources of a float32 image held in memory, as a calexp-like exposure:
- * variance from the pixels (`max(v, 0)/g + rn²/g²`, as ISR makes it), a Gaussian PSF of the
+ * variance from the pixels (`v/g + (rn/g)²`, as ISR makes it: the kernels' `poissonVariance`), a Gaussian PSF of the
  * benchmark's σ, background subtracted (bins of `meshSize`), detection at `thresholdSigma` with
  * `minPixels = minArea`, deblending (LSST's SourceDeblendTask defaults), then single-frame
  * measurement with the noise replacer (LSST's default). The catalog returned holds the objects
@@ -57,22 +57,11 @@ export function detectAndMeasure(pixels: Float32Array, width: number, height: nu
   }
 }
 
-/**
- * `variance = max(image, 0) / g + readVar`, pixel by pixel. A small function of its own: as a
- * loop inside {@link detectAndMeasureOn}, V8's on-stack replacement of it was aborted again and
- * again ("dependency change") in some runs, which then spent ~0.7 s in the unoptimised loop.
- */
-function fillVariance(image: Float32Array, variance: Float32Array, g: number, readVar: number): void {
-  for (let i = 0; i < image.length; i++) variance[i] = Math.max(image[i]!, 0) / g + readVar;
-}
-
 /** {@link detectAndMeasure} on an exposure holding the image (mask zero). */
 function detectAndMeasureOn(exposure: Exposure<Float32Array>, settings: DetectionBenchSettings): Detection[] {
-  const image = exposure.image.array.data;
-  const variance = exposure.variance.array.data;
-  const g = settings.gain;
-  const readVar = (settings.readNoise * settings.readNoise) / (g * g);
-  fillVariance(image, variance, g, readVar);
+  const { width, height } = exposure.image.array;
+  // as ISR makes it (ip-isr's updateVariance is this pass), on the kernels' default backend
+  poissonVariance(exposure.image.array.data, exposure.variance.array.data, { width, height, gain: settings.gain, readNoise: settings.readNoise });
   const psfSize = 2 * Math.ceil(5 * settings.psfSigma) + 1;
   exposure.setPsf(new GaussianPsf(psfSize, psfSize, settings.psfSigma));
 
