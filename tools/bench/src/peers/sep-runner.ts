@@ -10,9 +10,9 @@ const PYTHON = '/usr/bin/python3';
 
 /**
  * The SEP program: read the image with astropy (native byte order), then, timed: `Background`
- * with `meshSize` boxes and a 3 × 3 filter, subtract it, `extract` at `thresh × err` (`err`: the
- * given noise, else SEP's `globalrms`) with
- * the matched kernel and `minarea`, `sum_circle` of radius r on the subtracted image.
+ * with `meshSize` boxes and a 3 × 3 filter, subtract it, `extract` at `thresh × err` (`err` the
+ * given noise, else SEP's `globalrms`) with the matched kernel and `minarea`, `sum_circle` of
+ * radius r on the subtracted image.
  */
 const SEP_SCRIPT = String.raw`
 import json, sys, time
