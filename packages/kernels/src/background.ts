@@ -5,6 +5,7 @@ import { KernelsInvalidArgumentError, KernelsUndersampledError } from './errors.
 import { lookupMaxInterpStyle, lookupMinInterpPoints, INTERP_STYLES, type Interpolate, type InterpStyle } from './interpolate.js';
 import { cpuBackend, getDefaultBackend, type KernelBackend } from './kernel-backend.js';
 import { allocShared } from './shared-arrays.js';
+import { checkStridedBox } from './strided-box.js';
 
 export type { UndersampleStyle } from './backend-ops.js';
 
@@ -457,12 +458,7 @@ export class BackgroundModel {
     const offset = options.offset ?? 0;
     const stride = options.stride ?? w;
     if (w === 0 || h === 0) return;
-    if (!Number.isInteger(offset) || !Number.isInteger(stride) || offset < 0 || stride < w || offset + (h - 1) * stride + w > image.length) {
-      throw new KernelsInvalidArgumentError(
-        `The image (${image.length} values, offset ${offset}, stride ${stride}) does not hold ${h} rows of ${w} values.`,
-        { hint: 'The stride must be at least the box width, and the image long enough for its last row.' },
-      );
-    }
+    checkStridedBox('image', image.length, offset, stride, w, h);
     if (options.rowSums !== undefined && options.rowSums.length < 4 * h) {
       throw new KernelsInvalidArgumentError(`rowSums has ${options.rowSums.length} values; the box's ${h} rows need ${4 * h}.`);
     }

@@ -2,6 +2,7 @@
 // kernel contract: one pass over the pixels, rows independent, so the parallel backend splits it.
 import { KernelsInvalidArgumentError } from './errors.js';
 import { getDefaultBackend, type KernelBackend } from './kernel-backend.js';
+import { checkStridedBox } from './strided-box.js';
 import type { PoissonVarianceJob, VarianceSourceArray } from './variance-core.js';
 
 /** Options of {@link poissonVariance}. */
@@ -57,16 +58,8 @@ export function poissonVariance(image: VarianceSourceArray, variance: Float32Arr
   const offset = options.offset ?? 0;
   const stride = options.stride ?? width;
   if (width === 0 || height === 0) return;
-  for (const [name, array, first, rowStride] of [
-    ['image', image, imageOffset, imageStride],
-    ['variance', variance, offset, stride],
-  ] as const) {
-    if (!Number.isInteger(first) || !Number.isInteger(rowStride) || first < 0 || rowStride < width || first + (height - 1) * rowStride + width > array.length) {
-      throw new KernelsInvalidArgumentError(`The ${name} plane (${array.length} values, offset ${first}, stride ${rowStride}) does not hold ${height} rows of ${width} values.`, {
-        hint: 'The stride must be at least the box width, and the plane long enough for its last row.',
-      });
-    }
-  }
+  checkStridedBox('image plane', image.length, imageOffset, imageStride, width, height);
+  checkStridedBox('variance plane', variance.length, offset, stride, width, height);
   const job: PoissonVarianceJob = {
     image,
     imageOffset,
