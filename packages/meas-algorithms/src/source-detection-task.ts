@@ -819,12 +819,30 @@ function scanCandidates(
 /** The smallest value of each `T`-wide tile of one row, folded into `tileMin[trow + tx]`. */
 function rowTileMin(values: Float32Array, row: number, width: number, T: number, tileMin: Float64Array, trow: number): void {
   for (let x0 = 0, tx = 0; x0 < width; x0 += T, tx++) {
-    let m = tileMin[trow + tx]!;
-    for (let i = row + x0, end = row + Math.min(width, x0 + T); i < end; i++) {
-      const v = values[i]!;
-      if (v < m) m = v;
+    // four running minima (shorter dependency chains), folded at the end; NaN never replaces one
+    let m0 = tileMin[trow + tx]!;
+    let m1 = m0;
+    let m2 = m0;
+    let m3 = m0;
+    const end = row + Math.min(width, x0 + T);
+    let i = row + x0;
+    for (; i + 3 < end; i += 4) {
+      const a = values[i]!;
+      const b = values[i + 1]!;
+      const c = values[i + 2]!;
+      const d = values[i + 3]!;
+      if (a < m0) m0 = a;
+      if (b < m1) m1 = b;
+      if (c < m2) m2 = c;
+      if (d < m3) m3 = d;
     }
-    tileMin[trow + tx] = m;
+    for (; i < end; i++) {
+      const v = values[i]!;
+      if (v < m0) m0 = v;
+    }
+    if (m1 < m0) m0 = m1;
+    if (m3 < m2) m2 = m3;
+    tileMin[trow + tx] = m2 < m0 ? m2 : m0;
   }
 }
 
@@ -863,6 +881,14 @@ function scanRow(img: Float32Array, row: number, limit: Float64Array, trow: numb
 /** The first `k` in `[from, to)` with `img[k]² ≥ lim` (`to` when none). */
 function firstAtLeast(img: Float32Array, from: number, to: number, lim: number): number {
   let k = from;
+  // four at a time while none passes (the usual case), then one by one
+  for (; k + 3 < to; k += 4) {
+    const a = img[k]!;
+    const b = img[k + 1]!;
+    const c = img[k + 2]!;
+    const d = img[k + 3]!;
+    if (a * a >= lim || b * b >= lim || c * c >= lim || d * d >= lim) break;
+  }
   while (k < to) {
     const u = img[k]!;
     if (u * u >= lim) return k;
@@ -917,13 +943,17 @@ const AND_BLOCK = 1024;
 function orOf(data: Int32Array, from: number, to: number): number {
   let o0 = 0;
   let o1 = 0;
+  let o2 = 0;
+  let o3 = 0;
   let k = from;
-  for (; k + 1 < to; k += 2) {
+  for (; k + 3 < to; k += 4) {
     o0 |= data[k]!;
     o1 |= data[k + 1]!;
+    o2 |= data[k + 2]!;
+    o3 |= data[k + 3]!;
   }
-  if (k < to) o0 |= data[k]!;
-  return o0 | o1;
+  for (; k < to; k++) o0 |= data[k]!;
+  return o0 | o1 | o2 | o3;
 }
 
 /** `data[k] &= bits` for `k` in `[from, to)`. */
