@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { scoreDetections, type DetectionScore } from './score.js';
 import type * as SkyStackRunnerModule from './skystack-runner.js';
 import { runSep } from './sep-runner.js';
+import { runSkyStackInProcess } from './skystack-process.js';
 import { runSExtractor } from './sextractor-runner.js';
 import { simulateStarField, writeStarFieldFits, type StarField } from './star-field.js';
 import { settingsForField, type DetectionBenchSettings, type ToolRun, type ToolUnavailable } from './tool-run.js';
@@ -114,8 +115,9 @@ export async function runComparisonTool(tool: ComparisonTool, scene: ComparisonS
   if (tool === 'sextractor' || tool === 'sextractor-matched') result = await runSExtractor(scene.path, scene.settings, runs, tool === 'sextractor' ? 'nominal' : 'matched');
   else if (tool === 'sep' || tool === 'sep-matched') result = await runSep(scene.path, scene.settings, runs, tool === 'sep' ? 'nominal' : 'matched');
   else {
+    // (each SkyStack row in a process of its own: see skystack-process.ts)
     const runner = await loadSkyStackRunner();
-    result = 'unavailable' in runner ? runner : await runner.runSkyStack(scene.path, scene.settings, runs, tool === 'skystack-parallel' ? SKYSTACK_PARALLEL_THREADS : 1);
+    result = 'unavailable' in runner ? runner : await runSkyStackInProcess(scene.path, scene.settings, runs, tool === 'skystack-parallel' ? SKYSTACK_PARALLEL_THREADS : 1);
   }
   if ('unavailable' in result) return { tool: result.tool, unavailable: result.unavailable };
   return { tool: result.tool, run: result, score: scoreDetections(result.detections, scene.field.truth, { matchRadius: 1.5, brightSnr: 50 }) };
@@ -211,9 +213,9 @@ export function formatComparisonTable(rows: readonly ComparisonRow[], scene: Com
     ...rows.map(formatComparisonRow),
     `(matched): the peer's threshold at SkyStack's 5σ matched-filter significance: 5·√Σk² times the noise model's sky noise (${scene.settings.skyNoise.toFixed(2)}), in counts; ` +
       "without it, the peers' 5 is 5× their own estimate of the unfiltered rms, on the filtered image.",
-    'total s: SExtractor/SEP whole process (start-up, read, work, write); SkyStack read + work in this process. work s: background + detection + deblending (SkyStack) + measurement in memory.',
+    'total s: SExtractor/SEP whole process (start-up, read, work, write); SkyStack read + work, each row in a Node process of its own (its start-up and module loading not timed; its first run compiles the code). work s: background + detection + deblending (SkyStack) + measurement in memory.',
     "cpu s: the process's CPU time during SkyStack's work (all threads, V8's garbage-collector helpers included). threads: threads doing the work (SExtractor NTHREADS 1; SEP's C library is single-threaded; SkyStack runs every step on the calling JavaScript thread, the pixel loops in WebAssembly SIMD;",
-    `with ${SKYSTACK_PARALLEL_THREADS} threads, the kernels' variance plane, convolution, binned background statistics and background images run on the calling thread and ${SKYSTACK_PARALLEL_THREADS - 1} worker thread, chunks of rows claimed by whichever is free, the other steps on the calling thread; the same catalog; the rows run one after the other in this process, so this row finds the calling thread's code already compiled, not the worker's).`,
+    `with ${SKYSTACK_PARALLEL_THREADS} threads, the kernels' variance plane, convolution, binned background statistics and background images run on the calling thread and ${SKYSTACK_PARALLEL_THREADS - 1} worker thread, chunks of rows claimed by whichever is free, the other steps on the calling thread; the same catalog).`,
     'matched one-to-one within 1.5 px; cen rms: √mean(Δx²+Δy²) of bright stars; flux |err|: median |flux/true−1|, scatter: 1.4826·MAD, bright stars, vs the noise-free flux in the aperture.',
   ].join('\n');
 }
