@@ -306,6 +306,18 @@ describe('freeze, validate, history', () => {
     expect(() => c.validate()).toThrow(/config\.seed: Seed must be non-negative/);
   });
 
+  it('records the line of each assignment, worked out only when read, as a plain { value, where }', () => {
+    const c = new IsrConfig();
+    const line = Number(new Error().stack!.split('\n')[1]!.match(/:(\d+):\d+\)?$/)![1]) + 1;
+    c.doBias = false;
+    c.doBias = true; // a second assignment from the next line, read back after it
+    const h = c.history['doBias']!;
+    expect(h.at(-2)!.where).toMatch(new RegExp(`config\\.test\\.ts:${line}$`));
+    expect(h.at(-1)!.where).toMatch(new RegExp(`config\\.test\\.ts:${line + 1}$`));
+    expect(h.at(-1)).toEqual({ value: true, where: h.at(-1)!.where });
+    expect(JSON.parse(JSON.stringify(h.at(-2)))).toEqual({ value: false, where: h.at(-2)!.where });
+  });
+
   it('records where each value was set', () => {
     const c = new IsrConfig();
     c.doBias = false;

@@ -2,7 +2,7 @@
 // abstract field description. Nothing here is exported from the package.
 import { getLogger } from '@skystack/base';
 import { FieldValidationError, FrozenConfigError } from './errors.js';
-import { assignmentLocation, type HistoryEntry } from './history.js';
+import { assignmentLocation, historyEntry, type AssignmentLocation, type HistoryEntry } from './history.js';
 import { pyRepr } from './repr.js';
 import type { Config } from './config.js';
 
@@ -86,13 +86,13 @@ export function checkNotFrozen(state: ConfigState, name: string): void {
 }
 
 /** Appends a history entry for the field with its current value. @internal */
-export function recordHistory(state: ConfigState, name: string, where = assignmentLocation()): void {
+export function recordHistory(state: ConfigState, name: string, where: AssignmentLocation = assignmentLocation()): void {
   const spec = state.fields.get(name);
   if (spec === undefined) return;
   const value = spec.historyValue(state.values.get(name));
   let list = state.history.get(name);
   if (list === undefined) state.history.set(name, (list = []));
-  list.push({ value, where });
+  list.push(historyEntry(value, where));
 }
 
 /** Options of a comparison. @internal */
@@ -312,8 +312,8 @@ export function typeOfValue(value: unknown): string {
 }
 
 /** Appends a history entry with an explicit value. @internal */
-export function pushHistory(state: ConfigState, name: string, value: unknown, where = assignmentLocation()): void {
+export function pushHistory(state: ConfigState, name: string, value: unknown, where: AssignmentLocation = assignmentLocation()): void {
   let list = state.history.get(name);
   if (list === undefined) state.history.set(name, (list = []));
-  list.push({ value, where });
+  list.push(historyEntry(value, where));
 }

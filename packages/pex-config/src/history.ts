@@ -34,7 +34,11 @@ const FRAME = /\(?((?:file:\/\/)?[^()\s]+?):(\d+):(\d+)\)?\s*$/;
  * @internal
  */
 export function callerLocation(): string {
-  const stack = new Error().stack ?? '';
+  return locationIn(new Error().stack ?? '');
+}
+
+/** {@link callerLocation} of a stack captured earlier (the text of `Error.stack`). */
+function locationIn(stack: string): string {
   for (const raw of stack.split('\n').slice(1)) {
     const m = FRAME.exec(raw.trim());
     if (m === null) continue;
@@ -103,12 +107,37 @@ export function withHistoryLabel<T>(label: string, fn: () => T): T {
 }
 
 /**
- * The location to record for an assignment made now: the active label, or the caller's
- * `file:line`.
+ * Where an assignment was made: a label, or the stack captured when it was made, turned into the
+ * caller's `file:line` ({@link callerLocation}) only when asked for. Formatting a stack is most
+ * of the cost of recording an assignment (with source maps on, as under tsx, much more on a
+ * process's first configs), and most histories are never read.
+ */
+export type AssignmentLocation = string | Error;
+
+/**
+ * The location to record for an assignment made now: the active label, or the caller's stack
+ * (read when the entry's `where` is, see {@link historyEntry}).
  *
  * @returns the location
  * @internal
  */
-export function assignmentLocation(): string {
-  return currentLabel ?? callerLocation();
+export function assignmentLocation(): AssignmentLocation {
+  return currentLabel ?? new Error();
+}
+
+/**
+ * A history entry: `{ value, where }`, a plain object. With a captured stack, `where` is an
+ * enumerable getter that works out the caller's `file:line` on first read and keeps it.
+ *
+ * @param value - the value after the assignment
+ * @param where - a label or the stack of the assignment
+ * @returns the entry
+ * @internal
+ */
+export function historyEntry(value: unknown, where: AssignmentLocation): HistoryEntry {
+  if (typeof where === 'string') return { value, where };
+  let location: string | undefined;
+  const entry = { value } as { value: unknown; where: string };
+  Object.defineProperty(entry, 'where', { enumerable: true, get: () => (location ??= locationIn(where.stack ?? '')) });
+  return entry;
 }
