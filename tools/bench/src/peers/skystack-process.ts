@@ -19,7 +19,10 @@ export interface SkyStackRequest {
   readonly threads: number;
 }
 
-/** What the child writes to its standard output, as JSON: a {@link ToolRun} with the catalog packed. */
+/** The line of the child's standard output that carries its reply (anything else it prints is ignored). */
+export const REPLY_PREFIX = 'skystack-reply ';
+
+/** What the child writes to its standard output, as JSON after {@link REPLY_PREFIX}: a {@link ToolRun} with the catalog packed. */
 export interface SkyStackReply extends Omit<ToolRun, 'detections'> {
   /** The catalog as float64 triples (x, y, aperture flux), base64: exact, NaN kept (JSON has no NaN). */
   readonly detections: string;
@@ -77,11 +80,8 @@ export async function runSkyStackInProcess(imagePath: string, settings: Detectio
   const args = fromSource ? ['--conditions=@skystack/source', '--import', pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href, child] : [child];
   const request: SkyStackRequest = { imagePath, settings, runs, threads };
   const { stdout } = await runProcess(process.execPath, args, { input: JSON.stringify(request) });
-  let reply: SkyStackReply;
-  try {
-    reply = JSON.parse(stdout) as SkyStackReply;
-  } catch {
-    throw new Error(`SkyStack's process did not reply with JSON; its output ends: ${stdout.slice(-500)}`);
-  }
+  const line = stdout.split('\n').findLast((l) => l.startsWith(REPLY_PREFIX));
+  if (line === undefined) throw new Error(`SkyStack's process ended without a '${REPLY_PREFIX.trim()}' line; its output ends: ${stdout.slice(-500)}`);
+  const reply = JSON.parse(line.slice(REPLY_PREFIX.length)) as SkyStackReply;
   return { ...reply, detections: unpackDetections(reply.detections) };
 }
