@@ -32,11 +32,14 @@ const cases: { tool: ComparisonTool; available: () => boolean }[] = [
   { tool: 'skystack-parallel', available: () => true },
 ];
 
+// SkyStack's rows start a Node process each (tsx and the workspace's modules load first): seconds on a busy machine
+const PROCESS_TIMEOUT_MS = 120_000;
+
 describe('runComparisonTool on a 256² scene', () => {
   for (const c of cases) {
     it.skipIf(!c.available())(`${c.tool}: finds every bright star at its position and flux`, async () => {
       checkRow(await runComparisonTool(c.tool, scene, 1));
-    });
+    }, PROCESS_TIMEOUT_MS);
   }
 
   it('skystack-parallel gives the same catalog as skystack, with 2 threads', async () => {
@@ -46,7 +49,7 @@ describe('runComparisonTool on a 256² scene', () => {
     expect(two.run!.threads).toBe(2);
     expect(two.run!.detections.length).toBeGreaterThan(0);
     expect(two.run!.detections).toEqual(one.run!.detections);
-  });
+  }, PROCESS_TIMEOUT_MS);
 
   it.skipIf(findSExtractor() === undefined)('the matched threshold finds at least as many stars as the nominal one', async () => {
     const nominal = await runComparisonTool('sextractor', scene, 1);
