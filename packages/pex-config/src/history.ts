@@ -27,17 +27,12 @@ const HERE = (() => {
 const FRAME = /\(?((?:file:\/\/)?[^()\s]+?):(\d+):(\d+)\)?\s*$/;
 
 /**
- * The `file:line` of the first stack frame outside this package (tests beside the code
- * count as outside), used as the location of an assignment made in code.
+ * The `file:line` of the first frame of a captured stack (the text of `Error.stack`) outside this
+ * package (tests beside the code count as outside): where an assignment made in code was made.
  *
+ * @param stack - the stack text
  * @returns `file:line`, or `<unknown>`
- * @internal
  */
-export function callerLocation(): string {
-  return locationIn(new Error().stack ?? '');
-}
-
-/** {@link callerLocation} of a stack captured earlier (the text of `Error.stack`). */
 function locationIn(stack: string): string {
   for (const raw of stack.split('\n').slice(1)) {
     const m = FRAME.exec(raw.trim());
@@ -108,7 +103,7 @@ export function withHistoryLabel<T>(label: string, fn: () => T): T {
 
 /**
  * Where an assignment was made: a label, or the stack captured when it was made, turned into the
- * caller's `file:line` ({@link callerLocation}) only when asked for. Formatting a stack is most
+ * caller's `file:line` only when asked for. Formatting a stack is most
  * of the cost of recording an assignment (with source maps on, as under tsx, much more on a
  * process's first configs), and most histories are never read.
  */
