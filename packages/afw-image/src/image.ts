@@ -1,6 +1,7 @@
 import { FitsFile, writeFits, type FitsHduSelector, type Header } from '@skystack/fits';
 import type { Extent2I} from '@skystack/geom';
 import { Box2I, Point2I } from '@skystack/geom';
+import { fillPlane } from '@skystack/kernels';
 import { ImageBase, type ImageOrigin, type PixelViewOptions } from './image-base.js';
 import { AfwImageInvalidArgumentError } from './errors.js';
 import { imageHeaderForWrite, planeHduForWrite, readPixelsFromHdu, selectImageHdu } from './fits-layout.js';
@@ -158,9 +159,8 @@ export class Image<A extends PixelArray = PixelArray> extends ImageBase<A> {
   set(...args: [value: number] | [x: number, y: number, value: number, origin?: ImageOrigin]): this {
     const { data, width, height, stride } = this.array;
     if (args.length === 1) {
-      const v = args[0];
-      if (stride === width) data.fill(v, 0, width * height);
-      else for (let y = 0; y < height; y++) data.fill(v, y * stride, y * stride + width);
+      // (on the kernels' default backend: a parallel one splits the rows of a shared plane)
+      fillPlane(data, args[0], { width, height, stride });
       return this;
     }
     const [x, y, value, origin] = args;

@@ -1,6 +1,7 @@
 import { FitsFile, writeFits, type FitsHduSelector, type Header } from '@skystack/fits';
 import type { Extent2I} from '@skystack/geom';
 import { Box2I, Point2I } from '@skystack/geom';
+import { fillPlane } from '@skystack/kernels';
 import { AfwImageFitsError, AfwImageMaskPlaneError } from './errors.js';
 import { imageHeaderForWrite, planeHduForWrite, readMaskPlaneCards, readPixelsFromHdu, selectImageHdu, setMaskPlaneCards } from './fits-layout.js';
 import { ImageBase, type ImageOrigin, type PixelViewOptions } from './image-base.js';
@@ -150,7 +151,8 @@ export class Mask extends ImageBase<Int32Array> {
   set(...args: [value: number] | [x: number, y: number, value: number, origin?: ImageOrigin]): this {
     const { data, width, height, stride } = this.array;
     if (args.length === 1) {
-      for (let y = 0; y < height; y++) data.fill(args[0], y * stride, y * stride + width);
+      // (on the kernels' default backend: a parallel one splits the rows of a shared plane)
+      fillPlane(data, args[0], { width, height, stride });
       return this;
     }
     const [x, y, value, origin] = args;

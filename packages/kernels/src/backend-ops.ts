@@ -5,6 +5,7 @@ import { convolve2dRows, convolveSeparableRows, type Kernel2dJob, type Separable
 import { makeInterpolate, lookupMaxInterpStyle, lookupMinInterpPoints, type InterpStyle, type Interpolate } from './interpolate.js';
 import { KernelsUndersampledError } from './errors.js';
 import { simdKernels } from './simd-kernels.js';
+import { fillRows, type FillJob } from './fill-core.js';
 import { poissonVarianceRows, type PoissonVarianceJob } from './variance-core.js';
 import { binSelectWorkspaceBytes, makeStatistics, meanClipOfBin, resetBinWorkspace, type StatisticsProperty } from './statistics.js';
 
@@ -342,6 +343,8 @@ export interface BackendJobs {
   addChebyshev: ChebyshevAddJob;
   /** The variance plane of a photon-counting image (rows of the box). */
   poissonVariance: PoissonVarianceJob;
+  /** One value written over a box of a plane (rows of the box). */
+  fill: FillJob;
 }
 
 /** The name of a contract operation. */
@@ -390,6 +393,9 @@ export function runBand<K extends BackendOp>(op: K, job: BackendJobs[K], start: 
       break;
     case 'poissonVariance':
       poissonVarianceRows(job as PoissonVarianceJob, start, end);
+      break;
+    case 'fill':
+      fillRows(job as FillJob, start, end);
       break;
     default:
       throw new Error(`Unknown kernel operation '${String(op)}'.`);

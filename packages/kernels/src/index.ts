@@ -30,6 +30,11 @@ export { poissonVariance } from './variance.js';
 export type { PoissonVarianceOptions } from './variance.js';
 export { poissonVarianceRows } from './variance-core.js';
 export type { PoissonVarianceJob, VarianceSourceArray } from './variance-core.js';
+// One value over a plane (afw's image.set(value))
+export { fillPlane } from './fill.js';
+export type { FillPlaneOptions } from './fill.js';
+export { fillRows } from './fill-core.js';
+export type { FillArray, FillJob } from './fill-core.js';
 
 // Background
 export { makeBackground, BackgroundModel, binGeometry, binsForSize } from './background.js';

@@ -16,6 +16,7 @@ import { runBand, bandCount, type BackendJobs, type BackendOp } from './backend-
  *   (with per-row sums of the added values), bit for bit as evaluating then adding.
  * - `poissonVariance`: the variance plane of a photon-counting image, `(base + I) / gain +
  *   readVariance` per pixel (ip_isr's `updateVariance`; see {@link poissonVariance}).
+ * - `fill`: one value over a box of a plane (afw's `image.set(value)`; see {@link fillPlane}).
  *
  * A new backend (a GPU one, say) implements {@link KernelBackend.run} for the operations it
  * accelerates and can fall back to `cpuBackend.run` for the others.

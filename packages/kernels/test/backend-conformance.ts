@@ -7,6 +7,7 @@ import {
   convolve2d,
   convolveMaskedImage,
   convolveSeparable,
+  fillPlane,
   fitChebyshev2d,
   gaussianKernel1d,
   makeBackground,
@@ -15,6 +16,11 @@ import {
   poissonVariance,
   type KernelBackend,
 } from '../src/index.js';
+
+/** Whether a plane lies in shared memory. */
+function isSharedPlane(a: ArrayBufferView): boolean {
+  return a.buffer instanceof SharedArrayBuffer;
+}
 
 /** A deterministic pseudo-random generator (mulberry32). */
 export function rng(seed: number): () => number {
@@ -344,6 +350,39 @@ export function describeKernelBackend(name: string, makeBackend: () => KernelBac
             for (let k = 0; k < length && bad < 0; k++) if (variance[k] !== want[k] && !(Number.isNaN(variance[k]) && Number.isNaN(want[k]))) bad = k;
             expect(bad, `first differing pixel (${image.constructor.name}, accumulate ${accumulate}, shared ${shared})`).toBe(-1);
           }
+        }
+      }
+    });
+
+    it('fills a box of a plane with one value (as the typed array stores it), outside the box untouched', () => {
+      const random = rng(29);
+      // a 301 × 97 box (large enough to be split between threads) at an offset, with a stride
+      const width = 301;
+      const height = 97;
+      const stride = 310;
+      const offset = 11;
+      const length = offset + (height - 1) * stride + width + 5;
+      const planes = [
+        { make: (n: number) => new Float32Array(n), value: -2.5 },
+        { make: (n: number) => allocShared(Float32Array, n), value: 1e-3 },
+        { make: (n: number) => allocShared(Float64Array, n), value: Math.PI },
+        { make: (n: number) => allocShared(Int32Array, n), value: 0x40000001 },
+        { make: (n: number) => allocShared(Int32Array, n), value: 3.7 },
+        { make: (n: number) => allocShared(Uint16Array, n), value: 70000 },
+      ];
+      for (const { make, value } of planes) {
+        for (const contiguous of [false, true]) {
+          const s = contiguous ? width : stride;
+          const plane = make(length);
+          for (let k = 0; k < length; k++) plane[k] = Math.round(1000 * random());
+          const want = plane.slice();
+          // the stored value, by a one-element array of the same type
+          const stored = new (want.constructor as Float64ArrayConstructor)([value])[0]!;
+          for (let r = 0; r < height; r++) for (let x = 0; x < width; x++) want[offset + r * s + x] = stored;
+          fillPlane(plane, value, { width, height, offset, stride: s, backend });
+          let bad = -1;
+          for (let k = 0; k < length && bad < 0; k++) if (plane[k] !== want[k]) bad = k;
+          expect(bad, `first differing value (${plane.constructor.name}${isSharedPlane(plane) ? ', shared' : ''}, value ${value}, stride ${s})`).toBe(-1);
         }
       }
     });

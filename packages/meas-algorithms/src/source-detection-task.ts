@@ -695,14 +695,25 @@ interface SmoothingBuffers {
 }
 
 /**
- * The buffers of the last finished detection, while the garbage collector has not taken them:
- * they never leave detectFootprints (the smoothed image is a temporary there), so the next
- * detection of the same size can smooth into them.
+ * How long the buffers of the last finished detection are held after it (ms): a pipeline detects
+ * on images of one size again and again (each detector's characterization and calibration), and
+ * fresh planes cost their page faults every time (~25 000 per 4096² detection: 0.1–0.4 s on the
+ * 2-core sandboxes of tools/bench); after this they are only weakly held, for the garbage
+ * collector to take.
  */
-let spareBuffers: WeakRef<SmoothingBuffers> | undefined;
+const SPARE_BUFFER_HOLD_MS = 60_000;
+
+/**
+ * The buffers of the last finished detection: they never leave detectFootprints (the smoothed
+ * image is a temporary there), so the next detection of the same size smooths into them. Held
+ * strongly for {@link SPARE_BUFFER_HOLD_MS} (a timer that does not keep the process alive), then
+ * weakly: a major collection, which every large allocation soon triggers, would take them at once.
+ */
+let spareBuffers: { held: SmoothingBuffers | undefined; weak: WeakRef<SmoothingBuffers>; timer: ReturnType<typeof setTimeout> | undefined } | undefined;
 
 function takeSmoothingBuffers(n: number): SmoothingBuffers {
-  const spare = spareBuffers?.deref();
+  const spare = spareBuffers?.held ?? spareBuffers?.weak.deref();
+  if (spareBuffers?.timer !== undefined) clearTimeout(spareBuffers.timer);
   spareBuffers = undefined; // a nested detection gets its own
   if (spare !== undefined && spare.image.length === n) return spare;
   // shared memory: a worker-thread kernel backend smooths into them directly (no copies)
@@ -710,7 +721,15 @@ function takeSmoothingBuffers(n: number): SmoothingBuffers {
 }
 
 function releaseSmoothingBuffers(buffers: SmoothingBuffers): void {
-  spareBuffers = new WeakRef(buffers);
+  if (spareBuffers?.timer !== undefined) clearTimeout(spareBuffers.timer);
+  const spare: NonNullable<typeof spareBuffers> = { held: buffers, weak: new WeakRef(buffers), timer: undefined };
+  spare.timer = setTimeout(() => {
+    spare.held = undefined;
+    spare.timer = undefined;
+  }, SPARE_BUFFER_HOLD_MS);
+  // (a timer object where there is one: Node's; browsers give a number)
+  (spare.timer as { unref?: () => void }).unref?.();
+  spareBuffers = spare;
 }
 
 /** A masked image over compact planes (no copies) with a given xy0 and mask plane dictionary. */

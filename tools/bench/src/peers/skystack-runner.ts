@@ -46,23 +46,22 @@ const PLUGINS = ['base_SdssCentroid', 'base_CircularApertureFlux', 'base_PsfFlux
  */
 export function detectAndMeasure(pixels: Float32Array, width: number, height: number, settings: DetectionBenchSettings, backend?: KernelBackend): Detection[] {
   const n = width * height;
-  if (backend === undefined) {
-    // The mask plane is written (zeros) before anything reads it, as ISR or a FITS reader hands
-    // it over. A fresh typed array is unmapped memory: read first (the background fit does), each page
-    // maps the shared zero page and faults again when the detection first writes it (measured:
-    // 10–14 ms + 30–41 ms for a fresh 64 MB plane, against 26–28 ms to write it first).
-    const mask = new Int32Array(n).fill(0);
-    return detectAndMeasureOn(new Exposure(new MaskedImage(new Image(pixels, width, height), new Mask(mask, width, height), new Image(new Float32Array(n), width, height))), settings);
-  }
-  // (on two threads the zero-page reads are split between them, and a serial fill costs as much
-  // as it saves: measured, so the shared mask is not filled first)
-  // (pixels already in shared memory, as `readImage(…, { shared: true })` gives them, are used as they are)
-  const planes = new MaskedImage(new Image(toShared(pixels), width, height), new Mask(allocShared(Int32Array, n), width, height), new Image(allocShared(Float32Array, n), width, height));
-  const previous = setDefaultBackend(backend);
+  const previous = backend === undefined ? undefined : setDefaultBackend(backend);
   try {
-    return detectAndMeasureOn(new Exposure(planes), settings);
+    // (with worker threads, planes in shared memory; pixels already there, as
+    // `readImage(…, { shared: true })` gives them, are used as they are)
+    const image = new Image(backend === undefined ? pixels : toShared(pixels), width, height);
+    const mask = new Mask(backend === undefined ? new Int32Array(n) : allocShared(Int32Array, n), width, height);
+    // The mask plane is written (zeros) before anything reads it, as ISR or a FITS reader hands
+    // it over: a fresh typed array is unmapped memory, and read first (the background fit does)
+    // each page maps the shared zero page and faults again when the detection first writes it
+    // (measured on one thread: 10–14 ms + 30–41 ms for a fresh 64 MB plane, against 26–28 ms to
+    // write it first). `set` fills on the default backend, so with worker threads they share it.
+    mask.set(0);
+    const variance = new Image(backend === undefined ? new Float32Array(n) : allocShared(Float32Array, n), width, height);
+    return detectAndMeasureOn(new Exposure(new MaskedImage(image, mask, variance)), settings);
   } finally {
-    setDefaultBackend(previous);
+    if (backend !== undefined) setDefaultBackend(previous);
   }
 }
 
