@@ -440,12 +440,19 @@ export class SpanSet implements Persistable, Iterable<Span> {
     let oy = new Int32Array(capacity);
     let o0 = new Int32Array(capacity);
     let o1 = new Int32Array(capacity);
+    // The result is made here and updated where the arrays grow, so that nothing after the loop
+    // needs type feedback: the loop's on-stack-replaced code is compiled during the first (long)
+    // call, before any call has left the loop, and is reused by later calls; a store or object
+    // literal after the loop deoptimised it on leaving, once per call.
+    const out: { ys: Int32Array; x0s: Int32Array; x1s: Int32Array; readonly starts: Int32Array } = { ys: oy, x0s: o0, x1s: o1, starts };
     let count = 0;
     let rowStart = new Int32Array(256);
     let c0 = new Int32Array(64);
     let c1 = new Int32Array(64);
-    for (let o = 0; o < nSets; o++) {
+    // (`o === nSets` records the end: see `out`)
+    for (let o = 0; o <= nSets; o++) {
       starts[o] = count;
+      if (o === nSets) break;
       const { ys: sy, x0s: sx0, x1s: sx1 } = sets[o]!;
       const n = sy.length;
       const { ys: ty, x0s: tx0, x1s: tx1 } = structures[o]!;
@@ -500,9 +507,9 @@ export class SpanSet implements Persistable, Iterable<Span> {
           const ch = hi > rx1 ? rx1 : hi;
           if (cl <= ch) {
             if (count === oy.length) {
-              oy = growInt32(oy);
-              o0 = growInt32(o0);
-              o1 = growInt32(o1);
+              oy = out.ys = growInt32(oy);
+              o0 = out.x0s = growInt32(o0);
+              o1 = out.x1s = growInt32(o1);
             }
             oy[count] = y;
             o0[count] = cl;
@@ -515,8 +522,7 @@ export class SpanSet implements Persistable, Iterable<Span> {
         }
       }
     }
-    starts[nSets] = count;
-    return { ys: oy, x0s: o0, x1s: o1, starts };
+    return out;
   }
 
   /**
