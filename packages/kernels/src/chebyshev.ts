@@ -148,9 +148,23 @@ function columnTerms(domain: ChebyshevDomain, x0: number, width: number, nx: num
 }
 
 /**
- * The weights of each row of a Chebyshev grid: `rowWeights(r)` writes `aᵢ = Σⱼ c[j, i] Tⱼ(y')`
- * for row `r` into `a` and returns the bit set of the non-zero ones (bit 0 always set).
+ * The weights of a row of a Chebyshev grid at mapped ordinate `t` (`mapY` of the row's y): writes
+ * `aᵢ = Σⱼ c[j, i] Tⱼ(t)` into `a` (`ty` holds T₀..T_orderY) and returns the bit set of the
+ * non-zero ones (bit 0 always set).
  */
+function rowWeightsAt(coefficients: Float64Array, orderY: number, nx: number, t: number, ty: Float64Array, a: Float64Array): number {
+  chebyshevT(t, ty);
+  let used = 1; // bit i: aᵢ is used (a₀ always)
+  for (let i = 0; i < nx; i++) {
+    let s = 0;
+    for (let j = 0; j <= orderY; j++) s += coefficients[j * nx + i]! * ty[j]!;
+    a[i] = s;
+    if (s !== 0) used |= 1 << i;
+  }
+  return used;
+}
+
+/** {@link rowWeightsAt} of row `r` (y = y0 + r) as a function of the row (the TypeScript loop's form). */
 function rowWeightsOf(
   coefficients: Float64Array,
   orderY: number,
@@ -160,17 +174,7 @@ function rowWeightsOf(
   a: Float64Array,
 ): (r: number) => number {
   const ty = new Float64Array(orderY + 1);
-  return (r: number): number => {
-    chebyshevT(mapY(domain, y0 + r), ty);
-    let used = 1; // bit i: aᵢ is used (a₀ always)
-    for (let i = 0; i < nx; i++) {
-      let s = 0;
-      for (let j = 0; j <= orderY; j++) s += coefficients[j * nx + i]! * ty[j]!;
-      a[i] = s;
-      if (s !== 0) used |= 1 << i;
-    }
-    return used;
-  };
+  return (r: number): number => rowWeightsAt(coefficients, orderY, nx, mapY(domain, y0 + r), ty, a);
 }
 
 /**
@@ -232,12 +236,12 @@ export function evaluateChebyshevRows(
   const nx = orderX + 1;
   const tx = columnTerms(domain, x0, width, nx);
   const a = new Float64Array(nx);
-  const rowWeights = rowWeightsOf(coefficients, orderY, nx, domain, y0, a);
   const simd = rowEnd > rowStart && nx <= 31 ? simdKernels() : undefined;
   if (simd !== undefined) {
-    chebyshevRowsSimd(simd, tx, nx, out, undefined, width, rowStart, rowEnd, rowWeights, a);
+    chebyshevRowsSimd(simd, tx, nx, out, undefined, width, rowStart, rowEnd, coefficients, orderY, domain, y0, a);
     return;
   }
+  const rowWeights = rowWeightsOf(coefficients, orderY, nx, domain, y0, a);
   const variant = out instanceof Float32Array ? 'f64>f32' : 'f64>f64';
   chebyshevRowsTs(nx, width, rowStart, rowEnd, rowWeights, a, (r, offs, w, nu) => streamSum(0, nu, variant)(tx, 0, out, r * width, width, offs, w));
 }
@@ -304,12 +308,12 @@ export function addChebyshevRows(job: ChebyshevAddJob, rowStart: number, rowEnd:
   const nx = orderX + 1;
   const tx = columnTerms(domain, job.x0, width, nx);
   const a = new Float64Array(nx);
-  const rowWeights = rowWeightsOf(coefficients, orderY, nx, domain, job.y0, a);
   const simd = rowEnd > rowStart && nx <= 31 ? simdKernels() : undefined;
   if (simd !== undefined) {
-    chebyshevRowsSimd(simd, tx, nx, undefined, job, width, rowStart, rowEnd, rowWeights, a);
+    chebyshevRowsSimd(simd, tx, nx, undefined, job, width, rowStart, rowEnd, coefficients, orderY, domain, job.y0, a);
     return;
   }
+  const rowWeights = rowWeightsOf(coefficients, orderY, nx, domain, job.y0, a);
   const row = new Float64Array(width);
   chebyshevRowsTs(nx, width, rowStart, rowEnd, rowWeights, a, (r, offs, w, nu) => {
     streamSum(0, nu, 'f64>f64')(tx, 0, row, 0, width, offs, w);
@@ -371,9 +375,19 @@ function chebyshevRowsSimd(
   width: number,
   rowStart: number,
   rowEnd: number,
-  rowWeights: (r: number) => number,
+  coefficients: Float64Array,
+  orderY: number,
+  domain: ChebyshevDomain,
+  y0: number,
   a: Float64Array,
 ): void {
+  // (the row weights by a plain function, not a closure made by the caller: this runs a few
+  // times per image, and its optimised code, which had inlined the previous image's closure, was
+  // thrown away when the garbage collector took that closure)
+  const ty = new Float64Array(orderY + 1);
+  // mapY, with its two constants computed as there
+  const cy = 0.5 * (domain.minY + domain.maxY);
+  const ky = 2 / (domain.maxY - domain.minY);
   const dst = out instanceof Float64Array ? 'f64' : 'f32';
   const db = dst === 'f32' ? 4 : 8;
   const chunk = Math.max(1, Math.min(rowEnd - rowStart, Math.floor(CHEBYSHEV_CHUNK_BYTES / (db * width))));
@@ -389,7 +403,7 @@ function chebyshevRowsSimd(
   const rowSums = sums === undefined ? undefined : new Float64Array(buffer, SUMS, 4 * chunk);
   const offsets = new Int32Array(nx);
   let r = rowStart;
-  let used = rowWeights(r);
+  let used = rowWeightsAt(coefficients, orderY, nx, (y0 + r - cy) * ky, ty, a);
   while (r < rowEnd) {
     // a run of rows using the same terms (the weights of each at W + k·8·nu)
     const runUsed = used;
@@ -401,7 +415,7 @@ function chebyshevRowsSimd(
       for (let i = 0; i < nx; i++) if ((runUsed & (1 << i)) !== 0) weights[m * nu + q++] = a[i]!;
       m++;
       if (m === chunk || r + m === rowEnd) break;
-      used = rowWeights(r + m);
+      used = rowWeightsAt(coefficients, orderY, nx, (y0 + (r + m) - cy) * ky, ty, a);
       if (used !== runUsed) break;
     }
     if (add === undefined) {
@@ -419,7 +433,7 @@ function chebyshevRowsSimd(
       if (rowSums !== undefined) sums!.set(rowSums.subarray(0, 4 * m), 4 * r);
     }
     r += m;
-    if (m === chunk && r < rowEnd) used = rowWeights(r);
+    if (m === chunk && r < rowEnd) used = rowWeightsAt(coefficients, orderY, nx, (y0 + r - cy) * ky, ty, a);
   }
 }
 

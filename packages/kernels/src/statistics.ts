@@ -1391,7 +1391,12 @@ function radixMedianInWindow(simd: SimdKernels, bits: Int32Array, region: Statis
     counts[(((b ^ ((b >> 31) >>> 1)) - slo) >>> 0) >>> sh]!++;
   }
   // the sub-buckets of the two ranks
-  const { b1, b2, before, n1, total } = rankBuckets(counts, below, q1, q2);
+  const rb = rankBuckets(counts, below, q1, q2);
+  const b1 = rb[0]!;
+  const b2 = rb[1]!;
+  const before = rb[2]!;
+  const n1 = rb[3]!;
+  const total = rb[4]!;
   const buf = new Float32Array(total);
   const bufBits = new Int32Array(buf.buffer);
   let f1 = 0;
@@ -1405,12 +1410,17 @@ function radixMedianInWindow(simd: SimdKernels, bits: Int32Array, region: Statis
   return medianFromBuckets(buf, n1, total, q1, q2, before, idx, m);
 }
 
+/** `[b1, b2, before, n1, total]` of the last {@link rankBuckets}. */
+const RANK_BUCKETS = new Int32Array(5);
+
 /**
  * The buckets of `counts` that hold order statistics `q1` and `q2` (`q1 ≤ q2`), with `below`
- * values before bucket 0: `b1`, `b2`, the values before `b1`, `b1`'s count and the values of
- * both buckets (`n1` when they are the same).
+ * values before bucket 0, into {@link RANK_BUCKETS}: `b1`, `b2`, the values before `b1`, `b1`'s
+ * count and the values of both buckets (`n1` when they are the same). (In a typed array rather
+ * than a new object: a function run once per image returned a literal whose map the garbage
+ * collector took between images, and its caller's optimised code was deoptimised on every image.)
  */
-function rankBuckets(counts: Int32Array, below: number, q1: number, q2: number): { readonly b1: number; readonly b2: number; readonly before: number; readonly n1: number; readonly total: number } {
+function rankBuckets(counts: Int32Array, below: number, q1: number, q2: number): Int32Array {
   let b1 = 0;
   let before = below;
   while (before + counts[b1]! <= q1) before += counts[b1++]!;
@@ -1418,7 +1428,14 @@ function rankBuckets(counts: Int32Array, below: number, q1: number, q2: number):
   let before2 = before;
   while (before2 + counts[b2]! <= q2) before2 += counts[b2++]!;
   const n1 = counts[b1]!;
-  return { b1, b2, before, n1, total: b2 === b1 ? n1 : n1 + counts[b2]! };
+  const n2 = counts[b2]!;
+  const out = RANK_BUCKETS;
+  out[0] = b1;
+  out[1] = b2;
+  out[2] = before;
+  out[3] = n1;
+  out[4] = n1 + (b2 === b1 ? 0 : n2);
+  return out;
 }
 
 /**
@@ -1480,7 +1497,12 @@ function radixMedianTwoPass(values: Float32Array, region: StatisticsRegion, mask
   const q1 = Math.floor(idx);
   const q2 = Math.min(q1 + 1, m - 1);
   // the buckets of the two ranks
-  const { b1, b2, before, n1, total } = rankBuckets(counts, 0, q1, q2);
+  const rb = rankBuckets(counts, 0, q1, q2);
+  const b1 = rb[0]!;
+  const b2 = rb[1]!;
+  const before = rb[2]!;
+  const n1 = rb[3]!;
+  const total = rb[4]!;
   const buf = new Float32Array(total);
   const fill = Int32Array.of(0, n1);
   if (g <= cap && b1 >= wlo && b2 <= wlo + span) {

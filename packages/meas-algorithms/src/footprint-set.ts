@@ -275,7 +275,8 @@ export class FootprintSet implements Iterable<Footprint> {
   grown(r: number, isotropic = true): FootprintSet {
     checkGrow(r);
     if (r === 0) return this.clone();
-    return new FootprintSet(combine([{ footprints: this.#footprints, grow: r }], this.#region, isotropic), this.#region);
+    // (radii as int32: an array of one double-valued radius has another map, and `combine`'s optimised code checks it)
+    return new FootprintSet(combine([this.#footprints], [r | 0], this.#region, isotropic), this.#region);
   }
 
   /**
@@ -295,14 +296,7 @@ export class FootprintSet implements Iterable<Footprint> {
     if (!this.#region.equals(other.getRegion())) {
       throw new MeasAlgorithmsInvalidArgumentError(`FootprintSet.merge needs two sets with the same region; got ${this.#region.toString()} and ${other.getRegion().toString()}.`);
     }
-    this.#footprints = combine(
-      [
-        { footprints: this.#footprints, grow: tGrow },
-        { footprints: other.getFootprints(), grow: rGrow },
-      ],
-      this.#region,
-      isotropic,
-    );
+    this.#footprints = combine([this.#footprints, other.getFootprints()], [tGrow | 0, rGrow | 0], this.#region, isotropic);
   }
 
   /**
@@ -876,19 +870,32 @@ function components(parent: Int32Array, order: Int32Array, total: number): { nCo
  * Grows the footprints of one or more sets and joins those that overlap or touch (8-connected),
  * combining their peaks. Output ordered by first pixel in raster order.
  */
-function combine(inputs: readonly { readonly footprints: readonly Footprint[]; readonly grow: number }[], region: Box2I, isotropic: boolean): Footprint[] {
+function combine(sets: readonly (readonly Footprint[])[], grows: readonly number[], region: Box2I, isotropic: boolean): Footprint[] {
   const stencil = isotropic ? 'circle' : 'manhattan';
-  const owners: Footprint[] = [];
-  const structures: SpanSet[] = [];
-  for (const { footprints, grow } of inputs) {
+  // (indexed loops into arrays made at their size: this runs once or twice per image, and the
+  // iterators, pushes and object literals it used were deoptimised on from the second image on)
+  let count = 0;
+  for (let i = 0; i < sets.length; i++) count += sets[i]!.length;
+  const owners = new Array<Footprint>(count);
+  const spans = new Array<SpanSet>(count);
+  const structures = new Array<SpanSet>(count);
+  let k = 0;
+  for (let i = 0; i < sets.length; i++) {
+    const footprints = sets[i]!;
     // (dilated(grow, stencil) is the Minkowski sum with this shape; radius 0 is one pixel, the identity)
-    const structure = SpanSet.fromShape(grow, stencil);
-    for (const fp of footprints) {
-      owners.push(fp);
-      structures.push(structure);
+    const structure = SpanSet.fromShape(grows[i]!, stencil);
+    for (let j = 0; j < footprints.length; j++, k++) {
+      const fp = footprints[j]!;
+      owners[k] = fp;
+      spans[k] = fp.getSpans();
+      structures[k] = structure;
     }
   }
-  const { ys, x0s, x1s, starts: ownerStart } = SpanSet.dilateMany(owners.map((fp) => fp.getSpans()), structures, region);
+  const dilated = SpanSet.dilateMany(spans, structures, region);
+  const ys = dilated.ys;
+  const x0s = dilated.x0s;
+  const x1s = dilated.x1s;
+  const ownerStart = dilated.starts;
   const total = ownerStart[owners.length]!;
   const owner = new Int32Array(total);
   for (let o = 0; o < owners.length; o++) owner.fill(o, ownerStart[o]!, ownerStart[o + 1]!);

@@ -34,7 +34,8 @@ const MAX_STATISTICS_PIXELS = 1 << 20;
 /** A seeded Gaussian random number generator (xoshiro128** with Box–Muller). */
 class GaussianRandom {
   readonly #s = new Uint32Array(4);
-  #spare = NaN;
+  /** The spare deviate of the last Box–Muller pair (NaN for none), in a typed array: see {@link fillGaussianValues}. */
+  readonly #spare = new Float64Array(1).fill(NaN);
 
   constructor(seed: number) {
     // splitmix32 to fill the state from the seed
@@ -62,69 +63,78 @@ class GaussianRandom {
   }
 
   gaussian(): number {
-    if (!Number.isNaN(this.#spare)) {
-      const v = this.#spare;
-      this.#spare = NaN;
+    const box = this.#spare;
+    if (!Number.isNaN(box[0]!)) {
+      const v = box[0]!;
+      box[0] = NaN;
       return v;
     }
     const u = this.uniform();
     const v = this.uniform();
     const r = Math.sqrt(-2 * Math.log(u));
-    this.#spare = r * Math.sin(2 * Math.PI * v);
+    box[0] = r * Math.sin(2 * Math.PI * v);
     return r * Math.cos(2 * Math.PI * v);
   }
 
   /**
    * Writes the next `to - from` values of {@link GaussianRandom.gaussian} (the same sequence,
-   * spare included), each as `mean + std × value`, to `out[from]` .. `out[to - 1]`, with the
-   * generator's state in locals instead of the state array. With `mean` 0 and `std` 1 the values
-   * are the deviates themselves (the products are exact).
+   * spare included), each as `mean + std × value`, to `out[from]` .. `out[to - 1]`. With `mean`
+   * 0 and `std` 1 the values are the deviates themselves (the products are exact).
    */
   fillGaussian(out: Float64Array | Float32Array | Int32Array | Uint16Array, from: number, to: number, mean: number, std: number): void {
-    const st = this.#s;
-    let s0 = st[0]!;
-    let s1 = st[1]!;
-    let s2 = st[2]!;
-    let s3 = st[3]!;
-    let k = from;
-    // the spare in a local: the loop's last pass may leave one (read once per call, written once)
-    let spare = this.#spare;
-    if (k < to && !Number.isNaN(spare)) {
-      out[k++] = mean + std * spare;
-      spare = NaN;
-    }
-    const twoPi = 2 * Math.PI;
-    while (k < to) {
-      // two uniforms, exactly as uniform()
-      let r = Math.imul(rotl(Math.imul(s1, 5), 7), 9) >>> 0;
-      let t = (s1 << 9) >>> 0;
-      s2 = (s2 ^ s0) >>> 0;
-      s3 = (s3 ^ s1) >>> 0;
-      s1 = (s1 ^ s2) >>> 0;
-      s0 = (s0 ^ s3) >>> 0;
-      s2 = (s2 ^ t) >>> 0;
-      s3 = rotl(s3, 11);
-      const u = (r + 0.5) / 4294967296;
-      r = Math.imul(rotl(Math.imul(s1, 5), 7), 9) >>> 0;
-      t = (s1 << 9) >>> 0;
-      s2 = (s2 ^ s0) >>> 0;
-      s3 = (s3 ^ s1) >>> 0;
-      s1 = (s1 ^ s2) >>> 0;
-      s0 = (s0 ^ s3) >>> 0;
-      s2 = (s2 ^ t) >>> 0;
-      s3 = rotl(s3, 11);
-      const v = (r + 0.5) / 4294967296;
-      const rad = Math.sqrt(-2 * Math.log(u));
-      out[k++] = mean + std * (rad * Math.cos(twoPi * v));
-      if (k < to) out[k++] = mean + std * (rad * Math.sin(twoPi * v));
-      else spare = rad * Math.sin(twoPi * v);
-    }
-    this.#spare = spare;
-    st[0] = s0;
-    st[1] = s1;
-    st[2] = s2;
-    st[3] = s3;
+    fillGaussianValues(this.#s, this.#spare, out, from, to, mean, std);
   }
+}
+
+/**
+ * {@link GaussianRandom.fillGaussian} on the generator's state (`st`, and the spare in `spare[0]`),
+ * with the state in locals during the loop. A function of typed arrays only: a generator lives
+ * for one image, and optimised code that read or wrote an instance's fields was deoptimised on
+ * every image once the garbage collector had taken the previous image's object layouts.
+ */
+function fillGaussianValues(st: Uint32Array, spareBox: Float64Array, out: Float64Array | Float32Array | Int32Array | Uint16Array, from: number, to: number, mean: number, std: number): void {
+  let s0 = st[0]!;
+  let s1 = st[1]!;
+  let s2 = st[2]!;
+  let s3 = st[3]!;
+  let k = from;
+  // the spare in a local: the loop's last pass may leave one (read once per call, written once)
+  let spare = spareBox[0]!;
+  if (k < to && !Number.isNaN(spare)) {
+    out[k++] = mean + std * spare;
+    spare = NaN;
+  }
+  const twoPi = 2 * Math.PI;
+  while (k < to) {
+    // two uniforms, exactly as uniform()
+    let r = Math.imul(rotl(Math.imul(s1, 5), 7), 9) >>> 0;
+    let t = (s1 << 9) >>> 0;
+    s2 = (s2 ^ s0) >>> 0;
+    s3 = (s3 ^ s1) >>> 0;
+    s1 = (s1 ^ s2) >>> 0;
+    s0 = (s0 ^ s3) >>> 0;
+    s2 = (s2 ^ t) >>> 0;
+    s3 = rotl(s3, 11);
+    const u = (r + 0.5) / 4294967296;
+    r = Math.imul(rotl(Math.imul(s1, 5), 7), 9) >>> 0;
+    t = (s1 << 9) >>> 0;
+    s2 = (s2 ^ s0) >>> 0;
+    s3 = (s3 ^ s1) >>> 0;
+    s1 = (s1 ^ s2) >>> 0;
+    s0 = (s0 ^ s3) >>> 0;
+    s2 = (s2 ^ t) >>> 0;
+    s3 = rotl(s3, 11);
+    const v = (r + 0.5) / 4294967296;
+    const rad = Math.sqrt(-2 * Math.log(u));
+    out[k++] = mean + std * (rad * Math.cos(twoPi * v));
+    if (k < to) out[k++] = mean + std * (rad * Math.sin(twoPi * v));
+    else spare = rad * Math.sin(twoPi * v);
+  }
+  spareBox[0] = spare;
+  st[0] = s0;
+  st[1] = s1;
+  st[2] = s2;
+  st[3] = s3;
 }
 
 function rotl(x: number, k: number): number {

@@ -9,21 +9,60 @@ import { Psf, positionToIndex } from './psf.js';
 import { Quadrupole } from './quadrupole.js';
 
 /**
+ * A radial profile {@link sampleProfile} evaluates at `r²`: one Gaussian, `exp((-0.5 r²) / p1)`
+ * (`p1` = σ²; {@link GaussianPsf}, `SingleGaussianPsf`), or two, `exp(p1 r²) + p3 exp(p2 r²)`
+ * (`p1`, `p2` = −1/(2σ²); `DoubleGaussianPsf`). Numbers, not a closure: PSFs are made per image,
+ * and optimised code that called one image's closure was deoptimised on the next image's.
+ *
+ * @internal
+ */
+export interface RadialProfile {
+  /** 0: one Gaussian; 1: two. */
+  readonly kind: 0 | 1;
+  readonly p1: number;
+  readonly p2: number;
+  readonly p3: number;
+}
+
+/**
+ * The profile of one Gaussian of width `sigma`.
+ *
+ * @internal
+ */
+export function gaussianProfile(sigma: number): RadialProfile {
+  return { kind: 0, p1: sigma * sigma, p2: 0, p3: 0 };
+}
+
+/**
  * Samples a radial profile at pixel centres on a box, the profile centred on `(cx, cy)`, and
  * normalises the result to sum 1.
  *
  * @internal
  */
-export function sampleProfile(bbox: Box2I, cx: number, cy: number, profile: (r2: number) => number): ImageD {
+export function sampleProfile(bbox: Box2I, cx: number, cy: number, profile: RadialProfile): ImageD {
   const w = bbox.getWidth();
   const h = bbox.getHeight();
   const data = new Float64Array(w * h);
+  const x0 = bbox.getMinX();
+  const y0 = bbox.getMinY();
+  const { p1, p2, p3 } = profile;
   let sum = 0;
-  for (let j = 0; j < h; j++) {
-    const dy = bbox.getMinY() + j - cy;
-    for (let i = 0; i < w; i++) {
-      const dx = bbox.getMinX() + i - cx;
-      sum += data[j * w + i] = profile(dx * dx + dy * dy);
+  if (profile.kind === 0) {
+    for (let j = 0; j < h; j++) {
+      const dy = y0 + j - cy;
+      for (let i = 0; i < w; i++) {
+        const dx = x0 + i - cx;
+        sum += data[j * w + i] = Math.exp((-0.5 * (dx * dx + dy * dy)) / p1);
+      }
+    }
+  } else {
+    for (let j = 0; j < h; j++) {
+      const dy = y0 + j - cy;
+      for (let i = 0; i < w; i++) {
+        const dx = x0 + i - cx;
+        const r2 = dx * dx + dy * dy;
+        sum += data[j * w + i] = Math.exp(p1 * r2) + p3 * Math.exp(p2 * r2);
+      }
     }
   }
   if (sum > 0) for (let k = 0; k < data.length; k++) data[k]! /= sum;
@@ -36,7 +75,7 @@ export function sampleProfile(bbox: Box2I, cx: number, cy: number, profile: (r2:
  *
  * @internal
  */
-export function sampleProfileAt(kernelBBox: Box2I, position: Point2D, profile: (r2: number) => number): ImageD {
+export function sampleProfileAt(kernelBBox: Box2I, position: Point2D, profile: RadialProfile): ImageD {
   const [ix] = positionToIndex(position.x);
   const [iy] = positionToIndex(position.y);
   return sampleProfile(kernelBBox.shiftedBy(new Extent2I(ix, iy)), position.x, position.y, profile);
@@ -130,10 +169,8 @@ export class GaussianPsf extends Psf implements Persistable {
     return new GaussianPsf(width, height, this.#sigma);
   }
 
-  #profile = (r2: number): number => Math.exp((-0.5 * r2) / (this.#sigma * this.#sigma));
-
   protected doComputeKernelImage(): ImageD {
-    return sampleProfile(this.doComputeBBox(), 0, 0, this.#profile);
+    return sampleProfile(this.doComputeBBox(), 0, 0, gaussianProfile(this.#sigma));
   }
 
   /**
@@ -144,7 +181,7 @@ export class GaussianPsf extends Psf implements Persistable {
    * @returns the image
    */
   protected override doComputeImage(position: Point2D): ImageD {
-    return sampleProfileAt(this.doComputeBBox(), position, this.#profile);
+    return sampleProfileAt(this.doComputeBBox(), position, gaussianProfile(this.#sigma));
   }
 
   protected doComputeApertureFlux(radius: number): number {

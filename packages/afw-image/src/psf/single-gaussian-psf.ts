@@ -4,7 +4,7 @@ import type { Point2D} from '@skystack/geom';
 import { Box2I, Extent2I, Point2I } from '@skystack/geom';
 import { AfwImageInvalidArgumentError } from '../errors.js';
 import type { ImageD } from '../image.js';
-import { checkOddDimensions, checkSigma, dimensionColumns, oneArchiveRow, sampleProfile, sampleProfileAt } from './gaussian-psf.js';
+import { checkOddDimensions, checkSigma, dimensionColumns, gaussianProfile, oneArchiveRow, sampleProfile, sampleProfileAt, type RadialProfile } from './gaussian-psf.js';
 import { FixedKernel } from './kernel.js';
 import { KernelPsf } from './kernel-psf.js';
 
@@ -12,7 +12,7 @@ function kernelBox(width: number, height: number): Box2I {
   return Box2I.fromCorner(new Point2I(-Math.trunc((width - 1) / 2), -Math.trunc((height - 1) / 2)), new Extent2I(width, height));
 }
 
-function profileKernel(width: number, height: number, profile: (r2: number) => number): FixedKernel {
+function profileKernel(width: number, height: number, profile: RadialProfile): FixedKernel {
   return new FixedKernel(sampleProfile(kernelBox(width, height), 0, 0, profile));
 }
 
@@ -44,7 +44,7 @@ export class SingleGaussianPsf extends KernelPsf {
   constructor(width: number, height: number, sigma: number) {
     checkOddDimensions('SingleGaussianPsf', width, height);
     checkSigma('SingleGaussianPsf', 'sigma', sigma);
-    super(profileKernel(width, height, (r2) => Math.exp((-0.5 * r2) / (sigma * sigma))));
+    super(profileKernel(width, height, gaussianProfile(sigma)));
     this.#sigma = sigma;
   }
 
@@ -62,8 +62,7 @@ export class SingleGaussianPsf extends KernelPsf {
   }
 
   protected override doComputeImage(position: Point2D): ImageD {
-    const s2 = this.#sigma * this.#sigma;
-    return sampleProfileAt(this.getKernel().getBBox(), position, (r2) => Math.exp((-0.5 * r2) / s2));
+    return sampleProfileAt(this.getKernel().getBBox(), position, gaussianProfile(this.#sigma));
   }
 
   /**
@@ -126,10 +125,8 @@ export class DoubleGaussianPsf extends KernelPsf {
     this.#b = b;
   }
 
-  static #profile(sigma1: number, sigma2: number, b: number): (r2: number) => number {
-    const a1 = -0.5 / (sigma1 * sigma1);
-    const a2 = -0.5 / (sigma2 * sigma2);
-    return (r2) => Math.exp(a1 * r2) + b * Math.exp(a2 * r2);
+  static #profile(sigma1: number, sigma2: number, b: number): RadialProfile {
+    return { kind: 1, p1: -0.5 / (sigma1 * sigma1), p2: -0.5 / (sigma2 * sigma2), p3: b };
   }
 
   /** The inner σ (pixels). */
