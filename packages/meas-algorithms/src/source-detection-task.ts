@@ -697,8 +697,8 @@ interface SmoothingBuffers {
 /**
  * How long the buffers of the last finished detection are held after it (ms): a pipeline detects
  * on images of one size again and again (each detector's characterization and calibration), and
- * fresh planes cost their page faults every time (~25 000 per 4096² detection: 0.1–0.4 s on the
- * 2-core sandboxes of tools/bench); after this they are only weakly held, for the garbage
+ * fresh planes cost their page faults every time (~25 000 per 4096² detection: 0.04–0.1 s on the
+ * 2-core machines of tools/bench); after this they are only weakly held, for the garbage
  * collector to take.
  */
 const SPARE_BUFFER_HOLD_MS = 60_000;
