@@ -19,8 +19,11 @@ import { Quadrupole } from './quadrupole.js';
 export interface RadialProfile {
   /** 0: one Gaussian; 1: two. */
   readonly kind: 0 | 1;
+  /** One Gaussian: σ²; two: the inner one's −1/(2σ₁²). */
   readonly p1: number;
+  /** Two Gaussians: the outer one's −1/(2σ₂²) (unused for one). */
   readonly p2: number;
+  /** Two Gaussians: the outer one's amplitude relative to the inner one's (unused for one). */
   readonly p3: number;
 }
 
