@@ -75,7 +75,7 @@ export type { KernelOptions } from './psf/kernel.js';
 export { PolynomialFunction2, Chebyshev1Function2 } from './psf/spatial-function.js';
 export type { SpatialFunction2 } from './psf/spatial-function.js';
 export { lanczos, offsetImage } from './psf/offset-image.js';
-export { computeAdaptiveMoments, computeCircularApertureSum } from './psf/image-moments.js';
+export { computeAdaptiveMoments, computeCircularApertureSum, ellipticalGaussianRow } from './psf/image-moments.js';
 export type { AdaptiveMomentsOptions } from './psf/image-moments.js';
 export { registerPsfReaders } from './psf/readers.js';
 

@@ -1,7 +1,7 @@
 import { FitsFile, writeFits, type FitsHduSelector, type Header } from '@skystack/fits';
 import type { Extent2I} from '@skystack/geom';
 import { Box2I, Point2I } from '@skystack/geom';
-import { fillPlane } from '@skystack/kernels';
+import { fillPlane, maskBits } from '@skystack/kernels';
 import { AfwImageFitsError, AfwImageMaskPlaneError } from './errors.js';
 import { imageHeaderForWrite, planeHduForWrite, readMaskPlaneCards, readPixelsFromHdu, selectImageHdu, setMaskPlaneCards } from './fits-layout.js';
 import { ImageBase, type ImageOrigin, type PixelViewOptions } from './image-base.js';
@@ -284,6 +284,7 @@ export class Mask extends ImageBase<Int32Array> {
    * @throws {@link AfwImageMaskPlaneError} when the plane dictionaries differ
    */
   orInPlace(rhs: number | Mask): this {
+    if (typeof rhs === 'number') return this.#bits(-1, rhs | 0);
     return this.#combine(rhs, 'orInPlace', (a, b) => a | b);
   }
 
@@ -296,6 +297,7 @@ export class Mask extends ImageBase<Int32Array> {
    * @throws {@link AfwImageMaskPlaneError} when the plane dictionaries differ
    */
   andInPlace(rhs: number | Mask): this {
+    if (typeof rhs === 'number') return this.#bits(rhs | 0, 0);
     return this.#combine(rhs, 'andInPlace', (a, b) => a & b);
   }
 
@@ -324,6 +326,17 @@ export class Mask extends ImageBase<Int32Array> {
         { hint: 'Masks combined pixel by pixel must name the same bits the same way.' },
       );
     }
+  }
+
+  /**
+   * `p = (p & and) | or` over every pixel, with the kernels' `maskBits` on their default backend
+   * (a parallel one splits the rows of a shared plane; pixels that would not change are not
+   * written).
+   */
+  #bits(and: number, or: number): this {
+    const { data, width, height, stride } = this.array;
+    maskBits(data, and, or, { width, height, stride });
+    return this;
   }
 
   #combine(rhs: number | Mask, operation: string, op: (a: number, b: number) => number): this {

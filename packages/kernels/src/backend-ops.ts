@@ -6,6 +6,7 @@ import { makeInterpolate, lookupMaxInterpStyle, lookupMinInterpPoints, type Inte
 import { KernelsUndersampledError } from './errors.js';
 import { simdKernels } from './simd-kernels.js';
 import { fillRows, type FillJob } from './fill-core.js';
+import { maskBitsRows, type MaskBitsJob } from './mask-bits-core.js';
 import { poissonVarianceRows, type PoissonVarianceJob } from './variance-core.js';
 import { binSelectWorkspaceBytes, makeStatistics, meanClipOfBin, resetBinWorkspace, type StatisticsProperty } from './statistics.js';
 
@@ -345,6 +346,8 @@ export interface BackendJobs {
   poissonVariance: PoissonVarianceJob;
   /** One value written over a box of a plane (rows of the box). */
   fill: FillJob;
+  /** A mask plane's pixels ANDed and ORed with constants (rows of the box). */
+  maskBits: MaskBitsJob;
 }
 
 /** The name of a contract operation. */
@@ -396,6 +399,9 @@ export function runBand<K extends BackendOp>(op: K, job: BackendJobs[K], start: 
       break;
     case 'fill':
       fillRows(job as FillJob, start, end);
+      break;
+    case 'maskBits':
+      maskBitsRows(job as MaskBitsJob, start, end);
       break;
     default:
       throw new Error(`Unknown kernel operation '${String(op)}'.`);

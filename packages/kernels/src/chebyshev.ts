@@ -516,10 +516,46 @@ export function fitChebyshev2d(
   const tx = new Float64Array(orderX + 1);
   const ty = new Float64Array(orderY + 1);
   const basis = new Float64Array(nt);
+  const used = accumulateNormalEquations(x, y, values, options.weights, domain, terms, A, b, tx, ty, basis);
+  if (used === 0 || A.every((v) => v === 0)) {
+    throw new KernelsFitError(`No usable points to fit a Chebyshev series (${n} given, none with a finite value and weight).`, {
+      hint: options.weights ? 'Zero variances give infinite weights; try without weighting.' : undefined,
+    });
+  }
+  for (let p = 0; p < nt; p++) for (let q = p + 1; q < nt; q++) A[p * nt + q] = A[q * nt + p]!;
+  const c = solveLinear(A, b, nt);
+  const dense = new Float64Array((orderX + 1) * (orderY + 1));
+  for (let t = 0; t < nt; t++) dense[terms[t]![1] * (orderX + 1) + terms[t]![0]] = c[t]!;
+  return new Chebyshev2d(dense, orderX, orderY, domain, triangular);
+}
+
+/**
+ * The lower triangle of the normal equations `A c = b` of {@link fitChebyshev2d} from its points
+ * (those with a finite value and weight), added into `A` and `b`; `tx`, `ty` and `basis` are
+ * workspace. A function of its own so that the loop's on-stack-replaced code ends with it (code
+ * after a loop, not yet run when V8 optimises the loop, is deoptimised on leaving it).
+ *
+ * @returns how many points were used
+ */
+function accumulateNormalEquations(
+  x: ArrayLike<number>,
+  y: ArrayLike<number>,
+  values: ArrayLike<number>,
+  weights: ArrayLike<number> | undefined,
+  domain: ChebyshevDomain,
+  terms: readonly (readonly [number, number])[],
+  A: Float64Array,
+  b: Float64Array,
+  tx: Float64Array,
+  ty: Float64Array,
+  basis: Float64Array,
+): number {
+  const n = values.length;
+  const nt = terms.length;
   let used = 0;
   for (let k = 0; k < n; k++) {
     const v = values[k]!;
-    const w = options.weights === undefined ? 1 : options.weights[k]!;
+    const w = weights === undefined ? 1 : weights[k]!;
     if (!Number.isFinite(v + w)) continue;
     chebyshevT(mapX(domain, x[k]!), tx);
     chebyshevT(mapY(domain, y[k]!), ty);
@@ -531,16 +567,7 @@ export function fitChebyshev2d(
     }
     used++;
   }
-  if (used === 0 || A.every((v) => v === 0)) {
-    throw new KernelsFitError(`No usable points to fit a Chebyshev series (${n} given, none with a finite value and weight).`, {
-      hint: options.weights ? 'Zero variances give infinite weights; try without weighting.' : undefined,
-    });
-  }
-  for (let p = 0; p < nt; p++) for (let q = p + 1; q < nt; q++) A[p * nt + q] = A[q * nt + p]!;
-  const c = solveLinear(A, b, nt);
-  const dense = new Float64Array((orderX + 1) * (orderY + 1));
-  for (let t = 0; t < nt; t++) dense[terms[t]![1] * (orderX + 1) + terms[t]![0]] = c[t]!;
-  return new Chebyshev2d(dense, orderX, orderY, domain, triangular);
+  return used;
 }
 
 /** Solves A c = b (A n×n, overwritten) by LU with partial pivoting. */

@@ -35,6 +35,10 @@ export { fillPlane } from './fill.js';
 export type { FillPlaneOptions } from './fill.js';
 export { fillRows } from './fill-core.js';
 export type { FillArray, FillJob } from './fill-core.js';
+export { maskBits } from './mask-bits.js';
+export type { MaskBitsOptions } from './mask-bits.js';
+export { maskBitsRows } from './mask-bits-core.js';
+export type { MaskBitsJob } from './mask-bits-core.js';
 
 // Background
 export { makeBackground, BackgroundModel, binGeometry, binsForSize } from './background.js';

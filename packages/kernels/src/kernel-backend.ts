@@ -17,6 +17,8 @@ import { runBand, bandCount, type BackendJobs, type BackendOp } from './backend-
  * - `poissonVariance`: the variance plane of a photon-counting image, `(base + I) / gain +
  *   readVariance` per pixel (ip_isr's `updateVariance`; see {@link poissonVariance}).
  * - `fill`: one value over a box of a plane (afw's `image.set(value)`; see {@link fillPlane}).
+ * - `maskBits`: a mask plane's pixels ANDed then ORed with constants, blocks that would not
+ *   change left unwritten (afw's `mask &= bits`, `mask |= bits`; see {@link maskBits}).
  *
  * A new backend (a GPU one, say) implements {@link KernelBackend.run} for the operations it
  * accelerates and can fall back to `cpuBackend.run` for the others.

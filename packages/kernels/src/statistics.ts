@@ -405,20 +405,38 @@ function accumulateClipped(a: Float32Array | Float64Array, off: number, m: numbe
   if (simd !== undefined && a.buffer === simd.reserve(0)) {
     // the same pairs of partial sums, one per f64x2 lane (a background bin gathered in the kernels' memory)
     simd.clippedSums(a.byteOffset + 4 * off, m, center, clip);
-    let r = simdResults;
-    if (r === undefined || r.buffer !== a.buffer) r = simdResults = new Float64Array(a.buffer, 0, 6);
+    const r = simdResultsOf(a.buffer);
     finishClipped(center, r[0]!, r[1]!, r[2]!, r[3]!, r[4]!, r[5]!);
     return;
   }
-  let n0 = 0;
-  let n1 = 0;
-  let s0 = 0;
-  let s1 = 0;
-  let q0 = 0;
-  let q1 = 0;
-  let k = off;
+  // in blocks of an even length, so that pairs stay pairs and each partial sum runs in the same
+  // order: a loop over all the values, on-stack replaced, was left at its end on every call to
+  // code without type feedback (deoptimised once per call of a long run of calls)
+  const acc = CLIP_PARTIALS.fill(0);
   const end = off + m;
-  for (; k + 1 < end; k += 2) {
+  for (let from = off; from < end; from += CLIP_BLOCK) clippedBlock(a, from, Math.min(end, from + CLIP_BLOCK), center, clip, acc);
+  finishClipped(center, acc[0]!, acc[1]!, acc[2]!, acc[3]!, acc[4]!, acc[5]!);
+}
+
+/** Values per block of {@link accumulateClipped}'s TypeScript sums (even). */
+const CLIP_BLOCK = 4096;
+/** `[s0, s1, q0, q1, n0, n1]` of {@link clippedBlock}. */
+const CLIP_PARTIALS = new Float64Array(6);
+
+/**
+ * The clipped sums of `a[from, to)` about `center` added to `acc = [s0, s1, q0, q1, n0, n1]`:
+ * values at even offsets from `from` go to the first partial sums, odd ones to the second, a last
+ * single value to the first.
+ */
+function clippedBlock(a: Float32Array | Float64Array, from: number, to: number, center: number, clip: number, acc: Float64Array): void {
+  let s0 = acc[0]!;
+  let s1 = acc[1]!;
+  let q0 = acc[2]!;
+  let q1 = acc[3]!;
+  let n0 = acc[4]!;
+  let n1 = acc[5]!;
+  let k = from;
+  for (; k + 1 < to; k += 2) {
     const d0 = a[k]! - center;
     const d1 = a[k + 1]! - center;
     if (Math.abs(d0) <= clip) {
@@ -432,7 +450,7 @@ function accumulateClipped(a: Float32Array | Float64Array, off: number, m: numbe
       n1++;
     }
   }
-  if (k < end) {
+  if (k < to) {
     const d = a[k]! - center;
     if (Math.abs(d) <= clip) {
       s0 += d;
@@ -440,13 +458,25 @@ function accumulateClipped(a: Float32Array | Float64Array, off: number, m: numbe
       n0++;
     }
   }
-  finishClipped(center, s0, s1, q0, q1, n0, n1);
+  acc[0] = s0;
+  acc[1] = s1;
+  acc[2] = q0;
+  acc[3] = q1;
+  acc[4] = n0;
+  acc[5] = n1;
 }
 
 /** Below this many values the clipped sums stay in TypeScript. */
 const SIMD_CLIP_MIN = 64;
 /** The SIMD kernels' results (a view of their memory, remade when it grows). */
 let simdResults: Float64Array | undefined;
+
+/** {@link simdResults} over `buffer` (the kernels' memory), made when needed. */
+function simdResultsOf(buffer: ArrayBufferLike): Float64Array {
+  let r = simdResults;
+  if (r === undefined || r.buffer !== buffer) r = simdResults = new Float64Array(buffer, 0, 6);
+  return r;
+}
 
 /** {@link CLIP_SUMS} from the two partial sums of {@link accumulateClipped}. */
 function finishClipped(center: number, s0: number, s1: number, q0: number, q1: number, n0: number, n1: number): void {
@@ -573,7 +603,7 @@ export function nthElement(a: Float32Array | Float64Array, lo: number, hi: numbe
         }
         a[j + 1] = v;
       }
-      return a[k]!;
+      break;
     }
     const m = (l + r) >>> 1;
     // median of three into a[m]
@@ -594,8 +624,9 @@ export function nthElement(a: Float32Array | Float64Array, lo: number, hi: numbe
     }
     if (k <= j) r = j;
     else if (k >= i) l = i;
-    else return a[k]!;
+    else break;
   }
+  // (one exit: a return first reached after V8 has optimised this would deoptimise it)
   return a[k]!;
 }
 
@@ -989,10 +1020,11 @@ function bucketSelectBin(a: Float32Array, off: number, n: number, lo: number, sc
       ws.fill[sg] = BIN_SEG_START[sg]!;
       ws.segOf[BIN_SEG_BUCKET[sg]!] = ws.fillAt + 4 * sg;
     }
-    // (the chosen buckets, the last repeated up to six)
+    // (the chosen buckets, the last repeated up to six; every slot is read, so that no load
+    // first runs after V8 has optimised this)
     const bk = BIN_SEG_BUCKET;
-    const last = bk[nSeg - 1]!;
-    ws.simd.bucketGatherFew(a.byteOffset + 4 * off, n, ws.keysAt, ws.segOfAt, ws.bufAt, bk[0]!, nSeg > 1 ? bk[1]! : last, nSeg > 2 ? bk[2]! : last, nSeg > 3 ? bk[3]! : last, nSeg > 4 ? bk[4]! : last, last);
+    bk.fill(bk[nSeg - 1]!, nSeg);
+    ws.simd.bucketGatherFew(a.byteOffset + 4 * off, n, ws.keysAt, ws.segOfAt, ws.bufAt, bk[0]!, bk[1]!, bk[2]!, bk[3]!, bk[4]!, bk[5]!);
     for (let sg = 0; sg < nSeg; sg++) ws.segOf[BIN_SEG_BUCKET[sg]!] = 0;
   } else {
     if (binGather.length < total) binGather = new Float32Array(Math.max(total, 2 * binGather.length));

@@ -9,6 +9,7 @@ import {
   convolveSeparable,
   fillPlane,
   fitChebyshev2d,
+  maskBits,
   gaussianKernel1d,
   makeBackground,
   makeKernel2d,
@@ -383,6 +384,37 @@ export function describeKernelBackend(name: string, makeBackend: () => KernelBac
           let bad = -1;
           for (let k = 0; k < length && bad < 0; k++) if (plane[k] !== want[k]) bad = k;
           expect(bad, `first differing value (${plane.constructor.name}${isSharedPlane(plane) ? ', shared' : ''}, value ${value}, stride ${s})`).toBe(-1);
+        }
+      }
+    });
+
+    it('ANDs then ORs constants into a box of a mask plane, outside the box untouched', () => {
+      const random = rng(31);
+      // a 2100 × 37 box (rows longer than one block, split between threads) at an offset, with a stride
+      const width = 2100;
+      const height = 37;
+      const stride = 2113;
+      const offset = 7;
+      const length = offset + (height - 1) * stride + width + 5;
+      const ops = [
+        { and: ~0b1100, or: 0 }, // clear two planes
+        { and: -1, or: 0b10000 }, // set one
+        { and: ~0b1, or: 0b100000 }, // both
+        { and: 0x7fffffff, or: -0x80000000 }, // the sign bit
+      ];
+      for (const shared of [false, true]) {
+        for (const { and, or } of ops) {
+          for (const sparse of [false, true]) {
+            const plane = shared ? allocShared(Int32Array, length) : new Int32Array(length);
+            // sparse: bits in only a few pixels, as a mask with few detections; else random bits everywhere
+            for (let k = 0; k < length; k++) plane[k] = sparse ? (random() < 0.001 ? (random() * 0x100) | 0 : 0) : (random() * 0x100000000) | 0;
+            const want = plane.slice();
+            for (let r = 0; r < height; r++) for (let x = 0; x < width; x++) want[offset + r * stride + x] = (want[offset + r * stride + x]! & and) | or;
+            maskBits(plane, and, or, { width, height, offset, stride, backend });
+            let bad = -1;
+            for (let k = 0; k < length && bad < 0; k++) if (plane[k] !== want[k]) bad = k;
+            expect(bad, `first differing pixel (and ${and}, or ${or}, shared ${shared}, sparse ${sparse})`).toBe(-1);
+          }
         }
       }
     });

@@ -632,7 +632,7 @@ export class SourceDetectionTask extends Task<SourceDetectionConfig> {
     const clearPlane = (name: 'DETECTED' | 'DETECTED_NEGATIVE', set: FootprintSet | undefined): void => {
       const bits = mask.getPlaneBitMask(name);
       if (masked === undefined) {
-        andMask(mask, ~bits);
+        mask.andInPlace(~bits);
         return;
       }
       for (const fp of set ?? []) fp.getSpans().clearMask(mask.array, mask.getXY0(), bits);
@@ -657,7 +657,7 @@ export class SourceDetectionTask extends Task<SourceDetectionConfig> {
    * @see lsst.meas.algorithms.detection.SourceDetectionTask.clearMask
    */
   clearMask(mask: Mask): void {
-    andMask(mask, ~mask.getPlaneBitMask(['DETECTED', 'DETECTED_NEGATIVE']));
+    mask.andInPlace(~mask.getPlaneBitMask(['DETECTED', 'DETECTED_NEGATIVE']));
   }
 
   /**
@@ -935,49 +935,6 @@ function signFlags(img: Float32Array, from: number, to: number): number {
     flags |= u >= 0 ? (u <= 0 ? 3 : 1) : 2;
   }
   return flags;
-}
-
-/**
- * ANDs `bits` into every pixel of a mask (afw's `&=`). A read-only pass over blocks of each row
- * finds those with a pixel to change, and only those are written: clearing planes that are
- * already clear (the usual case) only reads, which also leaves the pages of a fresh, untouched
- * mask unwritten.
- */
-function andMask(mask: Mask, bits: number): void {
-  const { data, width, height, stride } = mask.array;
-  const cleared = ~bits;
-  for (let y = 0; y < height; y++) {
-    const row = y * stride;
-    for (let k = row, end = row + width; k < end; k += AND_BLOCK) {
-      const stop = Math.min(end, k + AND_BLOCK);
-      if ((orOf(data, k, stop) & cleared) !== 0) andRange(data, k, stop, bits);
-    }
-  }
-}
-
-/** Values per block of {@link andMask}. */
-const AND_BLOCK = 1024;
-
-/** The bitwise OR of `data[from, to)`. */
-function orOf(data: Int32Array, from: number, to: number): number {
-  let o0 = 0;
-  let o1 = 0;
-  let o2 = 0;
-  let o3 = 0;
-  let k = from;
-  for (; k + 3 < to; k += 4) {
-    o0 |= data[k]!;
-    o1 |= data[k + 1]!;
-    o2 |= data[k + 2]!;
-    o3 |= data[k + 3]!;
-  }
-  for (; k < to; k++) o0 |= data[k]!;
-  return o0 | o1 | o2 | o3;
-}
-
-/** `data[k] &= bits` for `k` in `[from, to)`. */
-function andRange(data: Int32Array, from: number, to: number, bits: number): void {
-  for (let k = from; k < to; k++) data[k] = data[k]! & bits;
 }
 
 /** An image's width and height, and a smoothing kernel's half width. */

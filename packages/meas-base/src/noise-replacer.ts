@@ -163,31 +163,6 @@ function sampleImage(image: Image): Float32Array | Float64Array {
 }
 
 /**
- * Clears the `clear` bits of every pixel of a mask: each row is first OR-reduced (four
- * accumulators, no stores) and written only when one of its pixels has one of the bits.
- */
-function clearBits(md: Int32Array, width: number, height: number, stride: number, clear: number): void {
-  const keep = ~clear;
-  for (let y = 0; y < height; y++) {
-    const start = y * stride;
-    const end = start + width;
-    let a0 = 0;
-    let a1 = 0;
-    let a2 = 0;
-    let a3 = 0;
-    let i = start;
-    for (; i + 3 < end; i += 4) {
-      a0 |= md[i]!;
-      a1 |= md[i + 1]!;
-      a2 |= md[i + 2]!;
-      a3 |= md[i + 3]!;
-    }
-    for (; i < end; i++) a0 |= md[i]!;
-    if (((a0 | a1 | a2 | a3) & clear) !== 0) for (let j = start; j < end; j++) md[j] = md[j]! & keep;
-  }
-}
-
-/**
  * The stored footprints' pixels: entry `e` has the clipped spans `spanBegin[e]` ..
  * `spanBegin[e + 1] - 1` (where each starts in the image and in the mask arrays, and its length)
  * and the pixels from `pixBegin[e]` on in `original` and `noise` (arrays of the image's element
@@ -449,11 +424,9 @@ export class NoiseReplacer {
     }
     [this.#thisBit, this.#otherBit] = bits as [number, number];
     // Clear both planes in one pass (afterwards their bits are set only inside the stored
-    // footprints); only rows that have one of the bits are written.
-    // (image dimensions are made int32 with `| 0` throughout: they can arrive as heap numbers,
-    // which would deoptimise the loops' small-integer code)
-    const { data: md, width: mw, height: mh, stride: ms } = mask.array;
-    clearBits(md, mw | 0, mh | 0, ms | 0, this.#thisBit | this.#otherBit);
+    // footprints); only pixels that have one of the bits are written (the kernels' maskBits, on
+    // their default backend).
+    mask.andInPlace(~(this.#thisBit | this.#otherBit));
     const multiplier = config.noiseSeedMultiplier;
     const id = options.exposureId === undefined ? 0 : Number(options.exposureId);
     const seed = multiplier === 0 ? 1 : id !== 0 ? id * multiplier : multiplier;

@@ -40,6 +40,7 @@ export function computeAdaptiveMoments(image: Image<PixelArray>, cx: number, cy:
   let wxx = 1.5;
   let wyy = 1.5;
   let wxy = 0;
+  const weights = new Float64Array(width);
   for (let iter = 0; iter < maxIterations; iter++) {
     const det = wxx * wyy - wxy * wxy;
     if (!(det > 0)) break;
@@ -50,17 +51,31 @@ export function computeAdaptiveMoments(image: Image<PixelArray>, cx: number, cy:
     let sxx = 0;
     let syy = 0;
     let sxy = 0;
+    // along a row the exponent is a quadratic in i, so each weight is its neighbour's times a
+    // ratio that itself changes by a constant factor: three exponentials a row instead of one a
+    // pixel (see ellipticalGaussianRow for the rounding), walked outwards from the row's largest
+    // weight so that the weights only shrink (one that underflows to 0 is 0)
+    const e2 = Math.exp(-ixx);
     for (let j = 0; j < height; j++) {
       const dy = y0 + j - cy;
+      ellipticalGaussianRow(weights, width, x0 - cx, dy, ixx, ixy, iyy, e2);
+      // the row's Σv, Σv·dx, Σv·dx² (Σv·dy and Σv·dy² follow from them)
+      const row = j * stride;
+      let r0 = 0;
+      let r1 = 0;
+      let r2 = 0;
       for (let i = 0; i < width; i++) {
         const dx = x0 + i - cx;
-        const w = Math.exp(-0.5 * (ixx * dx * dx + 2 * ixy * dx * dy + iyy * dy * dy));
-        const v = w * Number(data[j * stride + i]);
-        s += v;
-        sxx += v * dx * dx;
-        syy += v * dy * dy;
-        sxy += v * dx * dy;
+        const v = weights[i]! * Number(data[row + i]);
+        const vx = v * dx;
+        r0 += v;
+        r1 += vx;
+        r2 += vx * dx;
       }
+      s += r0;
+      sxx += r2;
+      syy += r0 * dy * dy;
+      sxy += r1 * dy;
     }
     if (!(s > 0)) break;
     const nxx = (2 * sxx) / s;
@@ -89,6 +104,57 @@ export function computeAdaptiveMoments(image: Image<PixelArray>, cx: number, cy:
   throw new AfwImageInvalidArgumentError(`Adaptive moments did not converge about (${cx}, ${cy}) on a ${width} x ${height} image.`, {
     hint: 'The image must have positive flux near the centre.',
   });
+}
+
+/**
+ * One row of an elliptical Gaussian weight, `exp(-½(ixx·dx² + 2·ixy·dx·dy + iyy·dy²))` for
+ * `dx = ax + i`, `i` in `[0, width)`, written to `out[0, width)`: the weights of adaptive moments
+ * (SdssShape) at four exponentials a row instead of one a pixel. Each step multiplies in one more
+ * rounded ratio, so a weight `n` pixels from the row's peak differs from `exp()` of its exponent
+ * `q` by ~(|q| + n²)·1e-16 relative (`exp` of a rounded `q` is itself off by ~|q|·1e-16): ~1e-15
+ * near the peak, where the weights matter.
+ * With `q(i)` the exponent, `q(i+1) - q(i) = β - ixx·(i + ½)` (`β = -(ixx·ax + ixy·dy)`), so from
+ * the row's largest weight outwards each weight is the previous one times a ratio that shrinks
+ * by `exp(-ixx)` every step: the weights only decrease, and one that underflows is 0.
+ *
+ * @param out - where the weights go (at least `width` long)
+ * @param width - pixels in the row
+ * @param ax - `dx` of the row's first pixel
+ * @param dy - the row's `dy`
+ * @param ixx - the inverse moments' xx (> 0)
+ * @param ixy - the inverse moments' xy
+ * @param iyy - the inverse moments' yy
+ * @param e2 - `exp(-ixx)` (given, so that a caller computes it once for many rows)
+ * @example
+ * ```ts
+ * const w = new Float64Array(21);
+ * ellipticalGaussianRow(w, 21, -10, 0, 0.25, 0, 0.25, Math.exp(-0.25)); // w[10] = 1
+ * ```
+ */
+export function ellipticalGaussianRow(out: Float64Array, width: number, ax: number, dy: number, ixx: number, ixy: number, iyy: number, e2: number): void {
+  const beta = -(ixx * ax + ixy * dy);
+  // the largest weight: q is largest at i = beta / ixx
+  let peak = Math.round(beta / ixx);
+  peak = peak < 0 ? 0 : peak >= width ? width - 1 : peak;
+  const dx = ax + peak;
+  const w0 = Math.exp(-0.5 * (ixx * dx * dx + 2 * ixy * dx * dy + iyy * dy * dy));
+  out[peak] = w0;
+  // rightwards: w(i+1) = w(i)·exp(β - ixx·(i + ½))
+  let w = w0;
+  let r = Math.exp(beta - ixx * (peak + 0.5));
+  for (let i = peak + 1; i < width; i++) {
+    w *= r;
+    r *= e2;
+    out[i] = w;
+  }
+  // leftwards: w(i-1) = w(i)·exp(-β + ixx·(i - ½))
+  w = w0;
+  let l = Math.exp(-beta + ixx * (peak - 0.5));
+  for (let i = peak - 1; i >= 0; i--) {
+    w *= l;
+    l *= e2;
+    out[i] = w;
+  }
 }
 
 /** Area of `[x0, x1] × [y0, y1]` inside the circle of radius r about the origin (x0 < x1, y0 < y1). */

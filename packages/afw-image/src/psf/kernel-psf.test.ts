@@ -5,6 +5,7 @@ import { AfwImageInvalidArgumentError } from '../errors.js';
 import { Image, type ImageD } from '../image.js';
 import { FixedKernel, LinearCombinationKernel } from './kernel.js';
 import { KernelPsf, PcaPsf } from './kernel-psf.js';
+import { ellipticalGaussianRow } from './image-moments.js';
 import { lanczos, offsetImage } from './offset-image.js';
 import { Chebyshev1Function2, PolynomialFunction2 } from './spatial-function.js';
 
@@ -215,9 +216,106 @@ describe('LinearCombinationKernel and PcaPsf', () => {
     expect(() => new PcaPsf(b0 as unknown as LinearCombinationKernel)).toThrow(AfwImageInvalidArgumentError);
   });
 
+  it('more than four terms, some with zero amplitude: the image is still Σ a_i K_i / Σ a_i sum_i', () => {
+    const basis = [1.2, 1.5, 2, 2.5, 3, 3.5].map((sigma, i) => new FixedKernel(gaussianImage(25, sigma, 1 + i, 0.3 * i, -0.2 * i)));
+    const amplitudes = [0.5, 0, 1.5, 0.25, 0, 2];
+    const image = new LinearCombinationKernel(basis, amplitudes).computeImage();
+    const raw = basis.map((b) => b.computeImage(false));
+    const norm = amplitudes.reduce((acc, a, i) => acc + a * basis[i]!.getSum(), 0);
+    for (const [x, y] of [[0, 0], [5, -3], [-12, 12], [11, 2]] as const) {
+      const want = amplitudes.reduce((acc, a, i) => acc + a * raw[i]!.get(x, y), 0) / norm;
+      expect(image.get(x, y)).toBeCloseTo(want, 14);
+    }
+  });
+
   it('basis kernels must agree in size and centre', () => {
     expect(() => new LinearCombinationKernel([b0, new FixedKernel(gaussianImage(21, 2))], [1, 1])).toThrow(AfwImageInvalidArgumentError);
     expect(() => new LinearCombinationKernel([b0, b1], [1])).toThrow(AfwImageInvalidArgumentError);
     expect(() => new LinearCombinationKernel([], [])).toThrow(AfwImageInvalidArgumentError);
+  });
+});
+
+/** A PcaPsf that counts how often its kernel image is computed. */
+class CountingPsf extends PcaPsf {
+  computed = 0;
+  protected override doComputeKernelImage(position: Point2D): ImageD {
+    this.computed++;
+    return super.doComputeKernelImage(position);
+  }
+}
+
+describe('the PSF image caches (afw keeps the images of recent positions)', () => {
+  const b0 = new FixedKernel(gaussianImage(21, 1.5));
+  const b1 = new FixedKernel(gaussianImage(21, 2.5));
+  const make = (): CountingPsf => new CountingPsf(new LinearCombinationKernel([b0, b1], [new PolynomialFunction2([1, -0.01, 0]), new PolynomialFunction2([0, 0.01, 0])]));
+
+  it('computes a position once for its shape, kernel image and image, and hands out copies', () => {
+    const psf = make();
+    const p = new Point2D(30.25, 40.5);
+    const shape = psf.computeShape(p);
+    const kernel = psf.computeKernelImage(p);
+    const image = psf.computeImage(p);
+    expect(psf.computed).toBe(1);
+    // the same values as a PSF without a cache
+    const fresh = make();
+    fresh.setCacheCapacity(0);
+    expect(fresh.computeShape(p).getIxx()).toBe(shape.getIxx());
+    expect(fresh.computeImage(p).array.data).toEqual(image.array.data);
+    expect(fresh.computeKernelImage(p).array.data).toEqual(kernel.array.data);
+    expect(fresh.computed).toBe(3);
+    // changing a returned image does not change the next one
+    kernel.set(0, 0, -1);
+    image.set(image.getX0(), image.getY0(), -1);
+    expect(psf.computeKernelImage(p).get(0, 0)).not.toBe(-1);
+    expect(psf.computeImage(p).get(image.getX0(), image.getY0())).not.toBe(-1);
+    expect(psf.computed).toBe(1);
+  });
+
+  it('keeps the most recently used positions up to its capacity', () => {
+    const psf = make();
+    expect(psf.getCacheCapacity()).toBe(100);
+    psf.setCacheCapacity(2);
+    const [a, b, c] = [new Point2D(1, 2), new Point2D(3, 4), new Point2D(5, 6)];
+    psf.computeKernelImage(a);
+    psf.computeKernelImage(b);
+    psf.computeKernelImage(a); // a is now the more recent
+    psf.computeKernelImage(c); // replaces b
+    expect(psf.computed).toBe(3);
+    psf.computeKernelImage(a);
+    expect(psf.computed).toBe(3);
+    psf.computeKernelImage(b);
+    expect(psf.computed).toBe(4);
+    expect(() => psf.setCacheCapacity(-1)).toThrow(AfwImageInvalidArgumentError);
+    expect(() => psf.setCacheCapacity(1.5)).toThrow(AfwImageInvalidArgumentError);
+  });
+});
+
+describe('ellipticalGaussianRow', () => {
+  it('matches exp() of the quadratic form at every pixel, to rounding (which grows with the exponent and the row length), down to underflow', () => {
+    const out = new Float64Array(64);
+    let seed = 7;
+    const random = (): number => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+    for (let trial = 0; trial < 200; trial++) {
+      const sx = 0.7 + 5 * random();
+      const sy = 0.7 + 5 * random();
+      const rho = 0.9 * (2 * random() - 1);
+      // inverse of [[sx², ρ sx sy], [ρ sx sy, sy²]]
+      const det = sx * sx * sy * sy * (1 - rho * rho);
+      const ixx = (sy * sy) / det;
+      const iyy = (sx * sx) / det;
+      const ixy = (-rho * sx * sy) / det;
+      const width = 1 + Math.floor(63 * random());
+      const ax = -width / 2 + 20 * (random() - 0.5);
+      const dy = 30 * (random() - 0.5);
+      ellipticalGaussianRow(out, width, ax, dy, ixx, ixy, iyy, Math.exp(-ixx));
+      for (let i = 0; i < width; i++) {
+        const dx = ax + i;
+        const q = -0.5 * (ixx * dx * dx + 2 * ixy * dx * dy + iyy * dy * dy);
+        const want = Math.exp(q);
+        // (exp of a rounded exponent is off by ~|q|·ε relative, and each step of the walk from
+        // the row's peak multiplies in one more rounded ratio: ~n²·ε after n steps)
+        expect(Math.abs(out[i]! - want)).toBeLessThanOrEqual(4e-16 * (Math.abs(q) + width * width) * want + 1e-300);
+      }
+    }
   });
 });

@@ -29,11 +29,11 @@ export abstract class ImagePsf extends Psf {
   }
 
   protected doComputeApertureFlux(radius: number, position: Point2D): number {
-    return computeCircularApertureSum(this.computeKernelImage(position), radius, 0, 0);
+    return computeCircularApertureSum(this.kernelImageAt(position), radius, 0, 0);
   }
 
   protected doComputeShape(position: Point2D): Quadrupole {
-    return computeAdaptiveMoments(this.computeKernelImage(position), 0, 0);
+    return computeAdaptiveMoments(this.kernelImageAt(position), 0, 0);
   }
 }
 

@@ -373,12 +373,20 @@ export class LinearCombinationKernel extends Kernel {
     const a = this.getKernelParameters(x, y);
     out.fill(0);
     let sum = 0;
-    for (let k = 0; k < a.length; k++) {
-      const ak = a[k]!;
-      if (ak === 0) continue;
-      const v = this.#basisValues[k]!;
-      for (let i = 0; i < out.length; i++) out[i]! += ak * v[i]!;
-      sum += ak * this.#basisSums[k]!;
+    // the non-zero terms added up to four at a time, each pixel's terms still one by one in the
+    // order of the basis (one pass over `out` per four terms instead of one per term)
+    let k = 0;
+    while (k < a.length) {
+      let n = 0;
+      for (; k < a.length && n < 4; k++) {
+        const ak = a[k]!;
+        if (ak === 0) continue;
+        TERM_COEFFICIENTS[n] = ak;
+        TERM_VALUES[n] = this.#basisValues[k]!;
+        sum += ak * this.#basisSums[k]!;
+        n++;
+      }
+      if (n > 0) addTerms(out, n);
     }
     return sum;
   }
@@ -472,4 +480,26 @@ export function readLinearCombinationKernel(catalogs: readonly ArchiveRows[], ar
     throw new AfwImageArchiveFormatError(`${where}: the basis kernels are ${kernel.width} x ${kernel.height}, the row says ${rows.number('dimensions_x')} x ${rows.number('dimensions_y')}.`);
   }
   return kernel;
+}
+
+/** The coefficients of the terms {@link addTerms} adds. */
+const TERM_COEFFICIENTS = new Float64Array(4);
+/** The values of the terms {@link addTerms} adds. */
+const TERM_VALUES: Float64Array[] = [new Float64Array(0), new Float64Array(0), new Float64Array(0), new Float64Array(0)];
+
+/** `out[i] += c0·v0[i]`, then `+= c1·v1[i]`, … for the first `n` (1–4) of {@link TERM_COEFFICIENTS} and {@link TERM_VALUES}. */
+function addTerms(out: Float64Array, n: number): void {
+  const c0 = TERM_COEFFICIENTS[0]!;
+  const c1 = TERM_COEFFICIENTS[1]!;
+  const c2 = TERM_COEFFICIENTS[2]!;
+  const c3 = TERM_COEFFICIENTS[3]!;
+  const v0 = TERM_VALUES[0]!;
+  const v1 = TERM_VALUES[1]!;
+  const v2 = TERM_VALUES[2]!;
+  const v3 = TERM_VALUES[3]!;
+  const m = out.length;
+  if (n === 4) for (let i = 0; i < m; i++) out[i] = out[i]! + c0 * v0[i]! + c1 * v1[i]! + c2 * v2[i]! + c3 * v3[i]!;
+  else if (n === 3) for (let i = 0; i < m; i++) out[i] = out[i]! + c0 * v0[i]! + c1 * v1[i]! + c2 * v2[i]!;
+  else if (n === 2) for (let i = 0; i < m; i++) out[i] = out[i]! + c0 * v0[i]! + c1 * v1[i]!;
+  else for (let i = 0; i < m; i++) out[i] = out[i]! + c0 * v0[i]!;
 }

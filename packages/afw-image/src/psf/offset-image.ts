@@ -69,31 +69,122 @@ export function offsetImage(image: Image<PixelArray>, dx: number, dy: number, or
   const { data, stride } = image.array;
   const tx = shiftTaps(order, fx);
   const ty = shiftTaps(order, fy);
-  // Pass 1: shift each row in x.
-  const tmp = new Float64Array(width * height);
+  // (each pass a function of its own: on-stack-replaced code for a loop inside this function
+  // was left, at the loop's end, to code without type feedback, and deoptimised on every call)
+  const tmp = shiftRows(data, stride, width, height, tx.uMin, tx.weights);
+  const out = shiftColumns(tmp, width, height, ty.uMin, ty.weights);
+  const xy0 = image.getXY0();
+  return new Image(out, width, height, { xy0: new Point2I(xy0.getX() + dOrigX, xy0.getY() + dOrigY) });
+}
+
+/** Placeholder taps when a shift has other than ten. */
+const TEN_ZEROS = new Float64Array(10);
+
+/**
+ * Pass 1 of {@link offsetImage}: each row shifted in x, `out(x, y) = Σ_k w[k]·in(x - uMin - k, y)`
+ * (pixels outside the row count 0). Columns whose taps all fall inside the row skip the bounds
+ * tests; the sums run over the taps in the same order either way.
+ */
+function shiftRows(data: PixelArray, stride: number, width: number, height: number, uMin: number, weights: Float64Array): Float64Array {
+  const out = new Float64Array(width * height);
+  const nx = weights.length;
+  const inLo = Math.max(0, uMin + nx - 1);
+  const inHi = Math.min(width, width + uMin);
+  const t = nx === 10 ? weights : TEN_ZEROS;
+  const w0 = t[0]!;
+  const w1 = t[1]!;
+  const w2 = t[2]!;
+  const w3 = t[3]!;
+  const w4 = t[4]!;
+  const w5 = t[5]!;
+  const w6 = t[6]!;
+  const w7 = t[7]!;
+  const w8 = t[8]!;
+  const w9 = t[9]!;
   for (let y = 0; y < height; y++) {
     const row = y * stride;
+    const o = y * width;
     for (let x = 0; x < width; x++) {
       let s = 0;
-      for (let k = 0; k < tx.weights.length; k++) {
-        const xi = x - (tx.uMin + k);
-        if (xi >= 0 && xi < width) s += tx.weights[k]! * Number(data[row + xi]);
+      if (x >= inLo && x < inHi) {
+        const base = row + x - uMin;
+        if (nx === 10) {
+          // (Lanczos-5's ten taps written out: the same sum in the same order, without the loop)
+          s += w0 * Number(data[base]);
+          s += w1 * Number(data[base - 1]);
+          s += w2 * Number(data[base - 2]);
+          s += w3 * Number(data[base - 3]);
+          s += w4 * Number(data[base - 4]);
+          s += w5 * Number(data[base - 5]);
+          s += w6 * Number(data[base - 6]);
+          s += w7 * Number(data[base - 7]);
+          s += w8 * Number(data[base - 8]);
+          s += w9 * Number(data[base - 9]);
+        } else {
+          for (let k = 0; k < nx; k++) s += weights[k]! * Number(data[base - k]);
+        }
+      } else {
+        for (let k = 0; k < nx; k++) {
+          const xi = x - (uMin + k);
+          if (xi >= 0 && xi < width) s += weights[k]! * Number(data[row + xi]);
+        }
       }
-      tmp[y * width + x] = s;
+      out[o + x] = s;
     }
   }
-  // Pass 2: shift each column in y.
+  return out;
+}
+
+/**
+ * Pass 2 of {@link offsetImage}: each column of the row-shifted image shifted in y, each pixel's
+ * terms added in the order of the taps (rows whose taps all fall inside the image, most of them,
+ * with Lanczos-5's ten taps written out).
+ */
+function shiftColumns(tmp: Float64Array, width: number, height: number, uMin: number, weights: Float64Array): Float64Array {
   const out = new Float64Array(width * height);
+  const ny = weights.length;
+  const inLo = Math.max(0, uMin + ny - 1);
+  const inHi = Math.min(height, height + uMin);
+  const t = ny === 10 ? weights : TEN_ZEROS;
+  const w0 = t[0]!;
+  const w1 = t[1]!;
+  const w2 = t[2]!;
+  const w3 = t[3]!;
+  const w4 = t[4]!;
+  const w5 = t[5]!;
+  const w6 = t[6]!;
+  const w7 = t[7]!;
+  const w8 = t[8]!;
+  const w9 = t[9]!;
   for (let y = 0; y < height; y++) {
-    for (let k = 0; k < ty.weights.length; k++) {
-      const yi = y - (ty.uMin + k);
+    const dst = y * width;
+    if (ny === 10 && y >= inLo && y < inHi) {
+      // input rows y - uMin - k, k = 0..9
+      const r0 = (y - uMin) * width;
+      for (let x = 0; x < width; x++) {
+        const c = r0 + x;
+        let s = 0;
+        s += w0 * tmp[c]!;
+        s += w1 * tmp[c - width]!;
+        s += w2 * tmp[c - 2 * width]!;
+        s += w3 * tmp[c - 3 * width]!;
+        s += w4 * tmp[c - 4 * width]!;
+        s += w5 * tmp[c - 5 * width]!;
+        s += w6 * tmp[c - 6 * width]!;
+        s += w7 * tmp[c - 7 * width]!;
+        s += w8 * tmp[c - 8 * width]!;
+        s += w9 * tmp[c - 9 * width]!;
+        out[dst + x] = s;
+      }
+      continue;
+    }
+    for (let k = 0; k < ny; k++) {
+      const yi = y - (uMin + k);
       if (yi < 0 || yi >= height) continue;
-      const w = ty.weights[k]!;
+      const w = weights[k]!;
       const src = yi * width;
-      const dst = y * width;
       for (let x = 0; x < width; x++) out[dst + x]! += w * tmp[src + x]!;
     }
   }
-  const xy0 = image.getXY0();
-  return new Image(out, width, height, { xy0: new Point2I(xy0.getX() + dOrigX, xy0.getY() + dOrigY) });
+  return out;
 }

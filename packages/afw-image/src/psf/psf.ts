@@ -33,6 +33,55 @@ function checkPosition(position: Point2D): void {
   }
 }
 
+/** Images a {@link Psf} keeps per kind by default (afw's default cache capacity). */
+export const PSF_CACHE_CAPACITY = 100;
+
+/**
+ * The images of the positions a PSF was last asked about, least recently used replaced first
+ * (afw's per-position PSF image cache). Positions match exactly.
+ */
+class PsfImageCache {
+  readonly #xs: Float64Array;
+  readonly #ys: Float64Array;
+  readonly #used: Float64Array;
+  readonly #images: ImageD[] = [];
+  #tick = 0;
+
+  constructor(capacity: number) {
+    this.#xs = new Float64Array(capacity);
+    this.#ys = new Float64Array(capacity);
+    this.#used = new Float64Array(capacity);
+  }
+
+  /** The image of a position, if kept. */
+  get(x: number, y: number): ImageD | undefined {
+    const xs = this.#xs;
+    const ys = this.#ys;
+    for (let i = 0, n = this.#images.length; i < n; i++) {
+      if (xs[i] === x && ys[i] === y) {
+        this.#used[i] = ++this.#tick;
+        return this.#images[i];
+      }
+    }
+    return undefined;
+  }
+
+  /** Keeps the image of a position, in place of the least recently used one when full. */
+  add(x: number, y: number, image: ImageD): void {
+    const capacity = this.#xs.length;
+    if (capacity === 0) return;
+    let slot = this.#images.length;
+    if (slot === capacity) {
+      slot = 0;
+      for (let i = 1; i < capacity; i++) if (this.#used[i]! < this.#used[slot]!) slot = i;
+    }
+    this.#xs[slot] = x;
+    this.#ys[slot] = y;
+    this.#used[slot] = ++this.#tick;
+    this.#images[slot] = image;
+  }
+}
+
 /**
  * A point-spread function model: images of a point source at any position, in two forms.
  *
@@ -58,6 +107,9 @@ function checkPosition(position: Point2D): void {
  */
 export abstract class Psf {
   readonly #isFixed: boolean;
+  #cacheCapacity = PSF_CACHE_CAPACITY;
+  #imageCache: PsfImageCache | undefined;
+  #kernelImageCache: PsfImageCache | undefined;
 
   /**
    * Sets whether the PSF is the same everywhere.
@@ -93,7 +145,14 @@ export abstract class Psf {
    * @see lsst.afw.detection.Psf.computeImage
    */
   computeImage(position?: Point2D): ImageD {
-    return this.doComputeImage(this.#position(position));
+    const p = this.#position(position);
+    const cache = (this.#imageCache ??= new PsfImageCache(this.#cacheCapacity));
+    let image = cache.get(p.x, p.y);
+    if (image === undefined) {
+      image = this.doComputeImage(p);
+      cache.add(p.x, p.y, image);
+    }
+    return image.clone();
   }
 
   /**
@@ -105,7 +164,52 @@ export abstract class Psf {
    * @see lsst.afw.detection.Psf.computeKernelImage
    */
   computeKernelImage(position?: Point2D): ImageD {
-    return this.doComputeKernelImage(this.#isFixed ? this.getAveragePosition() : this.#position(position));
+    return this.kernelImageAt(position).clone();
+  }
+
+  /**
+   * The kernel image at a position from the cache of recent ones, computed when missing; not a
+   * copy: callers must not change it (see {@link Psf.computeKernelImage}).
+   *
+   * @param position - where (ignored by fixed PSFs; default: the average position)
+   * @returns the cached image
+   */
+  protected kernelImageAt(position?: Point2D): ImageD {
+    const p = this.#isFixed ? this.getAveragePosition() : this.#position(position);
+    const cache = (this.#kernelImageCache ??= new PsfImageCache(this.#cacheCapacity));
+    let image = cache.get(p.x, p.y);
+    if (image === undefined) {
+      image = this.doComputeKernelImage(p);
+      cache.add(p.x, p.y, image);
+    }
+    return image;
+  }
+
+  /**
+   * How many images per kind (kernel images, images) the PSF keeps for the positions it was last
+   * asked about, as afw does (default 100; 0 keeps none). The same position then gives a copy
+   * of the same image without recomputing it: single-frame measurement asks for the PSF at each
+   * source's centroid several times (its shape for SdssShape, its image for PsfFlux).
+   *
+   * @param capacity - images to keep (a non-negative integer)
+   * @throws AfwImageInvalidArgumentError when the capacity is not a non-negative integer
+   * @see lsst.afw.detection.Psf.setCacheCapacity
+   */
+  setCacheCapacity(capacity: number): void {
+    if (!Number.isInteger(capacity) || capacity < 0) throw new AfwImageInvalidArgumentError(`The PSF cache capacity must be a non-negative integer; got ${capacity}.`);
+    this.#cacheCapacity = capacity;
+    this.#imageCache = undefined;
+    this.#kernelImageCache = undefined;
+  }
+
+  /**
+   * The capacity of the PSF's image caches (see {@link Psf.setCacheCapacity}).
+   *
+   * @returns images kept per kind
+   * @see lsst.afw.detection.Psf.getCacheCapacity
+   */
+  getCacheCapacity(): number {
+    return this.#cacheCapacity;
   }
 
   /**
@@ -225,7 +329,7 @@ export abstract class Psf {
    * @returns a new image
    */
   protected doComputeImage(position: Point2D): ImageD {
-    return Psf.recenterKernelImage(this.doComputeKernelImage(this.#isFixed ? this.getAveragePosition() : position), position);
+    return Psf.recenterKernelImage(this.kernelImageAt(position), position);
   }
 
   /**

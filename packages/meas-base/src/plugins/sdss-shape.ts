@@ -1,3 +1,4 @@
+import { ellipticalGaussianRow } from '@skystack/afw-image';
 import { Point2D } from '@skystack/geom';
 import { Field } from '@skystack/pex-config';
 import { BasePlugin } from '../base-plugin.js';
@@ -145,12 +146,17 @@ export class SdssShapePlugin extends BasePlugin<SdssShapeConfig> {
       let sxx = 0;
       let syy = 0;
       let sxy = 0;
+      const bw = bx1 - bx0 + 1;
+      const weights = this.#weightRow(bw);
+      const step = Math.exp(-ixx);
       for (let y = by0; y <= by1; y++) {
         const dy = y - yc;
         const row = (y - ctx.y0) * stride - ctx.x0;
+        // (the weight exp(-½ (x - c)ᵀ W⁻¹ (x - c)) of the row's pixels, four exponentials a row)
+        ellipticalGaussianRow(weights, bw, bx0 - xc, dy, ixx, ixy, iyy, step);
         for (let x = bx0; x <= bx1; x++) {
           const dx = x - xc;
-          const w = Math.exp(-0.5 * (ixx * dx * dx + 2 * ixy * dx * dy + iyy * dy * dy)) * (img[row + x]! - bkg);
+          const w = weights[x - bx0]! * (img[row + x]! - bkg);
           s0 += w;
           sx += w * dx;
           sy += w * dy;
@@ -303,6 +309,14 @@ export class SdssShapePlugin extends BasePlugin<SdssShapeConfig> {
     this.column('y')[index] = y0;
   }
 
+  #weights = new Float64Array(256);
+
+  /** A scratch array of at least `n` weights (grown when needed). */
+  #weightRow(n: number): Float64Array {
+    if (this.#weights.length < n) this.#weights = new Float64Array(Math.max(n, 2 * this.#weights.length));
+    return this.#weights;
+  }
+
   /** The flux (amplitude of the weight × 2π√det W) and the Fisher-matrix errors of the moments. */
   #fluxAndErrors(index: number, ctx: MeasurementContext, xc: number, yc: number, wxx: number, wyy: number, wxy: number): void {
     const det = wxx * wyy - wxy * wxy;
@@ -311,16 +325,21 @@ export class SdssShapePlugin extends BasePlugin<SdssShapeConfig> {
     const ixy = -wxy / det;
     const box = this.#box(ctx, xc, yc, wxx, wyy)!;
     const bkg = this.config.background;
+    // the weights of the box, row by row (both sums below use them)
+    const bw = box[2] - box[0] + 1;
+    const bh = box[3] - box[1] + 1;
+    const weights = this.#weightRow(bw * bh);
+    const e2 = Math.exp(-ixx);
+    for (let j = 0; j < bh; j++) ellipticalGaussianRow(weights.subarray(j * bw), bw, box[0] - xc, box[1] + j - yc, ixx, ixy, iyy, e2);
     let swi = 0;
     let sww = 0;
     let swwv = 0;
     for (let y = box[1]; y <= box[3]; y++) {
-      const dy = y - yc;
       const row = (y - ctx.y0) * ctx.imageStride - ctx.x0;
       const vrow = (y - ctx.y0) * ctx.varianceStride - ctx.x0;
+      const wrow = (y - box[1]) * bw - box[0];
       for (let x = box[0]; x <= box[2]; x++) {
-        const dx = x - xc;
-        const w = Math.exp(-0.5 * (ixx * dx * dx + 2 * ixy * dx * dy + iyy * dy * dy));
+        const w = weights[wrow + x]!;
         swi += w * (ctx.image[row + x]! - bkg);
         sww += w * w;
         swwv += w * w * ctx.variance[vrow + x]!;
@@ -335,11 +354,12 @@ export class SdssShapePlugin extends BasePlugin<SdssShapeConfig> {
     for (let y = box[1]; y <= box[3]; y++) {
       const dy = y - yc;
       const vrow = (y - ctx.y0) * ctx.varianceStride - ctx.x0;
+      const wrow = (y - box[1]) * bw - box[0];
       for (let x = box[0]; x <= box[2]; x++) {
         const v = ctx.variance[vrow + x]!;
         if (!(v > 0)) continue;
         const dx = x - xc;
-        const e = Math.exp(-0.5 * (ixx * dx * dx + 2 * ixy * dx * dy + iyy * dy * dy));
+        const e = weights[wrow + x]!;
         const ux = ixx * dx + ixy * dy;
         const uy = ixy * dx + iyy * dy;
         const m = amp * e;

@@ -134,8 +134,10 @@ export function mean(values: readonly number[]): number {
 }
 
 const COLUMNS: readonly { readonly title: string; readonly width: number }[] = [
-  { title: 'tool', width: 46 },
+  { title: 'tool', width: 77 },
   { title: 'total s', width: 8 },
+  { title: 'first s', width: 7 },
+  { title: 'last s', width: 6 },
   { title: 'work s', width: 7 },
   { title: 'cpu s', width: 6 },
   { title: 'threads', width: 7 },
@@ -167,8 +169,9 @@ export function comparisonHeader(): string {
 }
 
 /**
- * One row of the comparison table: mean total and work seconds, the work's CPU seconds (where
- * measured), threads, runs, detections, completeness
+ * One row of the comparison table: mean total seconds, the total of the first and of the last
+ * run (a peer's runs are alike; SkyStack's first run compiles its code), mean work seconds, the
+ * work's CPU seconds (where measured), threads, runs, detections, completeness
  * overall and for bright stars (with their count), false detections, the bright stars' centroid
  * rms and aperture-flux errors (percent); or the skip line of an unavailable tool.
  *
@@ -181,6 +184,8 @@ export function formatComparisonRow(row: ComparisonRow): string {
   return line([
     row.tool,
     fixed(mean(row.run.totalMs) / 1000, 3),
+    fixed((row.run.totalMs[0] ?? Number.NaN) / 1000, 3),
+    fixed((row.run.totalMs.at(-1) ?? Number.NaN) / 1000, 3),
     fixed(mean(row.run.workMs) / 1000, 3),
     fixed(mean(row.run.workCpuMs ?? []) / 1000, 3),
     String(row.run.threads),
@@ -213,7 +218,7 @@ export function formatComparisonTable(rows: readonly ComparisonRow[], scene: Com
     ...rows.map(formatComparisonRow),
     `(matched): the peer's threshold at SkyStack's 5σ matched-filter significance: 5·√Σk² times the noise model's sky noise (${scene.settings.skyNoise.toFixed(2)}), in counts; ` +
       "without it, the peers' 5 is 5× their own estimate of the unfiltered rms, on the filtered image.",
-    'total s: SExtractor/SEP whole process (start-up, read, work, write); SkyStack read + work, each row in a Node process of its own (its start-up and module loading not timed; its first run compiles the code). work s: background + detection + deblending (SkyStack) + measurement in memory.',
+    'total s: SExtractor/SEP whole process (start-up, read, work, write); SkyStack read + work, each row in a Node process of its own (its start-up and module loading not timed; its first run compiles the code). first s, last s: the total of the first and of the last run (each peer run is a fresh process; later SkyStack runs reuse the compiled code, as a pipeline process does from its second image on). work s: background + detection + deblending (SkyStack) + measurement in memory.',
     "cpu s: the process's CPU time during SkyStack's work (all threads, V8's garbage-collector helpers included). threads: threads doing the work (SExtractor NTHREADS 1; SEP's C library is single-threaded; SkyStack runs every step on the calling JavaScript thread, the pixel loops in WebAssembly SIMD;",
     `with ${SKYSTACK_PARALLEL_THREADS} threads, the kernels' variance plane, convolution, binned background statistics and background images run on the calling thread and ${SKYSTACK_PARALLEL_THREADS - 1} worker thread, chunks of rows claimed by whichever is free, the other steps on the calling thread; the same catalog).`,
     'matched one-to-one within 1.5 px; cen rms: √mean(Δx²+Δy²) of bright stars; flux |err|: median |flux/true−1|, scatter: 1.4826·MAD, bright stars, vs the noise-free flux in the aperture.',
