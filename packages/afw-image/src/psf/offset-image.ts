@@ -77,9 +77,6 @@ export function offsetImage(image: Image<PixelArray>, dx: number, dy: number, or
   return new Image(out, width, height, { xy0: new Point2I(xy0.getX() + dOrigX, xy0.getY() + dOrigY) });
 }
 
-/** Placeholder taps when a shift has other than ten. */
-const TEN_ZEROS = new Float64Array(10);
-
 /**
  * Pass 1 of {@link offsetImage}: each row shifted in x, `out(x, y) = Σ_k w[k]·in(x - uMin - k, y)`
  * (pixels outside the row count 0). Columns whose taps all fall inside the row skip the bounds
@@ -90,17 +87,6 @@ function shiftRows(data: PixelArray, stride: number, width: number, height: numb
   const nx = weights.length;
   const inLo = Math.max(0, uMin + nx - 1);
   const inHi = Math.min(width, width + uMin);
-  const t = nx === 10 ? weights : TEN_ZEROS;
-  const w0 = t[0]!;
-  const w1 = t[1]!;
-  const w2 = t[2]!;
-  const w3 = t[3]!;
-  const w4 = t[4]!;
-  const w5 = t[5]!;
-  const w6 = t[6]!;
-  const w7 = t[7]!;
-  const w8 = t[8]!;
-  const w9 = t[9]!;
   for (let y = 0; y < height; y++) {
     const row = y * stride;
     const o = y * width;
@@ -110,16 +96,16 @@ function shiftRows(data: PixelArray, stride: number, width: number, height: numb
         const base = row + x - uMin;
         if (nx === 10) {
           // (Lanczos-5's ten taps written out: the same sum in the same order, without the loop)
-          s += w0 * Number(data[base]);
-          s += w1 * Number(data[base - 1]);
-          s += w2 * Number(data[base - 2]);
-          s += w3 * Number(data[base - 3]);
-          s += w4 * Number(data[base - 4]);
-          s += w5 * Number(data[base - 5]);
-          s += w6 * Number(data[base - 6]);
-          s += w7 * Number(data[base - 7]);
-          s += w8 * Number(data[base - 8]);
-          s += w9 * Number(data[base - 9]);
+          s += weights[0]! * Number(data[base]);
+          s += weights[1]! * Number(data[base - 1]);
+          s += weights[2]! * Number(data[base - 2]);
+          s += weights[3]! * Number(data[base - 3]);
+          s += weights[4]! * Number(data[base - 4]);
+          s += weights[5]! * Number(data[base - 5]);
+          s += weights[6]! * Number(data[base - 6]);
+          s += weights[7]! * Number(data[base - 7]);
+          s += weights[8]! * Number(data[base - 8]);
+          s += weights[9]! * Number(data[base - 9]);
         } else {
           for (let k = 0; k < nx; k++) s += weights[k]! * Number(data[base - k]);
         }
@@ -145,17 +131,6 @@ function shiftColumns(tmp: Float64Array, width: number, height: number, uMin: nu
   const ny = weights.length;
   const inLo = Math.max(0, uMin + ny - 1);
   const inHi = Math.min(height, height + uMin);
-  const t = ny === 10 ? weights : TEN_ZEROS;
-  const w0 = t[0]!;
-  const w1 = t[1]!;
-  const w2 = t[2]!;
-  const w3 = t[3]!;
-  const w4 = t[4]!;
-  const w5 = t[5]!;
-  const w6 = t[6]!;
-  const w7 = t[7]!;
-  const w8 = t[8]!;
-  const w9 = t[9]!;
   for (let y = 0; y < height; y++) {
     const dst = y * width;
     if (ny === 10 && y >= inLo && y < inHi) {
@@ -164,16 +139,16 @@ function shiftColumns(tmp: Float64Array, width: number, height: number, uMin: nu
       for (let x = 0; x < width; x++) {
         const c = r0 + x;
         let s = 0;
-        s += w0 * tmp[c]!;
-        s += w1 * tmp[c - width]!;
-        s += w2 * tmp[c - 2 * width]!;
-        s += w3 * tmp[c - 3 * width]!;
-        s += w4 * tmp[c - 4 * width]!;
-        s += w5 * tmp[c - 5 * width]!;
-        s += w6 * tmp[c - 6 * width]!;
-        s += w7 * tmp[c - 7 * width]!;
-        s += w8 * tmp[c - 8 * width]!;
-        s += w9 * tmp[c - 9 * width]!;
+        s += weights[0]! * tmp[c]!;
+        s += weights[1]! * tmp[c - width]!;
+        s += weights[2]! * tmp[c - 2 * width]!;
+        s += weights[3]! * tmp[c - 3 * width]!;
+        s += weights[4]! * tmp[c - 4 * width]!;
+        s += weights[5]! * tmp[c - 5 * width]!;
+        s += weights[6]! * tmp[c - 6 * width]!;
+        s += weights[7]! * tmp[c - 7 * width]!;
+        s += weights[8]! * tmp[c - 8 * width]!;
+        s += weights[9]! * tmp[c - 9 * width]!;
         out[dst + x] = s;
       }
       continue;
