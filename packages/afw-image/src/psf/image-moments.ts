@@ -108,11 +108,12 @@ export function computeAdaptiveMoments(image: Image<PixelArray>, cx: number, cy:
 
 /**
  * One row of an elliptical Gaussian weight, `exp(-½(ixx·dx² + 2·ixy·dx·dy + iyy·dy²))` for
- * `dx = ax + i`, `i` in `[0, width)`, written to `out[0, width)`: the weights of adaptive moments
+ * `dx = ax + i`, `i` in `[0, width)`, written to `out[offset, offset + width)`: the weights of adaptive moments
  * (SdssShape) at four exponentials a row instead of one a pixel. Each step multiplies in one more
  * rounded ratio, so a weight `n` pixels from the row's peak differs from `exp()` of its exponent
  * `q` by ~(|q| + n²)·1e-16 relative (`exp` of a rounded `q` is itself off by ~|q|·1e-16): ~1e-15
- * near the peak, where the weights matter.
+ * near the peak, where the weights matter. (With `ixx ≤ 0`, not a Gaussian along the row, each
+ * weight is `exp()` of its exponent.)
  * With `q(i)` the exponent, `q(i+1) - q(i) = β - ixx·(i + ½)` (`β = -(ixx·ax + ixy·dy)`), so from
  * the row's largest weight outwards each weight is the previous one times a ratio that shrinks
  * by `exp(-ixx)` every step: the weights only decrease, and one that underflows is 0.
@@ -125,27 +126,36 @@ export function computeAdaptiveMoments(image: Image<PixelArray>, cx: number, cy:
  * @param ixy - the inverse moments' xy
  * @param iyy - the inverse moments' yy
  * @param e2 - `exp(-ixx)` (given, so that a caller computes it once for many rows)
+ * @param offset - where in `out` the row starts (default 0)
  * @example
  * ```ts
  * const w = new Float64Array(21);
  * ellipticalGaussianRow(w, 21, -10, 0, 0.25, 0, 0.25, Math.exp(-0.25)); // w[10] = 1
  * ```
  */
-export function ellipticalGaussianRow(out: Float64Array, width: number, ax: number, dy: number, ixx: number, ixy: number, iyy: number, e2: number): void {
+export function ellipticalGaussianRow(out: Float64Array, width: number, ax: number, dy: number, ixx: number, ixy: number, iyy: number, e2: number, offset = 0): void {
+  if (!(ixx > 0)) {
+    // (not a Gaussian along x: no largest weight to walk from; exp() pixel by pixel)
+    for (let i = 0; i < width; i++) {
+      const dx = ax + i;
+      out[offset + i] = Math.exp(-0.5 * (ixx * dx * dx + 2 * ixy * dx * dy + iyy * dy * dy));
+    }
+    return;
+  }
   const beta = -(ixx * ax + ixy * dy);
   // the largest weight: q is largest at i = beta / ixx
   let peak = Math.round(beta / ixx);
   peak = peak < 0 ? 0 : peak >= width ? width - 1 : peak;
   const dx = ax + peak;
   const w0 = Math.exp(-0.5 * (ixx * dx * dx + 2 * ixy * dx * dy + iyy * dy * dy));
-  out[peak] = w0;
+  out[offset + peak] = w0;
   // rightwards: w(i+1) = w(i)·exp(β - ixx·(i + ½))
   let w = w0;
   let r = Math.exp(beta - ixx * (peak + 0.5));
   for (let i = peak + 1; i < width; i++) {
     w *= r;
     r *= e2;
-    out[i] = w;
+    out[offset + i] = w;
   }
   // leftwards: w(i-1) = w(i)·exp(-β + ixx·(i - ½))
   w = w0;
@@ -153,7 +163,7 @@ export function ellipticalGaussianRow(out: Float64Array, width: number, ax: numb
   for (let i = peak - 1; i >= 0; i--) {
     w *= l;
     l *= e2;
-    out[i] = w;
+    out[offset + i] = w;
   }
 }
 

@@ -291,6 +291,19 @@ describe('the PSF image caches (afw keeps the images of recent positions)', () =
 });
 
 describe('ellipticalGaussianRow', () => {
+  it('writes at an offset, and with ixx ≤ 0 (no largest weight) evaluates exp() pixel by pixel', () => {
+    const out = new Float64Array(12).fill(-1);
+    ellipticalGaussianRow(out, 5, -2, 0.5, 0.5, 0.1, 0.3, Math.exp(-0.5), 4);
+    expect(out.slice(0, 4)).toEqual(new Float64Array(4).fill(-1));
+    expect(out.slice(9)).toEqual(new Float64Array(3).fill(-1));
+    for (let i = 0; i < 5; i++) {
+      const dx = -2 + i;
+      expect(out[4 + i]).toBeCloseTo(Math.exp(-0.5 * (0.5 * dx * dx + 2 * 0.1 * dx * 0.5 + 0.3 * 0.25)), 14);
+    }
+    ellipticalGaussianRow(out, 3, -1, 1, -0.2, 0, 0.3, Math.exp(0.2));
+    for (let i = 0; i < 3; i++) expect(out[i]).toBe(Math.exp(-0.5 * (-0.2 * (i - 1) ** 2 + 0.3)));
+  });
+
   it('matches exp() of the quadratic form at every pixel, to rounding (which grows with the exponent and the row length), down to underflow', () => {
     const out = new Float64Array(64);
     let seed = 7;

@@ -330,7 +330,7 @@ export class SdssShapePlugin extends BasePlugin<SdssShapeConfig> {
     const bh = box[3] - box[1] + 1;
     const weights = this.#weightRow(bw * bh);
     const e2 = Math.exp(-ixx);
-    for (let j = 0; j < bh; j++) ellipticalGaussianRow(weights.subarray(j * bw), bw, box[0] - xc, box[1] + j - yc, ixx, ixy, iyy, e2);
+    for (let j = 0; j < bh; j++) ellipticalGaussianRow(weights, bw, box[0] - xc, box[1] + j - yc, ixx, ixy, iyy, e2, j * bw);
     let swi = 0;
     let sww = 0;
     let swwv = 0;
