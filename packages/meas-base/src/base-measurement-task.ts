@@ -161,7 +161,7 @@ export abstract class BaseMeasurementTask<C extends BaseMeasurementConfig> exten
         }
       };
       try {
-        for (const i of roots) {
+        for (const i of spatialOrder(roots, ctx)) {
           measureOne(i);
           for (const c of children.get(ids[i]!) ?? []) measureOne(c);
         }
@@ -172,4 +172,36 @@ export abstract class BaseMeasurementTask<C extends BaseMeasurementConfig> exten
       replacer?.end();
     }
   }
+}
+
+/** Rows per band of {@link spatialOrder}. */
+const ORDER_BAND = 128;
+
+/**
+ * The records of `roots` in the order {@link BaseMeasurementTask} measures them: band by band of
+ * {@link ORDER_BAND} rows (by the centre of each footprint's box), along x within a band, the
+ * direction alternating from band to band. In catalog order consecutive sources lie anywhere
+ * along the width of the image, and a large aperture (70 pixels by default) reads ~15 000 pixels
+ * from ~140 rows: a neighbour measured next finds most of them in the cache. No result depends
+ * on the order (each source is measured with the others replaced by the same noise); records
+ * without a footprint keep their place at the front.
+ */
+function spatialOrder(roots: readonly number[], ctx: MeasurementContext): number[] {
+  const keys = new Float64Array(2 * roots.length);
+  roots.forEach((i, k) => {
+    const fp = ctx.footprint(i);
+    if (fp === null) {
+      keys[2 * k] = -Infinity;
+      keys[2 * k + 1] = k;
+      return;
+    }
+    const box = fp.getBBox();
+    const cx = 0.5 * (box.getMinX() + box.getMaxX());
+    const band = Math.floor((0.5 * (box.getMinY() + box.getMaxY())) / ORDER_BAND);
+    keys[2 * k] = band;
+    keys[2 * k + 1] = band % 2 === 0 ? cx : -cx;
+  });
+  const order = roots.map((_, k) => k);
+  order.sort((a, b) => keys[2 * a]! - keys[2 * b]! || keys[2 * a + 1]! - keys[2 * b + 1]! || a - b);
+  return order.map((k) => roots[k]!);
 }
