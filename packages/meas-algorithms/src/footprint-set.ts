@@ -768,36 +768,63 @@ function growFloat64(a: Float64Array): Float64Array<ArrayBuffer> {
 
 /**
  * The indices `0 .. n - 1` ordered by `ys`, then `x0s`, ties in index order (a stable sort): a
- * counting sort over the rows, then an insertion sort of each row's few entries.
+ * counting sort over the rows, then an insertion sort of each row's few entries. (Each loop is a
+ * function of its own: as loops of one function, their on-stack-replaced code was deoptimised on
+ * leaving each loop, four times in every call.)
  */
 function orderByRowThenX(ys: Int32Array, x0s: Int32Array, n: number): Int32Array {
   const order = new Int32Array(n);
   if (n === 0) return order;
-  let yMin = ys[0]!;
-  let yMax = yMin;
-  for (let i = 1; i < n; i++) {
-    const y = ys[i]!;
-    if (y < yMin) yMin = y;
-    else if (y > yMax) yMax = y;
-  }
-  const start = new Int32Array(yMax - yMin + 2);
+  const yMin = minOf(ys, n);
+  const nRows = maxOf(ys, n) - yMin + 1;
+  const start = new Int32Array(nRows + 1);
+  countRows(ys, n, yMin, start);
+  const fill = start.slice(0, nRows);
+  scatterByRow(ys, n, yMin, fill, order);
+  sortRowsByX(order, start, nRows, x0s);
+  return order;
+}
+
+/** The smallest of `a[0, n)` (n ≥ 1). */
+function minOf(a: Int32Array, n: number): number {
+  let m = a[0]!;
+  for (let i = 1; i < n; i++) if (a[i]! < m) m = a[i]!;
+  return m;
+}
+
+/** The largest of `a[0, n)` (n ≥ 1). */
+function maxOf(a: Int32Array, n: number): number {
+  let m = a[0]!;
+  for (let i = 1; i < n; i++) if (a[i]! > m) m = a[i]!;
+  return m;
+}
+
+/** `start[r]`: how many of `ys[0, n)` lie in rows before `yMin + r` (`start` zeroed, length rows + 1). */
+function countRows(ys: Int32Array, n: number, yMin: number, start: Int32Array): void {
   for (let i = 0; i < n; i++) start[ys[i]! - yMin + 1]!++;
-  for (let r = 0; r <= yMax - yMin; r++) start[r + 1]! += start[r]!;
-  const fill = start.slice(0, yMax - yMin + 1);
+  for (let r = 1; r < start.length; r++) start[r]! += start[r - 1]!;
+}
+
+/** Each index `i` into `order` at its row's next slot (`fill`, from the row starts), in index order. */
+function scatterByRow(ys: Int32Array, n: number, yMin: number, fill: Int32Array, order: Int32Array): void {
   for (let i = 0; i < n; i++) order[fill[ys[i]! - yMin]!++] = i;
-  for (let r = 0; r <= yMax - yMin; r++) {
-    for (let k = start[r]! + 1, e = start[r + 1]!; k < e; k++) {
+}
+
+/** Sorts each row's entries of `order` by `x0s` (insertion sort: stable, rows hold few). */
+function sortRowsByX(order: Int32Array, start: Int32Array, nRows: number, x0s: Int32Array): void {
+  for (let r = 0; r < nRows; r++) {
+    const s = start[r]!;
+    for (let k = s + 1, e = start[r + 1]!; k < e; k++) {
       const v = order[k]!;
       const x = x0s[v]!;
       let p = k;
-      while (p > start[r]! && x0s[order[p - 1]!]! > x) {
+      while (p > s && x0s[order[p - 1]!]! > x) {
         order[p] = order[p - 1]!;
         p--;
       }
       order[p] = v;
     }
   }
-  return order;
 }
 
 /**

@@ -13,6 +13,20 @@ function gauss(sigma: number, dx: number, dy: number): number {
   return Math.exp(-(dx * dx + dy * dy) / (2 * sigma * sigma)) / (2 * Math.PI * sigma * sigma);
 }
 
+/**
+ * The largest relative difference between an image and `f` sampled on its pixels and normalised
+ * to sum 1 (as the PSFs normalise their images), over every pixel, the far wings included.
+ */
+function maxRelDiffNormalised(image: ImageD, f: (x: number, y: number) => number): number {
+  const { data, width, height } = image.array;
+  const expected = new Float64Array(width * height);
+  let sum = 0;
+  for (let j = 0; j < height; j++) for (let i = 0; i < width; i++) sum += expected[j * width + i] = f(image.getX0() + i, image.getY0() + j);
+  let worst = 0;
+  for (let k = 0; k < data.length; k++) worst = Math.max(worst, Math.abs(data[k]! / (expected[k]! / sum) - 1));
+  return worst;
+}
+
 function maxAbsDiff(image: ImageD, f: (x: number, y: number) => number): number {
   const { data, width, height } = image.array;
   let worst = 0;
@@ -44,6 +58,14 @@ describe('GaussianPsf (afw.detection)', () => {
     expect(m.x).toBeCloseTo(100.3, 4);
     expect(m.y).toBeCloseTo(50.8, 4);
     expect(m.sum).toBeCloseTo(1, 12);
+  });
+
+  it('computeImage is the sampled 2-D Gaussian normalised to sum 1, to rounding, in the wings too', () => {
+    // (evaluated as a product of per-axis exponentials; the corners are ~e^-27 of the peak here)
+    const wide = new GaussianPsf(41, 41, 1.5);
+    const p = new Point2D(17.31, -4.62);
+    expect(maxRelDiffNormalised(wide.computeImage(p), (x, y) => gauss(1.5, x - p.x, y - p.y))).toBeLessThan(1e-13);
+    expect(maxRelDiffNormalised(wide.computeKernelImage(), (x, y) => gauss(1.5, x, y))).toBeLessThan(1e-13);
   });
 
   it("afw's Lanczos-5 recentring of the kernel image agrees with the analytic image", () => {
@@ -120,6 +142,8 @@ describe('DoubleGaussianPsf (meas_algorithms)', () => {
     expect(maxAbsDiff(psf.computeKernelImage(), dg)).toBeLessThan(1e-7);
     const p = new Point2D(33.2, 12.6);
     expect(maxAbsDiff(psf.computeImage(p), (x, y) => dg(x - p.x, y - p.y))).toBeLessThan(1e-7);
+    // and, normalised to sum 1 as the PSF normalises, the same to rounding at every pixel
+    expect(maxRelDiffNormalised(psf.computeImage(p), (x, y) => dg(x - p.x, y - p.y))).toBeLessThan(1e-13);
   });
 
   it('unweighted second moments are (σ1⁴ + b σ2⁴)/(σ1² + b σ2²): each Gaussian weighted by its flux', () => {
