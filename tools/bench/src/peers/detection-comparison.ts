@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { scoreDetections, type DetectionScore } from './score.js';
 import type * as SkyStackRunnerModule from './skystack-runner.js';
 import { runSep } from './sep-runner.js';
-import { runSkyStackInProcess } from './skystack-process.js';
+import { startSkyStackProcess } from './skystack-process.js';
 import { runSExtractor } from './sextractor-runner.js';
 import { simulateStarField, writeStarFieldFits, type StarField } from './star-field.js';
 import { settingsForField, type DetectionBenchSettings, type ToolRun, type ToolUnavailable } from './tool-run.js';
@@ -101,8 +101,84 @@ export async function loadSkyStackRunner(): Promise<SkyStackRunner | ToolUnavail
   }
 }
 
+/** A tool being run in turns with the others: one run at a time, then its row. */
+interface ToolTurns {
+  /** One run. */
+  run(): Promise<void>;
+  /** The runs so far, scored (or why the tool was skipped). */
+  finish(): Promise<ComparisonRow>;
+}
+
+function scoredRow(result: ToolRun | ToolUnavailable, scene: ComparisonScene): ComparisonRow {
+  if ('unavailable' in result) return { tool: result.tool, unavailable: result.unavailable };
+  return { tool: result.tool, run: result, score: scoreDetections(result.detections, scene.field.truth, { matchRadius: 1.5, brightSnr: 50 }) };
+}
+
+/** A peer: each run is one whole process (runSExtractor / runSep with one run); the catalog of the last. */
+function peerTurns(once: () => Promise<ToolRun | ToolUnavailable>, scene: ComparisonScene): ToolTurns {
+  const totalMs: number[] = [];
+  const workMs: number[] = [];
+  let last: ToolRun | ToolUnavailable | undefined;
+  return {
+    async run(): Promise<void> {
+      if (last !== undefined && 'unavailable' in last) return;
+      last = await once();
+      if ('unavailable' in last) return;
+      totalMs.push(...last.totalMs);
+      workMs.push(...last.workMs);
+    },
+    async finish(): Promise<ComparisonRow> {
+      if (last === undefined) throw new Error('No run to score: call run() first.');
+      return scoredRow('unavailable' in last ? last : { ...last, totalMs, workMs }, scene);
+    },
+  };
+}
+
+/** Starts a tool's turns (a SkyStack row's process starts here, untimed; `settle`: see startSkyStackProcess). */
+async function startTool(tool: ComparisonTool, scene: ComparisonScene, settle: boolean): Promise<ToolTurns> {
+  const { path, settings } = scene;
+  if (tool === 'sextractor' || tool === 'sextractor-matched') return peerTurns(() => runSExtractor(path, settings, 1, tool === 'sextractor' ? 'nominal' : 'matched'), scene);
+  if (tool === 'sep' || tool === 'sep-matched') return peerTurns(() => runSep(path, settings, 1, tool === 'sep' ? 'nominal' : 'matched'), scene);
+  // (each SkyStack row in a process of its own, which stays up between its runs: see skystack-process.ts)
+  const runner = await loadSkyStackRunner();
+  if ('unavailable' in runner) {
+    const row = { tool: runner.tool, unavailable: runner.unavailable };
+    return { run: async () => {}, finish: async () => row };
+  }
+  const child = await startSkyStackProcess(path, settings, tool === 'skystack-parallel' ? SKYSTACK_PARALLEL_THREADS : 1, { settle });
+  return {
+    run: async () => void (await child.run()),
+    finish: async () => scoredRow(await child.finish(), scene),
+  };
+}
+
 /**
- * Runs one tool on the scene `runs` times and scores its catalog.
+ * Runs the tools on the scene in turns, `runs` rounds of one run of each (so that every tool's
+ * k-th run meets much the same load on a shared machine), and scores each tool's catalog (of its
+ * last run). SkyStack's processes start before the first round (untimed, as module loading).
+ *
+ * @param tools - the tools, in table order
+ * @param scene - the scene
+ * @param runs - rounds (≥ 1)
+ * @returns the rows, in the order of `tools` (a skipped tool has `unavailable`)
+ * @throws Error when an installed tool fails
+ */
+export async function runComparisonInTurns(tools: readonly ComparisonTool[], scene: ComparisonScene, runs: number): Promise<ComparisonRow[]> {
+  const turns: ToolTurns[] = [];
+  const rows: ComparisonRow[] = [];
+  try {
+    for (const tool of tools) turns.push(await startTool(tool, scene, tools.length > 1));
+    for (let r = 0; r < Math.max(1, runs); r++) for (const t of turns) await t.run();
+    for (const t of turns.splice(0)) rows.push(await t.finish());
+    return rows;
+  } finally {
+    // (a failure part of the way: end the SkyStack processes still up)
+    for (const t of turns) await t.finish().catch(() => undefined);
+  }
+}
+
+/**
+ * Runs one tool on the scene `runs` times, back to back, and scores its catalog.
  *
  * @param tool - which tool
  * @param scene - the scene
@@ -111,16 +187,7 @@ export async function loadSkyStackRunner(): Promise<SkyStackRunner | ToolUnavail
  * @throws Error when an installed tool fails
  */
 export async function runComparisonTool(tool: ComparisonTool, scene: ComparisonScene, runs: number): Promise<ComparisonRow> {
-  let result: ToolRun | ToolUnavailable;
-  if (tool === 'sextractor' || tool === 'sextractor-matched') result = await runSExtractor(scene.path, scene.settings, runs, tool === 'sextractor' ? 'nominal' : 'matched');
-  else if (tool === 'sep' || tool === 'sep-matched') result = await runSep(scene.path, scene.settings, runs, tool === 'sep' ? 'nominal' : 'matched');
-  else {
-    // (each SkyStack row in a process of its own: see skystack-process.ts)
-    const runner = await loadSkyStackRunner();
-    result = 'unavailable' in runner ? runner : await runSkyStackInProcess(scene.path, scene.settings, runs, tool === 'skystack-parallel' ? SKYSTACK_PARALLEL_THREADS : 1);
-  }
-  if ('unavailable' in result) return { tool: result.tool, unavailable: result.unavailable };
-  return { tool: result.tool, run: result, score: scoreDetections(result.detections, scene.field.truth, { matchRadius: 1.5, brightSnr: 50 }) };
+  return (await runComparisonInTurns([tool], scene, runs))[0]!;
 }
 
 /**
@@ -201,6 +268,28 @@ export function formatComparisonRow(row: ComparisonRow): string {
 }
 
 /**
+ * The SkyStack rows' totals over SExtractor's at the same significance (the `(matched)` row), run
+ * by run (with the tools run in turns, each pair met much the same load).
+ *
+ * @param rows - the rows
+ * @returns one line per SkyStack row (none without both rows)
+ */
+export function runRatioLines(rows: readonly ComparisonRow[]): string[] {
+  const reference = rows.find((r) => r.tool.startsWith('SExtractor') && r.tool.endsWith('(matched)'))?.run?.totalMs;
+  if (reference === undefined) return [];
+  const out: string[] = [];
+  for (const row of rows) {
+    const ms = row.run?.totalMs;
+    if (!row.tool.startsWith('SkyStack') || ms === undefined) continue;
+    const n = Math.min(ms.length, reference.length);
+    const ratios = Array.from({ length: n }, (_, i) => ms[i]! / reference[i]!);
+    const threads = row.run!.threads === 1 ? '1 thread' : `${row.run!.threads} threads`;
+    out.push(`SkyStack (${threads}) ÷ SExtractor (matched), run by run: ${ratios.map((r) => r.toFixed(2)).join(', ')}; of the means: ${(mean(ms.slice(0, n)) / mean(reference.slice(0, n))).toFixed(2)}`);
+  }
+  return out;
+}
+
+/**
  * The whole comparison table with a legend.
  *
  * @param rows - the rows
@@ -216,6 +305,7 @@ export function formatComparisonTable(rows: readonly ComparisonRow[], scene: Com
       (nBright === undefined ? '' : `; bright = aperture S/N > 50 (${nBright} stars)`),
     comparisonHeader(),
     ...rows.map(formatComparisonRow),
+    ...runRatioLines(rows),
     `(matched): the peer's threshold at SkyStack's 5σ matched-filter significance: 5·√Σk² times the noise model's sky noise (${scene.settings.skyNoise.toFixed(2)}), in counts; ` +
       "without it, the peers' 5 is 5× their own estimate of the unfiltered rms, on the filtered image.",
     'total s: SExtractor/SEP whole process (start-up, read, work, write); SkyStack read + work, each row in a Node process of its own (its start-up and module loading not timed; its first run compiles the code). first s, last s: the total of the first and of the last run (each peer run is a fresh process; later SkyStack runs reuse the compiled code, as a pipeline process does from its second image on). work s: background + detection + deblending (SkyStack) + measurement in memory.',
@@ -226,9 +316,10 @@ export function formatComparisonTable(rows: readonly ComparisonRow[], scene: Com
 }
 
 /**
- * Runs the whole comparison: simulate, run every tool, score, and return the rows and table.
+ * Runs the whole comparison: simulate, run the tools one after another ({@link runComparisonTool})
+ * or in turns ({@link runComparisonInTurns}), score, and return the rows and table.
  *
- * @param options - smoke scene or full, runs per tool, the tools (default all)
+ * @param options - smoke scene or full, runs of each tool, the tools (default all), whether in turns
  * @returns the rows and the formatted table
  * @example
  * ```ts
@@ -236,11 +327,18 @@ export function formatComparisonTable(rows: readonly ComparisonRow[], scene: Com
  * console.log(table);
  * ```
  */
-export async function runDetectionComparison(options: { readonly smoke: boolean; readonly runs: number; readonly tools?: readonly ComparisonTool[] }): Promise<{ readonly rows: ComparisonRow[]; readonly table: string }> {
+export async function runDetectionComparison(options: {
+  readonly smoke: boolean;
+  readonly runs: number;
+  readonly tools?: readonly ComparisonTool[];
+  readonly inTurns?: boolean;
+}): Promise<{ readonly rows: ComparisonRow[]; readonly table: string }> {
   const scene = await prepareScene(sceneSize(options.smoke));
+  const tools = options.tools ?? COMPARISON_TOOLS;
   try {
     const rows: ComparisonRow[] = [];
-    for (const tool of options.tools ?? COMPARISON_TOOLS) rows.push(await runComparisonTool(tool, scene, options.runs));
+    if (options.inTurns === true) rows.push(...(await runComparisonInTurns(tools, scene, options.runs)));
+    else for (const tool of tools) rows.push(await runComparisonTool(tool, scene, options.runs));
     return { rows, table: formatComparisonTable(rows, scene) };
   } finally {
     scene.dispose();

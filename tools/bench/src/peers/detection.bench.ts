@@ -2,8 +2,10 @@
 // simulated 4096² image (3000 Gaussian stars, FWHM 3.5 px, sky 1000, Poisson + read noise) at the
 // same settings (5σ, minarea 5, mesh 128, r = 6 px aperture), each catalog scored against the
 // truth the same way; SkyStack twice: on the calling thread, and with its kernels on 2 worker
-// threads. Each case times one tool (3 runs) and prints its row of the comparison table (wall time, completeness all / bright, false detections, centroid rms, flux error); a
-// tool that is not installed is left out with a line saying so.
+// threads. Each case times one tool (3 runs) and prints its row of the comparison table (wall
+// time, completeness all / bright, false detections, centroid rms, flux error), the last one the
+// SkyStack rows' run-by-run ratios to SExtractor at the same significance; a tool that is not
+// installed is left out with a line saying so.
 //   pnpm bench --filter peers [--smoke]          (--smoke: 1024², 190 stars, one run of each tool)
 // The peers come from Debian: bash scripts/install-bench-deps.sh.
 import { parseArgs } from 'node:util';
@@ -13,10 +15,12 @@ import {
   loadSkyStackRunner,
   mean,
   prepareScene,
+  runRatioLines,
   runComparisonTool,
   runDetectionComparison,
   sceneSize,
   SKYSTACK_PARALLEL_THREADS,
+  type ComparisonRow,
   type ComparisonScene,
   type ComparisonTool,
 } from './detection-comparison.js';
@@ -79,7 +83,22 @@ function getScene(): Promise<ComparisonScene> {
   return scene;
 }
 
+// Each case runs one tool (3 runs back to back) and prints its row; after SkyStack's last row, the
+// SkyStack rows' run-by-run ratios to SExtractor at the same significance.
+const done: ComparisonRow[] = [];
 let headerPrinted = false;
+async function rowOf(tool: ComparisonTool): Promise<ComparisonRow> {
+  const row = await runComparisonTool(tool, await getScene(), RUNS);
+  if (!headerPrinted) {
+    console.log(comparisonHeader());
+    headerPrinted = true;
+  }
+  console.log(formatComparisonRow(row));
+  done.push(row);
+  if (tool === 'skystack-parallel') for (const l of runRatioLines(done)) console.log(l);
+  return row;
+}
+
 const cases: BenchCase[] = [];
 for (const t of TOOLS) {
   const name = caseName(t.label);
@@ -93,12 +112,7 @@ for (const t of TOOLS) {
     itemsPerIteration: SIZE * SIZE,
     itemUnit: 'px',
     measure: async () => {
-      const row = await runComparisonTool(t.tool, await getScene(), RUNS);
-      if (!headerPrinted) {
-        console.log(comparisonHeader());
-        headerPrinted = true;
-      }
-      console.log(formatComparisonRow(row));
+      const row = await rowOf(t.tool);
       if (row.run === undefined) throw new Error(`${row.tool}: ${row.unavailable ?? 'not run'}`);
       const ms = row.run.totalMs;
       const m = mean(ms);

@@ -1,14 +1,32 @@
-// The process of one SkyStack row (started by runSkyStackInProcess in skystack-process.ts): reads
-// a SkyStackRequest (JSON) from standard input, runs runSkyStack, writes a SkyStackReply (JSON)
-// to standard output on a line of its own after REPLY_PREFIX.
-import { text } from 'node:stream/consumers';
-import { packDetections, REPLY_PREFIX, type SkyStackReply, type SkyStackRequest } from './skystack-process.js';
-import { runSkyStack } from './skystack-runner.js';
+// The process of one SkyStack row (started by startSkyStackProcess in skystack-process.ts). Its
+// standard input is lines: first a SkyStackRequest (JSON), then commands, `run` (one run: its
+// times come back after RUN_PREFIX) or `finish` (the SkyStackReply comes back after
+// REPLY_PREFIX, and the process ends). Each reply is a line of its own on standard output, after
+// READY_PREFIX once the modules are loaded and the worker threads started.
+import { createInterface } from 'node:readline';
+import { packDetections, READY_PREFIX, REPLY_PREFIX, RUN_PREFIX, type SkyStackReply, type SkyStackRequest } from './skystack-process.js';
+import { openSkyStack } from './skystack-runner.js';
 
-const request = JSON.parse(await text(process.stdin)) as SkyStackRequest;
-if (typeof request.imagePath !== 'string' || !(Number.isInteger(request.runs) && request.runs >= 1) || !(Number.isInteger(request.threads) && request.threads >= 1)) {
-  throw new Error(`skystack-child: expected { imagePath, settings, runs ≥ 1, threads ≥ 1 } on standard input, got ${JSON.stringify(request).slice(0, 200)}.`);
+const lines = createInterface({ input: process.stdin, crlfDelay: Infinity })[Symbol.asyncIterator]();
+const first = await lines.next();
+const request = (first.done === true ? undefined : JSON.parse(first.value)) as SkyStackRequest | undefined;
+if (request === undefined || typeof request.imagePath !== 'string' || !(Number.isInteger(request.threads) && request.threads >= 1)) {
+  throw new Error(`skystack-child: expected { imagePath, settings, threads ≥ 1 } as the first line of standard input, got ${JSON.stringify(request).slice(0, 200)}.`);
 }
-const { detections, ...run } = await runSkyStack(request.imagePath, request.settings, request.runs, request.threads);
-const reply: SkyStackReply = { ...run, detections: packDetections(detections) };
-process.stdout.write(`\n${REPLY_PREFIX}${JSON.stringify(reply)}\n`);
+const session = openSkyStack(request.imagePath, request.settings, request.threads);
+const say = (prefix: string, value: unknown): void => void process.stdout.write(`\n${prefix}${JSON.stringify(value)}\n`);
+say(READY_PREFIX, {});
+for (let next = await lines.next(); next.done !== true; next = await lines.next()) {
+  const command = next.value.trim();
+  if (command === 'run') {
+    say(RUN_PREFIX, await session.run());
+  } else if (command === 'finish') {
+    const { detections, ...run } = await session.finish();
+    const reply: SkyStackReply = { ...run, detections: packDetections(detections) };
+    say(REPLY_PREFIX, reply);
+    break;
+  } else if (command !== '') {
+    throw new Error(`skystack-child: unknown command '${command.slice(0, 50)}' (expected 'run' or 'finish').`);
+  }
+}
+process.stdin.destroy();

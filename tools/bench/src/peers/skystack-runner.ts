@@ -7,7 +7,7 @@
 import { Exposure, GaussianPsf, Image, Mask, MaskedImage } from '@skystack/afw-image';
 import { SourceCatalog } from '@skystack/afw-table';
 import { FitsFile } from '@skystack/fits';
-import { allocShared, makeParallelBackend, poissonVariance, setDefaultBackend, toShared, type KernelBackend, type ParallelBackend } from '@skystack/kernels';
+import { allocShared, makeParallelBackend, poissonVariance, setDefaultBackend, toShared, type KernelBackend } from '@skystack/kernels';
 import { SourceDetectionConfig, SourceDetectionTask, SubtractBackgroundConfig, SubtractBackgroundTask } from '@skystack/meas-algorithms';
 import { apertureFieldPrefix, SingleFrameMeasurementConfig, SingleFrameMeasurementTask, type CircularApertureFluxConfig } from '@skystack/meas-base';
 import { SourceDeblendTask } from '@skystack/meas-deblender';
@@ -109,14 +109,95 @@ function detectAndMeasureOn(exposure: Exposure<Float32Array>, settings: Detectio
   return out;
 }
 
+/** One run of a {@link SkyStackSession}: its times. */
+export interface SkyStackRunTimes {
+  /** Read + work, milliseconds. */
+  readonly totalMs: number;
+  /** The work alone (background, detection, deblending, measurement), milliseconds. */
+  readonly workMs: number;
+  /** The process's CPU time during the work, milliseconds. */
+  readonly workCpuMs: number;
+}
+
 /**
- * Runs SkyStack's detection + deblending + measurement on a FITS image `runs` times in this process: each run
- * reads the file with `@skystack/fits` and processes it; the total (read + work) and the work
- * alone are timed. Unlike the peers' totals, no process start-up or module loading is included.
+ * SkyStack's detection + deblending + measurement of one FITS image, run again and again in this
+ * process (as a pipeline process runs image after image): each {@link SkyStackSession.run} reads
+ * the file with `@skystack/fits` and processes it, timing the total (read + work) and the work
+ * alone. {@link SkyStackSession.finish} gives every run's times and the last run's catalog.
+ */
+export interface SkyStackSession {
+  /** One run (reads the file, detects, deblends, measures). */
+  run(): Promise<SkyStackRunTimes>;
+  /** The runs so far (catalog of the last) as a {@link ToolRun}; closes the session's worker threads. */
+  finish(): Promise<ToolRun>;
+}
+
+/**
+ * Opens a {@link SkyStackSession}. With `threads` > 1 the kernels run on a parallel backend of
+ * that many threads: the calling thread and `threads - 1` worker threads, started here (like the
+ * modules, their start-up is not timed) and closed by `finish`.
  *
- * With `threads` > 1 the kernels run on a parallel backend of that many threads: the calling
- * thread and `threads - 1` worker threads, started before the first run (like the modules, their
- * start-up is not timed) and closed after the last.
+ * @param imagePath - the image (primary HDU, float32)
+ * @param settings - the shared settings
+ * @param threads - threads of the kernels' backend (default 1: every step on the calling thread)
+ * @returns the session
+ * @example
+ * ```ts
+ * const session = openSkyStack('field.fits', settings, 2);
+ * await session.run();
+ * const run = await session.finish();
+ * ```
+ */
+export function openSkyStack(imagePath: string, settings: DetectionBenchSettings, threads = 1): SkyStackSession {
+  const backend = threads > 1 ? makeParallelBackend({ workers: threads - 1, useCallingThread: true }) : undefined;
+  // the thread pool starts before the runs, as the modules are loaded before them
+  backend?.start();
+  const totalMs: number[] = [];
+  const workMs: number[] = [];
+  const workCpuMs: number[] = [];
+  let detections: Detection[] = [];
+  let finished = false;
+  return {
+    async run(): Promise<SkyStackRunTimes> {
+      if (finished) throw new Error('This SkyStack session is finished; open a new one.');
+      const t0 = performance.now();
+      const { data, width, height } = await readFloat32(imagePath, backend !== undefined);
+      const t1 = performance.now();
+      const cpu0 = process.cpuUsage();
+      detections = detectAndMeasure(data, width, height, settings, backend);
+      const cpu = process.cpuUsage(cpu0);
+      const t2 = performance.now();
+      const times = { totalMs: t2 - t0, workMs: t2 - t1, workCpuMs: (cpu.user + cpu.system) / 1000 };
+      totalMs.push(times.totalMs);
+      workMs.push(times.workMs);
+      workCpuMs.push(times.workCpuMs);
+      return times;
+    },
+    async finish(): Promise<ToolRun> {
+      finished = true;
+      await backend?.close();
+      const tool = backend === undefined ? SKYSTACK_TOOL : `${SKYSTACK_TOOL}, kernels on ${backend.threads} threads`;
+      return { tool, detections, totalMs, workMs, threads: backend?.threads ?? 1, workCpuMs };
+    },
+  };
+}
+
+/** Reads the primary HDU as float32 (with worker threads, straight into shared memory, which they read without a copy). */
+async function readFloat32(imagePath: string, shared: boolean): Promise<{ data: Float32Array; width: number; height: number }> {
+  const fits = await FitsFile.open(imagePath);
+  try {
+    const img = await fits.readImage(0, { shared });
+    if (!(img.data instanceof Float32Array)) throw new Error(`${imagePath}: expected a float32 image, got ${img.data.constructor.name}.`);
+    return { data: img.data, width: img.width, height: img.height };
+  } finally {
+    await fits.close();
+  }
+}
+
+/**
+ * Runs SkyStack's detection + deblending + measurement on a FITS image `runs` times in this
+ * process ({@link openSkyStack}, then `runs` runs). Unlike the peers' totals, no process
+ * start-up or module loading is included.
  *
  * @param imagePath - the image (primary HDU, float32)
  * @param settings - the shared settings
@@ -131,45 +212,12 @@ function detectAndMeasureOn(exposure: Exposure<Float32Array>, settings: Detectio
  * ```
  */
 export async function runSkyStack(imagePath: string, settings: DetectionBenchSettings, runs: number, threads = 1): Promise<ToolRun> {
-  const backend = threads > 1 ? makeParallelBackend({ workers: threads - 1, useCallingThread: true }) : undefined;
+  const session = openSkyStack(imagePath, settings, threads);
   try {
-    // the thread pool starts before the runs, as the modules are loaded before them
-    backend?.start();
-    return await timeRuns(imagePath, settings, runs, backend);
-  } finally {
-    await backend?.close();
+    for (let i = 0; i < Math.max(1, runs); i++) await session.run();
+  } catch (error) {
+    await session.finish(); // (closes the worker threads)
+    throw error;
   }
-}
-
-/** The runs of {@link runSkyStack}. */
-async function timeRuns(imagePath: string, settings: DetectionBenchSettings, runs: number, backend: ParallelBackend | undefined): Promise<ToolRun> {
-  const totalMs: number[] = [];
-  const workMs: number[] = [];
-  const workCpuMs: number[] = [];
-  let detections: Detection[] = [];
-  for (let i = 0; i < Math.max(1, runs); i++) {
-    const t0 = performance.now();
-    const fits = await FitsFile.open(imagePath);
-    let data: Float32Array;
-    let width: number;
-    let height: number;
-    try {
-      // (with worker threads, straight into shared memory, which they read without a copy)
-      const img = await fits.readImage(0, { shared: backend !== undefined });
-      if (!(img.data instanceof Float32Array)) throw new Error(`${imagePath}: expected a float32 image, got ${img.data.constructor.name}.`);
-      ({ data, width, height } = { data: img.data, width: img.width, height: img.height });
-    } finally {
-      await fits.close();
-    }
-    const t1 = performance.now();
-    const cpu0 = process.cpuUsage();
-    detections = detectAndMeasure(data, width, height, settings, backend);
-    const cpu = process.cpuUsage(cpu0);
-    const t2 = performance.now();
-    totalMs.push(t2 - t0);
-    workMs.push(t2 - t1);
-    workCpuMs.push((cpu.user + cpu.system) / 1000);
-  }
-  const tool = backend === undefined ? SKYSTACK_TOOL : `${SKYSTACK_TOOL}, kernels on ${backend.threads} threads`;
-  return { tool, detections, totalMs, workMs, threads: backend?.threads ?? 1, workCpuMs };
+  return session.finish();
 }
