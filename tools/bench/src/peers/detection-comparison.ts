@@ -169,7 +169,7 @@ export async function runComparisonInTurns(tools: readonly ComparisonTool[], sce
   try {
     for (const tool of tools) turns.push(await startTool(tool, scene, tools.length > 1));
     for (let r = 0; r < Math.max(1, runs); r++) for (const t of turns) await t.run();
-    for (const t of turns.splice(0)) rows.push(await t.finish());
+    for (let t = turns.shift(); t !== undefined; t = turns.shift()) rows.push(await t.finish());
     return rows;
   } finally {
     // (a failure part of the way: end the SkyStack processes still up)

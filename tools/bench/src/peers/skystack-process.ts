@@ -98,6 +98,8 @@ export async function startSkyStackProcess(imagePath: string, settings: Detectio
   const child = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'pipe'] });
   const stderr: Buffer[] = [];
   child.stderr.on('data', (d: Buffer) => stderr.push(d));
+  // (a write to a process that has ended fails; its 'close' below reports why)
+  child.stdin.on('error', () => {});
   // replies in order, each awaited by the command that asked for it
   const waiting: { prefix: string; resolve: (json: string) => void; reject: (error: Error) => void }[] = [];
   let ended: Error | undefined;
