@@ -165,26 +165,3 @@ async function untilIdle(pid: number, maxMs = 10_000): Promise<void> {
     before = now;
   }
 }
-
-/**
- * Runs SkyStack's detection + deblending + measurement `runs` times in a new Node process
- * ({@link startSkyStackProcess}). The child's start-up and module loading are not timed (its
- * totals are its reads + work, as in the same process), but its first run pays the JIT warm-up
- * of every step, the worker thread's too.
- *
- * @param imagePath - the image (primary HDU, float32)
- * @param settings - the shared settings
- * @param runs - how many runs (≥ 1)
- * @param threads - threads of the kernels' backend (default 1)
- * @returns the run, as `runSkyStack` gives it
- * @throws Error when the child fails (with its standard error)
- * @example
- * ```ts
- * const run = await runSkyStackInProcess('field.fits', settings, 3, 2);
- * ```
- */
-export async function runSkyStackInProcess(imagePath: string, settings: DetectionBenchSettings, runs: number, threads = 1): Promise<ToolRun> {
-  const child = await startSkyStackProcess(imagePath, settings, threads);
-  for (let i = 0; i < Math.max(1, runs); i++) await child.run();
-  return child.finish();
-}

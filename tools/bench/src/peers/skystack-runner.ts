@@ -193,31 +193,3 @@ async function readFloat32(imagePath: string, shared: boolean): Promise<{ data: 
     await fits.close();
   }
 }
-
-/**
- * Runs SkyStack's detection + deblending + measurement on a FITS image `runs` times in this
- * process ({@link openSkyStack}, then `runs` runs). Unlike the peers' totals, no process
- * start-up or module loading is included.
- *
- * @param imagePath - the image (primary HDU, float32)
- * @param settings - the shared settings
- * @param runs - how many runs (≥ 1)
- * @param threads - threads of the kernels' backend (default 1: every step on the calling thread)
- * @returns the run (catalog of the last run; threads; the process CPU time of each run's work)
- * @throws Error when the image is not float32, or from the tasks
- * @example
- * ```ts
- * const run = await runSkyStack('field.fits', settings, 3);
- * const parallel = await runSkyStack('field.fits', settings, 3, 2);
- * ```
- */
-export async function runSkyStack(imagePath: string, settings: DetectionBenchSettings, runs: number, threads = 1): Promise<ToolRun> {
-  const session = openSkyStack(imagePath, settings, threads);
-  try {
-    for (let i = 0; i < Math.max(1, runs); i++) await session.run();
-  } catch (error) {
-    await session.finish(); // (closes the worker threads)
-    throw error;
-  }
-  return session.finish();
-}
